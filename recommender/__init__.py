@@ -1,0 +1,1 @@
+"""Safe, explained product recommendations for braces, insoles and comfort supports."""

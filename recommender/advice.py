@@ -1,0 +1,54 @@
+"""Self-care advice from the article (`data/advice.toml`): what fits the shopper's answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from recommender.answers import Answers
+from recommender.conditions import Condition, TableChecker, read_table
+from recommender.features import feature_label, join_words
+from recommender.result import Advice
+
+ADVICE_TABLE = "advice.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceEntry:
+    id: str
+    condition: Condition
+    text: str
+    section: str
+
+    def render(self, answers: Answers, features: frozenset[str]) -> Advice:
+        told = join_words(feature_label(f, answers) for f in self.condition.evidence(features))
+        return Advice(text=self.text.format(evidence=told), section=self.section, rule=self.id)
+
+
+@dataclass(frozen=True)
+class AdviceBook:
+    entries: tuple[AdviceEntry, ...]
+
+    def for_shopper(self, answers: Answers, features: frozenset[str]) -> tuple[Advice, ...]:
+        return tuple(e.render(answers, features) for e in self.entries if e.condition.holds(features))
+
+
+def load_advice_book(table: dict[str, Any] | None = None) -> AdviceBook:
+    entries = (table or read_table(ADVICE_TABLE)).get("advice", [])
+    checker = TableChecker(ADVICE_TABLE)
+    checker.unique(entry.get("id", "") for entry in entries)
+    book = AdviceBook(tuple(_entry(entry, checker) for entry in entries))
+    checker.raise_if_any()
+    return book
+
+
+def _entry(entry: dict[str, Any], checker: TableChecker) -> AdviceEntry:
+    where = f"advice '{entry.get('id', '?')}'"
+    if not entry.get("text"):
+        checker.problem(where, "needs text")
+    return AdviceEntry(
+        id=entry.get("id", ""),
+        condition=checker.condition(entry, where),
+        text=entry.get("text", ""),
+        section=checker.section(entry, where),
+    )

@@ -1,0 +1,239 @@
+"""Questionnaire answers (SPEC section 1): validated once, at the edge, into a frozen object.
+
+Inside the package every function takes an `Answers` and trusts it. Raw height and weight
+never get past this module: they become a body-mass band and are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, fields
+from typing import Any
+
+from recommender.errors import AnswersError, InputError
+
+SCHEMA_VERSION = 1
+# A real answers object is well under 2 KB; anything far larger is refused before parsing.
+MAX_ANSWERS_BYTES = 64 * 1024
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "age_band": ("under_16", "16_49", "50_64", "65_plus"),
+    "knee_side": ("left", "right", "both"),
+    "knee_pain_site": ("inside", "outside", "front", "back", "all_over", "not_sure"),
+    "pain_timing": ("together", "alternating", "one_area", "not_sure"),
+    "bunions": ("none", "left", "right", "both", "not_sure"),
+    "feet_roll_inward": ("yes", "no", "not_sure"),
+}
+
+LIST_CHOICES: dict[str, tuple[str, ...]] = {
+    "pain_areas": ("knee", "lower_back", "hip", "foot", "upper_thigh", "back_of_leg"),
+    "symptoms": (
+        "tight_hamstrings",
+        "tight_quads",
+        "tight_hips",
+        "weak_hips",
+        "stiff_hips",
+        "shooting_leg_pain",
+        "burning_back_of_legs",
+        "muscle_spasms",
+        "numbness_one_leg",
+        "knee_gives_way",
+        "swelling_after_activity",
+    ),
+    "activities": ("running", "walking", "hiking", "gym_lifting", "yoga", "team_sports", "cycling"),
+    "habits": (
+        "slouching",
+        "heavy_bag",
+        "high_heels",
+        "bends_to_lift",
+        "unsupportive_chair",
+        "worn_or_flat_shoes",
+    ),
+    "conditions": ("diabetes", "poor_circulation", "implanted_device", "skin_condition", "pregnancy"),
+    "red_flags": (
+        "bladder_bowel_change",
+        "saddle_numbness",
+        "both_legs_weak_or_numb",
+        "cold_pale_foot",
+        "major_trauma",
+        "hot_swollen_joint",
+        "worsening_leg_weakness",
+        "cannot_bear_weight",
+        "knee_locked",
+        "calf_swelling",
+        "fever_or_unwell",
+        "weight_loss_or_cancer",
+        "foot_wound_with_diabetes",
+        "night_pain",
+    ),
+}
+
+# (low, high, low_inclusive): the accepted range of each number field.
+NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {
+    "sitting_hours": (0.0, 24.0, True),
+    "height_cm": (100.0, 250.0, True),
+    "weight_kg": (25.0, 350.0, True),
+    "budget_max": (0.0, math.inf, False),
+}
+
+BODY_MASS_BANDS = ("below_typical", "typical", "above_typical", "high")
+# Derived fields may appear in stored answers (the feedback store) but never in a shopper's.
+DERIVED_FIELDS = ("body_mass_band",)
+ANSWER_FIELDS = ("schema_version", *CHOICES, *LIST_CHOICES, *NUMBER_RANGES)
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """One shopper's validated answers. `None` or an empty set means "not answered"."""
+
+    age_band: str | None = None
+    pain_areas: frozenset[str] = frozenset()
+    knee_side: str | None = None
+    knee_pain_site: str | None = None
+    pain_timing: str | None = None
+    symptoms: frozenset[str] = frozenset()
+    bunions: str | None = None
+    feet_roll_inward: str | None = None
+    sitting_hours: float | None = None
+    activities: frozenset[str] = frozenset()
+    habits: frozenset[str] = frozenset()
+    body_mass_band: str | None = None
+    conditions: frozenset[str] = frozenset()
+    red_flags: frozenset[str] = frozenset()
+    budget_max: float | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The answers as a JSON-ready dict safe to store: no raw height or weight."""
+        record: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is None or value == frozenset():
+                continue
+            if isinstance(value, frozenset):
+                order = LIST_CHOICES[field.name]
+                value = sorted(value, key=order.index)
+            record[field.name] = value
+        return record
+
+    def replace(self, **changes: Any) -> Answers:
+        """A copy with some answers changed (used for suggestions such as a higher budget)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Answers(**values)
+
+
+def body_mass_band(height_cm: float, weight_kg: float) -> str:
+    """Band of the body-mass index; the usual adult cut-offs of 18.5, 25 and 30."""
+    index = weight_kg / (height_cm / 100.0) ** 2
+    if index < 18.5:
+        return "below_typical"
+    if index < 25:
+        return "typical"
+    if index < 30:
+        return "above_typical"
+    return "high"
+
+
+def parse_answers(raw: Any, *, allow_derived: bool = False) -> Answers:
+    """Validate a decoded answers object into `Answers`, or raise `AnswersError` naming the field.
+
+    `allow_derived` accepts `body_mass_band`, which stored answers carry instead of height and
+    weight; a shopper's own answers never may.
+    """
+    if not isinstance(raw, dict):
+        raise AnswersError("(top level)", f"expected a JSON object, got {_type_name(raw)}")
+    allowed = set(ANSWER_FIELDS) | (set(DERIVED_FIELDS) if allow_derived else set())
+    for name in raw:
+        if name not in allowed:
+            raise AnswersError(str(name), "is not a known field")
+    version = raw.get("schema_version", SCHEMA_VERSION)
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise AnswersError("schema_version", f"must be {SCHEMA_VERSION}, got {version!r}")
+
+    values: dict[str, Any] = {}
+    for name, choices in CHOICES.items():
+        if name in raw:
+            values[name] = _choice(name, raw[name], choices)
+    for name, choices in LIST_CHOICES.items():
+        if name in raw:
+            values[name] = _choice_list(name, raw[name], choices)
+    numbers = {name: _number(name, raw[name]) for name in NUMBER_RANGES if name in raw}
+    if "sitting_hours" in numbers:
+        values["sitting_hours"] = numbers["sitting_hours"]
+    if "budget_max" in numbers:
+        values["budget_max"] = numbers["budget_max"]
+    values["body_mass_band"] = _body_mass(raw, numbers, allow_derived)
+    return Answers(**values)
+
+
+def parse_answers_json(text: str | bytes, *, source: str = "answers") -> Answers:
+    """Decode and validate one answers document, refusing oversized input before parsing it."""
+    if len(text) > MAX_ANSWERS_BYTES:
+        raise InputError(
+            f"{source}: {len(text):,} bytes is larger than the {MAX_ANSWERS_BYTES:,} allowed"
+        )
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{source}: not valid JSON ({error})") from None
+    return parse_answers(raw)
+
+
+def _body_mass(raw: dict, numbers: dict[str, float], allow_derived: bool) -> str | None:
+    has_height, has_weight = "height_cm" in numbers, "weight_kg" in numbers
+    if has_height and has_weight:
+        return body_mass_band(numbers["height_cm"], numbers["weight_kg"])
+    if allow_derived and "body_mass_band" in raw:
+        return _choice("body_mass_band", raw["body_mass_band"], BODY_MASS_BANDS)
+    return None  # one of the two alone says nothing about body mass
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        raise AnswersError(name, f"expected text, got {_type_name(value)}")
+    if value not in choices:
+        raise AnswersError(name, f"{_short(value)} is not one of {', '.join(choices)}")
+    return value
+
+
+def _choice_list(name: str, value: Any, choices: tuple[str, ...]) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise AnswersError(name, f"expected a list, got {_type_name(value)}")
+    seen: set[str] = set()
+    for item in value:
+        item = _choice(name, item, choices)
+        if item in seen:
+            raise AnswersError(name, f"'{item}' is listed twice")
+        seen.add(item)
+    return frozenset(seen)
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AnswersError(name, f"expected a number, got {_type_name(value)}")
+    low, high, low_inclusive = NUMBER_RANGES[name]
+    number = float(value)
+    too_low = number < low if low_inclusive else number <= low
+    if not math.isfinite(number) or too_low or number > high:
+        bound = f"from {low:g}" if low_inclusive else f"above {low:g}"
+        upper = f" to {high:g}" if math.isfinite(high) else ""
+        raise AnswersError(name, f"{_short(value)} is out of range (must be {bound}{upper})")
+    return number
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

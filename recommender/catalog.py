@@ -1,0 +1,186 @@
+"""The product catalog (SPEC section 3): `products.csv`, read and checked into a frozen table.
+
+Validation collects every problem at once, each naming the file, the row (as a spreadsheet
+shows it: the header is row 1) and the column, so a merchandiser can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recommender.answers import LIST_CHOICES
+from recommender.errors import CatalogError
+
+PRODUCTS_FILE = "products.csv"
+MIN_PRODUCTS = 40
+# Catalog files are small; a cap keeps a stray huge file from being parsed for minutes.
+MAX_CATALOG_BYTES = 32 * 1024 * 1024
+
+CATEGORIES = (
+    "knee_sleeve",
+    "knee_brace_hinged",
+    "knee_strap",
+    "knee_brace_unloader",
+    "back_brace",
+    "si_belt",
+    "posture_corrector",
+    "lumbar_cushion",
+    "seat_cushion",
+    "orthotic_insole",
+    "bunion_corrector",
+    "hot_cold_therapy",
+    "stretch_aid",
+    "yoga_prop",
+    "hip_support",
+    "thigh_sleeve",
+    "compression_socks",
+)
+SAFETY_PROPERTIES = ("heat", "compression", "magnetic")
+REQUIRED_COLUMNS = ("sku", "name", "category", "price", "in_stock", *SAFETY_PROPERTIES)
+SUPPORT_LEVELS = ("none", "light", "medium", "firm")
+FITS = ("running", "walking", "sport", "yoga", "cycling")
+AREAS = LIST_CHOICES["pain_areas"]
+# Optional attribute columns the rules read, with the words each may hold.
+TAG_COLUMNS = {"support_level": "support", "areas": "area", "fits": "fit", "features": "feature"}
+_ALLOWED_WORDS = {"support_level": SUPPORT_LEVELS, "areas": AREAS, "fits": FITS}
+_BOOLEAN = {"true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The products, one row each in file order, and the tags each one carries."""
+
+    products: pd.DataFrame
+    tags: tuple[frozenset[str], ...]
+    version: str
+
+    @property
+    def skus(self) -> tuple[str, ...]:
+        return tuple(self.products["sku"])
+
+    def tag_matrix(self, keys: list[str]) -> np.ndarray:
+        """A products x keys 0/1 matrix: does product p carry key k (its category or a tag)."""
+        index = {key: column for column, key in enumerate(keys)}
+        matrix = np.zeros((len(self.tags), len(keys)))
+        for row, tags in enumerate(self.tags):
+            for tag in tags:
+                if tag in index:
+                    matrix[row, index[tag]] = 1.0
+        return matrix
+
+
+def load_catalog(directory: Path, *, complete: bool = False) -> Catalog:
+    """Read and check `products.csv` in `directory`; raise `CatalogError` listing every problem.
+
+    `complete` also demands what the shop's own catalog must have: every category and at least
+    40 products (a test or benchmark catalog may be smaller).
+    """
+    path = Path(directory) / PRODUCTS_FILE
+    raw = _read_bytes(path)
+    rows, problems = _parse_rows(raw.decode("utf-8-sig"), path.name)
+    if complete and not problems:
+        problems += _completeness(rows, path.name)
+    if problems:
+        raise CatalogError(problems)
+    frame = pd.DataFrame(rows)
+    tags = tuple(_product_tags(row) for row in rows)
+    return Catalog(products=frame, tags=tags, version=hashlib.sha256(raw).hexdigest()[:16])
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_CATALOG_BYTES:
+            raise CatalogError([f"{path.name}: {size:,} bytes is over the {MAX_CATALOG_BYTES:,} cap"])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError([f"{path}: file not found"]) from None
+    except UnicodeDecodeError as error:
+        raise CatalogError([f"{path.name}: not UTF-8 text ({error})"]) from None
+
+
+def _parse_rows(text: str, name: str) -> tuple[list[dict], list[str]]:
+    reader = csv.DictReader(io.StringIO(text))
+    columns = reader.fieldnames or []
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        return [], [f"{name}: missing column '{c}'" for c in missing]
+    rows: list[dict] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for line, record in enumerate(reader, start=2):
+        row, row_problems = _parse_row(record, columns)
+        problems += [f"{name} row {line}, column '{col}': {msg}" for col, msg in row_problems]
+        sku = row.get("sku", "")
+        if sku in seen:
+            problems.append(f"{name} row {line}, column 'sku': '{sku}' repeats row {seen[sku]}")
+        elif sku:
+            seen[sku] = line
+        rows.append(row)
+    if not rows and not problems:
+        problems.append(f"{name}: no products")
+    return rows, problems
+
+
+def _parse_row(record: dict, columns: list[str]) -> tuple[dict, list[tuple[str, str]]]:
+    if None in record:  # csv puts surplus cells under the key None
+        return {}, [("(row)", "has more cells than the header")]
+    cells = {column: (record.get(column) or "").strip() for column in columns}
+    problems: list[tuple[str, str]] = []
+    row: dict = dict(cells)
+    for column in ("sku", "name"):
+        if not cells[column]:
+            problems.append((column, "is empty"))
+    if cells["category"] not in CATEGORIES:
+        problems.append(("category", f"'{cells['category']}' is not a known category"))
+    row["price"] = _price(cells["price"], problems)
+    for column in ("in_stock", *SAFETY_PROPERTIES):
+        row[column] = _boolean(column, cells[column], problems)
+    for column, allowed in _ALLOWED_WORDS.items():
+        for word in cells.get(column, "").split():
+            if word not in allowed:
+                problems.append((column, f"'{word}' is not one of {', '.join(allowed)}"))
+    return row, problems
+
+
+def _price(text: str, problems: list[tuple[str, str]]) -> float:
+    try:
+        price = float(text)
+    except ValueError:
+        problems.append(("price", f"'{text}' is not a number"))
+        return math.nan
+    if not math.isfinite(price) or price <= 0:
+        problems.append(("price", f"{text} must be a number above 0"))
+    return price
+
+
+def _boolean(column: str, text: str, problems: list[tuple[str, str]]) -> bool:
+    value = _BOOLEAN.get(text.lower())
+    if value is None:
+        problems.append((column, f"'{text}' must be true or false"))
+        return False
+    return value
+
+
+def _completeness(rows: list[dict], name: str) -> list[str]:
+    problems = []
+    if len(rows) < MIN_PRODUCTS:
+        problems.append(f"{name}: {len(rows)} products, at least {MIN_PRODUCTS} are needed")
+    present = {row["category"] for row in rows}
+    problems += [f"{name}: no product in category '{c}'" for c in CATEGORIES if c not in present]
+    return problems
+
+
+def _product_tags(row: dict) -> frozenset[str]:
+    tags = {row["category"]}
+    for column, prefix in TAG_COLUMNS.items():
+        tags.update(f"{prefix}:{word}" for word in row.get(column, "").split())
+    return frozenset(tags)

@@ -1,0 +1,112 @@
+"""`recommender recommend`: one answers file (or stdin), or a JSON-lines batch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import IO
+
+from recommender.answers import MAX_ANSWERS_BYTES, parse_answers_json
+from recommender.engine import DEFAULT_K, MAX_K, Engine, load_engine
+from recommender.errors import InputError, RecommenderError
+from recommender.serving import resolve_model
+from recommender.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("recommend", help="print recommendations as JSON")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--answers", metavar="FILE", help="answers JSON file, or - for stdin")
+    source.add_argument("--batch", metavar="IN.jsonl", help="one answers object per line")
+    parser.add_argument("--out", metavar="OUT.jsonl", help="batch output (default: stdout)")
+    parser.add_argument("--k", type=_k, default=DEFAULT_K, help=f"how many products (1-{MAX_K})")
+    model = parser.add_mutually_exclusive_group()
+    model.add_argument("--model", metavar="ID_OR_PATH", help="use this model, not the promoted one")
+    model.add_argument("--rules-only", action="store_true", help="ignore any learned model")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.out and not args.batch:
+        raise InputError("--out goes with --batch")
+    model, notices = resolve_model(settings, args.model, args.rules_only)
+    for notice in notices:
+        print(f"recommender: notice: {notice}", file=sys.stderr)
+    engine = load_engine(settings.catalog_dir, model, tuple(notices))
+    if args.answers:
+        result = engine.recommend(parse_answers_json(_read_answers(args.answers)), args.k)
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
+        return 0
+    with _open_out(args.out) as out:
+        for line in recommend_lines(engine, _read_batch(args.batch), args.k):
+            out.write(line + "\n")
+    return 0
+
+
+def recommend_lines(engine: Engine, lines: Iterator[str], k: int) -> Iterator[str]:
+    """One JSON result per input line, in order; a bad line gives an error object instead."""
+    for number, line in enumerate(lines, start=1):
+        try:
+            answers = parse_answers_json(line.strip(), source=f"line {number}")
+            payload = engine.recommend(answers, k).to_json_dict()
+        except InputError as error:
+            payload = {"error": str(error) if "line" in str(error) else f"line {number}: {error}"}
+        yield json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _k(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"{k} is outside 1 to {MAX_K}")
+    return k
+
+
+def _read_answers(path: str) -> bytes:
+    stream = sys.stdin.buffer if path == "-" else _open_in(path)
+    with stream:
+        data = stream.read(MAX_ANSWERS_BYTES + 1)
+    return data  # parse_answers_json names an oversized document without reading further
+
+
+def _read_batch(path: str) -> Iterator[str]:
+    stream = sys.stdin.buffer if path == "-" else _open_in(path)
+    with stream:
+        for raw in stream:
+            if raw.strip():
+                yield _line_text(raw)
+
+
+def _line_text(raw: bytes) -> str:
+    # An oversized line is cut to just past the limit, so the parser refuses it by size.
+    return raw[: MAX_ANSWERS_BYTES + 1].decode("utf-8", errors="replace")
+
+
+def _open_in(path: str) -> IO[bytes]:
+    try:
+        return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _open_out(path: str | None) -> IO[str]:
+    if path is None:
+        return _StdoutGuard()
+    try:
+        return open(path, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        raise RecommenderError(f"{path}: cannot write ({error.strerror})") from None
+
+
+class _StdoutGuard:
+    """stdout as a context manager that is not closed at the end."""
+
+    def __enter__(self) -> IO[str]:
+        return sys.stdout
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()

@@ -1,0 +1,81 @@
+"""The one trigger mechanism behind rules, the safety screen and advice.
+
+A condition holds when every feature in `when` is present, at least one of `any` is (if `any`
+is given), and none of `unless` is. Tables are TOML files in `recommender/data/`; this module
+reads them and checks every name they use, so a typo fails loudly at load time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from recommender.errors import CatalogError
+from recommender.features import all_feature_names
+from recommender.sections import SECTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    when: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+    def holds(self, features: frozenset[str]) -> bool:
+        return (
+            all(f in features for f in self.when)
+            and (not self.any or any(f in features for f in self.any))
+            and not any(f in features for f in self.unless)
+        )
+
+    def evidence(self, features: frozenset[str]) -> tuple[str, ...]:
+        """The shopper's features that made this condition hold, in the table's order."""
+        return tuple(f for f in (*self.when, *self.any) if f in features)
+
+
+def read_table(name: str) -> dict[str, Any]:
+    """One bundled data table, e.g. `rules.toml`."""
+    text = resources.files("recommender.data").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+class TableChecker:
+    """Collects every problem in a data table, so that one load reports them all."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+        self.problems: list[str] = []
+        self._known = all_feature_names()
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.table_name} {where}: {message}")
+
+    def condition(self, entry: dict[str, Any], where: str) -> Condition:
+        parts = {key: tuple(entry.get(key, ())) for key in ("when", "any", "unless")}
+        for key, names in parts.items():
+            for name in names:
+                if name not in self._known:
+                    self.problem(where, f"'{key}' names unknown feature '{name}'")
+        if not parts["when"] and not parts["any"]:
+            self.problem(where, "needs at least one feature in 'when' or 'any'")
+        return Condition(**parts)
+
+    def section(self, entry: dict[str, Any], where: str) -> str:
+        section = entry.get("section", "")
+        if section not in SECTIONS:
+            self.problem(where, f"section '{section}' is not a heading of the article")
+        return section
+
+    def unique(self, ids: Iterable[str]) -> None:
+        seen: set[str] = set()
+        for item_id in ids:
+            if item_id in seen:
+                self.problem(f"id '{item_id}'", "appears twice")
+            seen.add(item_id)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise CatalogError(self.problems)

@@ -1,0 +1,243 @@
+"""The pipeline: validated answers -> features -> safety screen -> scores -> ranked, explained items.
+
+`Engine` is built once per catalog and weights version (the app caches it) and then answers
+each shopper with `recommend`, scoring the whole catalog with matrix operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from recommender.advice import AdviceBook, load_advice_book
+from recommender.answers import Answers
+from recommender.catalog import Catalog, load_catalog
+from recommender.features import answer_features
+from recommender.reranker import Reranker
+from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
+from recommender.rules import RuleBook, load_rule_book
+from recommender.safety import Caution, SafetyBook, load_safety_book
+from recommender.scoring import cap_per_group, rank_order, rule_contributions, squash
+from recommender.suggestions import suggest
+from recommender.weights import Weights, load_weights
+
+DEFAULT_K = 5
+MAX_K = 50
+MAX_REASONS = 3
+
+
+@dataclass(frozen=True)
+class Engine:
+    catalog: Catalog
+    weights: Weights
+    rules: RuleBook
+    safety: SafetyBook
+    advice: AdviceBook
+    model: Reranker | None = None
+    notices: tuple[str, ...] = ()
+    _compiled: _Compiled = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", _compile(self))
+
+    @property
+    def model_version(self) -> str:
+        return self.model.model_id if self.model is not None else RULES_ONLY
+
+    def recommend(self, answers: Answers, k: int = DEFAULT_K) -> Result:
+        features = answer_features(answers)
+        screen = self.safety.screen(features)
+        if not screen.shows_products:
+            return Result(screen.triage, (), (), (), (), self.model_version, self.notices)
+        scored = self._score(answers, features)
+        shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes)
+        items = tuple(self._item(rank, i, scored, answers, features) for rank, i in enumerate(shown, 1))
+        result = Result(
+            triage=screen.triage,
+            items=items,
+            excluded=self._excluded(scored, answers),
+            advice=self.advice.for_shopper(answers, features),
+            suggestions=() if items else suggest(scored, answers, self.catalog),
+            model_version=self.model_version,
+            notices=self.notices,
+        )
+        return result
+
+    def _score(self, answers: Answers, features: frozenset[str]) -> Scored:
+        compiled, weights = self._compiled, self.weights
+        activation = self.rules.fired(features) * compiled.rule_strength
+        contributions = rule_contributions(compiled.product_rule_affinity, activation)
+        raw = contributions.sum(axis=1)
+        cautions = self.safety.active_cautions(features)
+        blocked, blocked_by = _caution_blocks(cautions, compiled.caution_masks, len(raw))
+        prices = compiled.prices
+        affordable = prices <= answers.budget_max if answers.budget_max is not None else True
+        relevant = raw > 0
+        eligible = relevant & ~blocked & compiled.in_stock & affordable
+        rules_part = weights.blend_rules * squash(raw)
+        model_part = np.zeros_like(raw)
+        if self.model is not None and weights.blend_model > 0 and eligible.any():
+            model_part[eligible] = weights.blend_model * self._model_scores(
+                answers, features, eligible, raw, rules_part
+            )
+        boost_part = weights.blend_boost * compiled.boosts
+        return Scored(
+            contributions=contributions,
+            parts=np.stack([rules_part, model_part, boost_part], axis=1),
+            relevant=relevant,
+            blocked_by=blocked_by,
+            affordable=np.broadcast_to(affordable, raw.shape),
+            eligible=eligible,
+            warnings=_warnings(cautions, compiled.caution_masks),
+            reasons={},
+        )
+
+    def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
+        candidates = self.catalog.products.loc[eligible].assign(
+            rule_raw=raw[eligible], rule_score=rules_part[eligible]
+        )
+        scores = np.asarray(self.model.score_candidates(answers, features, candidates), float)
+        return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
+
+    def _item(self, rank: int, index: int, scored: Scored, answers, features) -> Item:
+        product = self._compiled.rows[index]
+        rules_part, model_part, boost_part = (float(x) for x in scored.parts[index])
+        return Item(
+            rank=rank,
+            sku=product["sku"],
+            name=product["name"],
+            category=product["category"],
+            price=product["price"],
+            score=rules_part + model_part + boost_part,
+            reasons=self._reasons(index, scored, answers, features),
+            cautions=scored.warnings.get(index, ()),
+            score_parts=ScoreParts(rules_part, model_part, boost_part),
+        )
+
+    def _reasons(self, index: int, scored: Scored, answers, features) -> tuple[Reason, ...]:
+        row = scored.contributions[index]
+        strongest = [r for r in np.argsort(-row, kind="stable")[:MAX_REASONS] if row[r] > 0]
+        for r in strongest:
+            if r not in scored.reasons:
+                scored.reasons[r] = self.rules.rules[r].reason(answers, features)
+        return tuple(scored.reasons[r] for r in strongest)
+
+    def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:
+        rows, held = self._compiled.rows, []
+        for index, why in scored.blocked_by.items():
+            held.append(Excluded(rows[index]["sku"], why))
+        relevant_safe = scored.relevant & ~scored.blocked_mask(len(rows))
+        for index in np.flatnonzero(relevant_safe & ~self._compiled.in_stock):
+            held.append(Excluded(rows[index]["sku"], "held back: out of stock right now"))
+        for index in np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable):
+            price, budget = rows[index]["price"], answers.budget_max
+            held.append(Excluded(rows[index]["sku"], f"held back: {price:.2f} is over your budget of {budget:.2f}"))
+        return tuple(held)
+
+
+@dataclass
+class Scored:
+    """One shopper's scores over the whole catalog (rows follow the catalog's order)."""
+
+    contributions: np.ndarray
+    parts: np.ndarray  # products x (rules, model, boost)
+    relevant: np.ndarray
+    blocked_by: dict[int, str]
+    affordable: np.ndarray
+    eligible: np.ndarray
+    warnings: dict[int, tuple[str, ...]]
+    reasons: dict[int, Reason]
+
+    @property
+    def scores(self) -> np.ndarray:
+        return self.parts.sum(axis=1)
+
+    def blocked_mask(self, size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[list(self.blocked_by)] = True
+        return mask
+
+    def top(self, k: int, max_per_category: int, category_codes: np.ndarray) -> np.ndarray:
+        order = rank_order(self.scores, self.eligible)
+        return cap_per_group(order, category_codes, max_per_category)[:k]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """What the engine precomputes once per catalog and weights."""
+
+    product_rule_affinity: np.ndarray  # products x rules
+    rule_strength: np.ndarray  # rule weight x merchandiser multiplier
+    boosts: np.ndarray
+    prices: np.ndarray
+    in_stock: np.ndarray
+    category_codes: np.ndarray
+    caution_masks: dict[str, np.ndarray]
+    rows: list[dict]
+
+
+def _compile(engine: Engine) -> _Compiled:
+    catalog, rules, weights = engine.catalog, engine.rules, engine.weights
+    products = catalog.products
+    tags = catalog.tag_matrix(list(rules.target_keys))
+    return _Compiled(
+        product_rule_affinity=tags @ rules.affinity.T,
+        rule_strength=np.array([r.weight * weights.multiplier(r.id) for r in rules.rules]),
+        boosts=np.array([weights.boost(sku) for sku in products["sku"]]),
+        prices=products["price"].to_numpy(float),
+        in_stock=products["in_stock"].to_numpy(bool),
+        category_codes=products["category"].astype("category").cat.codes.to_numpy(),
+        caution_masks={c.id: c.applies_to(catalog) for c in engine.safety.cautions},
+        rows=products[["sku", "name", "category", "price"]].to_dict("records"),
+    )
+
+
+def _caution_blocks(
+    cautions: tuple[Caution, ...], masks: dict[str, np.ndarray], size: int
+) -> tuple[np.ndarray, dict[int, str]]:
+    blocked = np.zeros(size, dtype=bool)
+    why: dict[int, str] = {}
+    for caution in cautions:
+        if caution.excludes:
+            newly = masks[caution.id] & ~blocked
+            why.update(dict.fromkeys(np.flatnonzero(newly).tolist(), caution.why))
+            blocked |= newly
+    return blocked, why
+
+
+def _warnings(cautions: tuple[Caution, ...], masks: dict[str, np.ndarray]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, tuple[str, ...]] = {}
+    for caution in cautions:
+        if not caution.excludes:
+            for index in np.flatnonzero(masks[caution.id]).tolist():
+                found[index] = (*found.get(index, ()), caution.why)
+    return found
+
+
+def build_engine(
+    catalog: Catalog,
+    weights: Weights | None = None,
+    model: Reranker | None = None,
+    notices: tuple[str, ...] = (),
+) -> Engine:
+    return Engine(
+        catalog=catalog,
+        weights=weights or Weights(),
+        rules=load_rule_book(),
+        safety=load_safety_book(),
+        advice=load_advice_book(),
+        model=model,
+        notices=notices,
+    )
+
+
+def load_engine(
+    catalog_dir: Path, model: Reranker | None = None, notices: tuple[str, ...] = ()
+) -> Engine:
+    """The engine for the catalog and weights in `catalog_dir` (refused whole if either is bad)."""
+    catalog = load_catalog(catalog_dir)
+    rules = load_rule_book()
+    weights = load_weights(catalog_dir, rules.ids, catalog.skus)
+    return build_engine(catalog, weights, model, notices)

@@ -1,0 +1,50 @@
+"""The package's error hierarchy, and the exit code each kind maps to on the command line."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1
+    BAD_INPUT = 2
+
+
+class RecommenderError(Exception):
+    """Base for every error the package raises on purpose."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class InputError(RecommenderError):
+    """Bad input or usage: the message names the field, row or file at fault."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class AnswersError(InputError):
+    """A questionnaire answers object broke the schema of SPEC section 1."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"answers field '{field}': {problem}")
+
+
+class CatalogError(InputError):
+    """Products, weights or personas failed validation; every problem is listed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} found:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class StoreError(RecommenderError):
+    """The feedback store could not complete a read or write."""
+
+
+class ModelError(RecommenderError):
+    """A model file is missing, tampered with or was written by other library versions."""

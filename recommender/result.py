@@ -1,0 +1,126 @@
+"""The recommendation result of SPEC section 4, as frozen objects that render to its JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+RESULT_SCHEMA_VERSION = 1
+RULES_ONLY = "rules-only"
+TRIAGE_LEVELS = ("none", "see_clinician", "urgent", "emergency")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    rule: str
+    text: str
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreParts:
+    """The weighted parts of a score; they add up to it."""
+
+    rules: float
+    model: float
+    boost: float
+
+    @property
+    def total(self) -> float:
+        return self.rules + self.model + self.boost
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    rank: int
+    sku: str
+    name: str
+    category: str
+    price: float
+    score: float
+    reasons: tuple[Reason, ...]
+    cautions: tuple[str, ...]
+    score_parts: ScoreParts
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    level: str
+    flags: tuple[str, ...]
+    message: str
+
+    @property
+    def blocks_products(self) -> bool:
+        return self.level in ("urgent", "emergency")
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    sku: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    text: str
+    section: str
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """The smallest change that would give a result; `change` holds it as answers to apply."""
+
+    text: str
+    change: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    triage: Triage
+    items: tuple[Item, ...]
+    excluded: tuple[Excluded, ...]
+    advice: tuple[Advice, ...]
+    suggestions: tuple[Suggestion, ...]
+    model_version: str = RULES_ONLY
+    notices: tuple[str, ...] = ()
+
+    def with_items(self, items: tuple[Item, ...]) -> Result:
+        """The same result showing `items` (in that order), ranks renumbered from 1."""
+        ranked = tuple(replace(item, rank=rank) for rank, item in enumerate(items, start=1))
+        return replace(self, items=ranked)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": RESULT_SCHEMA_VERSION,
+            "triage": {
+                "level": self.triage.level,
+                "flags": list(self.triage.flags),
+                "message": self.triage.message,
+            },
+            "items": [_item_json(item) for item in self.items],
+            "excluded": [{"sku": e.sku, "why": e.why} for e in self.excluded],
+            "advice": [{"text": a.text, "section": a.section} for a in self.advice],
+            "suggestions": [s.text for s in self.suggestions],
+            "model_version": self.model_version,
+        }
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    parts = item.score_parts
+    return {
+        "rank": item.rank,
+        "sku": item.sku,
+        "name": item.name,
+        "category": item.category,
+        "price": item.price,
+        "score": round(item.score, 6),
+        "reasons": [{"rule": r.rule, "text": r.text, "section": r.section} for r in item.reasons],
+        "cautions": list(item.cautions),
+        "score_parts": {
+            "rules": round(parts.rules, 6),
+            "model": round(parts.model, 6),
+            "boost": round(parts.boost, 6),
+        },
+    }

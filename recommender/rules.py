@@ -1,0 +1,80 @@
+"""The article's product rules (`data/rules.toml`), loaded into one checked, frozen rule book."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from recommender.conditions import Condition, TableChecker, read_table
+from recommender.features import feature_label, join_words
+from recommender.answers import Answers
+from recommender.result import Reason
+
+RULES_TABLE = "rules.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    condition: Condition
+    targets: MappingProxyType
+    weight: float
+    says: str
+    section: str
+
+    def reason(self, answers: Answers, features: frozenset[str]) -> Reason:
+        """This rule's reason for this shopper: what they told us, then what the article says."""
+        told = join_words(feature_label(f, answers) for f in self.condition.evidence(features))
+        return Reason(self.id, f"Because you told us about {told}, the article {self.says}.", self.section)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    rules: tuple[Rule, ...]
+    target_keys: tuple[str, ...]
+    # rules x target keys: how much each rule favours each category or tag.
+    affinity: np.ndarray
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self.rules)
+
+    def fired(self, features: frozenset[str]) -> np.ndarray:
+        """0/1 per rule: does it fire for these features."""
+        return np.fromiter((r.condition.holds(features) for r in self.rules), float, len(self.rules))
+
+
+def load_rule_book(table: dict[str, Any] | None = None) -> RuleBook:
+    """The bundled rules (or `table`, for tests), checked as a whole."""
+    entries = (table or read_table(RULES_TABLE)).get("rule", [])
+    checker = TableChecker(RULES_TABLE)
+    checker.unique(entry.get("id", "") for entry in entries)
+    rules = tuple(_rule(entry, checker) for entry in entries)
+    checker.raise_if_any()
+    keys = sorted({key for rule in rules for key in rule.targets})
+    affinity = np.array([[rule.targets.get(key, 0.0) for key in keys] for rule in rules])
+    return RuleBook(rules=rules, target_keys=tuple(keys), affinity=affinity.reshape(len(rules), len(keys)))
+
+
+def _rule(entry: dict[str, Any], checker: TableChecker) -> Rule:
+    where = f"rule '{entry.get('id', '?')}'"
+    targets = entry.get("targets", {})
+    if not targets or not all(0 < value <= 1 for value in targets.values()):
+        checker.problem(where, "needs targets with affinities above 0 and at most 1")
+    weight = entry.get("weight", 0)
+    if not 0 < weight <= 3:
+        checker.problem(where, f"weight {weight!r} must be above 0 and at most 3")
+    says = entry.get("says", "")
+    if not says or not says[0].islower():
+        checker.problem(where, "'says' must continue 'the article ...' in lower case")
+    return Rule(
+        id=entry.get("id", ""),
+        condition=checker.condition(entry, where),
+        targets=MappingProxyType(dict(targets)),
+        weight=float(weight),
+        says=says,
+        section=checker.section(entry, where),
+    )

@@ -1,0 +1,52 @@
+"""Settings from the environment, each with a default that works on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from recommender.errors import InputError
+
+DEFAULT_EXPLORE_SHARE = 0.05
+DEFAULT_RETENTION_DAYS = 730
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where the catalog, feedback store and models live, and the store's policies."""
+
+    db_url: str
+    catalog_dir: Path
+    models_dir: Path
+    explore_share: float = DEFAULT_EXPLORE_SHARE
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        base = Path.cwd() if cwd is None else cwd
+        default_db = f"sqlite:///{(base / 'var' / 'recommender.db').as_posix()}"
+        return cls(
+            db_url=env.get("RECOMMENDER_DB") or default_db,
+            catalog_dir=Path(env.get("RECOMMENDER_CATALOG") or base / "catalog"),
+            models_dir=Path(env.get("RECOMMENDER_MODELS") or base / "var" / "models"),
+            explore_share=_number(env, "RECOMMENDER_EXPLORE_SHARE", DEFAULT_EXPLORE_SHARE, 0, 1),
+            retention_days=int(
+                _number(env, "RECOMMENDER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36500)
+            ),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"setting {name}: '{raw}' is not a number") from None
+    if not low <= value <= high:
+        raise InputError(f"setting {name}: {value:g} is outside {low:g} to {high:g}")
+    return value

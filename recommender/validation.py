@@ -1,0 +1,35 @@
+"""Checks a whole catalog directory: products and weights, every problem at once."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from recommender.catalog import PRODUCTS_FILE, load_catalog
+from recommender.errors import CatalogError
+from recommender.rules import load_rule_book
+from recommender.weights import load_weights
+
+
+def catalog_problems(directory: Path) -> list[str]:
+    """Every problem in `directory`'s products.csv and weights.toml; empty when all is well."""
+    problems: list[str] = []
+    try:
+        skus = load_catalog(directory, complete=True).skus
+    except CatalogError as error:
+        problems += error.problems
+        skus = _skus_leniently(Path(directory) / PRODUCTS_FILE)
+    try:
+        load_weights(directory, load_rule_book().ids, skus)
+    except CatalogError as error:
+        problems += error.problems
+    return problems
+
+
+def _skus_leniently(path: Path) -> tuple[str, ...]:
+    """The SKUs a broken products file names, so weights can still be checked against them."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            return tuple(row.get("sku") or "" for row in csv.DictReader(handle))
+    except OSError:
+        return ()

@@ -1,0 +1,172 @@
+"""The merchandisers' knobs (`catalog/weights.toml`), documented and validated key by key.
+
+A file with any problem is refused whole, with every problem named; callers keep the last good
+weights in force (see `WeightsKeeper`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from recommender.errors import CatalogError
+
+WEIGHTS_FILE = "weights.toml"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Knob:
+    """One documented number in weights.toml."""
+
+    section: str
+    key: str
+    low: float
+    high: float
+    default: float
+    doc: str
+    integer: bool = False
+
+
+# Every fixed key, its range and what it does. Per-rule and per-product tables follow below.
+KNOBS: tuple[Knob, ...] = (
+    Knob("blend", "rules", 0.0, 1.0, 1.0, "how much the article rules count in a product's score"),
+    Knob("blend", "model", 0.0, 1.0, 0.0, "how much the learned re-ranker counts (0 = rules only)"),
+    Knob("blend", "boost", 0.0, 1.0, 0.3, "how much the per-product boosts below count"),
+    Knob("limits", "max_per_category", 1, 10, 2, "at most this many products of one category", True),
+)
+RULE_MULTIPLIER_RANGE = (0.0, 3.0)  # 0 switches a rule off; 1 leaves it as the article rule set it
+BOOST_RANGE = (-1.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Weights:
+    blend_rules: float = 1.0
+    blend_model: float = 0.0
+    blend_boost: float = 0.3
+    max_per_category: int = 2
+    rule_multipliers: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    version: str = "defaults"
+
+    def multiplier(self, rule_id: str) -> float:
+        return self.rule_multipliers.get(rule_id, 1.0)
+
+    def boost(self, sku: str) -> float:
+        return self.boosts.get(sku, 0.0)
+
+
+def load_weights(directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) -> Weights:
+    """Read `weights.toml` in `directory`; a missing file means the documented defaults."""
+    path = Path(directory) / WEIGHTS_FILE
+    if not path.exists():
+        return Weights()
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML ({error})"]) from None
+    return parse_weights(data, set(rule_ids), set(skus), version=hashlib.sha256(raw).hexdigest()[:16])
+
+
+def parse_weights(data: Mapping[str, Any], rule_ids: set[str], skus: set[str], version: str) -> Weights:
+    """Check decoded weights against the known rules and products; raise listing every problem."""
+    problems: list[str] = []
+    known_sections = {knob.section for knob in KNOBS} | {"rule_multipliers", "boosts"}
+    for key in data:
+        if key != "schema_version" and key not in known_sections:
+            problems.append(f"{WEIGHTS_FILE}: unknown key '{key}'")
+    if data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        problems.append(f"{WEIGHTS_FILE}: schema_version must be {SCHEMA_VERSION}")
+    values = {(k.section, k.key): _knob(data, k, problems) for k in KNOBS}
+    for section in {knob.section for knob in KNOBS}:
+        for key in _table(data, section, problems):
+            if (section, key) not in values:
+                problems.append(f"{WEIGHTS_FILE} [{section}]: unknown key '{key}'")
+    multipliers = _named_numbers(data, "rule_multipliers", rule_ids, "rule", RULE_MULTIPLIER_RANGE, problems)
+    boosts = _named_numbers(data, "boosts", skus, "product sku", BOOST_RANGE, problems)
+    if problems:
+        raise CatalogError(problems)
+    return Weights(
+        blend_rules=values["blend", "rules"],
+        blend_model=values["blend", "model"],
+        blend_boost=values["blend", "boost"],
+        max_per_category=int(values["limits", "max_per_category"]),
+        rule_multipliers=MappingProxyType(multipliers),
+        boosts=MappingProxyType(boosts),
+        version=version,
+    )
+
+
+def _table(data: Mapping[str, Any], section: str, problems: list[str]) -> Mapping[str, Any]:
+    table = data.get(section, {})
+    if not isinstance(table, Mapping):
+        problems.append(f"{WEIGHTS_FILE}: '{section}' must be a table")
+        return {}
+    return table
+
+
+def _knob(data: Mapping[str, Any], knob: Knob, problems: list[str]) -> float:
+    table = _table(data, knob.section, [])
+    if knob.key not in table:
+        return knob.default
+    value = table[knob.key]
+    where = f"{WEIGHTS_FILE} [{knob.section}] {knob.key}"
+    if not _is_number(value) or (knob.integer and not isinstance(value, int)):
+        kind = "a whole number" if knob.integer else "a number"
+        problems.append(f"{where}: {value!r} is not {kind}")
+        return knob.default
+    if not knob.low <= value <= knob.high:
+        problems.append(f"{where}: {value!r} is outside {knob.low:g} to {knob.high:g}")
+        return knob.default
+    return float(value)
+
+
+def _named_numbers(
+    data: Mapping[str, Any],
+    section: str,
+    known: set[str],
+    noun: str,
+    bounds: tuple[float, float],
+    problems: list[str],
+) -> dict[str, float]:
+    found: dict[str, float] = {}
+    low, high = bounds
+    for name, value in _table(data, section, problems).items():
+        where = f"{WEIGHTS_FILE} [{section}] {name}"
+        if name not in known:
+            problems.append(f"{where}: unknown {noun} '{name}'")
+        elif not _is_number(value):
+            problems.append(f"{where}: {value!r} is not a number")
+        elif not low <= value <= high:
+            problems.append(f"{where}: {value!r} is outside {low:g} to {high:g}")
+        else:
+            found[name] = float(value)
+    return found
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+class WeightsKeeper:
+    """Holds the last good weights: a bad new file is reported and the old weights stay."""
+
+    def __init__(self) -> None:
+        self.current: Weights | None = None
+        self.last_problem: CatalogError | None = None
+
+    def refresh(self, directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) -> Weights:
+        try:
+            self.current = load_weights(directory, rule_ids, skus)
+            self.last_problem = None
+        except CatalogError as problem:
+            if self.current is None:
+                raise
+            self.last_problem = problem
+        return self.current
