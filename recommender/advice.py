@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.answers import Answers
-from recommender.conditions import Condition, TableChecker, read_table
+from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
 from recommender.features import feature_label, join_words
 from recommender.result import Advice
 
@@ -28,9 +28,18 @@ class AdviceEntry:
 @dataclass(frozen=True)
 class AdviceBook:
     entries: tuple[AdviceEntry, ...]
+    _conditions: ConditionMatrix = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_conditions", ConditionMatrix([e.condition for e in self.entries])
+        )
 
     def for_shopper(self, answers: Answers, features: frozenset[str]) -> tuple[Advice, ...]:
-        return tuple(e.render(answers, features) for e in self.entries if e.condition.holds(features))
+        holding = self._conditions.holding(features)
+        return tuple(
+            e.render(answers, features) for e, h in zip(self.entries, holding, strict=True) if h
+        )
 
 
 def load_advice_book(table: dict[str, Any] | None = None) -> AdviceBook:

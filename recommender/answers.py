@@ -50,7 +50,13 @@ LIST_CHOICES: dict[str, tuple[str, ...]] = {
         "unsupportive_chair",
         "worn_or_flat_shoes",
     ),
-    "conditions": ("diabetes", "poor_circulation", "implanted_device", "skin_condition", "pregnancy"),
+    "conditions": (
+        "diabetes",
+        "poor_circulation",
+        "implanted_device",
+        "skin_condition",
+        "pregnancy",
+    ),
     "red_flags": (
         "bladder_bowel_change",
         "saddle_numbness",

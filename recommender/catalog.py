@@ -99,7 +99,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_CATALOG_BYTES:
-            raise CatalogError([f"{path.name}: {size:,} bytes is over the {MAX_CATALOG_BYTES:,} cap"])
+            raise CatalogError(
+                [f"{path.name}: {size:,} bytes is over the {MAX_CATALOG_BYTES:,} cap"]
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise CatalogError([f"{path}: file not found"]) from None

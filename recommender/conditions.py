@@ -8,10 +8,12 @@ reads them and checks every name they use, so a typo fails loudly at load time.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+
+import numpy as np
 
 from recommender.errors import CatalogError
 from recommender.features import all_feature_names
@@ -34,6 +36,36 @@ class Condition:
     def evidence(self, features: frozenset[str]) -> tuple[str, ...]:
         """The shopper's features that made this condition hold, in the table's order."""
         return tuple(f for f in (*self.when, *self.any) if f in features)
+
+
+class ConditionMatrix:
+    """A table's conditions compiled into 0/1 matrices, so one product checks them all."""
+
+    def __init__(self, conditions: Sequence[Condition]) -> None:
+        names = sorted({f for c in conditions for f in (*c.when, *c.any, *c.unless)})
+        self._index = {name: column for column, name in enumerate(names)}
+        self._when = self._matrix(conditions, "when")
+        self._any = self._matrix(conditions, "any")
+        self._unless = self._matrix(conditions, "unless")
+        self._when_needed = self._when.sum(axis=1)
+        self._any_free = self._any.sum(axis=1) == 0
+
+    def _matrix(self, conditions: Sequence[Condition], part: str) -> np.ndarray:
+        matrix = np.zeros((len(conditions), len(self._index)))
+        for row, condition in enumerate(conditions):
+            for name in getattr(condition, part):
+                matrix[row, self._index[name]] = 1.0
+        return matrix
+
+    def holding(self, features: frozenset[str]) -> np.ndarray:
+        """Bool per condition, in table order: does it hold for these features."""
+        present = np.zeros(len(self._index))
+        present[[self._index[f] for f in features if f in self._index]] = 1.0
+        return (
+            (self._when @ present == self._when_needed)
+            & (self._any_free | (self._any @ present > 0))
+            & (self._unless @ present == 0)
+        )
 
 
 def read_table(name: str) -> dict[str, Any]:

@@ -53,7 +53,9 @@ class Engine:
             return Result(screen.triage, (), (), (), (), self.model_version, self.notices)
         scored = self._score(answers, features)
         shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes)
-        items = tuple(self._item(rank, i, scored, answers, features) for rank, i in enumerate(shown, 1))
+        items = tuple(
+            self._item(rank, i, scored, answers, features) for rank, i in enumerate(shown, 1)
+        )
         result = Result(
             triage=screen.triage,
             items=items,
@@ -133,7 +135,12 @@ class Engine:
             held.append(Excluded(rows[index]["sku"], "held back: out of stock right now"))
         for index in np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable):
             price, budget = rows[index]["price"], answers.budget_max
-            held.append(Excluded(rows[index]["sku"], f"held back: {price:.2f} is over your budget of {budget:.2f}"))
+            held.append(
+                Excluded(
+                    rows[index]["sku"],
+                    f"held back: {price:.2f} is over your budget of {budget:.2f}",
+                )
+            )
         return tuple(held)
 
 
@@ -207,7 +214,9 @@ def _caution_blocks(
     return blocked, why
 
 
-def _warnings(cautions: tuple[Caution, ...], masks: dict[str, np.ndarray]) -> dict[int, tuple[str, ...]]:
+def _warnings(
+    cautions: tuple[Caution, ...], masks: dict[str, np.ndarray]
+) -> dict[int, tuple[str, ...]]:
     found: dict[int, tuple[str, ...]] = {}
     for caution in cautions:
         if not caution.excludes:

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from recommender.conditions import Condition, TableChecker, read_table
-from recommender.features import feature_label, join_words
 from recommender.answers import Answers
+from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.features import feature_label, join_words
 from recommender.result import Reason
 
 RULES_TABLE = "rules.toml"
@@ -28,7 +28,9 @@ class Rule:
     def reason(self, answers: Answers, features: frozenset[str]) -> Reason:
         """This rule's reason for this shopper: what they told us, then what the article says."""
         told = join_words(feature_label(f, answers) for f in self.condition.evidence(features))
-        return Reason(self.id, f"Because you told us about {told}, the article {self.says}.", self.section)
+        return Reason(
+            self.id, f"Because you told us about {told}, the article {self.says}.", self.section
+        )
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class RuleBook:
     target_keys: tuple[str, ...]
     # rules x target keys: how much each rule favours each category or tag.
     affinity: np.ndarray
+    conditions: ConditionMatrix
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -44,7 +47,7 @@ class RuleBook:
 
     def fired(self, features: frozenset[str]) -> np.ndarray:
         """0/1 per rule: does it fire for these features."""
-        return np.fromiter((r.condition.holds(features) for r in self.rules), float, len(self.rules))
+        return self.conditions.holding(features).astype(float)
 
 
 def load_rule_book(table: dict[str, Any] | None = None) -> RuleBook:
@@ -56,7 +59,12 @@ def load_rule_book(table: dict[str, Any] | None = None) -> RuleBook:
     checker.raise_if_any()
     keys = sorted({key for rule in rules for key in rule.targets})
     affinity = np.array([[rule.targets.get(key, 0.0) for key in keys] for rule in rules])
-    return RuleBook(rules=rules, target_keys=tuple(keys), affinity=affinity.reshape(len(rules), len(keys)))
+    return RuleBook(
+        rules=rules,
+        target_keys=tuple(keys),
+        affinity=affinity.reshape(len(rules), len(keys)),
+        conditions=ConditionMatrix([rule.condition for rule in rules]),
+    )
 
 
 def _rule(entry: dict[str, Any], checker: TableChecker) -> Rule:

@@ -7,13 +7,13 @@ scoring, as hard filters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from recommender.catalog import SAFETY_PROPERTIES, Catalog
-from recommender.conditions import Condition, TableChecker, read_table
+from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
 from recommender.features import join_words
 from recommender.result import Triage
 
@@ -26,7 +26,9 @@ _NEXT_STEP = {
 }
 _HELD_BACK = "We are not suggesting any products, because getting checked comes first."
 _MEANWHILE = "The products below are only for comfort in the meantime."
-NO_CONCERNS = "Nothing in your answers needs a clinician first. If your pain lasts or gets worse, see one."
+NO_CONCERNS = (
+    "Nothing in your answers needs a clinician first. If your pain lasts or gets worse, see one."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +72,18 @@ class Screen:
 class SafetyBook:
     triage_rules: tuple[TriageRule, ...]
     cautions: tuple[Caution, ...]
+    _triage_conditions: ConditionMatrix = field(init=False, repr=False)
+    _caution_conditions: ConditionMatrix = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        triage = ConditionMatrix([rule.condition for rule in self.triage_rules])
+        cautions = ConditionMatrix([caution.condition for caution in self.cautions])
+        object.__setattr__(self, "_triage_conditions", triage)
+        object.__setattr__(self, "_caution_conditions", cautions)
 
     def screen(self, features: frozenset[str]) -> Screen:
-        hits = [rule for rule in self.triage_rules if rule.condition.holds(features)]
+        holding = self._triage_conditions.holding(features)
+        hits = [rule for rule, h in zip(self.triage_rules, holding, strict=True) if h]
         if not hits:
             return Screen(Triage("none", (), NO_CONCERNS), shows_products=True)
         level = max((rule.level for rule in hits), key=LEVELS.index)
@@ -89,7 +100,8 @@ class SafetyBook:
         return Screen(Triage(level, tuple(rule.id for rule in hits), message), shows_products=shows)
 
     def active_cautions(self, features: frozenset[str]) -> tuple[Caution, ...]:
-        return tuple(c for c in self.cautions if c.condition.holds(features))
+        holding = self._caution_conditions.holding(features)
+        return tuple(c for c, h in zip(self.cautions, holding, strict=True) if h)
 
 
 def load_safety_book(table: dict[str, Any] | None = None) -> SafetyBook:
@@ -142,7 +154,9 @@ def _caution(entry: dict[str, Any], checker: TableChecker) -> Caution:
     )
 
 
-def _require(entry: dict[str, Any], where: str, keys: tuple[str, ...], checker: TableChecker) -> None:
+def _require(
+    entry: dict[str, Any], where: str, keys: tuple[str, ...], checker: TableChecker
+) -> None:
     for key in keys:
         if not entry.get(key):
             checker.problem(where, f"needs '{key}'")

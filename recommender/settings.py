@@ -24,7 +24,9 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None
+    ) -> Settings:
         env = os.environ if environ is None else environ
         base = Path.cwd() if cwd is None else cwd
         default_db = f"sqlite:///{(base / 'var' / 'recommender.db').as_posix()}"

@@ -38,7 +38,13 @@ KNOBS: tuple[Knob, ...] = (
     Knob("blend", "rules", 0.0, 1.0, 1.0, "how much the article rules count in a product's score"),
     Knob("blend", "model", 0.0, 1.0, 0.0, "how much the learned re-ranker counts (0 = rules only)"),
     Knob("blend", "boost", 0.0, 1.0, 0.3, "how much the per-product boosts below count"),
-    Knob("limits", "max_per_category", 1, 10, 2, "at most this many products of one category", True),
+    Knob(
+        "limits", "max_per_category", 1, 10, 2, "at most this many products of one category", True
+    ),
+    # Experiment arms (recommender.experiments): a share of sessions runs without one part of
+    # the blend, so that part's effect can be measured against the control sessions.
+    Knob("experiment", "no_boost_share", 0.0, 0.5, 0.0, "share of sessions shown without boosts"),
+    Knob("experiment", "no_model_share", 0.0, 0.5, 0.0, "share of sessions shown without model"),
 )
 RULE_MULTIPLIER_RANGE = (0.0, 3.0)  # 0 switches a rule off; 1 leaves it as the article rule set it
 BOOST_RANGE = (-1.0, 1.0)
@@ -50,6 +56,8 @@ class Weights:
     blend_model: float = 0.0
     blend_boost: float = 0.3
     max_per_category: int = 2
+    no_boost_share: float = 0.0
+    no_model_share: float = 0.0
     rule_multipliers: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     version: str = "defaults"
@@ -71,10 +79,14 @@ def load_weights(directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) 
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML ({error})"]) from None
-    return parse_weights(data, set(rule_ids), set(skus), version=hashlib.sha256(raw).hexdigest()[:16])
+    return parse_weights(
+        data, set(rule_ids), set(skus), version=hashlib.sha256(raw).hexdigest()[:16]
+    )
 
 
-def parse_weights(data: Mapping[str, Any], rule_ids: set[str], skus: set[str], version: str) -> Weights:
+def parse_weights(
+    data: Mapping[str, Any], rule_ids: set[str], skus: set[str], version: str
+) -> Weights:
     """Check decoded weights against the known rules and products; raise listing every problem."""
     problems: list[str] = []
     known_sections = {knob.section for knob in KNOBS} | {"rule_multipliers", "boosts"}
@@ -88,7 +100,9 @@ def parse_weights(data: Mapping[str, Any], rule_ids: set[str], skus: set[str], v
         for key in _table(data, section, problems):
             if (section, key) not in values:
                 problems.append(f"{WEIGHTS_FILE} [{section}]: unknown key '{key}'")
-    multipliers = _named_numbers(data, "rule_multipliers", rule_ids, "rule", RULE_MULTIPLIER_RANGE, problems)
+    multipliers = _named_numbers(
+        data, "rule_multipliers", rule_ids, "rule", RULE_MULTIPLIER_RANGE, problems
+    )
     boosts = _named_numbers(data, "boosts", skus, "product sku", BOOST_RANGE, problems)
     if problems:
         raise CatalogError(problems)
@@ -97,6 +111,8 @@ def parse_weights(data: Mapping[str, Any], rule_ids: set[str], skus: set[str], v
         blend_model=values["blend", "model"],
         blend_boost=values["blend", "boost"],
         max_per_category=int(values["limits", "max_per_category"]),
+        no_boost_share=values["experiment", "no_boost_share"],
+        no_model_share=values["experiment", "no_model_share"],
         rule_multipliers=MappingProxyType(multipliers),
         boosts=MappingProxyType(boosts),
         version=version,

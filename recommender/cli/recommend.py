@@ -88,7 +88,7 @@ def _line_text(raw: bytes) -> str:
 
 def _open_in(path: str) -> IO[bytes]:
     try:
-        return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
+        return open(path, "rb")
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
 
@@ -97,7 +97,7 @@ def _open_out(path: str | None) -> IO[str]:
     if path is None:
         return _StdoutGuard()
     try:
-        return open(path, "w", encoding="utf-8")  # noqa: SIM115
+        return open(path, "w", encoding="utf-8")
     except OSError as error:
         raise RecommenderError(f"{path}: cannot write ({error.strerror})") from None
 

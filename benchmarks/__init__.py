@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks: `make bench` prints one table of every module's rows."""

@@ -1,0 +1,136 @@
+"""`recommender recommend` and `catalog validate`, as a shopper's script or a merchandiser uses them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recommender.cli.main import main
+from tests.conftest import CATALOG_DIR
+
+BUNIONS = {"bunions": "both", "feet_roll_inward": "yes", "pain_areas": ["knee"]}
+
+
+@pytest.fixture(autouse=True)
+def bundled_catalog(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(CATALOG_DIR))
+    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'store.db'}")
+
+
+def write(path: Path, payload) -> Path:
+    path.write_text(payload if isinstance(payload, str) else json.dumps(payload))
+    return path
+
+
+def test_recommend_prints_one_result_with_the_spec_fields(tmp_path, capsys):
+    code = main(["recommend", "--answers", str(write(tmp_path / "a.json", BUNIONS)), "--k", "3"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(result) == {
+        "schema_version",
+        "triage",
+        "items",
+        "excluded",
+        "advice",
+        "suggestions",
+        "model_version",
+    }
+    assert len(result["items"]) == 3 and result["model_version"] == "rules-only"
+    assert set(result["items"][0]["score_parts"]) == {"rules", "model", "boost"}
+
+
+def test_answers_from_stdin_through_the_installed_command(tmp_path):
+    command = [
+        sys.executable,
+        "-m",
+        "recommender.cli.main",
+        "recommend",
+        "--answers",
+        "-",
+        "--rules-only",
+    ]
+    done = subprocess.run(
+        command, input=json.dumps(BUNIONS), capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["items"][0]["category"] == "orthotic_insole"
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ({"pain_areas": ["elbow"]}, "pain_areas"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+        ("{not json", "not valid JSON"),
+        ('{"habits": ["slouching", "slouching"]}', "listed twice"),
+    ],
+)
+def test_bad_answers_exit_2_with_one_line_and_no_traceback(tmp_path, capsys, payload, words):
+    code = main(["recommend", "--answers", str(write(tmp_path / "bad.json", payload))])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert words in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_answers_file_is_named(capsys):
+    assert main(["recommend", "--answers", "/nowhere/answers.json"]) == 2
+    assert "/nowhere/answers.json" in capsys.readouterr().err
+
+
+def test_batch_keeps_order_and_a_bad_line_gets_an_error_object(tmp_path):
+    lines = [
+        json.dumps(BUNIONS),
+        '{"pain_areas": ["elbow"]}',
+        "{oops",
+        json.dumps({"red_flags": ["knee_locked"]}),
+    ]
+    source = write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["recommend", "--batch", str(source), "--out", str(out)]) == 0
+    results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(results) == 4
+    assert results[0]["items"][0]["category"] == "orthotic_insole"
+    assert "line 2" in results[1]["error"] and "pain_areas" in results[1]["error"]
+    assert "line 3" in results[2]["error"]
+    assert results[3]["triage"]["level"] == "urgent" and results[3]["items"] == []
+
+
+def test_an_oversized_batch_line_is_refused_without_stopping_the_batch(tmp_path):
+    huge = '{"habits": [' + '"slouching",' * 20000 + '"slouching"]}'
+    source = write(tmp_path / "in.jsonl", huge + "\n" + json.dumps(BUNIONS) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["recommend", "--batch", str(source), "--out", str(out)]) == 0
+    first, second = (json.loads(line) for line in out.read_text().splitlines())
+    assert "larger than" in first["error"] and second["items"]
+
+
+def test_k_out_of_range_is_a_usage_error(tmp_path):
+    with pytest.raises(SystemExit) as caught:
+        main(["recommend", "--answers", str(write(tmp_path / "a.json", BUNIONS)), "--k", "0"])
+    assert caught.value.code == 2
+
+
+def test_catalog_validate_passes_the_bundled_catalog(capsys):
+    assert main(["catalog", "validate", str(CATALOG_DIR)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_catalog_validate_lists_every_problem_and_exits_2(tmp_path, capsys):
+    broken = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, broken)
+    products = broken / "products.csv"
+    products.write_text(
+        products.read_text().replace("KS-102", "KS-101").replace(",34.00,", ",free,")
+    )
+    (broken / "weights.toml").write_text("[limits]\nmax_per_category = 99\n")
+    assert main(["catalog", "validate", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "row 3, column 'sku'" in err and "column 'price'" in err and "max_per_category" in err
+    assert "Traceback" not in err

@@ -1,0 +1,30 @@
+"""Fixtures shared across the suite: the bundled catalog's engine and a shopper helper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recommender.answers import parse_answers
+from recommender.engine import Engine, load_engine
+from recommender.result import Result
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG_DIR = REPO / "catalog"
+ARTICLE = REPO.parent / "shared" / "article.txt"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return load_engine(CATALOG_DIR)
+
+
+@pytest.fixture(scope="session")
+def shop(engine: Engine):
+    """Recommend for raw answers, the way a shopper's form submits them."""
+
+    def recommend(k: int = 5, **raw) -> Result:
+        return engine.recommend(parse_answers(raw), k)
+
+    return recommend

@@ -1,0 +1,26 @@
+"""Hypothesis strategies: any answers object the schema of SPEC section 1 accepts."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from recommender.answers import CHOICES, LIST_CHOICES, NUMBER_RANGES
+
+
+def _number(name: str) -> st.SearchStrategy[float]:
+    low, high, _ = NUMBER_RANGES[name]
+    if name == "budget_max":
+        return st.floats(min_value=1.0, max_value=500.0, allow_nan=False)
+    return st.floats(min_value=low, max_value=high, allow_nan=False)
+
+
+def raw_answers(red_flags: bool = True) -> st.SearchStrategy[dict]:
+    """A raw answers dict with any subset of fields answered."""
+    fields: dict[str, st.SearchStrategy] = {}
+    fields.update({name: st.sampled_from(values) for name, values in CHOICES.items()})
+    for name, values in LIST_CHOICES.items():
+        if name == "red_flags" and not red_flags:
+            continue
+        fields[name] = st.lists(st.sampled_from(values), unique=True, max_size=len(values))
+    fields.update({name: _number(name) for name in NUMBER_RANGES})
+    return st.fixed_dictionaries({}, optional=fields)

@@ -1,0 +1,69 @@
+"""Answers are validated once, at the edge, with a message that names the field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+
+from recommender.answers import MAX_ANSWERS_BYTES, parse_answers, parse_answers_json
+from recommender.errors import AnswersError, InputError
+from tests.strategies import raw_answers
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "words"),
+    [
+        ({"elbow_pain": True}, "elbow_pain", "not a known field"),
+        ({"pain_areas": "knee"}, "pain_areas", "expected a list"),
+        ({"pain_areas": ["knee", "knee"]}, "pain_areas", "listed twice"),
+        ({"pain_areas": ["elbow"]}, "pain_areas", "not one of"),
+        ({"sitting_hours": 25}, "sitting_hours", "out of range"),
+        ({"sitting_hours": True}, "sitting_hours", "expected a number"),
+        ({"height_cm": 99}, "height_cm", "out of range"),
+        ({"budget_max": 0}, "budget_max", "above 0"),
+        ({"schema_version": 2}, "schema_version", "must be 1"),
+        ({"bunions": "maybe"}, "bunions", "not one of"),
+        ({"age_band": 30}, "age_band", "expected text"),
+        ({"body_mass_band": "high"}, "body_mass_band", "not a known field"),
+    ],
+)
+def test_bad_answers_are_refused_with_the_field_named(raw, field, words):
+    with pytest.raises(AnswersError) as caught:
+        parse_answers(raw)
+    assert caught.value.field == field
+    assert field in str(caught.value) and words in str(caught.value)
+
+
+def test_a_non_object_is_refused():
+    with pytest.raises(AnswersError, match="expected a JSON object"):
+        parse_answers(["knee"])
+
+
+def test_an_oversized_document_is_refused_before_parsing():
+    huge = '{"pain_areas": [' + '"knee",' * (MAX_ANSWERS_BYTES // 7) + '"knee"]}'
+    with pytest.raises(InputError, match="larger than"):
+        parse_answers_json(huge)
+
+
+def test_broken_json_is_named():
+    with pytest.raises(InputError, match="not valid JSON"):
+        parse_answers_json('{"pain_areas": [')
+
+
+def test_height_and_weight_become_a_band_and_are_never_kept():
+    answers = parse_answers({"height_cm": 180, "weight_kg": 70})
+    record = answers.to_record()
+    assert record == {"schema_version": 1, "body_mass_band": "typical"}
+    assert "height_cm" not in json.dumps(record)
+
+
+def test_height_alone_says_nothing_about_body_mass():
+    assert parse_answers({"height_cm": 180}).body_mass_band is None
+
+
+@given(raw=raw_answers())
+def test_a_stored_record_reads_back_as_the_same_answers(raw):
+    answers = parse_answers(raw)
+    assert parse_answers(answers.to_record(), allow_derived=True) == answers

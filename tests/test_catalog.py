@@ -1,0 +1,85 @@
+"""The bundled catalog is complete, and a broken one is refused with every problem named."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from recommender.catalog import CATEGORIES, load_catalog
+from recommender.errors import CatalogError
+from recommender.rules import load_rule_book
+from recommender.validation import catalog_problems
+from recommender.weights import load_weights
+from tests.conftest import CATALOG_DIR
+
+
+def test_the_bundled_catalog_has_every_category_and_at_least_forty_products():
+    products = load_catalog(CATALOG_DIR, complete=True).products
+    assert len(products) >= 40
+    assert set(products["category"]) == set(CATEGORIES)
+    assert products["sku"].is_unique
+
+
+@pytest.mark.parametrize("category", ["knee_sleeve", "back_brace", "orthotic_insole"])
+def test_busy_categories_offer_several_prices_and_support_levels(category):
+    products = load_catalog(CATALOG_DIR).products
+    busy = products[products["category"] == category]
+    assert busy["price"].nunique() >= 3 and busy["support_level"].nunique() >= 2
+
+
+def test_every_rule_target_matches_some_product():
+    keys = set(load_rule_book().target_keys)
+    carried = set().union(*load_catalog(CATALOG_DIR).tags)
+    assert keys <= carried, keys - carried
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> Path:
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    return tmp_path / "catalog"
+
+
+def test_a_broken_products_file_reports_every_problem_with_row_and_column(catalog_copy):
+    path = catalog_copy / "products.csv"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[1]  # row 3 repeats row 2's sku
+    lines[3] = lines[3].replace("knee_sleeve", "elbow_sleeve", 1)
+    lines[4] = lines[4].replace(",29.00,", ",-5,", 1)
+    path.write_text("\n".join(lines) + "\n")
+    problems = catalog_problems(catalog_copy)
+    assert any("row 3, column 'sku'" in p and "repeats row 2" in p for p in problems)
+    assert any("row 4, column 'category'" in p and "elbow_sleeve" in p for p in problems)
+    assert any("row 5, column 'price'" in p for p in problems)
+
+
+def test_a_missing_column_is_named(catalog_copy):
+    path = catalog_copy / "products.csv"
+    text = path.read_text().replace(",magnetic,", ",magnet,", 1)
+    path.write_text(text)
+    with pytest.raises(CatalogError, match="missing column 'magnetic'"):
+        load_catalog(catalog_copy)
+
+
+def test_bad_weights_are_refused_whole_with_each_key_named(catalog_copy):
+    (catalog_copy / "weights.toml").write_text(
+        "[blend]\nrules = 2.0\nmystery = 1\n[limits]\nmax_per_category = 0\n"
+        '[rule_multipliers]\nno_such_rule = 1.0\n[boosts]\n"NOPE-1" = 0.5\n"KS-101" = 9\n'
+    )
+    problems = catalog_problems(catalog_copy)
+    for words in (
+        "[blend] rules",
+        "unknown key 'mystery'",
+        "max_per_category",
+        "no_such_rule",
+        "NOPE-1",
+        "KS-101",
+    ):
+        assert any(words in p for p in problems), words
+
+
+def test_missing_weights_mean_the_documented_defaults(catalog_copy):
+    (catalog_copy / "weights.toml").unlink()
+    weights = load_weights(catalog_copy, load_rule_book().ids, ())
+    assert weights.blend_rules == 1.0 and weights.max_per_category == 2
