@@ -1,0 +1,133 @@
+"""Feedback-store throughput: app writes (one and eight writers) and a 1,000,000-event import.
+
+Runs on SQLite in a temp folder, and on PostgreSQL too when RECOMMENDER_TEST_PG_URL is set
+(in a throwaway schema). `run()` returns rows of name, value, unit, target.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from recommender.answers import parse_answers
+from recommender.feedback import (
+    EVENT_COLUMNS,
+    SESSION_COLUMNS,
+    Event,
+    FeedbackStore,
+    import_feedback,
+)
+
+WRITES_PER_WRITER = 20_000
+BATCH = 100  # events per write: a generous page of impressions and outcomes
+WRITERS = 8
+IMPORT_SESSIONS = 10_000
+IMPORT_EVENTS_PER_SESSION = 100  # 1,000,000 events
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+ANSWERS = parse_answers({"pain_areas": ["knee", "lower_back"], "age_band": "50_64"})
+
+
+def run() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        files = _import_files(Path(folder))
+        backends = [("sqlite", lambda: _sqlite(Path(folder)))]
+        if os.environ.get("RECOMMENDER_TEST_PG_URL"):
+            backends.append(("postgresql", _postgres))
+        for name, make in backends:
+            rows += _bench_backend(name, make, files)
+    return rows
+
+
+def _bench_backend(
+    name: str, make: Callable[[], Any], files: tuple[Path, Path]
+) -> list[dict[str, Any]]:
+    rows = []
+    for writers in (1, WRITERS):
+        with make() as url, FeedbackStore.open(url) as store:
+            rate = _write_rate(store, writers)
+        rows.append(_row(f"feedback {name} write, {writers} writer(s)", rate, "events/s", None))
+    with make() as url, FeedbackStore.open(url) as store:
+        started = time.perf_counter()
+        report = import_feedback(store, *files)
+        seconds = time.perf_counter() - started
+    assert report.events_added == IMPORT_SESSIONS * IMPORT_EVENTS_PER_SESSION
+    rows.append(_row(f"feedback {name} import 1,000,000 events", seconds, "s", "< 60"))
+    return rows
+
+
+def _row(name: str, value: float, unit: str, target: str | None) -> dict[str, Any]:
+    return {"name": name, "value": round(value, 1), "unit": unit, "target": target or "-"}
+
+
+def _write_rate(store: FeedbackStore, writers: int) -> float:
+    def write(writer: int) -> None:
+        session = store.start_session(
+            ANSWERS, triage_level="none", model_version="bench", policy="ranked"
+        )
+        for start in range(0, WRITES_PER_WRITER, BATCH):
+            store.log_events(
+                Event(session, T0 + timedelta(microseconds=n), f"SKU-{n}", 1, "impression", 1.0)
+                for n in range(start, start + BATCH)
+            )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(writers) as pool:
+        list(pool.map(write, range(writers)))
+    return writers * WRITES_PER_WRITER / (time.perf_counter() - started)
+
+
+def _import_files(folder: Path) -> tuple[Path, Path]:
+    sessions, events = folder / "sessions.csv", folder / "events.csv"
+    answers = '{"schema_version":1,"pain_areas":["knee"]}'
+    with sessions.open("w", newline="") as s_file, events.open("w", newline="") as e_file:
+        s_out, e_out = csv.writer(s_file), csv.writer(e_file)
+        s_out.writerow(SESSION_COLUMNS)
+        e_out.writerow(EVENT_COLUMNS)
+        for n in range(IMPORT_SESSIONS):
+            when = (T0 + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            s_out.writerow([f"s{n}", when, answers, "none", "rules-only", "explore"])
+            e_out.writerows(
+                [f"s{n}", when, f"SKU-{p}", p, "impression", 0.01]
+                for p in range(1, IMPORT_EVENTS_PER_SESSION + 1)
+            )
+    return sessions, events
+
+
+@contextmanager
+def _sqlite(folder: Path) -> Iterator[str]:
+    path = folder / f"bench-{uuid.uuid4().hex[:8]}.db"
+    yield f"sqlite:///{path}"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def _postgres() -> Iterator[str]:
+    base = os.environ["RECOMMENDER_TEST_PG_URL"]
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{base}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    for result in run():
+        print(f"{result['name']:<48} {result['value']:>12} {result['unit']:<9} {result['target']}")

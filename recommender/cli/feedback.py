@@ -1,0 +1,58 @@
+"""`recommender feedback import | export | purge`: the feedback store from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from recommender.errors import ExitCode
+from recommender.feedback import FeedbackStore, export_feedback, import_feedback, purge
+from recommender.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("feedback", help="import, export or purge shopper feedback")
+    commands = parser.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
+
+    importing = commands.add_parser(
+        "import", help="add sessions and events from CSV (all or nothing; repeats add nothing)"
+    )
+    importing.add_argument("--sessions", type=Path, required=True, help="sessions.csv")
+    importing.add_argument("--events", type=Path, required=True, help="events.csv")
+    importing.set_defaults(handler=run_import)
+
+    exporting = commands.add_parser("export", help="write sessions.csv and events.csv")
+    exporting.add_argument("--out", type=Path, required=True, help="folder to write into")
+    exporting.set_defaults(handler=run_export)
+
+    purging = commands.add_parser("purge", help="delete feedback older than the retention period")
+    purging.add_argument(
+        "--older-than",
+        type=int,
+        metavar="DAYS",
+        help="age in days (default: RECOMMENDER_RETENTION_DAYS, 730)",
+    )
+    purging.set_defaults(handler=run_purge)
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    with FeedbackStore.open(settings.db_url) as store:
+        report = import_feedback(store, args.sessions, args.events)
+    print(report.summary())
+    return ExitCode.OK
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    with FeedbackStore.open(settings.db_url) as store:
+        report = export_feedback(store, args.out)
+    print(report.summary())
+    return ExitCode.OK
+
+
+def run_purge(args: argparse.Namespace, settings: Settings) -> int:
+    days = settings.retention_days if args.older_than is None else args.older_than
+    with FeedbackStore.open(settings.db_url) as store:
+        report = purge(store, days)
+    print(report.summary())
+    return ExitCode.OK

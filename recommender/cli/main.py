@@ -1,0 +1,64 @@
+"""Entry point of the `recommender` command: builds the parser and turns errors into exit codes.
+
+Each command group lives in its own module under `recommender.cli` with a `register(subparsers)`
+function; a handler receives the parsed arguments and the settings and returns an exit code.
+Known errors print one line on stderr (exit 2 for bad input, 1 otherwise); a traceback is shown
+only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from recommender.errors import ExitCode, RecommenderError
+from recommender.settings import Settings
+
+# The command groups, in the order `--help` lists them.
+COMMAND_MODULES = ("recommend", "catalog", "feedback")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recommender",
+        description="Safe, explained product recommendations for braces, insoles and supports.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"recommender.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return int(args.handler(args, settings) or ExitCode.OK)
+    except RecommenderError as error:
+        _report(error, args.debug)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        print("recommender: interrupted", file=sys.stderr)
+        return int(ExitCode.FAILURE)
+    except Exception as error:  # the boundary: anything unforeseen is one line, exit 1
+        _report(error, args.debug, prefix="unexpected failure: ")
+        return int(ExitCode.FAILURE)
+
+
+def _report(error: BaseException, debug: bool, prefix: str = "") -> None:
+    if debug:
+        traceback.print_exception(error)
+    print(f"recommender: {prefix}{error}", file=sys.stderr)
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,51 @@
+"""The feedback store (SPEC section 5): what shoppers were shown and what they did.
+
+App (writes):      FeedbackStore.open(url); record_shown, start_session, log_impressions,
+                   log_outcome, log_events
+Exchange (CSV):    import_feedback, export_feedback
+Retention:         purge
+Analysts/training: read_sessions, read_events (pandas, optionally in chunks)
+"""
+
+from recommender.feedback.columns import (
+    EVENT_COLUMNS,
+    EVENT_KINDS,
+    EXPLORE,
+    POLICIES,
+    RANKED,
+    SESSION_COLUMNS,
+)
+from recommender.feedback.csvio import FeedbackImportError
+from recommender.feedback.export import ExportReport, export_feedback
+from recommender.feedback.importer import ImportReport, import_feedback
+from recommender.feedback.migrations import LATEST_VERSION, MIGRATIONS, Migration, migrate
+from recommender.feedback.reads import read_events, read_sessions
+from recommender.feedback.records import Event, Impression, SessionRecord
+from recommender.feedback.retention import PurgeReport, purge
+from recommender.feedback.store import FeedbackStore
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_KINDS",
+    "EXPLORE",
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "POLICIES",
+    "RANKED",
+    "SESSION_COLUMNS",
+    "Event",
+    "ExportReport",
+    "FeedbackImportError",
+    "FeedbackStore",
+    "ImportReport",
+    "Impression",
+    "Migration",
+    "PurgeReport",
+    "SessionRecord",
+    "export_feedback",
+    "import_feedback",
+    "migrate",
+    "purge",
+    "read_events",
+    "read_sessions",
+]

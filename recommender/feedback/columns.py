@@ -1,0 +1,65 @@
+"""Names of the feedback tables, their columns and vocabularies (SPEC section 5), in one place."""
+
+from __future__ import annotations
+
+from recommender.result import TRIAGE_LEVELS
+
+SESSIONS = "sessions"
+EVENTS = "events"
+SCHEMA_VERSION_TABLE = "feedback_schema_version"
+
+SESSION_ID = "session_id"
+CREATED_AT = "created_at"
+ANSWERS = "answers"
+TRIAGE_LEVEL = "triage_level"
+MODEL_VERSION = "model_version"
+POLICY = "policy"
+
+EVENT_ID = "event_id"
+TS = "ts"
+SKU = "sku"
+POSITION = "position"
+EVENT = "event"
+PROPENSITY = "propensity"
+
+# The exact columns of the CSV exchange files, in the order they are written.
+SESSION_COLUMNS = (SESSION_ID, CREATED_AT, ANSWERS, TRIAGE_LEVEL, MODEL_VERSION, POLICY)
+EVENT_COLUMNS = (SESSION_ID, TS, SKU, POSITION, EVENT, PROPENSITY)
+# The natural key of an event: importing the same event twice must not add a row.
+EVENT_KEY = (SESSION_ID, TS, SKU, POSITION, EVENT)
+
+RANKED = "ranked"
+EXPLORE = "explore"
+POLICIES = (RANKED, EXPLORE)
+
+IMPRESSION = "impression"
+EVENT_KINDS = ("impression", "click", "add_to_cart", "purchase", "helpful", "not_helpful")
+OUTCOME_KINDS = EVENT_KINDS[1:]
+
+__all__ = [
+    "ANSWERS",
+    "CREATED_AT",
+    "EVENT",
+    "EVENTS",
+    "EVENT_COLUMNS",
+    "EVENT_ID",
+    "EVENT_KEY",
+    "EVENT_KINDS",
+    "EXPLORE",
+    "IMPRESSION",
+    "MODEL_VERSION",
+    "OUTCOME_KINDS",
+    "POLICIES",
+    "POLICY",
+    "POSITION",
+    "PROPENSITY",
+    "RANKED",
+    "SCHEMA_VERSION_TABLE",
+    "SESSIONS",
+    "SESSION_COLUMNS",
+    "SESSION_ID",
+    "SKU",
+    "TRIAGE_LEVEL",
+    "TRIAGE_LEVELS",
+    "TS",
+]

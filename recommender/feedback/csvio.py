@@ -1,0 +1,116 @@
+"""Reading and writing the CSV exchange files of SPEC section 5.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is 2.
+Problems are collected (not raised one by one) so a refused import names every bad row at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TypeVar
+
+from recommender.errors import InputError
+from recommender.feedback.records import FieldProblem
+
+T = TypeVar("T")
+# A refused import lists this many problems in full and counts the rest.
+MAX_PROBLEMS_SHOWN = 10
+
+
+class FeedbackImportError(InputError):
+    """An import was refused; every problem names the file, row and column."""
+
+    def __init__(self, problems: Sequence[str], total: int) -> None:
+        self.problems = list(problems)
+        self.total = total
+        shown = "; ".join(self.problems)
+        more = f" (and {total - len(self.problems)} more)" if total > len(self.problems) else ""
+        plural = "s" if total != 1 else ""
+        super().__init__(f"nothing imported, {total} problem{plural}: {shown}{more}")
+
+
+@dataclass
+class Problems:
+    """Problems found so far in one import, the first few kept in full."""
+
+    shown: list[str] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, message: str) -> None:
+        self.total += 1
+        if len(self.shown) < MAX_PROBLEMS_SHOWN:
+            self.shown.append(message)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise FeedbackImportError(self.shown, self.total)
+
+
+@contextmanager
+def _open_for_reading(path: Path) -> Iterator[IO[str]]:
+    try:
+        # utf-8-sig: spreadsheets often save a byte-order mark before the header.
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            yield handle
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def read_rows(
+    path: Path,
+    columns: Sequence[str],
+    parse: Callable[[dict[str, str]], T],
+    problems: Problems,
+) -> Iterator[tuple[int, T]]:
+    """Yield (row number, parsed row) for every good row; bad rows go to `problems`."""
+    with _open_for_reading(path) as handle:
+        reader = csv.reader(handle)
+        header = _check_header(path, next(reader, None), columns)
+        for number, values in enumerate(reader, start=2):
+            if not values:
+                continue  # a blank line carries no row
+            if len(values) != len(header):
+                problems.add(
+                    f"{path.name} row {number}: {len(values)} values for {len(header)} columns"
+                )
+                continue
+            try:
+                yield number, parse(dict(zip(header, values, strict=True)))
+            except FieldProblem as problem:
+                problems.add(f"{path.name} row {number}, {problem}")
+
+
+def _check_header(path: Path, header: list[str] | None, columns: Sequence[str]) -> list[str]:
+    if header is None:
+        raise InputError(f"{path}: empty file, expected the header {','.join(columns)}")
+    missing = [c for c in columns if c not in header]
+    unknown = [c for c in header if c not in columns]
+    if missing or unknown or len(set(header)) != len(header):
+        parts = [f"missing column '{c}'" for c in missing]
+        parts += [f"unknown column '{c}'" for c in unknown]
+        parts = parts or ["a column is repeated"]
+        raise InputError(f"{path} row 1: {', '.join(parts)} (expected {','.join(columns)})")
+    return header
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write a CSV file whole or not at all (a temp file renamed into place); return row count."""
+    partial = path.with_name(f".{path.name}.partial")
+    count = 0
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    os.replace(partial, path)
+    return count

@@ -1,0 +1,86 @@
+"""Connections to the feedback store: SQLite tuned for several writers, or any SQLAlchemy URL.
+
+SQLite runs in WAL mode (readers never block the writer) with a busy timeout, and every
+transaction starts with BEGIN IMMEDIATE: it takes the write lock up front, so two writers queue
+on the timeout instead of one failing at once with "database is locked" when both try to turn a
+read lock into a write lock. A write that still meets a lock is retried with a short backoff.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+
+from recommender.errors import InputError, StoreError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+LOCK_RETRIES = 8
+# Execution option: "DEFERRED" for work that only reads or fills TEMP tables, so it does not
+# hold the shared write lock (an import stages its rows this way).
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+T = TypeVar("T")
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for `url`; for a SQLite file, its folder is created if missing."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(f"RECOMMENDER_DB: '{url}' is not a database URL") from None
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    _tune_sqlite(engine)
+    return engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide where transactions begin (see `_on_begin`).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is crash-safe in WAL mode: a killed process never corrupts or half-writes.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_lock_error(error: BaseException) -> bool:
+    text = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in text or "database is busy" in text or "deadlock" in text
+
+
+def with_retry(operation: Callable[[], T], what: str, retries: int = LOCK_RETRIES) -> T:
+    """Run one whole transaction, retrying it when the database was only busy."""
+    for attempt in range(retries):
+        try:
+            return operation()
+        except OperationalError as error:
+            if not is_lock_error(error) or attempt == retries - 1:
+                raise StoreError(f"could not {what}: {_reason(error)}") from error
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+        except SQLAlchemyError as error:
+            raise StoreError(f"could not {what}: {_reason(error)}") from error
+    raise AssertionError("unreachable")
+
+
+def _reason(error: SQLAlchemyError) -> str:
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]

@@ -1,0 +1,70 @@
+"""`feedback export`: the store out to sessions.csv and events.csv, in the columns of SPEC 5."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from recommender.feedback import columns as col
+from recommender.feedback.csvio import write_csv
+from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
+from recommender.feedback.records import format_timestamp
+from recommender.feedback.schema import events, sessions
+from recommender.feedback.store import FeedbackStore
+
+SESSIONS_FILE = "sessions.csv"
+EVENTS_FILE = "events.csv"
+FETCH_CHUNK = 10_000
+_CREATED_AT_INDEX = col.SESSION_COLUMNS.index(col.CREATED_AT)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    sessions: int
+    events: int
+    folder: Path
+
+    def summary(self) -> str:
+        return f"exported {self.sessions} sessions and {self.events} events to {self.folder}"
+
+
+def export_feedback(store: FeedbackStore, out_dir: Path) -> ExportReport:
+    """Write both files into `out_dir` (created if needed), each whole or not at all."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def export() -> ExportReport:
+        # One read transaction, so both files show the same moment of the store.
+        with store.engine.connect() as conn:
+            stream = conn.execution_options(
+                stream_results=True, yield_per=FETCH_CHUNK, **{SQLITE_BEGIN_OPTION: "DEFERRED"}
+            )
+            stream.begin()
+            n_sessions = write_csv(
+                out_dir / SESSIONS_FILE, col.SESSION_COLUMNS, _session_rows(stream)
+            )
+            n_events = write_csv(out_dir / EVENTS_FILE, col.EVENT_COLUMNS, _event_rows(stream))
+        return ExportReport(n_sessions, n_events, out_dir)
+
+    return with_retry(export, "export the feedback")
+
+
+def _session_rows(conn: Connection) -> Iterator[list[Any]]:
+    query = select(*(sessions.c[name] for name in col.SESSION_COLUMNS)).order_by(
+        sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID]
+    )
+    for row in conn.execute(query):
+        values = list(row)
+        values[_CREATED_AT_INDEX] = format_timestamp(values[_CREATED_AT_INDEX])
+        yield values
+
+
+def _event_rows(conn: Connection) -> Iterator[list[Any]]:
+    query = select(*(events.c[name] for name in col.EVENT_COLUMNS)).order_by(events.c[col.EVENT_ID])
+    for session_id, ts, sku, position, event, propensity in conn.execute(query):
+        # repr() of a float reads back as the very same float; empty means "unknown".
+        shown = "" if propensity is None else repr(float(propensity))
+        yield [session_id, format_timestamp(ts), sku, position, event, shown]

@@ -1,0 +1,201 @@
+"""The rows of the feedback store as typed records, and the checks every row passes on its way in.
+
+The same checks serve the app's writes and CSV imports, so both refuse the same things. A check
+raises `FieldProblem` naming the column; the caller adds where the value came from.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from recommender.answers import parse_answers
+from recommender.errors import AnswersError
+from recommender.feedback import columns as col
+
+MAX_ID_LENGTH = 200
+
+
+class FieldProblem(ValueError):
+    """One column of one row holds a value the store refuses."""
+
+    def __init__(self, column: str, problem: str) -> None:
+        self.column = column
+        self.problem = problem
+        super().__init__(f"column '{column}': {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One shown recommendation: the (privacy-safe) answers and how the list was chosen."""
+
+    session_id: str
+    created_at: datetime
+    answers: Mapping[str, Any]
+    triage_level: str
+    model_version: str
+    policy: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing a shopper saw or did; `propensity` is None when unknown."""
+
+    session_id: str
+    ts: datetime
+    sku: str
+    position: int
+    event: str
+    propensity: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Impression:
+    """One product shown at a 1-based position, with the chance the policy put it there."""
+
+    sku: str
+    position: int
+    propensity: float
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_timestamp(column: str, text: str) -> datetime:
+    """An ISO 8601 time with an explicit offset (`Z` or `+00:00`), as an aware UTC datetime."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise FieldProblem(column, f"{_short(text)} is not an ISO 8601 time") from None
+    return check_timestamp(column, value)
+
+
+def check_timestamp(column: str, value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        # A time without an offset is ambiguous; guessing would shift events by hours.
+        raise FieldProblem(column, f"{value.isoformat()} has no UTC offset (end it with Z)")
+    return value.astimezone(UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, to the microsecond, as the exchange files carry it."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def check_text(column: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FieldProblem(column, "must not be empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise FieldProblem(column, f"is longer than {MAX_ID_LENGTH} characters")
+    return value
+
+
+def check_choice(column: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise FieldProblem(column, f"{_short(value)} is not one of {', '.join(choices)}")
+    return value
+
+
+def check_position(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldProblem(col.POSITION, f"{_short(value)} is not a whole number of 1 or more")
+    return value
+
+
+def parse_position(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise FieldProblem(col.POSITION, f"{_short(text)} is not a whole number") from None
+    return check_position(number)
+
+
+def check_propensity(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldProblem(col.PROPENSITY, f"{_short(value)} is not a number")
+    if not (math.isfinite(value) and 0.0 < value <= 1.0):
+        raise FieldProblem(col.PROPENSITY, f"{value!r} is outside (0, 1]")
+    return float(value)
+
+
+def parse_propensity(text: str) -> float | None:
+    if text == "":
+        return None  # empty means "unknown", as SPEC section 5 allows
+    try:
+        number = float(text)
+    except ValueError:
+        raise FieldProblem(col.PROPENSITY, f"{_short(text)} is not a number") from None
+    return check_propensity(number)
+
+
+def safe_answers(raw: Any) -> dict[str, Any]:
+    """Stored answers: validated, with any raw height/weight turned into a body-mass band."""
+    try:
+        return parse_answers(raw, allow_derived=True).to_record()
+    except AnswersError as error:
+        raise FieldProblem(col.ANSWERS, str(error)) from None
+
+
+def parse_answers_text(text: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FieldProblem(col.ANSWERS, f"not valid JSON ({error.msg})") from None
+    return safe_answers(raw)
+
+
+def answers_json(record: Mapping[str, Any]) -> str:
+    return json.dumps(dict(record), separators=(",", ":"))
+
+
+def session_from_row(row: Mapping[str, str]) -> SessionRecord:
+    """A session from one CSV row of strings; raises `FieldProblem` at the first bad column."""
+    return SessionRecord(
+        session_id=check_text(col.SESSION_ID, row[col.SESSION_ID]),
+        created_at=parse_timestamp(col.CREATED_AT, row[col.CREATED_AT]),
+        answers=parse_answers_text(row[col.ANSWERS]),
+        triage_level=check_choice(col.TRIAGE_LEVEL, row[col.TRIAGE_LEVEL], col.TRIAGE_LEVELS),
+        model_version=check_text(col.MODEL_VERSION, row[col.MODEL_VERSION]),
+        policy=check_choice(col.POLICY, row[col.POLICY], col.POLICIES),
+    )
+
+
+def event_from_row(row: Mapping[str, str]) -> Event:
+    """An event from one CSV row of strings; raises `FieldProblem` at the first bad column."""
+    return Event(
+        session_id=check_text(col.SESSION_ID, row[col.SESSION_ID]),
+        ts=parse_timestamp(col.TS, row[col.TS]),
+        sku=check_text(col.SKU, row[col.SKU]),
+        position=parse_position(row[col.POSITION]),
+        event=check_choice(col.EVENT, row[col.EVENT], col.EVENT_KINDS),
+        propensity=parse_propensity(row[col.PROPENSITY]),
+    )
+
+
+def checked_event(event: Event) -> Event:
+    """The same event if every field is acceptable (used for the app's own writes)."""
+    check_text(col.SESSION_ID, event.session_id)
+    check_text(col.SKU, event.sku)
+    check_position(event.position)
+    check_choice(col.EVENT, event.event, col.EVENT_KINDS)
+    check_propensity(event.propensity)
+    return Event(
+        event.session_id,
+        check_timestamp(col.TS, event.ts),
+        event.sku,
+        event.position,
+        event.event,
+        None if event.propensity is None else float(event.propensity),
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,101 @@
+"""The feedback tables as the code reads and writes them today (the latest migration's shape).
+
+`migrations.py` owns how a database gets to this shape; this module only describes it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+from recommender.feedback import columns as col
+
+ID_LENGTH = 200
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out: `timestamptz` on PostgreSQL, naive UTC text on SQLite."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset; storing every time as naive UTC keeps them comparable.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def event_id_type() -> Any:
+    # SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL gets room for billions.
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+def session_columns() -> list[Column[Any]]:
+    """The sessions columns of schema version 1 (frozen: migration 1 creates exactly these)."""
+    return [
+        Column(col.SESSION_ID, String(ID_LENGTH), primary_key=True),
+        Column(col.CREATED_AT, UTCDateTime(), nullable=False),
+        Column(col.ANSWERS, Text(), nullable=False),
+        Column(col.TRIAGE_LEVEL, String(32), nullable=False),
+        Column(col.MODEL_VERSION, String(ID_LENGTH), nullable=False),
+        Column(col.POLICY, String(16), nullable=False),
+    ]
+
+
+def event_columns() -> list[Any]:
+    """The events columns of schema version 1 (frozen: migration 1 creates exactly these)."""
+    return [
+        Column(col.EVENT_ID, event_id_type(), primary_key=True, autoincrement=True),
+        Column(
+            col.SESSION_ID,
+            String(ID_LENGTH),
+            ForeignKey(f"{col.SESSIONS}.{col.SESSION_ID}", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        Column(col.TS, UTCDateTime(), nullable=False),
+        Column(col.SKU, String(ID_LENGTH), nullable=False),
+        Column(col.POSITION, Integer(), nullable=False),
+        Column(col.EVENT, String(32), nullable=False),
+        Column(col.PROPENSITY, Float(), nullable=True),
+        UniqueConstraint(*col.EVENT_KEY, name="uq_events_natural_key"),
+    ]
+
+
+metadata = MetaData()
+sessions = Table(col.SESSIONS, metadata, *session_columns())
+events = Table(col.EVENTS, metadata, *event_columns())
+# Added by migration 2: retention purges and time-window reads scan by time.
+Index("ix_sessions_created_at", sessions.c[col.CREATED_AT])
+Index("ix_events_ts", events.c[col.TS])
+
+schema_versions = Table(
+    col.SCHEMA_VERSION_TABLE,
+    metadata,
+    Column("version", Integer(), primary_key=True),
+    Column("description", String(200), nullable=False),
+    Column("applied_at", UTCDateTime(), nullable=False),
+)

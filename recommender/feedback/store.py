@@ -1,0 +1,287 @@
+"""The write side of the feedback store, for the app: sessions, impressions, outcomes.
+
+Every call is one small transaction: it either lands whole or not at all, and never touches
+rows written before it. Database trouble surfaces as `StoreError`, bad values as `InputError`.
+Writing an event that is already stored (same natural key) is a no-op, so retries are safe.
+
+    store = FeedbackStore.open(settings.db_url)          # creates or upgrades the schema
+    session_id = store.record_shown(answers, shown)      # shown: policy.Presentation
+    store.log_outcome(session_id, sku="KN-104", position=2, event="click")
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, Insert, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from recommender.answers import Answers
+from recommender.errors import InputError
+from recommender.feedback import columns as col
+from recommender.feedback.engine import create_store_engine, with_retry
+from recommender.feedback.migrations import migrate
+from recommender.feedback.records import (
+    Event,
+    FieldProblem,
+    Impression,
+    SessionRecord,
+    answers_json,
+    check_choice,
+    check_text,
+    check_timestamp,
+    checked_event,
+    utc_now,
+)
+from recommender.feedback.schema import events, sessions
+
+if TYPE_CHECKING:
+    from recommender.policy import Presentation
+
+# Rows per INSERT statement: big enough to be fast, small enough for any driver's limits.
+WRITE_CHUNK = 1_000
+
+
+class FeedbackStore:
+    """Sessions and events in one database; open it with `FeedbackStore.open(url)`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> FeedbackStore:
+        """Connect to `url`, creating or upgrading the schema on first use."""
+        engine = create_store_engine(url)
+        with_retry(lambda: migrate(engine), "prepare the feedback store")
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> FeedbackStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def start_session(
+        self,
+        answers: Answers,
+        *,
+        triage_level: str,
+        model_version: str,
+        policy: str,
+        session_id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> str:
+        """Store a new session (its answers without raw height or weight); return its id."""
+        record = _session_record(
+            answers, triage_level, model_version, policy, session_id, created_at
+        )
+        self._write(lambda conn: insert_sessions(conn, [record]), "save the session")
+        return record.session_id
+
+    def log_impressions(
+        self, session_id: str, impressions: Sequence[Impression], ts: datetime | None = None
+    ) -> int:
+        """Store what was shown, with positions and propensities; return rows added."""
+        when = ts or utc_now()
+        rows = [
+            Event(session_id, when, i.sku, i.position, col.IMPRESSION, i.propensity)
+            for i in impressions
+        ]
+        return self.log_events(rows)
+
+    def log_outcome(
+        self,
+        session_id: str,
+        *,
+        sku: str,
+        position: int,
+        event: str,
+        ts: datetime | None = None,
+        propensity: float | None = None,
+    ) -> int:
+        """Store what the shopper did with a shown product.
+
+        Without `propensity`, the one logged with that product's impression is copied, so an
+        outcome can be reweighted exactly like the impression it follows.
+        """
+        _check(lambda: check_choice(col.EVENT, event, col.OUTCOME_KINDS))
+        outcome = Event(session_id, ts or utc_now(), sku, position, event, propensity)
+        outcome = _check(lambda: checked_event(outcome))
+
+        def write(conn: Connection) -> int:
+            known = outcome.propensity
+            if known is None:
+                known = _impression_propensity(conn, session_id, sku, position)
+            return insert_events(conn, [_with_propensity(outcome, known)])
+
+        return self._write(write, "save the outcome")
+
+    def log_events(self, rows: Iterable[Event]) -> int:
+        """Store a batch of events in one transaction; return how many were new."""
+        checked = [_check(lambda e=e: checked_event(e)) for e in rows]
+        return self._write(lambda conn: insert_events(conn, checked), "save the events")
+
+    def record_shown(
+        self, answers: Answers, shown: Presentation, created_at: datetime | None = None
+    ) -> str:
+        """Store a session and its impressions together, as the app shows a result."""
+        result = shown.result
+        record = _session_record(
+            answers, result.triage.level, result.model_version, shown.policy, None, created_at
+        )
+        impressions = [
+            Event(
+                record.session_id,
+                record.created_at,
+                i.sku,
+                i.position,
+                col.IMPRESSION,
+                i.propensity,
+            )
+            for i in shown.impressions()
+        ]
+
+        def write(conn: Connection) -> None:
+            insert_sessions(conn, [record])
+            insert_events(conn, impressions)
+
+        self._write(write, "save the session")
+        return record.session_id
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for checks and the command line."""
+        with self.engine.connect() as conn:
+            return {
+                col.SESSIONS: int(conn.scalar(select(func.count()).select_from(sessions)) or 0),
+                col.EVENTS: int(conn.scalar(select(func.count()).select_from(events)) or 0),
+            }
+
+    def delete_sessions_before(self, cutoff: datetime) -> tuple[int, int]:
+        """Delete sessions created and events logged before `cutoff`; return (sessions, events)."""
+
+        def write(conn: Connection) -> tuple[int, int]:
+            old = select(sessions.c[col.SESSION_ID]).where(sessions.c[col.CREATED_AT] < cutoff)
+            gone_events = conn.execute(
+                delete(events).where(
+                    (events.c[col.TS] < cutoff) | events.c[col.SESSION_ID].in_(old)
+                )
+            ).rowcount
+            gone_sessions = conn.execute(
+                delete(sessions).where(sessions.c[col.CREATED_AT] < cutoff)
+            ).rowcount
+            return gone_sessions, gone_events
+
+        return self._write(write, "purge old feedback")
+
+    def _write(self, work: Any, what: str) -> Any:
+        def transaction() -> Any:
+            with self.engine.begin() as conn:
+                return work(conn)
+
+        return with_retry(transaction, what)
+
+
+def upsert_ignoring(conn: Connection, table: Any) -> Insert:
+    """An INSERT that skips rows whose key is already stored (both dialects we support)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def insert_sessions(conn: Connection, records: Sequence[SessionRecord]) -> int:
+    rows = [
+        {
+            col.SESSION_ID: r.session_id,
+            col.CREATED_AT: r.created_at,
+            col.ANSWERS: answers_json(r.answers),
+            col.TRIAGE_LEVEL: r.triage_level,
+            col.MODEL_VERSION: r.model_version,
+            col.POLICY: r.policy,
+        }
+        for r in records
+    ]
+    return _insert_chunks(conn, upsert_ignoring(conn, sessions), rows)
+
+
+def insert_events(conn: Connection, rows: Sequence[Event]) -> int:
+    values = [
+        {
+            col.SESSION_ID: e.session_id,
+            col.TS: e.ts,
+            col.SKU: e.sku,
+            col.POSITION: e.position,
+            col.EVENT: e.event,
+            col.PROPENSITY: e.propensity,
+        }
+        for e in rows
+    ]
+    _require_sessions(conn, {e.session_id for e in rows})
+    return _insert_chunks(conn, upsert_ignoring(conn, events), values)
+
+
+def _insert_chunks(conn: Connection, statement: Insert, rows: list[dict[str, Any]]) -> int:
+    # Counted through RETURNING: a multi-row INSERT's rowcount is not reliable on every driver,
+    # and ON CONFLICT DO NOTHING returns only the rows it actually added.
+    key = next(iter(statement.table.primary_key.columns))  # type: ignore[attr-defined]
+    counting = statement.returning(key)
+    added = 0
+    for start in range(0, len(rows), WRITE_CHUNK):
+        added += len(conn.execute(counting, rows[start : start + WRITE_CHUNK]).all())
+    return added
+
+
+def _require_sessions(conn: Connection, session_ids: set[str]) -> None:
+    # Checked here so a missing session is a clear InputError, not a foreign-key failure.
+    if not session_ids:
+        return
+    query = select(sessions.c[col.SESSION_ID]).where(sessions.c[col.SESSION_ID].in_(session_ids))
+    missing = session_ids - set(conn.scalars(query))
+    if missing:
+        raise InputError(f"no session '{sorted(missing)[0]}' in the feedback store")
+
+
+def _impression_propensity(conn: Connection, session_id: str, sku: str, position: int) -> Any:
+    query = select(events.c[col.PROPENSITY]).where(
+        events.c[col.SESSION_ID] == session_id,
+        events.c[col.SKU] == sku,
+        events.c[col.POSITION] == position,
+        events.c[col.EVENT] == col.IMPRESSION,
+    )
+    return conn.scalars(query.limit(1)).first()
+
+
+def _with_propensity(event: Event, propensity: float | None) -> Event:
+    return Event(event.session_id, event.ts, event.sku, event.position, event.event, propensity)
+
+
+def _session_record(
+    answers: Answers,
+    triage_level: str,
+    model_version: str,
+    policy: str,
+    session_id: str | None,
+    created_at: datetime | None,
+) -> SessionRecord:
+    def build() -> SessionRecord:
+        return SessionRecord(
+            session_id=check_text(col.SESSION_ID, session_id or uuid.uuid4().hex),
+            created_at=check_timestamp(col.CREATED_AT, created_at or utc_now()),
+            answers=answers.to_record(),  # to_record() drops raw height and weight
+            triage_level=check_choice(col.TRIAGE_LEVEL, triage_level, col.TRIAGE_LEVELS),
+            model_version=check_text(col.MODEL_VERSION, model_version),
+            policy=check_choice(col.POLICY, policy, col.POLICIES),
+        )
+
+    return _check(build)
+
+
+def _check(build: Any) -> Any:
+    try:
+        return build()
+    except FieldProblem as problem:
+        raise InputError(f"feedback {problem}") from None

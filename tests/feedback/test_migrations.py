@@ -1,0 +1,80 @@
+"""Schema versions: an older database is upgraded in place and keeps every row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from feedback_csv import feedback_files
+
+from recommender.errors import StoreError
+from recommender.feedback import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    FeedbackStore,
+    Migration,
+    import_feedback,
+    migrate,
+    read_events,
+)
+from recommender.feedback.engine import create_store_engine
+
+
+def test_version_one_database_is_upgraded_without_losing_rows(
+    store_url: str, tmp_path: Path
+) -> None:
+    engine = create_store_engine(store_url)
+    assert migrate(engine, MIGRATIONS[:1]) == 1
+    old = FeedbackStore(engine)  # as the first release left it: no time indexes yet
+    import_feedback(old, *feedback_files(tmp_path))
+    before = read_events(old)
+    assert "ix_events_ts" not in {i["name"] for i in sa.inspect(engine).get_indexes("events")}
+    engine.dispose()
+
+    with FeedbackStore.open(store_url) as upgraded:
+        assert upgraded.counts() == {"sessions": 3, "events": 12}
+        assert read_events(upgraded).equals(before)
+        indexes = {i["name"] for i in sa.inspect(upgraded.engine).get_indexes("events")}
+        assert "ix_events_ts" in indexes
+
+
+def test_a_later_column_keeps_existing_rows(store_url: str, tmp_path: Path) -> None:
+    with FeedbackStore.open(store_url) as store:
+        import_feedback(store, *feedback_files(tmp_path))
+
+    def add_device_column(conn: sa.Connection) -> None:
+        conn.execute(sa.text("ALTER TABLE sessions ADD COLUMN device VARCHAR(20)"))
+
+    future = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "sessions.device", add_device_column))
+    engine = create_store_engine(store_url)
+    assert migrate(engine, future) == LATEST_VERSION + 1
+    assert migrate(engine, future) == LATEST_VERSION + 1  # applied once only
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT session_id, device FROM sessions")).all()
+    assert sorted(rows) == [("s0", None), ("s1", None), ("s2", None)]
+    assert FeedbackStore(engine).counts()["events"] == 12
+    engine.dispose()
+
+
+def test_failed_migration_changes_nothing(store_url: str) -> None:
+    def broken(conn: sa.Connection) -> None:
+        conn.execute(sa.text("CREATE TABLE half_done (x INTEGER)"))
+        raise RuntimeError("step failed")
+
+    engine = create_store_engine(store_url)
+    migrate(engine)
+    with pytest.raises(RuntimeError):
+        migrate(engine, (*MIGRATIONS, Migration(LATEST_VERSION + 1, "broken", broken)))
+    assert "half_done" not in sa.inspect(engine).get_table_names()
+    assert migrate(engine) == LATEST_VERSION
+    engine.dispose()
+
+
+def test_database_from_a_newer_release_is_refused(store_url: str) -> None:
+    engine = create_store_engine(store_url)
+    future = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "noop", lambda conn: None))
+    migrate(engine, future)
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer than this program"):
+        FeedbackStore.open(store_url)
