@@ -7,7 +7,6 @@ from typing import Any
 
 from recommender.answers import Answers
 from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.features import feature_label, join_words
 from recommender.result import Advice
 
 ADVICE_TABLE = "advice.toml"
@@ -21,7 +20,7 @@ class AdviceEntry:
     section: str
 
     def render(self, answers: Answers, features: frozenset[str]) -> Advice:
-        told = join_words(feature_label(f, answers) for f in self.condition.evidence(features))
+        told = self.condition.told(answers, features)
         return Advice(text=self.text.format(evidence=told), section=self.section, rule=self.id)
 
 

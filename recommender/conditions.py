@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from recommender.answers import Answers
 from recommender.errors import CatalogError
-from recommender.features import all_feature_names
+from recommender.features import all_feature_names, feature_label, join_words
 from recommender.sections import SECTIONS
 
 
@@ -36,6 +37,10 @@ class Condition:
     def evidence(self, features: frozenset[str]) -> tuple[str, ...]:
         """The shopper's features that made this condition hold, in the table's order."""
         return tuple(f for f in (*self.when, *self.any) if f in features)
+
+    def told(self, answers: Answers, features: frozenset[str]) -> str:
+        """What the shopper told us that made this hold, in plain words ("bunions and ...")."""
+        return join_words(feature_label(f, answers) for f in self.evidence(features))
 
 
 class ConditionMatrix:

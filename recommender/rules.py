@@ -10,7 +10,6 @@ import numpy as np
 
 from recommender.answers import Answers
 from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.features import feature_label, join_words
 from recommender.result import Reason
 
 RULES_TABLE = "rules.toml"
@@ -27,7 +26,7 @@ class Rule:
 
     def reason(self, answers: Answers, features: frozenset[str]) -> Reason:
         """This rule's reason for this shopper: what they told us, then what the article says."""
-        told = join_words(feature_label(f, answers) for f in self.condition.evidence(features))
+        told = self.condition.told(answers, features)
         return Reason(
             self.id, f"Because you told us about {told}, the article {self.says}.", self.section
         )
