@@ -16,7 +16,7 @@ from tests.conftest import ARTICLE, REPO
 RUN = 8
 WORD = re.compile(r"[a-z0-9']+")
 article_text = ARTICLE.read_text(encoding="utf-8") if ARTICLE.exists() else ""
-pytestmark = pytest.mark.skipif(
+needs_article = pytest.mark.skipif(
     not article_text, reason="../shared/article.txt is not beside the repo"
 )
 
