@@ -19,7 +19,7 @@ from recommender.feedback.csvio import FeedbackImportError
 from recommender.feedback.export import ExportReport, export_feedback
 from recommender.feedback.importer import ImportReport, import_feedback
 from recommender.feedback.migrations import LATEST_VERSION, MIGRATIONS, Migration, migrate
-from recommender.feedback.reads import read_events, read_sessions
+from recommender.feedback.reads import read_events, read_experiments, read_sessions
 from recommender.feedback.records import Event, Impression, SessionRecord
 from recommender.feedback.retention import PurgeReport, purge
 from recommender.feedback.store import FeedbackStore
@@ -47,5 +47,6 @@ __all__ = [
     "migrate",
     "purge",
     "read_events",
+    "read_experiments",
     "read_sessions",
 ]

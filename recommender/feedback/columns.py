@@ -14,6 +14,8 @@ ANSWERS = "answers"
 TRIAGE_LEVEL = "triage_level"
 MODEL_VERSION = "model_version"
 POLICY = "policy"
+# Not in the CSV exchange files: which experiment arm (if any) served the session.
+EXPERIMENT = "experiment"
 
 EVENT_ID = "event_id"
 TS = "ts"

@@ -44,9 +44,14 @@ def _index_times(conn: Connection) -> None:
     conn.execute(text(f"CREATE INDEX ix_events_ts ON {col.EVENTS} ({col.TS})"))
 
 
+def _add_experiment_arm(conn: Connection) -> None:
+    conn.execute(text(f"ALTER TABLE {col.SESSIONS} ADD COLUMN {col.EXPERIMENT} VARCHAR(32)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and events tables", _create_tables),
     Migration(2, "time indexes for retention and reads", _index_times),
+    Migration(3, "experiment arm of each session", _add_experiment_arm),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -49,6 +49,17 @@ def read_events(store: FeedbackStore, chunksize: int | None = None) -> Frames:
     return _read(store, query, _tidy_events, chunksize)
 
 
+def read_experiments(store: FeedbackStore) -> pd.DataFrame:
+    """Which experiment arm served each session (`session_id`, `experiment`; None = no arm)."""
+    query = select(sessions.c[col.SESSION_ID], sessions.c[col.EXPERIMENT]).order_by(
+        sessions.c[col.SESSION_ID]
+    )
+    with _reading(store) as conn:
+        frame = pd.read_sql(query, conn)
+    arm = frame[col.EXPERIMENT].astype(object)
+    return frame.assign(**{col.EXPERIMENT: arm.where(arm.notna(), None)})
+
+
 def _read(store: FeedbackStore, query: Select, tidy: Tidy, chunksize: int | None) -> Frames:
     if chunksize is None:
         with _reading(store) as conn:

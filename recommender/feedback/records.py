@@ -39,6 +39,7 @@ class SessionRecord:
     triage_level: str
     model_version: str
     policy: str
+    experiment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,13 @@ def event_columns() -> list[Any]:
 
 
 metadata = MetaData()
-sessions = Table(col.SESSIONS, metadata, *session_columns())
+sessions = Table(
+    col.SESSIONS,
+    metadata,
+    *session_columns(),
+    # Added by migration 3: the merchandisers' experiment arm (boosts or model switched off).
+    Column(col.EXPERIMENT, String(32), nullable=True),
+)
 events = Table(col.EVENTS, metadata, *event_columns())
 # Added by migration 2: retention purges and time-window reads scan by time.
 Index("ix_sessions_created_at", sessions.c[col.CREATED_AT])

@@ -76,10 +76,11 @@ class FeedbackStore:
         policy: str,
         session_id: str | None = None,
         created_at: datetime | None = None,
+        experiment: str | None = None,
     ) -> str:
         """Store a new session (its answers without raw height or weight); return its id."""
         record = _session_record(
-            answers, triage_level, model_version, policy, session_id, created_at
+            answers, triage_level, model_version, policy, session_id, created_at, experiment
         )
         self._write(lambda conn: insert_sessions(conn, [record]), "save the session")
         return record.session_id
@@ -128,12 +129,25 @@ class FeedbackStore:
         return self._write(lambda conn: insert_events(conn, checked), "save the events")
 
     def record_shown(
-        self, answers: Answers, shown: Presentation, created_at: datetime | None = None
+        self,
+        answers: Answers,
+        shown: Presentation,
+        created_at: datetime | None = None,
+        experiment: str | None = None,
     ) -> str:
-        """Store a session and its impressions together, as the app shows a result."""
+        """Store a session and its impressions together, as the app shows a result.
+
+        `experiment` names the merchandisers' experiment arm that served it, if any.
+        """
         result = shown.result
         record = _session_record(
-            answers, result.triage.level, result.model_version, shown.policy, None, created_at
+            answers,
+            result.triage.level,
+            result.model_version,
+            shown.policy,
+            None,
+            created_at,
+            experiment,
         )
         impressions = [
             Event(
@@ -202,6 +216,7 @@ def insert_sessions(conn: Connection, records: Sequence[SessionRecord]) -> int:
             col.TRIAGE_LEVEL: r.triage_level,
             col.MODEL_VERSION: r.model_version,
             col.POLICY: r.policy,
+            col.EXPERIMENT: r.experiment,
         }
         for r in records
     ]
@@ -266,6 +281,7 @@ def _session_record(
     policy: str,
     session_id: str | None,
     created_at: datetime | None,
+    experiment: str | None = None,
 ) -> SessionRecord:
     def build() -> SessionRecord:
         return SessionRecord(
@@ -275,6 +291,7 @@ def _session_record(
             triage_level=check_choice(col.TRIAGE_LEVEL, triage_level, col.TRIAGE_LEVELS),
             model_version=check_text(col.MODEL_VERSION, model_version),
             policy=check_choice(col.POLICY, policy, col.POLICIES),
+            experiment=None if experiment is None else check_text(col.EXPERIMENT, experiment),
         )
 
     return _check(build)

@@ -8,15 +8,18 @@ import pytest
 import sqlalchemy as sa
 from feedback_csv import feedback_files
 
+from recommender.answers import parse_answers
 from recommender.errors import StoreError
 from recommender.feedback import (
     LATEST_VERSION,
     MIGRATIONS,
     FeedbackStore,
     Migration,
+    export_feedback,
     import_feedback,
     migrate,
     read_events,
+    read_experiments,
 )
 from recommender.feedback.engine import create_store_engine
 
@@ -78,3 +81,41 @@ def test_database_from_a_newer_release_is_refused(store_url: str) -> None:
     engine.dispose()
     with pytest.raises(StoreError, match="newer than this program"):
         FeedbackStore.open(store_url)
+
+
+def test_the_experiment_arm_column_arrives_without_touching_old_sessions(
+    store_url: str, tmp_path: Path
+) -> None:
+    engine = create_store_engine(store_url)
+    assert migrate(engine, MIGRATIONS[:2]) == 2
+    import_feedback(FeedbackStore(engine), *feedback_files(tmp_path))
+    engine.dispose()
+
+    with FeedbackStore.open(store_url) as upgraded:
+        upgraded.start_session(
+            parse_answers({"pain_areas": ["knee"]}),
+            triage_level="none",
+            model_version="rules-only",
+            policy="ranked",
+            session_id="arm-1",
+            experiment="no_boost",
+        )
+        arms = dict(read_experiments(upgraded).itertuples(index=False))
+        assert upgraded.counts() == {"sessions": 4, "events": 12}
+    assert arms == {"s0": None, "s1": None, "s2": None, "arm-1": "no_boost"}
+
+
+def test_export_keeps_the_exact_spec_columns_after_the_experiment_column(
+    store_url: str, tmp_path: Path
+) -> None:
+    with FeedbackStore.open(store_url) as store:
+        store.start_session(
+            parse_answers({}),
+            triage_level="none",
+            model_version="rules-only",
+            policy="ranked",
+            experiment="no_model",
+        )
+        export_feedback(store, tmp_path / "out")
+    header = (tmp_path / "out" / "sessions.csv").read_text().splitlines()[0]
+    assert header == "session_id,created_at,answers,triage_level,model_version,policy"

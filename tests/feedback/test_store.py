@@ -14,6 +14,7 @@ from recommender.answers import Answers, parse_answers
 from recommender.errors import InputError, StoreError
 from recommender.feedback import (
     EVENT_COLUMNS,
+    MIGRATIONS,
     SESSION_COLUMNS,
     Event,
     FeedbackStore,
@@ -189,7 +190,7 @@ def test_store_schema_is_created_once_and_reopening_keeps_rows(store_url: str) -
         assert again.counts()["sessions"] == 1
         with again.engine.connect() as conn:
             versions = conn.execute(sa.text("SELECT version FROM feedback_schema_version"))
-            assert sorted(v for (v,) in versions) == [1, 2]
+            assert sorted(v for (v,) in versions) == [m.version for m in MIGRATIONS]
 
 
 def test_an_explored_result_is_stored_with_its_policy_and_propensities(
