@@ -1,11 +1,14 @@
-"""`recommender catalog validate [DIR]`: check products and weights before they go live."""
+"""`recommender catalog validate | check-personas [DIR]`: check the catalog before it goes live."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from recommender.engine import load_engine
 from recommender.errors import CatalogError
+from recommender.personas import load_personas, run_suite
+from recommender.serving import resolve_model
 from recommender.settings import Settings
 from recommender.validation import catalog_problems
 
@@ -16,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate = commands.add_parser("validate", help="list every problem with file, row and column")
     validate.add_argument("directory", nargs="?", type=Path, help="default: RECOMMENDER_CATALOG")
     validate.set_defaults(handler=run_validate)
+    personas = commands.add_parser("check-personas", help="run the saved personas' expectations")
+    personas.add_argument("directory", nargs="?", type=Path, help="default: RECOMMENDER_CATALOG")
+    personas.set_defaults(handler=run_check_personas)
 
 
 def run_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -27,3 +33,19 @@ def run_validate(args: argparse.Namespace, settings: Settings) -> int:
         raise CatalogError(problems)
     print(f"{directory}: products and weights are valid")
     return 0
+
+
+def run_check_personas(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when every expectation holds, 1 listing the broken ones, 2 for a bad file."""
+    directory = args.directory or settings.catalog_dir
+    if not directory.is_dir():
+        raise CatalogError([f"{directory}: not a directory"])
+    model, _ = resolve_model(settings, None, rules_only=False)  # judge what shoppers are served
+    engine = load_engine(directory, model)
+    outcomes = run_suite(engine, load_personas(directory, engine.catalog.skus))
+    failures = [(o.persona.id, f) for o in outcomes for f in o.failures]
+    for persona_id, failure in failures:
+        print(f"{persona_id}: {failure}")
+    checked = sum(len(o.persona.expectations) for o in outcomes)
+    print(f"{len(outcomes)} personas, {checked} expectations, {len(failures)} failing")
+    return 1 if failures else 0

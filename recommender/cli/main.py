@@ -18,7 +18,7 @@ from recommender.errors import ExitCode, RecommenderError
 from recommender.settings import Settings
 
 # The command groups, in the order `--help` lists them.
-COMMAND_MODULES = ("recommend", "catalog", "feedback")
+COMMAND_MODULES = ("recommend", "catalog", "feedback", "weights", "admin")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,214 @@
+"""The shopper page's services: answers to a shown result, feedback logging, card wording.
+
+Nothing here imports Streamlit; the page lays out what these functions return. Feedback writes
+never raise: a store that cannot be reached turns into a short note for the page, because a
+shopper's results matter more than our logging.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recommender.answers import Answers, parse_answers
+from recommender.engine import Engine
+from recommender.errors import RecommenderError
+from recommender.experiments import CONTROL, assign_experiment
+from recommender.features import answer_features
+from recommender.feedback import FeedbackStore
+from recommender.policy import Presentation, present
+from recommender.questionnaire import SAFETY_STEP, raw_answers
+from recommender.result import Excluded, Item, Result, Suggestion, Triage
+
+DEFAULT_SHOWN = 5
+FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results are unaffected."
+OUTCOME_EVENTS = ("click", "add_to_cart", "helpful", "not_helpful")
+# What a store may raise: its own errors, and OSError from creating a SQLite file's folder.
+_STORE_FAILURES = (RecommenderError, OSError)
+logger = logging.getLogger(__name__)
+# Files whose change means a new engine: products, merchandiser weights, the promoted model.
+_WATCHED = ("products.csv", "weights.toml")
+_REGISTRY = "registry.json"  # the registry's record of the promoted model
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A result as the shopper sees it, and where its feedback goes."""
+
+    answers: Answers
+    result: Result
+    policy: str
+    session_id: str | None
+    stopped: bool = False  # the safety screen holds back every product
+    note: str | None = None  # set when the store could not record this list
+
+
+class FeedbackLog:
+    """The feedback store as the page uses it: every write returns a note instead of raising."""
+
+    def __init__(self, open_store: Callable[[], FeedbackStore]) -> None:
+        self._open_store = open_store
+
+    def record_shown(
+        self, answers: Answers, shown: Presentation, experiment: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """Log the session and one impression per product; return (session id, note)."""
+        try:
+            return self._open_store().record_shown(answers, shown, experiment=experiment), None
+        except _STORE_FAILURES as error:
+            logger.warning("feedback not saved: %s", error)
+            return None, FEEDBACK_NOT_SAVED
+
+    def record_event(self, session_id: str | None, item: Item, event: str) -> str | None:
+        """Log what the shopper did with a card; return a note when it was not saved."""
+        if event not in OUTCOME_EVENTS:
+            raise ValueError(f"event must be one of {', '.join(OUTCOME_EVENTS)}, got {event!r}")
+        if session_id is None:
+            return FEEDBACK_NOT_SAVED
+        try:
+            self._open_store().log_outcome(
+                session_id, sku=item.sku, position=item.rank, event=event
+            )
+        except _STORE_FAILURES as error:
+            logger.warning("feedback not saved: %s", error)
+            return FEEDBACK_NOT_SAVED
+        return None
+
+
+def engine_key(catalog_dir: Path, models_dir: Path) -> str:
+    """A cheap fingerprint (file sizes and times) that changes when the engine must be rebuilt.
+
+    Saves of weights and products, and promotions in the model registry, all rename a new file
+    into place, which changes its time and the time of the folder holding it.
+    """
+    watched = [*(catalog_dir / name for name in _WATCHED), models_dir, models_dir / _REGISTRY]
+    parts = []
+    for path in watched:
+        try:
+            stat = path.stat()
+            parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def safety_stop(engine: Engine, draft: Mapping[str, Any]) -> Triage | None:
+    """The triage when the safety answers alone rule out products, else None."""
+    return _stop(engine, parse_answers(raw_answers(draft, up_to_step=SAFETY_STEP)))
+
+
+def _stop(engine: Engine, answers: Answers) -> Triage | None:
+    screen = engine.safety.screen(answer_features(answers))
+    return None if screen.shows_products else screen.triage
+
+
+def find_products(
+    engine: Engine,
+    draft: Mapping[str, Any],
+    log: FeedbackLog,
+    *,
+    explore_share: float,
+    rng: np.random.Generator,
+    k: int = DEFAULT_SHOWN,
+    up_to_step: int | None = None,
+) -> Shown:
+    """Recommend for the shopper's draft, choose the order to show, and log it as impressions.
+
+    `up_to_step` answers from the first steps only (a safety stop before the rest is asked).
+    """
+    answers = parse_answers(raw_answers(draft, up_to_step=up_to_step))
+    serving, arm = experiment_engine(engine, rng)
+    presentation = present(serving.recommend(answers, k), explore_share=explore_share, rng=rng)
+    session_id, note = log.record_shown(answers, presentation, experiment=arm)
+    stopped = _stop(engine, answers) is not None
+    return Shown(answers, presentation.result, presentation.policy, session_id, stopped, note)
+
+
+def experiment_engine(engine: Engine, rng: np.random.Generator) -> tuple[Engine, str | None]:
+    """The engine for this session's experiment arm, and the arm to record.
+
+    With no experiment configured (both shares 0) every session is plain: no arm is recorded.
+    Rebuilding an engine for another arm's weights takes a few milliseconds, once per session.
+    """
+    weights = engine.weights
+    if weights.no_boost_share == 0 and weights.no_model_share == 0:
+        return engine, None
+    arm, arm_weights = assign_experiment(rng, weights)
+    return (engine if arm == CONTROL else replace(engine, weights=arm_weights)), arm
+
+
+def apply_change(draft: Mapping[str, Any], suggestion: Suggestion) -> dict[str, Any]:
+    """The draft with a suggested change applied (e.g. a higher budget)."""
+    return {**draft, **suggestion.change}
+
+
+def change_label(suggestion: Suggestion) -> str | None:
+    """The button text for a suggestion the shopper can apply in one click, else None."""
+    change = dict(suggestion.change)
+    if not change:
+        return None
+    if set(change) == {"budget_max"}:
+        return f"Set my budget to {change['budget_max']:.2f} and search again"
+    return "Apply this change and search again"
+
+
+def category_label(category: str) -> str:
+    """'knee_brace_hinged' -> 'Knee brace hinged'."""
+    return category.replace("_", " ").capitalize()
+
+
+def price_text(price: float) -> str:
+    return f"{price:.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreLine:
+    label: str
+    value: float
+    meaning: str
+
+
+def score_lines(item: Item) -> tuple[ScoreLine, ...]:
+    """The parts of a card's score, each with what it stands for ("why this order")."""
+    parts = item.score_parts
+    return (
+        ScoreLine("Your answers", parts.rules, "how well it matches the article's advice for you"),
+        ScoreLine(
+            "Shopper feedback", parts.model, "learned from what similar shoppers found useful"
+        ),
+        ScoreLine("Shop boost", parts.boost, "a small push our team gives some products"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldBack:
+    name: str
+    why: str
+
+
+def held_back(excluded: tuple[Excluded, ...], engine: Engine) -> tuple[HeldBack, ...]:
+    """The held-back products by name, in the engine's order (safety, then stock, then budget)."""
+    names = dict(zip(engine.catalog.products["sku"], engine.catalog.products["name"], strict=True))
+    # The list sits under a "held back" heading already; the prefix would only repeat it.
+    return tuple(
+        HeldBack(names.get(e.sku, e.sku), _sentence(e.why.removeprefix("held back: ")))
+        for e in excluded
+    )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def product_description(engine: Engine, sku: str) -> str:
+    products = engine.catalog.products
+    if "description" not in products:
+        return ""
+    match = products.loc[products["sku"] == sku, "description"]
+    return str(match.iloc[0]) if len(match) else ""

@@ -1,0 +1,420 @@
+"""Saving merchandisers' edits to weights.toml and stock: checked, atomic, versioned, audited.
+
+Everything lives beside the files it guards, so a RECOMMENDER_CATALOG pointing elsewhere keeps
+its own history:
+
+    <catalog>/.history/versions/000007/   weights.toml and products.csv of every saved version
+    <catalog>/.history/audit.jsonl        one line a save or rollback: who, when, note, diff
+    <catalog>/.history/.lock              serialises the check-then-write of concurrent saves
+
+An editor opens with a `token` (a hash of both files); a save made from a stale token is
+refused, so the second of two merchandisers learns of the first one's change instead of
+silently overwriting it. A rollback is itself a new version, so it can be undone too.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import fcntl
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from recommender.catalog import PRODUCTS_FILE, Catalog, load_catalog
+from recommender.errors import CatalogError, InputError
+from recommender.rules import load_rule_book
+from recommender.weights import (
+    KNOBS,
+    SCHEMA_VERSION,
+    WEIGHTS_FILE,
+    Weights,
+    load_weights,
+    parse_weights,
+)
+
+HISTORY_DIR = ".history"
+VERSIONS_DIR = "versions"
+AUDIT_FILE = "audit.jsonl"
+LOCK_FILE = ".lock"
+BASELINE_WHO = "(files as found before the first save)"
+
+# The file is rendered from this template and the KNOBS docs rather than dumped as bare TOML,
+# so every saved version still explains itself to the next person who opens it.
+FILE_HEADER = """\
+# Merchandisers' knobs. A file with any problem is refused whole and the last good weights stay
+# in force; `recommender catalog validate` lists every problem with its key.
+# The merchandising page rewrites this file from a template: numbers are kept, other notes not.
+"""
+SECTION_NOTES = {
+    "blend": "How much each part counts in a product's score. A score is\n"
+    "  rules x (article-rule score, 0..1) + model x (re-ranker score, 0..1) + boost x (boost).\n"
+    "The model counts only once an analyst has promoted one trained on enough feedback.",
+    "limits": "What one result may hold.",
+    "experiment": "Shares of sessions that run without one part of the blend, to measure it.\n"
+    "0 switches an arm off; the rest of the sessions are the control.",
+    "rule_multipliers": "Scale one article rule (0 to 3): 0 switches it off, 1 leaves it as "
+    "written.\nKeys are rule ids; a rule not listed keeps 1.",
+    "boosts": "Nudge one product up or down (-1 to 1), multiplied by [blend] boost. Keys are "
+    "SKUs.\nBoosts reorder products the rules already chose; they never bring back a product "
+    "that a\nsafety caution, the budget or stock held back.",
+}
+
+
+class StaleEditError(InputError):
+    """The files changed on disk since the editor opened them; nothing was written."""
+
+
+@dataclass(frozen=True)
+class CatalogState:
+    """The editable files as they are on disk, and the token an editor opens them with."""
+
+    weights_text: str
+    products_text: str
+
+    @property
+    def token(self) -> str:
+        return state_token(self.weights_text, self.products_text)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Checked new contents for both files, with the catalog and weights they load as."""
+
+    weights_text: str
+    products_text: str
+    catalog: Catalog
+    weights: Weights
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    version: int
+    at: str
+    who: str
+    action: str  # "baseline", "save" or "rollback"
+    note: str
+    diff: str
+    restored_from: int | None = None
+
+
+def render_weights(data: Mapping[str, Any]) -> str:
+    """weights.toml text for already-validated `data`, every section with its documentation.
+
+    Defaults are written out for the fixed knobs (so the file shows every knob), and left out
+    for rules at 1 and products at 0 boost (so the lists show only deliberate changes).
+    """
+    parts = [FILE_HEADER + f"schema_version = {SCHEMA_VERSION}\n"]
+    for section in dict.fromkeys(knob.section for knob in KNOBS):
+        lines = [_note(section)]
+        for knob in (k for k in KNOBS if k.section == section):
+            value = data.get(section, {}).get(knob.key, knob.default)
+            value = int(value) if knob.integer else float(value)
+            doc = knob.doc[0].upper() + knob.doc[1:]
+            lines.append(f"# {doc}: {knob.low:g} to {knob.high:g}, default {knob.default:g}.")
+            lines.append(_toml_line(knob.key, value))
+        parts.append(f"[{section}]\n" + "\n".join(lines) + "\n")
+    for section, neutral in (("rule_multipliers", 1.0), ("boosts", 0.0)):
+        entries = data.get(section, {})
+        lines = [_toml_line(k, float(v)) for k, v in entries.items() if float(v) != neutral]
+        parts.append(f"[{section}]\n" + "\n".join([_note(section), *lines]) + "\n")
+    return "\n".join(parts)
+
+
+def _note(section: str) -> str:
+    return "\n".join(f"# {line}" for line in SECTION_NOTES[section].splitlines())
+
+
+def _toml_line(key: str, value: float) -> str:
+    return tomli_w.dumps({key: value}).strip()
+
+
+def state_token(weights_text: str, products_text: str) -> str:
+    digest = hashlib.sha256(weights_text.encode() + b"\0" + products_text.encode())
+    return digest.hexdigest()[:16]
+
+
+def current_state(directory: Path) -> CatalogState:
+    directory = Path(directory)
+    weights_path = directory / WEIGHTS_FILE
+    weights_text = weights_path.read_text(encoding="utf-8") if weights_path.exists() else ""
+    return CatalogState(weights_text, (directory / PRODUCTS_FILE).read_text(encoding="utf-8"))
+
+
+def propose(
+    base: CatalogState, weights_data: Mapping[str, Any], in_stock: Mapping[str, Any]
+) -> Proposal:
+    """Check edits made on top of `base`; raise `CatalogError` naming every bad value.
+
+    Checking reuses the loaders themselves on the exact text that a save would write, so the
+    page can never save a file that `recommender catalog validate` would refuse.
+    """
+    products_text = with_stock(base.products_text, in_stock)
+    problems: list[str] = []
+    catalog = None
+    try:
+        catalog = load_catalog_text(products_text)
+        skus = set(catalog.skus)
+    except CatalogError as error:
+        problems += error.problems
+        skus = set(load_catalog_text(base.products_text).skus)
+    try:
+        parse_weights(weights_data, set(load_rule_book().ids), skus, version="proposal")
+    except CatalogError as error:
+        problems += error.problems
+    if problems or catalog is None:
+        raise CatalogError(problems)
+    return load_proposal(render_weights(weights_data), products_text)
+
+
+def load_proposal(weights_text: str, products_text: str) -> Proposal:
+    """Load the two texts exactly as the engine would read them from disk."""
+    with tempfile.TemporaryDirectory() as scratch:
+        _write_pair(Path(scratch), weights_text, products_text)
+        catalog = load_catalog(Path(scratch))
+        weights = load_weights(Path(scratch), load_rule_book().ids, catalog.skus)
+    return Proposal(weights_text, products_text, catalog, weights)
+
+
+def load_catalog_text(products_text: str) -> Catalog:
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / PRODUCTS_FILE).write_text(products_text, encoding="utf-8")
+        return load_catalog(Path(scratch))
+
+
+def with_stock(products_text: str, in_stock: Mapping[str, Any]) -> str:
+    """`products_text` with the `in_stock` cells of the given SKUs replaced, the rest untouched."""
+    rows = list(csv.reader(io.StringIO(products_text)))
+    if not rows or "sku" not in rows[0] or "in_stock" not in rows[0]:
+        return products_text  # load_catalog names the missing column
+    sku_at, stock_at = rows[0].index("sku"), rows[0].index("in_stock")
+    changed = False
+    for row in rows[1:]:
+        if len(row) > max(sku_at, stock_at) and row[sku_at] in in_stock:
+            cell = _stock_cell(in_stock[row[sku_at]])
+            changed |= cell != row[stock_at]
+            row[stock_at] = cell
+    if not changed:
+        return products_text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n" if "\r\n" in products_text else "\n").writerows(rows)
+    return out.getvalue()
+
+
+def _stock_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)  # anything else is refused by load_catalog, naming row and column
+
+
+def save_proposal(
+    directory: Path,
+    proposal: Proposal,
+    *,
+    base_token: str,
+    who: str,
+    note: str = "",
+    action: str = "save",
+    restored_from: int | None = None,
+) -> AuditEntry:
+    """Write both files as a new version, unless they changed since `base_token` was taken."""
+    directory = Path(directory)
+    with _locked(directory):
+        state = current_state(directory)
+        if state.token != base_token:
+            raise StaleEditError(_stale_message(directory))
+        if (proposal.weights_text, proposal.products_text) == (
+            state.weights_text,
+            state.products_text,
+        ):
+            raise InputError("nothing to save: the proposal is the same as the current files")
+        entries = history(directory)
+        if not entries:
+            entries = (_record(directory, state, 1, BASELINE_WHO, "baseline", "", "", None),)
+        version = _next_version(directory, entries)
+        diff = _diff(state, proposal, entries[-1].version, version)
+        new_state = CatalogState(proposal.weights_text, proposal.products_text)
+        return _record(directory, new_state, version, who, action, note, diff, restored_from)
+
+
+def _record(
+    directory: Path,
+    state: CatalogState,
+    version: int,
+    who: str,
+    action: str,
+    note: str,
+    diff: str,
+    restored_from: int | None,
+) -> AuditEntry:
+    # Order matters for a crash part-way: the snapshot first (a stray one is ignored), then the
+    # live files, then the audit line that makes the version official.
+    _write_pair(_version_dir(directory, version), state.weights_text, state.products_text)
+    current = current_state(directory)
+    if current.weights_text != state.weights_text:
+        write_atomically(directory / WEIGHTS_FILE, state.weights_text)
+    if current.products_text != state.products_text:
+        write_atomically(directory / PRODUCTS_FILE, state.products_text)
+    entry = AuditEntry(version, _now(), who, action, note, diff, restored_from)
+    _append_line(directory / HISTORY_DIR / AUDIT_FILE, json.dumps(asdict(entry)))
+    return entry
+
+
+def history(directory: Path) -> tuple[AuditEntry, ...]:
+    """Every recorded version, oldest first (empty before the first save)."""
+    path = Path(directory) / HISTORY_DIR / AUDIT_FILE
+    if not path.exists():
+        return ()
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(AuditEntry(**json.loads(line)))
+        except (ValueError, TypeError):
+            continue  # a line torn by a crash mid-append; the versions before it still stand
+    return tuple(entries)
+
+
+def version_state(directory: Path, version: int) -> CatalogState:
+    folder = _version_dir(Path(directory), version)
+    if version not in {e.version for e in history(directory)} or not folder.is_dir():
+        known = ", ".join(str(e.version) for e in history(directory)) or "none yet"
+        raise InputError(f"no saved version {version} (saved versions: {known})")
+    return current_state(folder)
+
+
+def rollback(
+    directory: Path, *, who: str, to: int | None = None, base_token: str | None = None
+) -> AuditEntry:
+    """Restore version `to` (default: the one before the latest) as a new version."""
+    entries = history(directory)
+    if to is None:
+        if len(entries) < 2:
+            raise InputError("nothing to roll back to: fewer than two saved versions")
+        to = entries[-2].version
+    target = version_state(directory, to)
+    state = current_state(directory)
+    if base_token is None:
+        base_token = state.token
+    if target.token == state.token:
+        raise InputError(f"the files already match version {to}; nothing to roll back")
+    proposal = load_proposal(target.weights_text, target.products_text)
+    note = f"rollback to version {to}"
+    return save_proposal(
+        directory,
+        proposal,
+        base_token=base_token,
+        who=who,
+        note=note,
+        action="rollback",
+        restored_from=to,
+    )
+
+
+def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write via a temp file in the same directory, fsync, then rename over `path`.
+
+    Readers see the old file or the new one, never half of one, even across a power cut.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as temp:
+            temp.write(text)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename is durable only once the directory entry itself is flushed.
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _append_line(path: Path, line: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log:
+        log.write(line + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def _write_pair(folder: Path, weights_text: str, products_text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if weights_text:
+        write_atomically(folder / WEIGHTS_FILE, weights_text)
+    write_atomically(folder / PRODUCTS_FILE, products_text)
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    lock_path = directory / HISTORY_DIR / LOCK_FILE
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _stale_message(directory: Path) -> str:
+    entries = history(directory)
+    by = (
+        f" (version {entries[-1].version}, by {entries[-1].who} at {entries[-1].at})"
+        if entries
+        else ""
+    )
+    return (
+        f"the weights or stock changed since you opened them{by}; nothing was saved. "
+        "Reload to see that change, then apply your edits again."
+    )
+
+
+def _next_version(directory: Path, entries: tuple[AuditEntry, ...]) -> int:
+    folder = directory / HISTORY_DIR / VERSIONS_DIR
+    on_disk = [int(p.name) for p in folder.iterdir() if p.name.isdigit()] if folder.is_dir() else []
+    return max([0, *on_disk, *(e.version for e in entries)]) + 1
+
+
+def _version_dir(directory: Path, version: int) -> Path:
+    return directory / HISTORY_DIR / VERSIONS_DIR / f"{version:06d}"
+
+
+def _diff(before: CatalogState, after: Proposal, old: int, new: int) -> str:
+    lines: list[str] = []
+    for name, old_text, new_text in (
+        (WEIGHTS_FILE, before.weights_text, after.weights_text),
+        (PRODUCTS_FILE, before.products_text, after.products_text),
+    ):
+        lines += difflib.unified_diff(
+            old_text.splitlines(),
+            new_text.splitlines(),
+            f"{name} (version {old})",
+            f"{name} (version {new})",
+            lineterm="",
+        )
+    return "\n".join(lines)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

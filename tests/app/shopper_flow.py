@@ -1,0 +1,39 @@
+"""Steps a shopper takes through the finder, as AppTest actions."""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from recommender.feedback import FeedbackStore, read_events
+
+
+def next_step(at: AppTest) -> AppTest:
+    at.button(key="next").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def knee_and_back_shopper(at: AppTest, budget: float | None = None) -> AppTest:
+    """A shopper with knee and low-back pain and bunions, no warning signs, to the results."""
+    at.radio(key="q_age_band").set_value("50_64").run()
+    next_step(at)
+    at.pills(key="q_pain_areas").set_value(["knee", "lower_back"]).run()
+    at.radio(key="q_knee_side").set_value("left").run()
+    next_step(at)
+    at.radio(key="q_bunions").set_value("both").run()
+    next_step(at)
+    at.pills(key="q_habits").set_value(["slouching"]).run()
+    next_step(at)
+    if budget is not None:
+        at.number_input(key="q_budget_max").set_value(budget).run()
+    return next_step(at)
+
+
+def card_titles(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("#### ")]
+
+
+def stored_events(db_url: str) -> pd.DataFrame:
+    with FeedbackStore.open(db_url) as store:
+        return read_events(store)

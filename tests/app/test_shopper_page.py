@@ -1,0 +1,100 @@
+"""The shopper's whole journey through the real app, driven with AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from shopper_flow import card_titles, knee_and_back_shopper, next_step, stored_events
+from streamlit.testing.v1 import AppTest
+
+
+def test_first_screen_asks_the_safety_questions_with_progress(app: AppTest) -> None:
+    assert "Step 1 of 5" in app.get("progress")[0].proto.text
+    labels = [box.label for box in app.checkbox]
+    assert "Numbness around the genitals, buttocks or inner thighs" in labels
+    assert len(labels) == 14
+    assert app.button(key="back").disabled
+
+
+def test_shopper_reaches_ranked_cards_with_reasons_and_advice(app: AppTest) -> None:
+    knee_and_back_shopper(app)
+    titles = card_titles(app)
+    assert titles and titles[0].startswith("#### 1. ")
+    reasons = [m.value for m in app.markdown if "Article section:" in m.value]
+    assert any(r.startswith("- Because you told us") for r in reasons)
+    assert "Looking after yourself" in [h.value for h in app.subheader]
+    assert app.get("download_button")[0].proto.label.startswith("Download a summary")
+
+
+def test_emergency_flag_stops_with_next_step_and_no_products(app: AppTest) -> None:
+    app.checkbox(key="flag_saddle_numbness").check().run()
+    next_step(app)
+    assert "Please get help now" in [h.value for h in app.title]
+    assert "emergency" in app.error[0].value
+    assert card_titles(app) == []
+    assert not [b for b in app.button if b.label == "Add to cart"]
+
+
+def test_night_pain_shows_clinician_advice_above_products(app: AppTest) -> None:
+    app.checkbox(key="flag_night_pain").check().run()
+    next_step(app)
+    assert "Step 2 of 5" in app.get("progress")[0].proto.text  # not a stop
+    app.pills(key="q_pain_areas").set_value(["knee"]).run()
+    for _ in range(4):
+        next_step(app)
+    assert "clinician" in app.warning[0].value
+    assert card_titles(app)
+
+
+def test_going_back_and_forth_keeps_the_answers(app: AppTest) -> None:
+    app.radio(key="q_age_band").set_value("65_plus").run()
+    next_step(app)
+    app.pills(key="q_pain_areas").set_value(["knee", "foot"]).run()
+    app.radio(key="q_knee_side").set_value("right").run()
+    next_step(app)
+    app.radio(key="q_bunions").set_value("left").run()
+    app.button(key="back").click().run()
+    assert app.pills(key="q_pain_areas").value == ["knee", "foot"]
+    assert app.radio(key="q_knee_side").value == "right"
+    app.button(key="back").click().run()
+    assert app.radio(key="q_age_band").value == "65_plus"
+    next_step(app)
+    next_step(app)
+    assert app.radio(key="q_bunions").value == "left"
+
+
+def test_feedback_click_is_recorded_with_the_shown_list(app: AppTest, db_url: str) -> None:
+    knee_and_back_shopper(app)
+    shown = len(card_titles(app))
+    first = app.button(key=next(b.key for b in app.button if b.key.startswith("helpful_")))
+    sku = first.key.removeprefix("helpful_")
+    first.click().run()
+    events = stored_events(db_url)
+    impressions = events[events["event"] == "impression"]
+    assert sorted(impressions["position"]) == list(range(1, shown + 1))
+    helpful = events[events["event"] == "helpful"]
+    assert list(helpful["sku"]) == [sku]
+    assert list(helpful["position"]) == [1]
+    assert app.button(key=f"helpful_{sku}").disabled
+
+
+def test_results_still_show_when_feedback_cannot_be_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app: AppTest
+) -> None:
+    # A folder where the database file should be: SQLite cannot open it.
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path}")
+    knee_and_back_shopper(app)
+    assert card_titles(app)
+    assert any("could not be saved" in c.value for c in app.caption)
+
+
+def test_nothing_fits_offers_the_budget_change_in_one_click(app: AppTest) -> None:
+    knee_and_back_shopper(app, budget=2)
+    assert card_titles(app) == []
+    apply = app.button(key="apply_0")
+    assert apply.label.startswith("Set my budget to ")
+    apply.click().run()
+    assert card_titles(app)
+    app.button(key="change").click().run()
+    assert app.number_input(key="q_budget_max").value > 2

@@ -1,0 +1,176 @@
+"""The merchandising page, driven through AppTest on a private copy of the catalog."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recommender.catalog import load_catalog
+from recommender.weights_store import current_state, history, propose, save_proposal
+from tests.merch.conftest import PASSWORD
+
+PAGE = Path(__file__).resolve().parents[2] / "views" / "merchandiser.py"
+TIMEOUT = 60
+KNOBS, PRODUCTS = "merch_knobs_0", "merch_products_0"
+
+
+def page(secrets: dict | None = None) -> AppTest:
+    app = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    # Never the developer's own .streamlit/secrets.toml: only what the test configures.
+    app.secrets.update(secrets or {"test": "isolated"})
+    return app
+
+
+def signed_in_page() -> AppTest:
+    app = page()
+    app.session_state["signin_user"] = "ana"
+    app.session_state["signin_roles"] = ("merchandiser", "analyst")
+    return app
+
+
+def edits(rows: dict[int, dict]) -> dict:
+    return {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+
+
+def product_row(catalog_dir: Path, sku: str) -> int:
+    return load_catalog(catalog_dir).skus.index(sku)
+
+
+def knob_row(key: str) -> int:
+    from recommender.weights import KNOBS as ALL_KNOBS
+
+    return [knob.key for knob in ALL_KNOBS].index(key)
+
+
+def texts(app: AppTest) -> str:
+    parts = [
+        e.value for kind in ("error", "warning", "info", "success") for e in getattr(app, kind)
+    ]
+    return "\n".join(parts + [m.value for m in app.markdown])
+
+
+def save_button(app: AppTest):
+    return next(b for b in app.button if b.label == "Save")
+
+
+def test_with_no_sign_in_configured_the_page_is_closed_and_says_how_to_open(catalog_dir):
+    app = page().run()
+    assert not app.exception
+    assert len(app.data_editor) == 0
+    assert "recommender admin set-password" in texts(app)
+
+
+def test_signed_out_users_see_a_password_form_and_no_editor(catalog_dir, staff_password):
+    app = page().run()
+    assert len(app.data_editor) == 0
+    app.text_input(key="signin_password").input("wrong password!")
+    app.button[0].click().run()
+    assert "That password is not right." in texts(app)
+    assert len(app.data_editor) == 0
+
+
+def test_the_right_password_opens_the_editors(catalog_dir, staff_password):
+    app = page().run()
+    app.text_input(key="signin_name").input("Ana")
+    app.text_input(key="signin_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception
+    assert len(app.data_editor) == 3
+    assert "Signed in as Ana" in app.caption[0].value
+
+
+def test_oidc_user_without_the_role_is_turned_away(catalog_dir):
+    app = page({"auth": {"redirect_uri": "x"}, "roles": {"analyst": ["bo@shop.example"]}})
+    app.user = {"is_logged_in": True, "email": "bo@shop.example"}
+    app.run()
+    assert len(app.data_editor) == 0
+    assert "does not have the merchandiser role" in texts(app)
+
+
+def test_a_valid_change_is_previewed_then_saved(catalog_dir):
+    app = signed_in_page()
+    app.session_state[KNOBS] = edits({knob_row("boost"): {"value": 1.0}})
+    app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "SC-902"): {"boost": 1.0}})
+    app.run()
+    assert not app.exception
+    assert any(e.label.startswith("office-worker-lower-back") for e in app.expander)
+    assert "SC-902 Ardenfield Gel Seat Pad: enters at 1" in texts(app)
+    assert current_state(catalog_dir).weights_text == (catalog_dir / "weights.toml").read_text()
+    app.text_input(key="merch_note").input("seat pad promotion")
+    save_button(app).click().run()
+    assert "Saved as version 2." in texts(app)
+    saved = tomllib.loads((catalog_dir / "weights.toml").read_text())
+    assert saved["boosts"]["SC-902"] == 1.0 and saved["blend"]["boost"] == 1.0
+    assert [(e.who, e.note) for e in history(catalog_dir)][-1] == ("ana", "seat pad promotion")
+
+
+def test_an_invalid_value_is_named_and_nothing_is_saved(catalog_dir):
+    before = current_state(catalog_dir)
+    app = signed_in_page()
+    app.session_state[KNOBS] = edits({knob_row("boost"): {"value": 4.0}})
+    app.run()
+    assert "weights.toml [blend] boost: 4.0 is outside 0 to 1" in texts(app)
+    assert not [b for b in app.button if b.label == "Save"]
+    assert current_state(catalog_dir) == before
+    assert history(catalog_dir) == ()
+
+
+def test_a_broken_expectation_blocks_the_save_until_overridden(catalog_dir):
+    app = signed_in_page()
+    rows = {
+        product_row(catalog_dir, s): {"in_stock": False} for s in ("LC-801", "LC-802", "LC-803")
+    }
+    app.session_state[PRODUCTS] = edits(rows)
+    app.run()
+    assert "office-worker-lower-back: category_in_top lumbar_cushion within 3" in texts(app)
+    assert save_button(app).disabled
+    app.checkbox(key="merch_override").check().run()
+    assert not save_button(app).disabled
+    save_button(app).click().run()
+    assert "Saved as version 2." in texts(app)
+    assert not load_catalog(catalog_dir).products.set_index("sku").loc["LC-801", "in_stock"]
+
+
+def test_a_save_after_someone_elses_is_refused_and_theirs_is_kept(catalog_dir):
+    app = signed_in_page()
+    app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "KS-101"): {"boost": 0.5}})
+    app.run()
+    opened = current_state(catalog_dir)
+    data = tomllib.loads(opened.weights_text)
+    data["boosts"] = {"KT-301": 0.9}
+    theirs = propose(opened, data, {})
+    save_proposal(catalog_dir, theirs, base_token=opened.token, who="ben")
+    save_button(app).click().run()
+    assert "changed since you opened them" in texts(app)
+    assert current_state(catalog_dir).weights_text == theirs.weights_text
+
+
+@pytest.mark.parametrize("target", [1])
+def test_rolling_back_from_the_page_restores_the_files(catalog_dir, target):
+    original = current_state(catalog_dir)
+    app = signed_in_page()
+    app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "KS-101"): {"boost": 0.5}})
+    app.run()
+    save_button(app).click().run()
+    app.selectbox(key="merch_rollback_to").select(target).run()
+    next(b for b in app.button if b.key == "merch_rollback").click().run()
+    assert f"Restored version {target} as version 3." in texts(app)
+    assert current_state(catalog_dir) == original
+
+
+def test_a_hand_broken_file_is_reported_and_can_be_rolled_back_from_the_page(catalog_dir):
+    app = signed_in_page()
+    app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "KS-101"): {"boost": 0.5}})
+    app.run()
+    save_button(app).click().run()
+    good = current_state(catalog_dir)
+    (catalog_dir / "weights.toml").write_text("[blend]\nboost = 9\n")
+    app = signed_in_page().run()
+    assert not app.exception
+    assert "weights.toml [blend] boost: 9 is outside 0 to 1" in texts(app)
+    app.selectbox(key="merch_rollback_to").select(2).run()
+    next(b for b in app.button if b.key == "merch_rollback").click().run()
+    assert current_state(catalog_dir) == good

@@ -1,0 +1,93 @@
+"""What-if: how a proposed change moves each persona's top 5, before anything is saved."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from recommender.engine import build_engine
+from recommender.errors import CatalogError
+from recommender.personas import load_personas
+from recommender.rules import load_rule_book
+from recommender.weights_store import load_proposal, propose
+from recommender.whatif import (
+    ENTERED,
+    LEFT,
+    compare,
+    knob_rows,
+    product_rows,
+    rule_rows,
+    weights_data_from_rows,
+)
+
+
+def engines(opened, weights_data, in_stock):
+    current = load_proposal(opened.weights_text, opened.products_text)
+    proposed = propose(opened, weights_data, in_stock)
+    return (
+        build_engine(current.catalog, current.weights),
+        build_engine(proposed.catalog, proposed.weights),
+    )
+
+
+def by_id(result):
+    return {c.persona_id: c for c in result.comparisons}
+
+
+def test_a_big_boost_brings_a_product_into_the_office_workers_top_5(catalog_dir, opened):
+    data = tomllib.loads(opened.weights_text)
+    data["boosts"] = {"SC-902": 1.0}
+    data["blend"]["boost"] = 1.0
+    result = compare(*engines(opened, data, {}), load_personas(catalog_dir))
+    office = by_id(result)["office-worker-lower-back"]
+    assert "SC-902" not in office.current and office.proposed[0] == "SC-902"
+    moves = {m.sku: m.movement for m in office.moves}
+    assert moves["SC-902"] == ENTERED
+    assert LEFT in moves.values()
+    rows = office.side_by_side({"SC-902": "Gel Seat Pad"})
+    assert rows[0] == {
+        "rank": 1,
+        "current": office.current[0],
+        "proposed": "SC-902 Gel Seat Pad",
+        "change": ENTERED,
+    }
+
+
+def test_taking_a_product_out_of_stock_breaks_an_expectation_and_says_so(catalog_dir, opened):
+    data = tomllib.loads(opened.weights_text)
+    out_of_stock = {"LC-801": False, "LC-802": False, "LC-803": False}
+    result = compare(*engines(opened, data, out_of_stock), load_personas(catalog_dir))
+    broken = dict(result.newly_broken)
+    assert broken["office-worker-lower-back"].startswith(
+        "category_in_top lumbar_cushion within 3: expected a lumbar_cushion in the top 3"
+    )
+    assert "emergency-saddle-numbness" not in broken
+
+
+def test_no_change_moves_nothing(catalog_dir, opened):
+    data = tomllib.loads(opened.weights_text)
+    result = compare(*engines(opened, data, {}), load_personas(catalog_dir))
+    assert result.changed == () and result.newly_broken == ()
+
+
+def test_the_editor_tables_read_back_into_the_same_weights(opened):
+    current = load_proposal(opened.weights_text, opened.products_text)
+    data, in_stock = weights_data_from_rows(
+        knob_rows(opened.weights_text),
+        rule_rows(opened.weights_text, load_rule_book()),
+        product_rows(opened.weights_text, current.catalog),
+    )
+    proposal = propose(opened, data, in_stock)
+    assert proposal.weights_text == opened.weights_text
+    assert proposal.products_text == opened.products_text
+
+
+def test_a_whole_number_knob_edited_as_a_fraction_is_named(opened):
+    rows = knob_rows(opened.weights_text)
+    for row in rows:
+        if row["key"] == "max_per_category":
+            row["value"] = 2.5
+    data, _ = weights_data_from_rows(rows, [], [])
+    with pytest.raises(CatalogError, match=r"\[limits\] max_per_category: 2.5 is not a whole"):
+        propose(opened, data, {})

@@ -1,0 +1,64 @@
+"""Sign-in logic: password hashing, where the hash comes from, and OIDC roles."""
+
+from __future__ import annotations
+
+import tomllib
+
+from recommender.auth import (
+    ANALYST,
+    MERCHANDISER,
+    PASSWORD_HASH_ENV,
+    auth_config,
+    hash_password,
+    how_to_open,
+    save_password_hash,
+    verify_password,
+)
+
+
+def test_a_hash_verifies_its_password_and_nothing_else():
+    stored = hash_password("correct horse battery")
+    assert stored.startswith("$argon2id$")
+    assert verify_password(stored, "correct horse battery")
+    assert not verify_password(stored, "correct horse battery ")
+    assert not verify_password(stored, "")
+
+
+def test_the_same_password_hashes_differently_each_time_because_of_the_salt():
+    assert hash_password("correct horse battery") != hash_password("correct horse battery")
+
+
+def test_a_missing_or_garbled_hash_never_lets_anyone_in():
+    assert not verify_password(None, "anything at all")
+    assert not verify_password("not-a-hash", "anything at all")
+
+
+def test_the_environment_hash_wins_over_secrets_toml():
+    secrets = {"admin": {"password_hash": "from-file"}}
+    assert auth_config(secrets, {}).password_hash == "from-file"
+    assert auth_config(secrets, {PASSWORD_HASH_ENV: "from-env"}).password_hash == "from-env"
+
+
+def test_with_nothing_configured_the_pages_stay_closed_and_say_how_to_open():
+    config = auth_config({}, {})
+    assert not config.any_method
+    assert "recommender admin set-password" in how_to_open(config)
+
+
+def test_oidc_users_get_only_the_roles_their_email_is_listed_for():
+    secrets = {
+        "auth": {"redirect_uri": "x"},
+        "roles": {MERCHANDISER: ["Ana@Shop.example"], ANALYST: ["*"]},
+    }
+    config = auth_config(secrets, {})
+    assert config.oidc
+    assert config.roles_for_email("ana@shop.example") == {MERCHANDISER, ANALYST}
+    assert config.roles_for_email("someone@else.example") == {ANALYST}
+    assert auth_config({"auth": {}}, {}).roles_for_email("ana@shop.example") == frozenset()
+
+
+def test_saving_a_hash_creates_the_secrets_file_owner_readable_only(tmp_path):
+    path = tmp_path / ".streamlit" / "secrets.toml"
+    save_password_hash(path, "$argon2id$abc")
+    assert tomllib.loads(path.read_text()) == {"admin": {"password_hash": "$argon2id$abc"}}
+    assert oct(path.stat().st_mode & 0o777) == "0o600"

@@ -1,0 +1,166 @@
+"""The shopper page's services: logging what is shown and done, and the wording on cards."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from recommender.answers import parse_answers
+from recommender.engine import Engine, load_engine
+from recommender.errors import StoreError
+from recommender.feedback import FeedbackStore, read_events, read_sessions
+from recommender.feedback.schema import sessions
+from recommender.questionnaire import empty_draft
+from recommender.result import Suggestion
+from recommender.shopping import (
+    FEEDBACK_NOT_SAVED,
+    FeedbackLog,
+    apply_change,
+    change_label,
+    engine_key,
+    find_products,
+    held_back,
+    safety_stop,
+)
+
+CATALOG = Path(__file__).resolve().parents[1] / "catalog"
+KNEE_AND_BACK = empty_draft() | {"pain_areas": ["knee", "lower_back"], "bunions": "both"}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine(CATALOG)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with FeedbackStore.open(f"sqlite:///{tmp_path / 'feedback.db'}") as opened:
+        yield opened
+
+
+def _broken_store() -> FeedbackStore:
+    raise StoreError("could not save the session: disk I/O error")
+
+
+def _recorded_arms(store: FeedbackStore) -> list[str | None]:
+    # The arm is kept beside the SPEC columns, so it is read from the table itself.
+    with store.engine.connect() as conn:
+        return list(conn.scalars(sa.select(sessions.c.experiment)))
+
+
+def _find(engine: Engine, draft: dict, log: FeedbackLog, explore_share: float = 0.0):
+    rng = np.random.default_rng(7)
+    return find_products(engine, draft, log, explore_share=explore_share, rng=rng)
+
+
+def test_a_shown_list_is_logged_as_impressions_by_position(engine, store) -> None:
+    shown = _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store))
+    events = read_events(store)
+    assert shown.session_id and shown.note is None and shown.policy == "ranked"
+    assert list(events["sku"]) == [item.sku for item in shown.result.items]
+    assert list(events["position"]) == list(range(1, len(shown.result.items) + 1))
+    assert set(events["propensity"]) == {1.0}
+    assert read_sessions(store)["policy"].tolist() == ["ranked"]
+
+
+def test_an_explored_list_logs_its_shown_order_and_propensities(engine, store) -> None:
+    shown = _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store), explore_share=1.0)
+    events = read_events(store)
+    count = len(shown.result.items)
+    assert shown.policy == "explore"
+    assert list(events["sku"]) == [item.sku for item in shown.result.items]
+    assert events["propensity"].tolist() == pytest.approx([1 / count] * count)
+
+
+def test_an_outcome_is_logged_against_its_card(engine, store) -> None:
+    log = FeedbackLog(lambda: store)
+    shown = _find(engine, KNEE_AND_BACK, log)
+    second = shown.result.items[1]
+    assert log.record_event(shown.session_id, second, "add_to_cart") is None
+    events = read_events(store)
+    added = events[events["event"] == "add_to_cart"]
+    assert added[["sku", "position"]].values.tolist() == [[second.sku, 2]]
+
+
+def test_a_broken_store_gives_a_note_and_the_results_anyway(engine) -> None:
+    log = FeedbackLog(_broken_store)
+    shown = _find(engine, KNEE_AND_BACK, log)
+    assert shown.result.items
+    assert shown.session_id is None and shown.note == FEEDBACK_NOT_SAVED
+    assert log.record_event(None, shown.result.items[0], "helpful") == FEEDBACK_NOT_SAVED
+
+
+def test_an_unknown_event_is_refused(engine, store) -> None:
+    shown = _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store))
+    with pytest.raises(ValueError, match="purchase"):
+        FeedbackLog(lambda: store).record_event(shown.session_id, shown.result.items[0], "purchase")
+
+
+def test_a_red_flag_stops_before_the_rest_is_asked(engine, store) -> None:
+    draft = empty_draft() | {"red_flags": ["cold_pale_foot"]}
+    assert safety_stop(engine, draft).level == "emergency"
+    assert safety_stop(engine, empty_draft() | {"red_flags": ["night_pain"]}) is None
+    shown = _find(engine, draft, FeedbackLog(lambda: store))
+    assert shown.stopped and not shown.result.items
+    assert read_sessions(store)["triage_level"].tolist() == ["emergency"]
+
+
+def test_a_budget_suggestion_is_one_click_away(engine) -> None:
+    log = FeedbackLog(_broken_store)
+    poor = _find(engine, KNEE_AND_BACK | {"budget_max": 2.0}, log)
+    suggestion = poor.result.suggestions[0]
+    assert change_label(suggestion).startswith("Set my budget to ")
+    richer = _find(engine, apply_change(KNEE_AND_BACK | {"budget_max": 2.0}, suggestion), log)
+    assert richer.result.items
+    assert change_label(Suggestion("Tell us more")) is None
+
+
+def test_held_back_products_are_named_with_the_reason_in_order(engine) -> None:
+    answers = parse_answers(
+        {"pain_areas": ["knee", "lower_back"], "conditions": ["poor_circulation"], "budget_max": 30}
+    )
+    excluded = engine.recommend(answers).excluded
+    rows = held_back(excluded, engine)
+    names = dict(zip(engine.catalog.products["sku"], engine.catalog.products["name"], strict=True))
+    assert [row.name for row in rows] == [names[e.sku] for e in excluded]
+    assert rows[0].why.startswith("With diabetes or poor circulation")
+    assert rows[-1].why.endswith("is over your budget of 30.00")
+
+
+def test_engine_key_changes_when_the_weights_file_changes(tmp_path: Path) -> None:
+    for name in ("products.csv", "weights.toml"):
+        (tmp_path / name).write_bytes((CATALOG / name).read_bytes())
+    before = engine_key(tmp_path, tmp_path / "models")
+    assert engine_key(tmp_path, tmp_path / "models") == before
+    stat = (tmp_path / "weights.toml").stat()
+    os.utime(tmp_path / "weights.toml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert engine_key(tmp_path, tmp_path / "models") != before
+
+
+def test_engine_key_changes_when_a_model_is_promoted(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    before = engine_key(CATALOG, models)
+    (models / "registry.json").write_text('{"promoted": "m1", "history": []}')
+    assert engine_key(CATALOG, models) != before
+
+
+def test_an_experiment_arm_is_recorded_and_served(engine, store) -> None:
+    everyone_without_boosts = dataclasses.replace(
+        engine, weights=dataclasses.replace(engine.weights, no_boost_share=0.5, no_model_share=0.5)
+    )
+    shown = _find(everyone_without_boosts, KNEE_AND_BACK, FeedbackLog(lambda: store))
+    [arm] = _recorded_arms(store)
+    assert arm in ("no_boost", "no_model")
+    if arm == "no_boost":
+        assert all(item.score_parts.boost == 0 for item in shown.result.items)
+
+
+def test_without_an_experiment_no_arm_is_recorded(engine, store) -> None:
+    _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store))
+    assert _recorded_arms(store) == [None]

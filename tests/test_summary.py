@@ -1,0 +1,60 @@
+"""The downloadable summary a shopper takes to a physiotherapist or doctor."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recommender.answers import parse_answers
+from recommender.engine import Engine, load_engine
+from recommender.shopping import held_back
+from recommender.summary import summary_markdown
+
+CATALOG = Path(__file__).resolve().parents[1] / "catalog"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine(CATALOG)
+
+
+def test_summary_lists_answers_outcome_products_and_advice(engine: Engine) -> None:
+    answers = parse_answers(
+        {"pain_areas": ["knee", "lower_back"], "bunions": "both", "habits": ["slouching"]}
+    )
+    result = engine.recommend(answers, 3)
+    text = summary_markdown(answers, result, on=date(2026, 1, 2))
+    assert text.startswith("# Product finder summary (2026-01-02)")
+    assert "- Where do you feel pain? Knee; Lower back" in text
+    assert "- Do you have bunions? Both feet" in text
+    assert "No warning signs in the answers" in text
+    for item in result.items:
+        assert f"{item.rank}. **{item.name}**" in text
+    assert result.advice and result.advice[0].text in text
+    assert "article section: " in text
+
+
+def test_summary_of_a_red_flag_names_it_and_lists_no_products(engine: Engine) -> None:
+    answers = parse_answers({"red_flags": ["calf_swelling"], "pain_areas": ["knee"]})
+    text = summary_markdown(answers, engine.recommend(answers))
+    assert "See a doctor today" in text
+    assert "Reported: One calf is painful, swollen, warm or red." in text
+    assert "## Suggested products\n\nNone." in text
+
+
+def test_summary_keeps_the_weight_band_never_the_numbers(engine: Engine) -> None:
+    answers = parse_answers({"pain_areas": ["knee"], "height_cm": 163.5, "weight_kg": 91.3})
+    text = summary_markdown(answers, engine.recommend(answers))
+    assert "Weight for height: well above the typical range" in text
+    assert "163.5" not in text and "91.3" not in text
+
+
+def test_summary_carries_what_was_held_back_and_the_suggested_change(engine: Engine) -> None:
+    answers = parse_answers({"pain_areas": ["knee"], "budget_max": 1})
+    result = engine.recommend(answers)
+    text = summary_markdown(answers, result, held_back(result.excluded, engine))
+    assert "## Held back" in text and "over your budget" in text
+    assert "## What would change the result" in text
+    assert result.suggestions[0].text in text

@@ -1,0 +1,1 @@
+"""Streamlit page modules and their UI helpers; the only code that imports Streamlit."""

@@ -1,0 +1,43 @@
+"""The only place the app caches: the engine and the feedback store, built once per version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from recommender.engine import Engine, load_engine
+from recommender.feedback import FeedbackStore
+from recommender.serving import resolve_model
+from recommender.settings import Settings
+from recommender.shopping import engine_key
+
+
+def settings() -> Settings:
+    # Read on every run: cheap, and tests point RECOMMENDER_DB elsewhere between runs.
+    return Settings.from_env()
+
+
+def engine(current: Settings) -> Engine:
+    """The engine for the current catalog, weights and model; rebuilt only when they change."""
+    return _engine(str(current.catalog_dir), engine_key(current.catalog_dir, current.models_dir))
+
+
+@st.cache_resource(show_spinner="Loading the catalog...", max_entries=2)
+def _engine(catalog_dir: str, version_key: str) -> Engine:
+    # `version_key` is unused in the body: it is part of the cache key, so a changed file
+    # (catalog, weights, a promoted model) makes a new entry instead of a stale engine.
+    current = Settings.from_env()
+    model, notices = resolve_model(current, None, rules_only=False)
+    return load_engine(Path(catalog_dir), model, tuple(notices))
+
+
+def store_opener(current: Settings) -> Callable[[], FeedbackStore]:
+    """A function opening the feedback store lazily, so a broken store never blocks results."""
+    return lambda: _store(current.db_url)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _store(db_url: str) -> FeedbackStore:
+    return FeedbackStore.open(db_url)

@@ -1,0 +1,226 @@
+"""Merchandising: tune weights, boosts and stock, preview the effect on saved personas, save.
+
+Layout only. Checking, the what-if and saving live in `recommender.weights_store`,
+`recommender.whatif` and `recommender.personas`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from recommender.auth import MERCHANDISER
+from recommender.engine import Engine, build_engine
+from recommender.errors import CatalogError, InputError
+from recommender.personas import load_personas
+from recommender.reranker import Reranker
+from recommender.rules import load_rule_book
+from recommender.serving import resolve_model
+from recommender.settings import Settings
+from recommender.weights_store import (
+    CatalogState,
+    Proposal,
+    StaleEditError,
+    current_state,
+    history,
+    load_proposal,
+    propose,
+    rollback,
+    save_proposal,
+)
+from recommender.whatif import (
+    WhatIf,
+    compare,
+    knob_rows,
+    product_rows,
+    rule_rows,
+    weights_data_from_rows,
+)
+from views.signin import require_signed_in
+
+OPENED = "merch_opened"  # the CatalogState the editors started from (its token guards the save)
+GENERATION = "merch_generation"  # bumped to give the editors fresh keys after a save or reload
+FLASH = "merch_flash"  # a message that must survive the rerun after a save
+
+
+def main() -> None:
+    who = require_signed_in(MERCHANDISER)
+    st.title("Merchandising")
+    st.caption(f"Signed in as {who}. Changes are checked, previewed on saved personas, and kept.")
+    settings = Settings.from_env()
+    directory = settings.catalog_dir
+    _show_flash()
+    opened = _opened(directory)
+    if current_state(directory).token != opened.token:
+        st.warning("Someone saved a change since you opened this page; a save would be refused.")
+        st.button("Reload the latest files", on_click=_reload, key="merch_reload_stale")
+    try:
+        current = load_proposal(opened.weights_text, opened.products_text)
+    except CatalogError as error:  # a hand edit broke a file: rolling back below repairs it
+        st.error(
+            "The files on disk have problems; fix them or roll back.\n\n" + _bullets(error.problems)
+        )
+    else:
+        proposal = _edited_proposal(opened, current)
+        if proposal is not None:
+            _preview_and_save(settings, opened, current, proposal, who)
+    _history(settings, opened, who)
+
+
+def _opened(directory: Path) -> CatalogState:
+    if OPENED not in st.session_state:
+        st.session_state[OPENED] = current_state(directory)
+        st.session_state.setdefault(GENERATION, 0)
+    return st.session_state[OPENED]
+
+
+def _reload() -> None:
+    st.session_state.pop(OPENED, None)
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+
+
+def _show_flash() -> None:
+    if FLASH in st.session_state:
+        st.success(st.session_state.pop(FLASH))
+
+
+def _edited_proposal(opened: CatalogState, current: Proposal) -> Proposal | None:
+    """Draw the three editors; the checked proposal, or None (problems shown) when it fails."""
+    generation = st.session_state[GENERATION]
+    blend_tab, rules_tab, products_tab = st.tabs(
+        ["Blend, limits, experiment", "Rule multipliers", "Products: boost and stock"]
+    )
+    with blend_tab:
+        knobs = _editor(knob_rows(opened.weights_text), ["value"], f"merch_knobs_{generation}")
+    with rules_tab:
+        rows = rule_rows(opened.weights_text, load_rule_book())
+        rules = _editor(rows, ["multiplier"], f"merch_rules_{generation}")
+    with products_tab:
+        rows = product_rows(opened.weights_text, current.catalog)
+        products = _editor(rows, ["boost", "in_stock"], f"merch_products_{generation}")
+    weights_data, in_stock = weights_data_from_rows(knobs, rules, products)
+    try:
+        return propose(opened, weights_data, in_stock)
+    except CatalogError as error:
+        st.error("Not saved: fix these values first.\n\n" + _bullets(error.problems))
+        return None
+
+
+def _editor(rows: list[dict], editable: list[str], key: str) -> list[dict]:
+    frame = pd.DataFrame(rows)
+    locked = [column for column in frame.columns if column not in editable]
+    edited = st.data_editor(frame, disabled=locked, hide_index=True, key=key, width="stretch")
+    return edited.to_dict("records")
+
+
+def _preview_and_save(
+    settings: Settings, opened: CatalogState, current: Proposal, proposal: Proposal, who: str
+) -> None:
+    if (proposal.weights_text, proposal.products_text) == (
+        opened.weights_text,
+        opened.products_text,
+    ):
+        st.info("No changes yet: edit a value above to preview its effect.")
+        return
+    st.subheader("What this change does")
+    blockers = _what_if(settings, current, proposal)
+    overridden = False
+    if blockers:
+        st.error("This change breaks saved expectations:\n\n" + _bullets(blockers))
+        overridden = st.checkbox(
+            "Save anyway: I have checked these broken expectations", key="merch_override"
+        )
+    note = st.text_input("What and why (kept in the audit log)", key="merch_note")
+    if st.button("Save", type="primary", disabled=bool(blockers) and not overridden):
+        _save(settings, opened, proposal, who, note)
+
+
+def _what_if(settings: Settings, current: Proposal, proposal: Proposal) -> list[str]:
+    """Show the side-by-side preview; return the problems that must be overridden to save."""
+    model, _ = resolve_model(settings, None, rules_only=False)
+    try:
+        personas = load_personas(settings.catalog_dir, proposal.catalog.skus)
+    except CatalogError as error:
+        return [f"the personas file cannot be read: {p}" for p in error.problems]
+    result = compare(_engine(current, model), _engine(proposal, model), personas)
+    _render_what_if(result, proposal)
+    return [f"{persona}: {failure}" for persona, failure in result.newly_broken]
+
+
+def _engine(proposal: Proposal, model: Reranker | None) -> Engine:
+    return build_engine(proposal.catalog, proposal.weights, model)
+
+
+def _render_what_if(result: WhatIf, proposal: Proposal) -> None:
+    names = dict(
+        zip(proposal.catalog.products["sku"], proposal.catalog.products["name"], strict=True)
+    )
+    changed = result.changed
+    st.write(f"{len(changed)} of {len(result.comparisons)} personas see a different top 5.")
+    for comparison in changed:
+        with st.expander(f"{comparison.persona_id}: {comparison.description}", expanded=True):
+            st.dataframe(pd.DataFrame(comparison.side_by_side(names)), hide_index=True)
+            st.markdown(_bullets(move.describe() for move in comparison.moves))
+    unchanged = [c.persona_id for c in result.comparisons if not c.changed]
+    if unchanged:
+        st.caption("Unchanged: " + ", ".join(unchanged))
+
+
+def _save(
+    settings: Settings, opened: CatalogState, proposal: Proposal, who: str, note: str
+) -> None:
+    try:
+        entry = save_proposal(
+            settings.catalog_dir, proposal, base_token=opened.token, who=who, note=note
+        )
+    except StaleEditError as error:
+        st.error(f"{error} Your edits are still on this page.")
+        return
+    except InputError as error:
+        st.error(f"Not saved: {error}")
+        return
+    st.session_state[FLASH] = f"Saved as version {entry.version}."
+    _reload()
+    st.rerun()
+
+
+def _history(settings: Settings, opened: CatalogState, who: str) -> None:
+    entries = history(settings.catalog_dir)
+    st.subheader("Saved versions")
+    if not entries:
+        st.caption("No saved versions yet; the first save also keeps the files as they were.")
+        return
+    rows = [
+        {"version": e.version, "when": e.at, "who": e.who, "what": e.action, "note": e.note}
+        for e in reversed(entries)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    versions = [e.version for e in reversed(entries)]
+    # Default to the version before the latest: the usual "undo my last save".
+    target = st.selectbox(
+        "Roll back to version",
+        versions,
+        index=min(1, len(versions) - 1),
+        key="merch_rollback_to",
+    )
+    with st.expander(f"Changes saved in version {target}"):
+        st.code(next(e.diff for e in entries if e.version == target) or "(no diff)", "diff")
+    if st.button(f"Roll back to version {target}", key="merch_rollback"):
+        try:
+            entry = rollback(settings.catalog_dir, who=who, to=target, base_token=opened.token)
+        except InputError as error:  # also StaleEditError: someone saved meanwhile
+            st.error(f"Not rolled back: {error}")
+            return
+        st.session_state[FLASH] = f"Restored version {target} as version {entry.version}."
+        _reload()
+        st.rerun()
+
+
+def _bullets(lines: Iterable[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+main()

@@ -1,0 +1,86 @@
+"""Sign-in for the staff pages. Every protected page calls `require_signed_in(role)` first.
+
+Hiding a menu entry is not protection: the page itself stops here unless the session holds
+the role. The checks live in `recommender.auth`; this module only draws the forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from recommender.auth import AuthConfig, auth_config, how_to_open, verify_password
+
+SIGNED_IN_USER = "signin_user"
+SIGNED_IN_ROLES = "signin_roles"
+LOCAL_PASSWORD_ROLES = ("merchandiser", "analyst")  # one shared staff password opens both
+
+
+def require_signed_in(role: str) -> str:
+    """The signed-in user's name if they hold `role`; otherwise draw sign-in and stop the page."""
+    config = auth_config(_secrets())
+    if role in st.session_state.get(SIGNED_IN_ROLES, ()):
+        _sign_out_button()
+        return st.session_state[SIGNED_IN_USER]
+    if config.oidc and _oidc_logged_in():
+        email = st.user.get("email")
+        if role in config.roles_for_email(email):
+            _sign_out_button()
+            return str(email)
+        st.error(f"You are signed in as {email}, which does not have the {role} role.")
+        st.info(how_to_open(config))
+        _sign_out_button()
+        st.stop()
+    _sign_in_forms(config, role)
+    st.stop()
+    raise AssertionError("unreachable: st.stop() ends the run")  # for type checkers
+
+
+def _sign_in_forms(config: AuthConfig, role: str) -> None:
+    st.title("Sign in")
+    st.write(f"This page is for staff with the {role} role.")
+    if not config.any_method:
+        st.warning(how_to_open(config))
+        return
+    if config.oidc and st.button("Sign in with single sign-on", key="signin_oidc"):
+        st.login()
+    if config.password_hash:
+        _password_form(config.password_hash)
+
+
+def _password_form(password_hash: str) -> None:
+    with st.form("signin_form"):
+        name = st.text_input("Your name (recorded with your changes)", key="signin_name")
+        password = st.text_input("Staff password", type="password", key="signin_password")
+        submitted = st.form_submit_button("Sign in")
+    if not submitted:
+        return
+    if not verify_password(password_hash, password):
+        st.error("That password is not right.")
+        return
+    st.session_state[SIGNED_IN_USER] = name.strip() or "staff (local password)"
+    st.session_state[SIGNED_IN_ROLES] = LOCAL_PASSWORD_ROLES
+    st.rerun()
+
+
+def _sign_out_button() -> None:
+    if not st.sidebar.button("Sign out", key="signin_sign_out"):
+        return
+    if SIGNED_IN_ROLES in st.session_state:
+        del st.session_state[SIGNED_IN_ROLES]
+        st.rerun()
+    else:
+        st.logout()
+
+
+def _oidc_logged_in() -> bool:
+    # st.user has no is_logged_in attribute at all unless [auth] is configured.
+    return bool(getattr(st.user, "is_logged_in", False))
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml anywhere: nothing configured
+        return {}

@@ -1,0 +1,33 @@
+"""The product finder's state for one browser session, kept under a single session key.
+
+One key, rather than several loose ones, so the finder never collides with other pages' state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from recommender.questionnaire import empty_draft
+from recommender.shopping import Shown
+
+FINDER_KEY = "product_finder"
+
+
+@dataclass
+class Finder:
+    draft: dict[str, Any] = field(default_factory=empty_draft)
+    step: int = 0
+    shown: Shown | None = None
+    sent: set[tuple[str, str]] = field(default_factory=set)  # (sku, event) already saved
+    feedback_note: str | None = None
+
+
+def finder() -> Finder:
+    return st.session_state.setdefault(FINDER_KEY, Finder())
+
+
+def start_again() -> None:
+    st.session_state[FINDER_KEY] = Finder()
