@@ -26,7 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from recommender.errors import InputError
-from recommender.weights_store import write_atomically
+from recommender.files import write_atomically
 
 MERCHANDISER, ANALYST = "merchandiser", "analyst"
 ROLES = (MERCHANDISER, ANALYST)

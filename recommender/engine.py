@@ -18,7 +18,7 @@ from recommender.features import answer_features
 from recommender.reranker import Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
-from recommender.safety import Caution, SafetyBook, load_safety_book
+from recommender.safety import Caution, SafetyBook, Screen, load_safety_book
 from recommender.scoring import cap_per_group, rank_order, rule_contributions, squash
 from recommender.suggestions import suggest
 from recommender.weights import Weights, load_weights
@@ -45,6 +45,10 @@ class Engine:
     @property
     def model_version(self) -> str:
         return self.model.model_id if self.model is not None else RULES_ONLY
+
+    def screen(self, answers: Answers) -> Screen:
+        """The safety screen alone: what the answers mean before any product is scored."""
+        return self.safety.screen(answer_features(answers))
 
     def recommend(self, answers: Answers, k: int = DEFAULT_K) -> Result:
         features = answer_features(answers)

@@ -20,7 +20,6 @@ from recommender.answers import Answers, parse_answers
 from recommender.engine import Engine
 from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, assign_experiment
-from recommender.features import answer_features
 from recommender.feedback import FeedbackStore
 from recommender.policy import Presentation, present
 from recommender.questionnaire import SAFETY_STEP, raw_answers
@@ -29,8 +28,8 @@ from recommender.result import Excluded, Item, Result, Suggestion, Triage
 DEFAULT_SHOWN = 5
 FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results are unaffected."
 OUTCOME_EVENTS = ("click", "add_to_cart", "helpful", "not_helpful")
-# What a store may raise: its own errors, and OSError from creating a SQLite file's folder.
-_STORE_FAILURES = (RecommenderError, OSError)
+# A store reports its trouble (including an unusable SQLite folder) as a RecommenderError.
+_STORE_FAILURES = (RecommenderError,)
 logger = logging.getLogger(__name__)
 # Files whose change means a new engine: products, merchandiser weights, the promoted model.
 _WATCHED = ("products.csv", "weights.toml")
@@ -104,7 +103,7 @@ def safety_stop(engine: Engine, draft: Mapping[str, Any]) -> Triage | None:
 
 
 def _stop(engine: Engine, answers: Answers) -> Triage | None:
-    screen = engine.safety.screen(answer_features(answers))
+    screen = engine.screen(answers)
     return None if screen.shows_products else screen.triage
 
 

@@ -33,6 +33,7 @@ import tomli_w
 
 from recommender.catalog import PRODUCTS_FILE, Catalog, load_catalog
 from recommender.errors import CatalogError, InputError
+from recommender.files import write_atomically
 from recommender.rules import load_rule_book
 from recommender.weights import (
     KNOBS,
@@ -318,36 +319,6 @@ def rollback(
         action="rollback",
         restored_from=to,
     )
-
-
-def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write via a temp file in the same directory, fsync, then rename over `path`.
-
-    Readers see the old file or the new one, never half of one, even across a power cut.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as temp:
-            temp.write(text)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename is durable only once the directory entry itself is flushed.
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _append_line(path: Path, line: str) -> None:

@@ -218,3 +218,10 @@ def test_an_explored_result_is_stored_with_its_policy_and_propensities(
     assert events["sku"].tolist() == [item.sku for item in shown.result.items]
     assert events["position"].tolist() == [1, 2, 3, 4]
     assert events["propensity"].tolist() == [0.25] * 4
+
+
+def test_an_unusable_sqlite_folder_is_a_store_error(tmp_path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(StoreError, match="cannot create the store's folder"):
+        FeedbackStore.open(f"sqlite:///{blocker / 'sub' / 'store.db'}")

@@ -10,6 +10,7 @@ import pytest
 
 from recommender.catalog import load_catalog
 from recommender.errors import CatalogError, InputError
+from recommender.files import write_atomically
 from recommender.weights_store import (
     CatalogState,
     StaleEditError,
@@ -21,7 +22,6 @@ from recommender.weights_store import (
     save_proposal,
     version_state,
     with_stock,
-    write_atomically,
 )
 
 
