@@ -13,12 +13,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import sqlalchemy as sa
 
 from recommender.answers import parse_answers
 from recommender.feedback import (
@@ -28,6 +26,7 @@ from recommender.feedback import (
     FeedbackStore,
     import_feedback,
 )
+from recommender.feedback.scratch import scratch_schema
 
 WRITES_PER_WRITER = 20_000
 BATCH = 100  # events per write: a generous page of impressions and outcomes
@@ -113,19 +112,8 @@ def _sqlite(folder: Path) -> Iterator[str]:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-@contextmanager
-def _postgres() -> Iterator[str]:
-    base = os.environ["RECOMMENDER_TEST_PG_URL"]
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{base}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+def _postgres() -> AbstractContextManager[str]:
+    return scratch_schema(os.environ["RECOMMENDER_TEST_PG_URL"], "bench")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,13 @@ is set (each PostgreSQL test gets a fresh schema, dropped afterwards)."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from recommender.feedback import FeedbackStore
+from recommender.feedback.scratch import scratch_schema
 
 PG_URL = os.environ.get("RECOMMENDER_TEST_PG_URL", "")
 BACKENDS = [
@@ -32,17 +31,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'feedback.db'}"
         return
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        # libpq `options` puts every connection of the store (and its subprocesses) in the schema.
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with scratch_schema(PG_URL, "test") as url:
+        yield url
 
 
 @pytest.fixture
