@@ -1,14 +1,16 @@
 """How a result is shown: the ranked order, or (for a small share of sessions) an exploration.
 
-Exploration shows the engine's own items in a uniformly random order, so that logged feedback
-also covers positions the ranker would not have chosen; with the true propensities recorded,
-the training pipeline can correct for position bias. For a uniform random permutation of n
-items, each product lands at each position with probability 1/n. The ranked order is
-deterministic: propensity 1.0. Exploration only reorders: it never adds, drops or unhides a
+Exploration shows k of the engine's eligible items (all it returned, not only its top k) in a
+uniformly random order, so that logged feedback also covers products and positions the ranker
+would not have chosen; with the true propensities recorded, the training pipeline can correct
+for position bias. A uniformly random ordering of n items, cut to its first k, puts each
+product at each position with probability 1/n. The ranked order is deterministic: propensity
+1.0. Exploration only chooses among what the engine returned: it never adds or unhides a
 product, so the safety screen's decisions stand.
 
     rng = numpy.random.default_rng()
-    shown = present(result, explore_share=settings.explore_share, rng=rng)
+    result = engine.recommend(answers, MAX_K)        # every eligible product
+    shown = present(result, explore_share=settings.explore_share, rng=rng, k=5)
     store.record_shown(answers, shown)
 """
 
@@ -38,30 +40,34 @@ class Presentation:
         )
 
 
-def present(result: Result, *, explore_share: float, rng: np.random.Generator) -> Presentation:
-    """Explore with probability `explore_share`, otherwise show the ranked order."""
+def present(
+    result: Result, *, explore_share: float, rng: np.random.Generator, k: int | None = None
+) -> Presentation:
+    """Explore with probability `explore_share`, otherwise show the ranked order; show `k` items
+    (default: all the result holds)."""
     if not 0.0 <= explore_share <= 1.0:
         raise ValueError(f"explore_share must be from 0 to 1, got {explore_share}")
     if rng.random() < explore_share:
-        return explore(result, rng)
-    return ranked(result)
+        return explore(result, rng, k)
+    return ranked(result, k)
 
 
-def ranked(result: Result) -> Presentation:
-    """The engine's order, as it is."""
-    return Presentation(result, RANKED, (1.0,) * len(result.items))
+def ranked(result: Result, k: int | None = None) -> Presentation:
+    """The engine's order, as it is, cut to the first `k`."""
+    shown = result.with_items(result.items[:k])
+    return Presentation(shown, RANKED, (1.0,) * len(shown.items))
 
 
-def explore(result: Result, rng: np.random.Generator) -> Presentation:
-    """The engine's items in a uniformly random order; each propensity is 1/n."""
+def explore(result: Result, rng: np.random.Generator, k: int | None = None) -> Presentation:
+    """`k` of the engine's items, drawn in a uniformly random order; each propensity is 1/n."""
     count = len(result.items)
-    order = rng.permutation(count)
+    order = rng.permutation(count)[:k]
     shuffled = result.with_items(tuple(result.items[i] for i in order))
-    _check_same_items(result, shuffled)
-    return Presentation(shuffled, EXPLORE, (1.0 / count,) * count if count else ())
+    _check_only_engine_items(result, shuffled)
+    return Presentation(shuffled, EXPLORE, tuple(1.0 / count for _ in order))
 
 
-def _check_same_items(before: Result, after: Result) -> None:
-    # Safety: exploration may reorder what the engine returned, never change the set.
-    if sorted(i.sku for i in before.items) != sorted(i.sku for i in after.items):
-        raise AssertionError("exploration changed the set of shown products")
+def _check_only_engine_items(before: Result, after: Result) -> None:
+    # Safety: exploration may choose among what the engine returned, never add to it.
+    if not {i.sku for i in after.items} <= {i.sku for i in before.items}:
+        raise AssertionError("exploration showed a product the engine did not return")

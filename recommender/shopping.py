@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from recommender.answers import Answers, parse_answers
-from recommender.engine import Engine
+from recommender.engine import MAX_K, Engine
 from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, assign_experiment
 from recommender.feedback import FeedbackStore
@@ -123,7 +123,9 @@ def find_products(
     """
     answers = parse_answers(raw_answers(draft, up_to_step=up_to_step))
     serving, arm = experiment_engine(engine, rng)
-    presentation = present(serving.recommend(answers, k), explore_share=explore_share, rng=rng)
+    # Every eligible product, so that an exploring session can draw from all of them.
+    eligible = serving.recommend(answers, MAX_K)
+    presentation = present(eligible, explore_share=explore_share, rng=rng, k=k)
     session_id, note = log.record_shown(answers, presentation, experiment=arm)
     stopped = _stop(engine, answers) is not None
     return Shown(answers, presentation.result, presentation.policy, session_id, stopped, note)

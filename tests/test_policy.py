@@ -47,6 +47,24 @@ def test_explore_shows_the_same_products_reranked_with_one_over_n() -> None:
     assert shown.propensities == (0.2,) * 5
 
 
+def test_explore_draws_the_shown_few_from_every_eligible_product() -> None:
+    rng = np.random.default_rng(5)
+    result = make_result(10)
+    draws = [explore(result, rng, k=3) for _ in range(3_000)]
+    assert all(len(d.result.items) == 3 and d.propensities == (0.1,) * 3 for d in draws)
+    assert all([i.rank for i in d.result.items] == [1, 2, 3] for d in draws)
+    seen = Counter(item.sku for d in draws for item in d.result.items)
+    # Every one of the 10 eligible products is shown, each in about 3/10 of the sessions.
+    assert set(seen) == {i.sku for i in result.items}
+    assert all(abs(count - 900) < 120 for count in seen.values()), seen
+
+
+def test_ranked_shows_only_the_top_k() -> None:
+    shown = ranked(make_result(10), k=3)
+    assert [i.sku for i in shown.result.items] == ["SKU-1", "SKU-2", "SKU-3"]
+    assert shown.propensities == (1.0, 1.0, 1.0)
+
+
 def test_explore_is_uniform_over_positions() -> None:
     rng = np.random.default_rng(7)
     result = make_result(4)

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from recommender.answers import parse_answers
-from recommender.engine import Engine, load_engine
+from recommender.engine import MAX_K, Engine, load_engine
 from recommender.errors import StoreError
 from recommender.feedback import FeedbackStore, read_events, read_sessions
 from recommender.feedback.schema import sessions
@@ -71,10 +71,12 @@ def test_a_shown_list_is_logged_as_impressions_by_position(engine, store) -> Non
 def test_an_explored_list_logs_its_shown_order_and_propensities(engine, store) -> None:
     shown = _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store), explore_share=1.0)
     events = read_events(store)
-    count = len(shown.result.items)
-    assert shown.policy == "explore"
+    eligible = engine.recommend(shown.answers, MAX_K).items
+    assert shown.policy == "explore" and len(eligible) > len(shown.result.items) == 5
+    assert {item.sku for item in shown.result.items} <= {item.sku for item in eligible}
     assert list(events["sku"]) == [item.sku for item in shown.result.items]
-    assert events["propensity"].tolist() == pytest.approx([1 / count] * count)
+    # Drawn from every eligible product, so each has probability 1/n at each position.
+    assert events["propensity"].tolist() == pytest.approx([1 / len(eligible)] * 5)
 
 
 def test_an_outcome_is_logged_against_its_card(engine, store) -> None:
