@@ -7,6 +7,7 @@ st.set_page_config(page_title="Product finder", page_icon=":material/healing:", 
 pages = [
     st.Page("views/shopper.py", title="Product finder", icon=":material/search:", default=True),
     st.Page("views/merchandiser.py", title="Merchandising", icon=":material/tune:"),
+    st.Page("views/analyst.py", title="Analytics", icon=":material/insights:"),
 ]
 
 st.navigation(pages).run()

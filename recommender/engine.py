@@ -6,6 +6,7 @@ each shopper with `recommend`, scoring the whole catalog with matrix operations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,17 @@ class Engine:
     @property
     def model_version(self) -> str:
         return self.model.model_id if self.model is not None else RULES_ONLY
+
+    def rule_totals(self, feature_sets: Sequence[frozenset[str]]) -> np.ndarray:
+        """Shoppers x products: each product's raw rule total, for many shoppers at once.
+
+        The same sum `recommend` ranks by; training needs it for every logged session.
+        """
+        compiled = self._compiled
+        if not feature_sets:
+            return np.zeros((0, len(compiled.rows)))
+        fired = np.vstack([self.rules.fired(features) for features in feature_sets])
+        return (fired * compiled.rule_strength) @ compiled.product_rule_affinity.T
 
     def screen(self, answers: Answers) -> Screen:
         """The safety screen alone: what the answers mean before any product is scored."""

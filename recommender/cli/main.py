@@ -18,7 +18,10 @@ from recommender.errors import ExitCode, RecommenderError
 from recommender.settings import Settings
 
 # The command groups, in the order `--help` lists them.
-COMMAND_MODULES = ("recommend", "catalog", "feedback", "weights", "admin")
+COMMAND_MODULES = (
+    *("recommend", "catalog", "feedback", "weights", "admin"),
+    *("simulate", "train", "evaluate", "models"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,130 @@
+"""Training time and peak memory at 100k, 300k and 1M feedback events, and how they grow.
+
+Each size runs in a fresh child process (so its peak memory is its own): it loads the events,
+builds the dataset and fits the position-corrected re-ranker. The data are simulated once
+(a few thousand sessions through the real engine) and repeated with new session ids and times
+up to each size. Target: under 60 s and 2 GB at 1,000,000 events on the 2-core machine.
+
+    .venv/bin/python benchmarks/training_bench.py        # prints the rows
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = (100_000, 300_000, 1_000_000)
+BASE_SESSIONS = 3000
+TARGET_SECONDS = 60.0
+TARGET_MB = 2048.0
+
+
+def run() -> list[dict]:
+    """Rows of name, value, unit, target for `make bench`."""
+    rows: list[dict] = []
+    timings: list[tuple[int, float]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        base = _base_feedback()
+        for size in SIZES:
+            path = Path(folder) / f"feedback-{size}.pkl"
+            with path.open("wb") as handle:
+                pickle.dump(_grow(base, size), handle)
+            result = _child(path)
+            timings.append((size, result["seconds"]))
+            target_s = f"< {TARGET_SECONDS:g} s" if size == SIZES[-1] else ""
+            target_mb = f"< {TARGET_MB:g} MB" if size == SIZES[-1] else ""
+            rows.append(_row(f"train time, {size:,} events", result["seconds"], "s", target_s))
+            rows.append(
+                _row(f"train peak memory, {size:,} events", result["peak_mb"], "MB", target_mb)
+            )
+            rows.append(_row(f"train rows, {size:,} events", result["rows"], "rows", ""))
+    (small, t_small), (large, t_large) = timings[0], timings[-1]
+    growth = math.log(t_large / t_small) / math.log(large / small)
+    rows.append(_row("train time growth exponent (1 = linear)", growth, "", "<= 1.2"))
+    return rows
+
+
+def _row(name: str, value: float, unit: str, target: str) -> dict:
+    return {"name": name, "value": round(float(value), 3), "unit": unit, "target": target}
+
+
+def _base_feedback() -> tuple[pd.DataFrame, pd.DataFrame]:
+    sys.path.insert(0, str(ROOT))
+    from recommender.engine import load_engine
+    from training.simulate import simulate
+
+    feedback = simulate(load_engine(ROOT / "catalog"), BASE_SESSIONS, seed=11, explore_share=0.2)
+    return feedback.sessions, feedback.events
+
+
+def _grow(base: tuple[pd.DataFrame, pd.DataFrame], n_events: int):
+    """Copies of the base feedback, each with new session ids and later times, to n_events."""
+    sessions, events = base
+    copies = math.ceil(n_events / len(events))
+    span = sessions["created_at"].max() - sessions["created_at"].min() + pd.Timedelta(hours=1)
+    all_sessions, all_events = [], []
+    for copy in range(copies):
+        suffix = f"-c{copy}"
+        all_sessions.append(
+            sessions.assign(
+                session_id=sessions["session_id"] + suffix,
+                created_at=sessions["created_at"] + copy * span,
+            )
+        )
+        all_events.append(
+            events.assign(session_id=events["session_id"] + suffix, ts=events["ts"] + copy * span)
+        )
+    events_out = pd.concat(all_events, ignore_index=True).head(n_events)
+    sessions_out = pd.concat(all_sessions, ignore_index=True)
+    kept = sessions_out["session_id"].isin(events_out["session_id"].unique())
+    return sessions_out.loc[kept].reset_index(drop=True), events_out
+
+
+def _child(path: Path) -> dict:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    # The children's peak, as the OS counted it (kilobytes on Linux).
+    result["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return result
+
+
+def _train_once(path: Path) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from recommender.engine import load_engine
+    from training.dataset import build_dataset, time_split
+    from training.model import fit_ranker
+
+    with path.open("rb") as handle:
+        sessions, events = pickle.load(handle)
+    engine = load_engine(ROOT / "catalog")
+    start = time.perf_counter()
+    dataset = build_dataset(sessions, events, engine)
+    train, _ = time_split(dataset)
+    fit_ranker(train, seed=0)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak_mb, "rows": len(train)}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(_train_once(Path(sys.argv[2]))))
+    else:
+        for row in run():
+            print(f"{row['name']:<45} {row['value']:>12} {row['unit']:<5} {row['target']}")

@@ -1,0 +1,33 @@
+"""`recommender evaluate`: the train-time comparison, for an existing model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from recommender.errors import ExitCode
+from recommender.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="compare a model with rules-only, popularity and the served model"
+    )
+    parser.add_argument(
+        "--model", metavar="ID", help="model id or path (default: the promoted one)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the evaluation as JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from training.evaluate import format_table
+    from training.pipeline import evaluate_model
+
+    evaluation = evaluate_model(settings, args.model)
+    if args.json:
+        print(json.dumps(evaluation.to_json(), indent=2, default=str))
+    else:
+        print(format_table(evaluation))
+    return ExitCode.OK

@@ -1,0 +1,73 @@
+"""`recommender models list | promote ID [--force] | rollback`: the model registry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from recommender import registry
+from recommender.errors import ExitCode
+from recommender.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("models", help="list, promote or roll back learned models")
+    commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    listing = commands.add_parser("list", help="every model, its data, trust and NDCG@5")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_list)
+    promote = commands.add_parser("promote", help="serve a model (refused unless it is better)")
+    promote.add_argument("model_id", metavar="ID")
+    promote.add_argument("--force", action="store_true", help="promote even if not shown better")
+    promote.set_defaults(handler=run_promote)
+    back = commands.add_parser("rollback", help="serve the model promoted before the current one")
+    back.set_defaults(handler=run_rollback)
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    cards = registry.list_models(settings.models_dir)
+    promoted = registry.promoted_id(settings.models_dir)
+    rows = [_summary(card, card.model_id == promoted) for card in cards]
+    if args.json:
+        print(json.dumps({"promoted": promoted, "models": rows}, indent=2))
+        return ExitCode.OK
+    if not rows:
+        print(f"no models in {settings.models_dir} (serving rules-only)")
+        return ExitCode.OK
+    for row in rows:
+        mark = "*" if row["promoted"] else " "
+        trusted = "trusted" if row["trusted"] else "untrusted"
+        print(
+            f"{mark} {row['id']}  {row['created']}  {row['train_sessions']:>7} sessions  "
+            f"ndcg@5 {row['ndcg@5']:.4f}  {trusted}"
+        )
+    print(f"serving: {promoted or 'rules-only'}")
+    return ExitCode.OK
+
+
+def run_promote(args: argparse.Namespace, settings: Settings) -> int:
+    from training.pipeline import promote_model
+
+    print(promote_model(settings, args.model_id, force=args.force))
+    return ExitCode.OK
+
+
+def run_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    previous = registry.rollback(settings.models_dir)
+    print(f"rolled back: serving {previous or 'rules-only'}")
+    return ExitCode.OK
+
+
+def _summary(card: registry.ModelCard, promoted: bool) -> dict[str, Any]:
+    data = card.data
+    metrics = data.get("metrics", {}).get("metrics", {}).get("candidate") or {}
+    mine = data.get("metrics", {}).get("metrics", {}).get(card.model_id, metrics)
+    return {
+        "id": card.model_id,
+        "created": data.get("created", ""),
+        "train_sessions": data.get("data", {}).get("train_sessions", 0),
+        "ndcg@5": float(mine.get("ndcg@5", float("nan"))),
+        "trusted": card.trusted,
+        "promoted": promoted,
+    }

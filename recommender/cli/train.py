@@ -1,0 +1,42 @@
+"""`recommender train`: fit a candidate on the feedback store, evaluate it, save it with its card."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from recommender.errors import ExitCode
+from recommender.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train a candidate re-ranker and compare it with rules-only and the others"
+    )
+    parser.add_argument("--out", type=Path, metavar="DIR", help="save here (default: the registry)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="the same data and seed give the same model"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from training.evaluate import format_table
+    from training.pipeline import tqdm_progress, train_candidate
+
+    report = train_candidate(
+        settings, out_dir=args.out, seed=args.seed, progress=tqdm_progress("train")
+    )
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, default=str))
+        return ExitCode.OK
+    for notice in report.notices:
+        print(f"notice: {notice}")
+    print(format_table(report.evaluation))
+    trust = report.card.data["trust"]
+    verdict = "trusted" if trust["trusted"] else "NOT trusted (serves as rules-only)"
+    print(f"\nsaved {report.card.model_id} in {report.card.folder}: {verdict}: {trust['reason']}")
+    return ExitCode.OK

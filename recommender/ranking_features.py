@@ -1,0 +1,144 @@
+"""Numeric features for the learned re-ranker, built the same way at training and at serving.
+
+One row is one (shopper, product) pair: the shopper's answer features (multi-hot), the
+product's attributes, the rule score, crossings of the two (pain area x product area, activity
+x product fit) and the position the product was shown at. At serving the position is held
+fixed (see `recommender.learned`), so the model cannot prefer what happened to be shown first.
+
+Rows are built in bulk with numpy: training turns up to millions of shown products into rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from recommender.catalog import AREAS, CATEGORIES, FITS, SUPPORT_LEVELS
+from recommender.engine import Engine
+from recommender.features import all_feature_names
+from recommender.scoring import squash
+
+ANSWER_FEATURES: tuple[str, ...] = tuple(sorted(all_feature_names()))
+_ANSWER_INDEX = {name: i for i, name in enumerate(ANSWER_FEATURES)}
+
+SKU_CODE = "sku_code"
+CATEGORY_CODE = "category_code"
+POSITION = "position"
+RULE_SCORE = "rule_score"
+RULE_RAW = "rule_raw"
+# Which product fit serves which activity answer (`sport` covers gym and team sports).
+ACTIVITY_FITS = {
+    "running": "running",
+    "walking": "walking",
+    "hiking": "walking",
+    "gym_lifting": "sport",
+    "team_sports": "sport",
+    "yoga": "yoga",
+    "cycling": "cycling",
+}
+PRODUCT_COLUMNS = (
+    SKU_CODE,
+    CATEGORY_CODE,
+    "price",
+    "support",
+    "heat",
+    "compression",
+    "magnetic",
+    *(f"serves_{area}" for area in AREAS),
+    *(f"fits_{fit}" for fit in FITS),
+)
+CROSSING_COLUMNS = ("area_match", "fit_match", "answered_areas")
+FEATURE_COLUMNS: tuple[str, ...] = (
+    *(f"answer:{name}" for name in ANSWER_FEATURES),
+    *PRODUCT_COLUMNS,
+    RULE_SCORE,
+    RULE_RAW,
+    *CROSSING_COLUMNS,
+    POSITION,
+)
+CATEGORICAL_COLUMNS = (SKU_CODE, CATEGORY_CODE)
+
+
+def answer_matrix(feature_sets: Sequence[frozenset[str]]) -> np.ndarray:
+    """Shoppers x ANSWER_FEATURES, 1 where the shopper's answers give that feature."""
+    matrix = np.zeros((len(feature_sets), len(ANSWER_FEATURES)), dtype=np.float32)
+    for row, features in enumerate(feature_sets):
+        columns = [_ANSWER_INDEX[f] for f in features if f in _ANSWER_INDEX]
+        matrix[row, columns] = 1.0
+    return matrix
+
+
+def product_attributes(products: pd.DataFrame, sku_vocabulary: Sequence[str]) -> pd.DataFrame:
+    """One row of PRODUCT_COLUMNS per catalog product, indexed by sku.
+
+    A sku outside `sku_vocabulary` (a product newer than the model) gets no sku code (NaN), so
+    the model falls back on its category and attributes.
+    """
+    sku_codes = {sku: code for code, sku in enumerate(sku_vocabulary)}
+    frame = pd.DataFrame(index=pd.Index(products["sku"], name="sku"))
+    frame[SKU_CODE] = [sku_codes.get(sku, np.nan) for sku in products["sku"]]
+    frame[CATEGORY_CODE] = [_code(c, CATEGORIES) for c in products["category"]]
+    frame["price"] = products["price"].to_numpy(float)
+    frame["support"] = [_code(s, SUPPORT_LEVELS) for s in _column(products, "support_level")]
+    for flag in ("heat", "compression", "magnetic"):
+        frame[flag] = products[flag].to_numpy(float)
+    areas = [set(text.split()) for text in _column(products, "areas")]
+    fits = [set(text.split()) for text in _column(products, "fits")]
+    for area in AREAS:
+        frame[f"serves_{area}"] = [float(area in a) for a in areas]
+    for fit in FITS:
+        frame[f"fits_{fit}"] = [float(fit in f) for f in fits]
+    return frame.astype(np.float32)
+
+
+def feature_rows(
+    answers: np.ndarray,
+    products: np.ndarray,
+    rule_raw: np.ndarray,
+    rule_score: np.ndarray,
+    position: np.ndarray,
+) -> pd.DataFrame:
+    """The model's input: one row per (shopper, product), in FEATURE_COLUMNS order.
+
+    `answers` and `products` hold one row per output row (already gathered), from
+    `answer_matrix` and `product_attributes`.
+    """
+    crossings = _crossings(answers, products)
+    values = np.hstack(
+        [
+            answers,
+            products,
+            np.column_stack([rule_score, rule_raw]).astype(np.float32),
+            crossings,
+            np.asarray(position, dtype=np.float32).reshape(-1, 1),
+        ]
+    )
+    return pd.DataFrame(values, columns=list(FEATURE_COLUMNS), copy=False)
+
+
+def _crossings(answers: np.ndarray, products: np.ndarray) -> np.ndarray:
+    pain = answers[:, [_ANSWER_INDEX[f"pain:{a}"] for a in AREAS]]
+    served = products[:, [PRODUCT_COLUMNS.index(f"serves_{a}") for a in AREAS]]
+    activity_columns = [_ANSWER_INDEX[f"activity:{a}"] for a in ACTIVITY_FITS]
+    fit_columns = [PRODUCT_COLUMNS.index(f"fits_{fit}") for fit in ACTIVITY_FITS.values()]
+    fit_match = (answers[:, activity_columns] * products[:, fit_columns]).sum(axis=1)
+    return np.column_stack([(pain * served).sum(axis=1), fit_match, pain.sum(axis=1)]).astype(
+        np.float32
+    )
+
+
+def rule_score_from_raw(engine: Engine, raw: np.ndarray) -> np.ndarray:
+    """The blended rules part, as the engine passes it to a re-ranker as `rule_score`."""
+    return engine.weights.blend_rules * squash(raw)
+
+
+def _column(products: pd.DataFrame, name: str) -> list[str]:
+    if name not in products:
+        return [""] * len(products)
+    return [str(v) if isinstance(v, str) else "" for v in products[name]]
+
+
+def _code(value: object, vocabulary: Sequence[str]) -> float:
+    return float(vocabulary.index(value)) if value in vocabulary else np.nan

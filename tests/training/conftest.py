@@ -1,0 +1,80 @@
+"""Shared, once-per-run fixtures: one simulated world, its dataset, and models fitted on it.
+
+The simulation has a known truth (hidden product qualities and tastes), strong position bias
+and 40% explore sessions, so a held-out comparison has enough unbiased sessions to decide.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recommender.engine import Engine, load_engine
+from recommender.feedback import FeedbackStore, import_feedback
+from recommender.learned import PositionAwareRanker
+from recommender.settings import Settings
+from training.model import fit_ranker
+from training.pipeline import Prepared, prepare_frames
+from training.simulate import SimulatedFeedback, simulate, write_simulation
+
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
+SESSIONS = 4000
+SEED = 7
+EXPLORE_SHARE = 0.4
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return load_engine(CATALOG)
+
+
+@pytest.fixture(scope="session")
+def feedback(engine: Engine) -> SimulatedFeedback:
+    return simulate(engine, SESSIONS, seed=SEED, explore_share=EXPLORE_SHARE)
+
+
+@pytest.fixture(scope="session")
+def prepared(engine: Engine, feedback: SimulatedFeedback) -> Prepared:
+    return prepare_frames(engine, feedback.sessions, feedback.events)
+
+
+@pytest.fixture(scope="session")
+def corrected(prepared: Prepared) -> PositionAwareRanker:
+    return fit_ranker(prepared.train, correction="position", seed=0)
+
+
+@pytest.fixture(scope="session")
+def uncorrected(prepared: Prepared) -> PositionAwareRanker:
+    return fit_ranker(prepared.train, correction="none", seed=0)
+
+
+@pytest.fixture(scope="session")
+def simulated_csv(tmp_path_factory: pytest.TempPathFactory, feedback: SimulatedFeedback) -> Path:
+    folder = tmp_path_factory.mktemp("simulated")
+    write_simulation(feedback, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def filled_db(tmp_path_factory: pytest.TempPathFactory, simulated_csv: Path) -> str:
+    """A feedback store holding the simulated world (copied per test by `settings`)."""
+    path = tmp_path_factory.mktemp("store") / "feedback.db"
+    with FeedbackStore.open(f"sqlite:///{path}") as store:
+        import_feedback(store, simulated_csv / "sessions.csv", simulated_csv / "events.csv")
+    return str(path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, filled_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings (and environment) with a private copy of the filled store and an empty registry."""
+    db = tmp_path / "feedback.db"
+    db.write_bytes(Path(filled_db).read_bytes())
+    env = {
+        "RECOMMENDER_DB": f"sqlite:///{db}",
+        "RECOMMENDER_MODELS": str(tmp_path / "models"),
+        "RECOMMENDER_CATALOG": str(CATALOG),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings.from_env()

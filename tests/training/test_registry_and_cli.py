@@ -1,0 +1,116 @@
+"""The registry as an analyst meets it: train, promote, roll back, refuse tampered files, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from recommender import registry
+from recommender.cli.main import main
+from recommender.errors import InputError
+from training.pipeline import promote_model, train_candidate
+
+
+@pytest.fixture
+def trained(settings):
+    return train_candidate(settings, seed=0)
+
+
+def test_trained_model_is_trusted_and_served_once_promoted(settings, trained):
+    assert trained.card.trusted, trained.card.data["trust"]
+    assert registry.load_for_serving(settings, None) == (None, [])  # nothing promoted yet
+
+    promote_model(settings, trained.card.model_id)
+    model, notices = registry.load_for_serving(settings, None)
+
+    assert model is not None and model.model_id == trained.card.model_id
+    assert notices == []
+
+
+def test_tampered_model_file_is_refused_with_a_notice(settings, trained):
+    path = trained.card.model_path
+    path.write_bytes(path.read_bytes() + b"\0")
+
+    model, notices = registry.load_for_serving(settings, trained.card.model_id)
+
+    assert model is None
+    assert "sha256" in notices[0] and "rules-only" in notices[0]
+
+
+def test_card_from_other_library_versions_is_refused(settings, trained):
+    card_path = trained.card.folder / registry.CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["versions"]["sklearn"] = "0.1"
+    card_path.write_text(json.dumps(card))
+
+    model, notices = registry.load_for_serving(settings, str(trained.card.folder))
+
+    assert model is None and "sklearn 0.1" in notices[0]
+
+
+def test_promote_then_rollback_returns_to_the_earlier_model(settings, trained):
+    second = train_candidate(settings, seed=1)
+    promote_model(settings, trained.card.model_id)
+    promote_model(settings, second.card.model_id, force=True)
+    assert registry.promoted_id(settings.models_dir) == second.card.model_id
+
+    assert registry.rollback(settings.models_dir) == trained.card.model_id
+    assert registry.rollback(settings.models_dir) is None  # back to rules-only
+    with pytest.raises(InputError, match="nothing to roll back"):
+        registry.rollback(settings.models_dir)
+
+
+def test_untrusted_model_is_not_promoted_without_force(settings, trained):
+    card_path = trained.card.folder / registry.CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["trust"] = {"trusted": False, "reason": "trained on 12 sessions", "rule": ""}
+    card_path.write_text(json.dumps(card))
+
+    assert main(["models", "promote", trained.card.model_id]) == 2
+    assert registry.promoted_id(settings.models_dir) is None
+    assert main(["models", "promote", trained.card.model_id, "--force"]) == 0
+    model, notices = registry.load_for_serving(settings, None)
+    assert model is None and "not trusted" in notices[0]
+
+
+def test_unknown_model_reference_names_it(settings):
+    with pytest.raises(InputError, match="no-such-model"):
+        registry.load_for_serving(settings, "no-such-model")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--sessions", "0", "--out", "x"],
+        ["simulate", "--sessions", "ten", "--out", "x"],
+        ["simulate", "--sessions", "5", "--out", "x", "--explore-share", "2"],
+        ["models", "promote", "no-such-model"],
+        ["models", "rollback"],
+        ["evaluate", "--model", "no-such-model"],
+        ["evaluate"],
+    ],
+)
+def test_bad_input_exits_with_code_2(settings, argv, capsys):
+    with pytest.raises(SystemExit) as raised:
+        code = main(argv)
+        raise SystemExit(code)
+    assert raised.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_train_on_an_empty_store_is_bad_input(settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert main(["train"]) == 2
+    assert "too little to train on" in capsys.readouterr().err
+
+
+def test_simulate_writes_marked_synthetic_files(settings, tmp_path):
+    out = tmp_path / "sim"
+    assert main(["simulate", "--sessions", "20", "--out", str(out), "--seed", "3"]) == 0
+    assert (out / "SYNTHETIC").exists() and (out / "README.txt").exists()
+    header, first = (out / "sessions.csv").read_text().splitlines()[:2]
+    assert header == "session_id,created_at,answers,triage_level,model_version,policy"
+    assert first.startswith("sim-")
+    events_header = (out / "events.csv").read_text().splitlines()[0]
+    assert events_header == "session_id,ts,sku,position,event,propensity"

@@ -1,0 +1,76 @@
+"""Numbers for the analyst page: feedback over time, the position-bias curve, helpfulness.
+
+Plain pandas in and out (no Streamlit here), so each table is tested like any other function.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from recommender import registry
+from recommender.feedback import columns as col
+from recommender.settings import Settings
+
+GOOD_EVENTS = ("click", "add_to_cart", "purchase", "helpful")
+
+
+def feedback_over_time(events: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
+    """Events per period (rows) and kind (columns)."""
+    if events.empty:
+        return pd.DataFrame()
+    period = events[col.TS].dt.tz_convert(None).dt.to_period(freq).dt.start_time
+    return (
+        events.groupby([period.rename("period"), events[col.EVENT].astype(str)])
+        .size()
+        .unstack(fill_value=0)
+    )
+
+
+def click_rate_by_position(events: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Share of impressions clicked, per position and policy: the position-bias curve.
+
+    Under `explore` every product is equally likely at every position, so the fall of that
+    curve with position is the shoppers' attention alone, not the products'.
+    """
+    kind = events[col.EVENT].astype(str)
+    shown = events.loc[kind == "impression", [col.SESSION_ID, col.SKU, col.POSITION]]
+    clicked = events.loc[kind == "click", [col.SESSION_ID, col.SKU]].drop_duplicates()
+    clicked = clicked.assign(clicked=1)
+    rows = shown.merge(clicked, on=[col.SESSION_ID, col.SKU], how="left").fillna({"clicked": 0})
+    rows = rows.merge(sessions[[col.SESSION_ID, col.POLICY]], on=col.SESSION_ID, how="left")
+    return rows.pivot_table(
+        index=col.POSITION, columns=col.POLICY, values="clicked", aggfunc="mean"
+    )
+
+
+def helpfulness_by_product(events: pd.DataFrame) -> pd.DataFrame:
+    """Per product: impressions, clicks, purchases and the share of verdicts that were helpful."""
+    counts = events.groupby([col.SKU, events[col.EVENT].astype(str)]).size().unstack(fill_value=0)
+    for kind in ("impression", "click", "purchase", "helpful", "not_helpful"):
+        if kind not in counts:
+            counts[kind] = 0
+    verdicts = counts["helpful"] + counts["not_helpful"]
+    table = counts[["impression", "click", "purchase", "helpful", "not_helpful"]].copy()
+    table["click_rate"] = counts["click"] / counts["impression"].where(counts["impression"] > 0)
+    table["helpful_share"] = counts["helpful"] / verdicts.where(verdicts > 0)
+    return table.sort_values("impression", ascending=False)
+
+
+def model_comparison(settings: Settings) -> pd.DataFrame:
+    """One row per registered model: its held-out metrics and those of the baselines it met."""
+    promoted = registry.promoted_id(settings.models_dir)
+    rows = []
+    for card in registry.list_models(settings.models_dir):
+        metrics = card.data.get("metrics", {}).get("metrics", {})
+        for ranker, values in metrics.items():
+            name = card.model_id if ranker in ("candidate", card.model_id) else ranker
+            rows.append(
+                {
+                    "model": card.model_id,
+                    "ranker": name,
+                    "promoted": card.model_id == promoted,
+                    "trusted": card.trusted,
+                    **values,
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,168 @@
+"""From the feedback store to a ranking dataset: one row per product shown in a session.
+
+Each row carries the best thing the shopper did with the product (its grade: impression 0 <
+click 1 < add_to_cart 2 < purchase or helpful 3; `not_helpful` makes it negative, -1), the
+position and propensity it was shown with, and the parts the model's features are built from
+(the shopper's answers, the product, the rule score recomputed with today's rules and weights).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recommender.engine import Engine
+from recommender.features import answer_features
+from recommender.feedback import FeedbackStore, read_events, read_sessions
+from recommender.feedback import columns as col
+from recommender.ranking_features import (
+    answer_matrix,
+    feature_rows,
+    product_attributes,
+    rule_score_from_raw,
+)
+
+GRADES = {"impression": 0, "click": 1, "add_to_cart": 2, "purchase": 3, "helpful": 3}
+NOT_HELPFUL = "not_helpful"
+NEGATIVE_GRADE = -1
+# Sample weight per grade: a purchase says more than a click; a "not helpful" is a firm no.
+GRADE_WEIGHTS = {-1: 2.0, 0: 1.0, 1: 1.0, 2: 2.0, 3: 3.0}
+GRADE = "grade"
+READ_CHUNK = 200_000
+
+
+@dataclass(frozen=True)
+class RankingDataset:
+    """Shown products (`rows`) and the per-session and per-product parts of their features."""
+
+    rows: pd.DataFrame  # session_id, created_at, policy, sku, position, propensity, grade
+    session_index: np.ndarray  # row -> index into `answers`
+    product_index: np.ndarray  # row -> index into `products`
+    answers: np.ndarray  # sessions x answer features
+    products: pd.DataFrame  # the catalog rows the features describe
+    rule_raw: np.ndarray
+    rule_score: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def n_sessions(self) -> int:
+        return int(self.rows[col.SESSION_ID].nunique())
+
+    @property
+    def positive(self) -> np.ndarray:
+        return (self.rows[GRADE].to_numpy() > 0).astype(np.int8)
+
+    @property
+    def sample_weight(self) -> np.ndarray:
+        return self.rows[GRADE].map(GRADE_WEIGHTS).to_numpy(float)
+
+    def features(self, sku_vocabulary: Iterable[str]) -> pd.DataFrame:
+        """The model input for every row, with sku codes from `sku_vocabulary`."""
+        attributes = product_attributes(self.products, list(sku_vocabulary)).to_numpy()
+        return feature_rows(
+            answers=self.answers[self.session_index],
+            products=attributes[self.product_index],
+            rule_raw=self.rule_raw,
+            rule_score=self.rule_score,
+            position=self.rows[col.POSITION].to_numpy(),
+        )
+
+    def subset(self, mask: np.ndarray) -> RankingDataset:
+        return RankingDataset(
+            rows=self.rows.loc[mask].reset_index(drop=True),
+            session_index=self.session_index[mask],
+            product_index=self.product_index[mask],
+            answers=self.answers,
+            products=self.products,
+            rule_raw=self.rule_raw[mask],
+            rule_score=self.rule_score[mask],
+        )
+
+    def date_range(self) -> tuple[str, str] | None:
+        if self.rows.empty:
+            return None
+        times = self.rows[col.CREATED_AT]
+        return times.min().isoformat(), times.max().isoformat()
+
+
+def load_feedback(store: FeedbackStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sessions and events from the store; events are read in chunks to bound memory."""
+    sessions = read_sessions(store)
+    chunks = [_compact_events(chunk) for chunk in read_events(store, chunksize=READ_CHUNK)]
+    events = pd.concat(chunks, ignore_index=True) if chunks else _compact_events(None)
+    return sessions, events
+
+
+def build_dataset(sessions: pd.DataFrame, events: pd.DataFrame, engine: Engine) -> RankingDataset:
+    """One row per (session, shown product) whose product is still in the catalog."""
+    rows = _graded_rows(events)
+    sessions = sessions.loc[sessions[col.SESSION_ID].isin(rows[col.SESSION_ID].unique())]
+    sessions = sessions.reset_index(drop=True)
+    session_codes = pd.Index(sessions[col.SESSION_ID])
+    product_codes = pd.Index(engine.catalog.products["sku"])
+    rows = rows.assign(
+        session_index=session_codes.get_indexer(rows[col.SESSION_ID]),
+        product_index=product_codes.get_indexer(rows[col.SKU]),
+    )
+    rows = rows.loc[(rows["session_index"] >= 0) & (rows["product_index"] >= 0)]
+    rows = rows.merge(
+        sessions[[col.SESSION_ID, col.CREATED_AT, col.POLICY]], on=col.SESSION_ID, how="left"
+    )
+    rows = rows.sort_values([col.CREATED_AT, col.SESSION_ID, col.POSITION], kind="stable")
+    rows = rows.reset_index(drop=True)
+    feature_sets = [answer_features(a) for a in sessions[col.ANSWERS]]
+    raw_all = engine.rule_totals(feature_sets)
+    session_index = rows.pop("session_index").to_numpy()
+    product_index = rows.pop("product_index").to_numpy()
+    raw = raw_all[session_index, product_index] if len(rows) else np.zeros(0)
+    return RankingDataset(
+        rows=rows,
+        session_index=session_index,
+        product_index=product_index,
+        answers=answer_matrix(feature_sets),
+        products=engine.catalog.products,
+        rule_raw=raw,
+        rule_score=rule_score_from_raw(engine, raw),
+    )
+
+
+def time_split(dataset: RankingDataset, test_share: float = 0.2) -> tuple[RankingDataset, ...]:
+    """(train, test): the latest `test_share` of sessions, by creation time, are held out."""
+    if not 0.0 < test_share < 1.0:
+        raise ValueError(f"test_share must be between 0 and 1, got {test_share}")
+    firsts = dataset.rows.groupby(col.SESSION_ID, sort=False)[col.CREATED_AT].first()
+    ordered = firsts.sort_values(kind="stable")
+    n_test = round(len(ordered) * test_share)
+    test_ids = set(ordered.index[len(ordered) - n_test :]) if n_test else set()
+    in_test = dataset.rows[col.SESSION_ID].isin(test_ids).to_numpy()
+    return dataset.subset(~in_test), dataset.subset(in_test)
+
+
+def _compact_events(chunk: pd.DataFrame | None) -> pd.DataFrame:
+    # Only what the dataset needs; categories keep a million events in a few tens of MB.
+    if chunk is None:
+        chunk = pd.DataFrame(columns=list(col.EVENT_COLUMNS))
+    frame = chunk[[col.SESSION_ID, col.SKU, col.POSITION, col.EVENT, col.PROPENSITY]].copy()
+    frame[col.EVENT] = frame[col.EVENT].astype("category")
+    return frame
+
+
+def _graded_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per (session, sku) shown: its first impression and its best outcome."""
+    keys = [col.SESSION_ID, col.SKU]
+    kind = events[col.EVENT].astype(str)
+    shown = events.loc[kind == "impression", [*keys, col.POSITION, col.PROPENSITY]]
+    shown = shown.drop_duplicates(keys, keep="first")
+    grade = kind.map(GRADES).fillna(0).astype(np.int8)
+    best = grade.groupby([events[col.SESSION_ID], events[col.SKU]], sort=False).max()
+    refused = (kind == NOT_HELPFUL).groupby([events[col.SESSION_ID], events[col.SKU]]).any()
+    outcome = pd.DataFrame({GRADE: best}).join(refused.rename("refused"))
+    outcome.loc[outcome["refused"], GRADE] = NEGATIVE_GRADE
+    rows = shown.merge(outcome[[GRADE]].reset_index(), on=keys, how="left")
+    rows[GRADE] = rows[GRADE].fillna(0).astype(np.int8)
+    return rows

@@ -1,0 +1,215 @@
+"""Train, evaluate and promote: the steps behind `recommender train | evaluate | models promote`.
+
+report = train_candidate(settings, seed=0, progress=tqdm_progress("train"))
+evaluation = evaluate_model(settings, "m20250101...")
+message = promote_model(settings, model_id, force=False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from recommender import registry
+from recommender.engine import Engine, load_engine
+from recommender.errors import InputError
+from recommender.feedback import FeedbackStore
+from recommender.feedback import columns as col
+from recommender.learned import PositionAwareRanker
+from recommender.ranking_features import FEATURE_COLUMNS
+from recommender.settings import Settings
+from training.coverage import candidate_lists, catalog_coverage
+from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
+from training.evaluate import Evaluation, evaluate
+from training.metrics import PRIMARY_METRIC
+from training.model import fit_ranker
+from training.rankers import RULES_ONLY, ModelRanker, PopularityRanker, Ranker, RulesOnlyRanker
+from training.trust import trust_decision
+
+# progress(step done, steps in all, what is happening now)
+Progress = Callable[[int, int, str], None]
+CANDIDATE = "candidate"
+TEST_SHARE = 0.2
+TRAIN_STEPS = 5
+
+
+def no_progress(done: int, total: int, what: str) -> None:
+    return None
+
+
+def tqdm_progress(label: str) -> Progress:
+    """A progress callback drawing one tqdm bar on stderr."""
+    bar: dict[str, tqdm] = {}
+
+    def update(done: int, total: int, what: str) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=label, unit="step", leave=True)
+        current = bar["bar"]
+        current.set_postfix_str(what)
+        current.update(done - current.n)
+        if done >= total:
+            current.close()
+
+    return update
+
+
+@dataclass
+class TrainReport:
+    card: registry.ModelCard
+    evaluation: Evaluation
+    notices: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model_id": self.card.model_id,
+            "path": str(self.card.folder),
+            "trusted": self.card.trusted,
+            "trust": self.card.data.get("trust"),
+            "evaluation": self.evaluation.to_json(),
+            "notices": self.notices,
+        }
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The store's feedback as a split dataset, with the engine it was scored by."""
+
+    engine: Engine
+    sessions: pd.DataFrame
+    train: RankingDataset
+    test: RankingDataset
+    n_events: int
+
+
+def prepare(settings: Settings, progress: Progress = no_progress, total: int = 1) -> Prepared:
+    """Read the store and build the time-split dataset; InputError when there is nothing to use."""
+    engine = load_engine(settings.catalog_dir)
+    progress(0, total, "reading the feedback store")
+    with FeedbackStore.open(settings.db_url) as store:
+        sessions, events = load_feedback(store)
+    progress(1, total, "building the dataset")
+    return prepare_frames(engine, sessions, events)
+
+
+def prepare_frames(engine: Engine, sessions: pd.DataFrame, events: pd.DataFrame) -> Prepared:
+    dataset = build_dataset(sessions, events, engine)
+    if dataset.n_sessions < 2 or dataset.positive.sum() == 0:
+        raise InputError(
+            f"the feedback store has {dataset.n_sessions} usable sessions and "
+            f"{int(dataset.positive.sum())} good outcomes: too little to train on "
+            "(try `recommender simulate` and `recommender feedback import` for a demo)"
+        )
+    train, test = time_split(dataset, TEST_SHARE)
+    return Prepared(engine, sessions, train, test, len(events))
+
+
+def train_candidate(
+    settings: Settings,
+    *,
+    out_dir: Path | None = None,
+    seed: int = 0,
+    correction: str = "position",
+    progress: Progress = no_progress,
+) -> TrainReport:
+    """Fit a candidate on the store's feedback, evaluate it and save it with its card."""
+    prepared = prepare(settings, progress, TRAIN_STEPS)
+    progress(2, TRAIN_STEPS, f"fitting on {len(prepared.train):,} shown products")
+    estimator = fit_ranker(prepared.train, correction=correction, seed=seed)
+    progress(3, TRAIN_STEPS, "evaluating on held-out sessions")
+    current, notices = registry.load_for_serving(settings, None)
+    evaluation = compare(prepared, ModelRanker(CANDIDATE, estimator), current, seed)
+    progress(4, TRAIN_STEPS, "saving the model and its card")
+    card = model_card(prepared, estimator, evaluation, seed)
+    saved = registry.save_model(out_dir or settings.models_dir, estimator, card)
+    progress(5, TRAIN_STEPS, f"saved {saved.model_id}")
+    evaluation.candidate = saved.model_id
+    return TrainReport(saved, evaluation, notices)
+
+
+def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> Evaluation:
+    """The candidate against rules-only, popularity and the model now served (if any)."""
+    baselines: list[Ranker] = [RulesOnlyRanker(), PopularityRanker().fit(prepared.train)]
+    if current is not None and current.model_id != candidate.name:
+        baselines.append(ModelRanker(current.model_id, current.estimator))
+    test_ids = set(prepared.test.rows[col.SESSION_ID])
+    held_out = prepared.sessions.loc[prepared.sessions[col.SESSION_ID].isin(test_ids)]
+    candidates = candidate_lists(prepared.engine, held_out)
+    size = len(prepared.engine.catalog.products)
+    coverage = catalog_coverage([candidate, *baselines], candidates, size)
+    return evaluate(candidate, baselines, prepared.test, seed=seed, coverage=coverage)
+
+
+def model_card(
+    prepared: Prepared, estimator: PositionAwareRanker, evaluation: Evaluation, seed: int
+) -> dict[str, Any]:
+    train, test = prepared.train, prepared.test
+    first, last = (train.date_range() or ("", ""))[0], (test.date_range() or ("", ""))[1]
+    return {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": seed,
+        "estimator": "PositionAwareRanker (HistGradientBoostingClassifier)",
+        "params": {k: v for k, v in estimator.get_params().items() if k != "sku_vocabulary"},
+        "correction": estimator.correction,
+        "serving_position": 1,
+        "data": {
+            "from": first,
+            "to": last,
+            "events": prepared.n_events,
+            "train_sessions": train.n_sessions,
+            "train_rows": len(train),
+            "test_sessions": test.n_sessions,
+            "test_rows": len(test),
+            "split": f"by time: the latest {TEST_SHARE:.0%} of sessions held out",
+        },
+        "features": list(FEATURE_COLUMNS),
+        "metrics": evaluation.to_json(),
+        "trust": trust_decision(train.n_sessions, evaluation),
+    }
+
+
+def evaluate_model(settings: Settings, reference: str | None = None, seed: int = 0) -> Evaluation:
+    """The evaluation of an existing model (default: the promoted one) on today's held-out data."""
+    model_id = reference or registry.promoted_id(settings.models_dir)
+    if model_id is None:
+        raise InputError("no model is promoted; name one with --model ID")
+    card = registry.resolve_card(settings, model_id)
+    model = registry.load_verified(card)
+    prepared = prepare(settings)
+    current, _ = registry.load_for_serving(settings, None)
+    return compare(prepared, ModelRanker(card.model_id, model.estimator), current, seed)
+
+
+def promote_model(settings: Settings, model_id: str, *, force: bool = False) -> str:
+    """Serve `model_id`, unless it is not better than what is served now (then InputError)."""
+    card = registry.find_model(settings.models_dir, model_id)
+    if not force:
+        _check_promotable(settings, card)
+    previous = registry.set_promoted(settings.models_dir, card.model_id)
+    was = previous or "rules-only"
+    return f"promoted {card.model_id} (was {was})"
+
+
+def _check_promotable(settings: Settings, card: registry.ModelCard) -> None:
+    if not card.trusted:
+        reason = card.data.get("trust", {}).get("reason", "no trust decision")
+        raise InputError(
+            f"model '{card.model_id}' is not trusted ({reason}); use --force to promote"
+        )
+    evaluation = evaluate_model(settings, card.model_id)
+    current, _ = registry.load_for_serving(settings, None)
+    against = current.model_id if current is not None else RULES_ONLY
+    if against == card.model_id:
+        return  # already served: promoting again changes nothing
+    difference = evaluation.difference(against)
+    if difference is None or difference.mean <= 0:
+        shown = "no comparison" if difference is None else f"{difference.mean:+.4f}"
+        raise InputError(
+            f"model '{card.model_id}' is not better than {against} on held-out data "
+            f"({PRIMARY_METRIC} difference {shown}); use --force to promote anyway"
+        )

@@ -1,0 +1,72 @@
+"""The rankers an evaluation compares: baselines are first-class, like the learned model.
+
+Each ranker scores the rows of a `RankingDataset` (higher = shown earlier).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from recommender.feedback import columns as col
+from recommender.learned import PositionAwareRanker
+from training.dataset import RankingDataset
+
+RULES_ONLY = "rules-only"
+POPULARITY = "popularity"
+# Pseudo-impressions pulling a rarely shown product's rate towards the overall rate.
+POPULARITY_PRIOR_WEIGHT = 20.0
+
+
+class Ranker(Protocol):
+    name: str
+
+    def score_rows(self, data: RankingDataset) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class RulesOnlyRanker:
+    """The article rules alone: what the engine serves with no model."""
+
+    name: str = RULES_ONLY
+
+    def score_rows(self, data: RankingDataset) -> np.ndarray:
+        return np.asarray(data.rule_score, float)
+
+
+class PopularityRanker:
+    """Each product's smoothed rate of good outcomes in the training rows, for everyone."""
+
+    name = POPULARITY
+
+    def __init__(self, *, prior_weight: float = POPULARITY_PRIOR_WEIGHT) -> None:
+        self.prior_weight = prior_weight
+
+    def fit(self, data: RankingDataset) -> PopularityRanker:
+        good = pd.Series(data.positive, index=data.rows[col.SKU].to_numpy())
+        overall = float(good.mean()) if len(good) else 0.0
+        stats = good.groupby(level=0).agg(["sum", "count"])
+        rate = (stats["sum"] + self.prior_weight * overall) / (stats["count"] + self.prior_weight)
+        self.rate_ = rate.to_dict()
+        self.overall_ = overall
+        return self
+
+    def score_rows(self, data: RankingDataset) -> np.ndarray:
+        skus = data.rows[col.SKU]
+        return skus.map(self.rate_).fillna(self.overall_).to_numpy(float)
+
+
+@dataclass(frozen=True)
+class ModelRanker:
+    """A fitted re-ranker, named by its model id (or a label such as "candidate")."""
+
+    name: str
+    estimator: PositionAwareRanker
+
+    def score_rows(self, data: RankingDataset) -> np.ndarray:
+        if len(data) == 0:
+            return np.zeros(0)
+        return self.estimator.positive_score(data.features(self.estimator.sku_vocabulary))

@@ -1,0 +1,73 @@
+"""Analytics: feedback over time, the position-bias curve, helpfulness, models; retrain, promote.
+
+Layout only: numbers come from `training.analytics`, actions from `training.pipeline`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recommender.auth import ANALYST
+from recommender.errors import RecommenderError
+from recommender.feedback import FeedbackStore, read_events, read_sessions
+from recommender.settings import Settings
+from training import analytics
+from training.pipeline import promote_model, train_candidate
+from views.signin import require_signed_in
+
+require_signed_in(ANALYST)
+settings = Settings.from_env()
+st.title("Analytics")
+
+try:
+    with FeedbackStore.open(settings.db_url) as store:
+        sessions, events = read_sessions(store), read_events(store)
+except RecommenderError as error:
+    st.error(f"The feedback store could not be read: {error}")
+    st.stop()
+
+if events.empty:
+    st.info(
+        "No feedback yet. `recommender simulate` and `recommender feedback import` make a demo."
+    )
+else:
+    st.subheader("Feedback over time")
+    st.line_chart(analytics.feedback_over_time(events))
+    st.subheader("Click rate by position")
+    st.caption("Explore sessions show products in random order: their curve is attention alone.")
+    st.line_chart(analytics.click_rate_by_position(events, sessions))
+    st.subheader("Helpfulness by product")
+    st.dataframe(analytics.helpfulness_by_product(events), width="stretch")
+
+st.subheader("Models")
+comparison = analytics.model_comparison(settings)
+if comparison.empty:
+    st.write("No trained models yet: serving rules-only.")
+else:
+    st.dataframe(comparison, width="stretch", hide_index=True)
+    chart = comparison.pivot_table(index="model", columns="ranker", values="ndcg@5")
+    st.bar_chart(chart, stack=False)
+
+if st.button("Retrain now", type="primary"):
+    bar = st.progress(0.0, text="starting")
+
+    def show(done: int, total: int, what: str) -> None:
+        bar.progress(min(done / total, 1.0), text=what)
+
+    try:
+        report = train_candidate(settings, progress=show)
+    except RecommenderError as error:
+        st.error(str(error))
+    else:
+        trust = report.card.data["trust"]
+        st.success(f"Trained {report.card.model_id}: {trust['reason']}")
+
+if not comparison.empty:
+    with st.form("promote"):
+        model_id = st.selectbox("Model to promote", sorted(comparison["model"].unique()))
+        force = st.checkbox("Promote even if not shown better (force)")
+        if st.form_submit_button("Promote"):
+            try:
+                st.success(promote_model(settings, model_id, force=force))
+            except RecommenderError as error:
+                st.error(str(error))
