@@ -180,10 +180,22 @@ def parse_answers_json(text: str | bytes, *, source: str = "answers") -> Answers
             f"{source}: {len(text):,} bytes is larger than the {MAX_ANSWERS_BYTES:,} allowed"
         )
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_object)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{source}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise InputError(f"{source}: not valid JSON (nested too deeply)") from None
     return parse_answers(raw)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A key given twice would silently keep the last value; the shopper meant one of them.
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise AnswersError(name, "is given twice")
+        found[name] = value
+    return found
 
 
 def _body_mass(raw: dict, numbers: dict[str, float], allow_derived: bool) -> str | None:
@@ -220,8 +232,11 @@ def _number(name: str, value: Any) -> float:
         raise AnswersError(name, f"expected a number, got {_type_name(value)}")
     low, high, low_inclusive = NUMBER_RANGES[name]
     number = float(value)
+    if not math.isfinite(number):
+        # json reads NaN and Infinity although JSON has no such numbers; no answer means them.
+        raise AnswersError(name, f"expected a finite number, got {value!r}")
     too_low = number < low if low_inclusive else number <= low
-    if not math.isfinite(number) or too_low or number > high:
+    if too_low or number > high:
         bound = f"from {low:g}" if low_inclusive else f"above {low:g}"
         upper = f" to {high:g}" if math.isfinite(high) else ""
         raise AnswersError(name, f"{_short(value)} is out of range (must be {bound}{upper})")

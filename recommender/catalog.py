@@ -86,7 +86,7 @@ def load_catalog(directory: Path, *, complete: bool = False) -> Catalog:
     path = Path(directory) / PRODUCTS_FILE
     raw = _read_bytes(path)
     rows, problems = _parse_rows(raw.decode("utf-8-sig"), path.name)
-    if complete and not problems:
+    if complete and rows:  # with the row problems, so one run lists everything to fix
         problems += _completeness(rows, path.name)
     if problems:
         raise CatalogError(problems)
@@ -176,7 +176,7 @@ def _completeness(rows: list[dict], name: str) -> list[str]:
     problems = []
     if len(rows) < MIN_PRODUCTS:
         problems.append(f"{name}: {len(rows)} products, at least {MIN_PRODUCTS} are needed")
-    present = {row["category"] for row in rows}
+    present = {row.get("category") for row in rows}
     problems += [f"{name}: no product in category '{c}'" for c in CATEGORIES if c not in present]
     return problems
 

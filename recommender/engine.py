@@ -69,8 +69,10 @@ class Engine:
             return Result(screen.triage, (), (), (), (), self.model_version, self.notices)
         scored = self._score(answers, features)
         shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes)
+        reasons = self._reasons(shown, scored, answers, features)
         items = tuple(
-            self._item(rank, i, scored, answers, features) for rank, i in enumerate(shown, 1)
+            self._item(rank, index, scored, why)
+            for rank, (index, why) in enumerate(zip(shown, reasons, strict=True), 1)
         )
         result = Result(
             triage=screen.triage,
@@ -109,7 +111,6 @@ class Engine:
             affordable=np.broadcast_to(affordable, raw.shape),
             eligible=eligible,
             warnings=_warnings(cautions, compiled.caution_masks),
-            reasons={},
         )
 
     def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
@@ -119,9 +120,9 @@ class Engine:
         scores = np.asarray(self.model.score_candidates(answers, features, candidates), float)
         return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
 
-    def _item(self, rank: int, index: int, scored: Scored, answers, features) -> Item:
+    def _item(self, rank: int, index: int, scored: Scored, reasons: tuple[Reason, ...]) -> Item:
         product = self._compiled.rows[index]
-        rules_part, model_part, boost_part = (float(x) for x in scored.parts[index])
+        rules_part, model_part, boost_part = scored.parts[index].tolist()
         return Item(
             rank=rank,
             sku=product["sku"],
@@ -129,18 +130,25 @@ class Engine:
             category=product["category"],
             price=product["price"],
             score=rules_part + model_part + boost_part,
-            reasons=self._reasons(index, scored, answers, features),
+            reasons=reasons,
             cautions=scored.warnings.get(index, ()),
             score_parts=ScoreParts(rules_part, model_part, boost_part),
         )
 
-    def _reasons(self, index: int, scored: Scored, answers, features) -> tuple[Reason, ...]:
-        row = scored.contributions[index]
-        strongest = [r for r in np.argsort(-row, kind="stable")[:MAX_REASONS] if row[r] > 0]
-        for r in strongest:
-            if r not in scored.reasons:
-                scored.reasons[r] = self.rules.rules[r].reason(answers, features)
-        return tuple(scored.reasons[r] for r in strongest)
+    def _reasons(
+        self, shown: list[int], scored: Scored, answers: Answers, features: frozenset[str]
+    ) -> list[tuple[Reason, ...]]:
+        """Each shown product's strongest fired rules, as reasons; one rule's text is built once."""
+        rows = scored.contributions[shown]
+        strongest = np.argsort(-rows, axis=1, kind="stable")[:, :MAX_REASONS].tolist()
+        built: dict[int, Reason] = {}
+        found = []
+        for row, picks in zip(rows.tolist(), strongest, strict=True):
+            for r in picks:
+                if row[r] > 0 and r not in built:
+                    built[r] = self.rules.rules[r].reason(answers, features)
+            found.append(tuple(built[r] for r in picks if row[r] > 0))
+        return found
 
     def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:
         rows, held = self._compiled.rows, []
@@ -171,7 +179,6 @@ class Scored:
     affordable: np.ndarray
     eligible: np.ndarray
     warnings: dict[int, tuple[str, ...]]
-    reasons: dict[int, Reason]
 
     @property
     def scores(self) -> np.ndarray:
@@ -182,9 +189,9 @@ class Scored:
         mask[list(self.blocked_by)] = True
         return mask
 
-    def top(self, k: int, max_per_category: int, category_codes: np.ndarray) -> np.ndarray:
+    def top(self, k: int, max_per_category: int, category_codes: np.ndarray) -> list[int]:
         order = rank_order(self.scores, self.eligible)
-        return cap_per_group(order, category_codes, max_per_category)[:k]
+        return cap_per_group(order, category_codes, max_per_category, k)
 
 
 @dataclass(frozen=True)

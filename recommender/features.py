@@ -132,6 +132,8 @@ def feature_label(feature: str, answers: Answers) -> str:
     if feature.startswith("activity:"):
         return _ACTIVITY_WORDS[feature.split(":", 1)[1]]
     label = _LABELS.get(feature, feature.split(":", 1)[-1].replace("_", " "))
+    if "{" not in label:  # most labels are fixed words; formatting them costs every reason
+        return label
     activities = ", ".join(_ACTIVITY_WORDS[a] for a in sorted(answers.activities))
     return label.format(sitting_hours=answers.sitting_hours or 0, activities=activities)
 

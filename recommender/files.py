@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
@@ -12,12 +15,22 @@ def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
 
     Readers see the old file or the new one, never half of one, even across a power cut.
     """
+    with atomic_writer(path, mode) as handle:
+        handle.write(text)
+
+
+@contextmanager
+def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[str]]:
+    """A text handle whose contents replace `path` only if the `with` block completes.
+
+    For output too large to build in memory first; on any error the old file stays as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as temp:
-            temp.write(text)
+            yield temp
             temp.flush()
             os.fsync(temp.fileno())
         os.chmod(temp_name, mode)

@@ -108,19 +108,20 @@ class Result:
 
 
 def _item_json(item: Item) -> dict[str, Any]:
-    parts = item.score_parts
+    parts = {
+        "rules": round(item.score_parts.rules, 6),
+        "model": round(item.score_parts.model, 6),
+        "boost": round(item.score_parts.boost, 6),
+    }
     return {
         "rank": item.rank,
         "sku": item.sku,
         "name": item.name,
         "category": item.category,
         "price": item.price,
-        "score": round(item.score, 6),
+        # The sum of the printed parts, so a reader adding them up gets exactly this score.
+        "score": parts["rules"] + parts["model"] + parts["boost"],
         "reasons": [{"rule": r.rule, "text": r.text, "section": r.section} for r in item.reasons],
         "cautions": list(item.cautions),
-        "score_parts": {
-            "rules": round(parts.rules, 6),
-            "model": round(parts.model, 6),
-            "boost": round(parts.boost, 6),
-        },
+        "score_parts": parts,
     }

@@ -21,6 +21,11 @@ from tests.strategies import raw_answers
         ({"pain_areas": ["elbow"]}, "pain_areas", "not one of"),
         ({"sitting_hours": 25}, "sitting_hours", "out of range"),
         ({"sitting_hours": True}, "sitting_hours", "expected a number"),
+        ({"weight_kg": "80"}, "weight_kg", "expected a number"),
+        ({"sitting_hours": float("nan")}, "sitting_hours", "finite number"),
+        ({"budget_max": float("inf")}, "budget_max", "finite number"),
+        ({"schema_version": True}, "schema_version", "must be 1"),
+        ({"schema_version": 1.0}, "schema_version", "must be 1"),
         ({"height_cm": 99}, "height_cm", "out of range"),
         ({"budget_max": 0}, "budget_max", "above 0"),
         ({"schema_version": 2}, "schema_version", "must be 1"),
@@ -67,3 +72,21 @@ def test_height_alone_says_nothing_about_body_mass():
 def test_a_stored_record_reads_back_as_the_same_answers(raw):
     answers = parse_answers(raw)
     assert parse_answers(answers.to_record(), allow_derived=True) == answers
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_in_a_json_document_are_refused_naming_the_field(constant):
+    with pytest.raises(AnswersError, match=r"sitting_hours.*finite number"):
+        parse_answers_json(f'{{"sitting_hours": {constant}}}')
+
+
+def test_a_field_given_twice_is_refused_rather_than_one_value_silently_winning():
+    with pytest.raises(AnswersError) as caught:
+        parse_answers_json('{"pain_areas": ["knee"], "pain_areas": ["hip"]}')
+    assert caught.value.field == "pain_areas" and "twice" in str(caught.value)
+
+
+def test_deeply_nested_json_is_refused_as_bad_input_not_a_crash():
+    nested = '{"pain_areas": ' + "[" * 20000 + "]" * 20000 + "}"
+    with pytest.raises(InputError, match="nested too deeply"):
+        parse_answers_json(nested)

@@ -11,7 +11,7 @@ from recommender.catalog import CATEGORIES, load_catalog
 from recommender.errors import CatalogError
 from recommender.rules import load_rule_book
 from recommender.validation import catalog_problems
-from recommender.weights import load_weights
+from recommender.weights import KNOBS, load_weights
 from tests.conftest import CATALOG_DIR
 
 
@@ -83,3 +83,32 @@ def test_missing_weights_mean_the_documented_defaults(catalog_copy):
     (catalog_copy / "weights.toml").unlink()
     weights = load_weights(catalog_copy, load_rule_book().ids, ())
     assert weights.blend_rules == 1.0 and weights.max_per_category == 2
+
+
+def test_one_run_lists_row_problems_and_a_missing_category_together(catalog_copy):
+    path = catalog_copy / "products.csv"
+    lines = path.read_text().splitlines()
+    kept = [line for line in lines if ",si_belt," not in line]
+    kept[1] = kept[1].replace(",24.00,", ",cheap,", 1)
+    path.write_text("\n".join(kept) + "\n")
+    problems = catalog_problems(catalog_copy)
+    assert any("row 2, column 'price'" in p for p in problems)
+    assert any("no product in category 'si_belt'" in p for p in problems)
+
+
+@pytest.mark.parametrize("version", ["true", "1.0", "2"])
+def test_weights_with_a_wrong_schema_version_are_refused(catalog_copy, version):
+    (catalog_copy / "weights.toml").write_text(f"schema_version = {version}\n")
+    problems = catalog_problems(catalog_copy)
+    assert problems and all("schema_version" in p for p in problems)
+
+
+def test_the_bundled_weights_file_documents_every_knob_with_its_range():
+    text = (CATALOG_DIR / "weights.toml").read_text(encoding="utf-8")
+    undocumented = [
+        f"[{knob.section}] {knob.key}"
+        for knob in KNOBS
+        if f"{knob.doc[0].upper()}{knob.doc[1:]}: {knob.low:g} to {knob.high:g}" not in text
+    ]
+    assert not undocumented
+    assert "[rule_multipliers]" in text and "[boosts]" in text

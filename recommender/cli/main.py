@@ -24,20 +24,26 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command, or only for `command` when it names one.
+
+    Each command module imports what it needs (pandas, SQLAlchemy, scikit-learn); loading only
+    the one asked for keeps start-up quick, which a script calling `recommend` often notices.
+    """
     parser = argparse.ArgumentParser(
         prog="recommender",
         description="Safe, explained product recommendations for braces, insoles and supports.",
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    for name in (command,) if command in COMMAND_MODULES else COMMAND_MODULES:
         importlib.import_module(f"recommender.cli.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_named(argv))
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -51,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the boundary: anything unforeseen is one line, exit 1
         _report(error, args.debug, prefix="unexpected failure: ")
         return int(ExitCode.FAILURE)
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    # The only top-level option (--debug) takes no value, so the first word is the command.
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def _report(error: BaseException, debug: bool, prefix: str = "") -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 from recommender.answers import MAX_ANSWERS_BYTES, parse_answers_json
 from recommender.engine import DEFAULT_K, MAX_K, Engine, load_engine
-from recommender.errors import InputError, RecommenderError
+from recommender.errors import AnswersError, InputError
+from recommender.files import atomic_writer
 from recommender.serving import resolve_model
 from recommender.settings import Settings
 
@@ -39,20 +42,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         result = engine.recommend(parse_answers_json(_read_answers(args.answers)), args.k)
         print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
         return 0
-    with _open_out(args.out) as out:
+    with _output(args.out) as out:
         for line in recommend_lines(engine, _read_batch(args.batch), args.k):
             out.write(line + "\n")
     return 0
 
 
-def recommend_lines(engine: Engine, lines: Iterator[str], k: int) -> Iterator[str]:
-    """One JSON result per input line, in order; a bad line gives an error object instead."""
+def recommend_lines(engine: Engine, lines: Iterable[str | bytes], k: int) -> Iterator[str]:
+    """One JSON result per input line, in order; a bad line gives an error object instead.
+
+    Line numbers count every line, blank ones too, so an error names the line an editor shows.
+    """
     for number, line in enumerate(lines, start=1):
+        where = f"line {number}"
         try:
-            answers = parse_answers_json(line.strip(), source=f"line {number}")
+            if not line.strip():
+                raise InputError(f"{where}: empty line, expected an answers object")
+            answers = parse_answers_json(line, source=where)
             payload = engine.recommend(answers, k).to_json_dict()
+        except AnswersError as error:
+            payload = {"error": f"{where}: {error}"}
         except InputError as error:
-            payload = {"error": str(error) if "line" in str(error) else f"line {number}: {error}"}
+            payload = {"error": str(error)}
         yield json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -73,17 +84,20 @@ def _read_answers(path: str) -> bytes:
     return data  # parse_answers_json names an oversized document without reading further
 
 
-def _read_batch(path: str) -> Iterator[str]:
+def _read_batch(path: str) -> Iterator[bytes]:
     stream = sys.stdin.buffer if path == "-" else _open_in(path)
     with stream:
-        for raw in stream:
-            if raw.strip():
-                yield _line_text(raw)
+        while line := stream.readline(MAX_ANSWERS_BYTES + 1):
+            if len(line) > MAX_ANSWERS_BYTES and not line.endswith(b"\n"):
+                _skip_rest_of_line(stream)
+            yield line  # an oversized line arrives cut just past the limit: refused by size
 
 
-def _line_text(raw: bytes) -> str:
-    # An oversized line is cut to just past the limit, so the parser refuses it by size.
-    return raw[: MAX_ANSWERS_BYTES + 1].decode("utf-8", errors="replace")
+def _skip_rest_of_line(stream: IO[bytes]) -> None:
+    # Read on in bounded pieces, so one huge line never has to fit in memory.
+    while piece := stream.readline(1 << 20):
+        if piece.endswith(b"\n"):
+            return
 
 
 def _open_in(path: str) -> IO[bytes]:
@@ -93,20 +107,15 @@ def _open_in(path: str) -> IO[bytes]:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _open_out(path: str | None) -> IO[str]:
+@contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    """Where batch results go; a file is replaced only once every line is written."""
     if path is None:
-        return _StdoutGuard()
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as error:
-        raise RecommenderError(f"{path}: cannot write ({error.strerror})") from None
-
-
-class _StdoutGuard:
-    """stdout as a context manager that is not closed at the end."""
-
-    def __enter__(self) -> IO[str]:
-        return sys.stdout
-
-    def __exit__(self, *exc: object) -> None:
+        yield sys.stdout
         sys.stdout.flush()
+        return
+    try:
+        with atomic_writer(Path(path)) as out:
+            yield out
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror})") from None

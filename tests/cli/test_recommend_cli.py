@@ -102,8 +102,35 @@ def test_batch_keeps_order_and_a_bad_line_gets_an_error_object(tmp_path):
     assert results[3]["triage"]["level"] == "urgent" and results[3]["items"] == []
 
 
+def test_a_ten_megabyte_answers_file_is_refused_by_size_with_exit_2(tmp_path, capsys):
+    huge = '{"habits": [' + '"slouching",' * 900_000 + '"slouching"]}'
+    code = main(["recommend", "--answers", str(write(tmp_path / "huge.json", huge))])
+    err = capsys.readouterr().err
+    assert code == 2 and "larger than" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ('{"sitting_hours": NaN}', "sitting_hours"),
+        ('{"budget_max": Infinity}', "budget_max"),
+        ('{"weight_kg": "80"}', "weight_kg"),
+        ('{"sitting_hours": true}', "sitting_hours"),
+        ('{"schema_version": 2}', "schema_version"),
+        ('{"pain_areas": ' + "[" * 30_000 + "]" * 30_000 + "}", "nested too deeply"),
+    ],
+)
+def test_numbers_that_are_not_numbers_and_odd_json_exit_2_naming_the_field(
+    tmp_path, capsys, payload, words
+):
+    code = main(["recommend", "--answers", str(write(tmp_path / "bad.json", payload))])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_an_oversized_batch_line_is_refused_without_stopping_the_batch(tmp_path):
-    huge = '{"habits": [' + '"slouching",' * 20000 + '"slouching"]}'
+    huge = '{"habits": [' + '"slouching",' * 900_000 + '"slouching"]}'  # over 10 MB
     source = write(tmp_path / "in.jsonl", huge + "\n" + json.dumps(BUNIONS) + "\n")
     out = tmp_path / "out.jsonl"
     assert main(["recommend", "--batch", str(source), "--out", str(out)]) == 0
@@ -134,3 +161,38 @@ def test_catalog_validate_lists_every_problem_and_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "row 3, column 'sku'" in err and "column 'price'" in err and "max_per_category" in err
     assert "Traceback" not in err
+
+
+def test_batch_error_lines_count_blank_lines_so_results_stay_line_for_line(tmp_path):
+    lines = [json.dumps(BUNIONS), "", '{"pain_areas": ["outline"]}', json.dumps(BUNIONS)]
+    source = write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["recommend", "--batch", str(source), "--out", str(out)]) == 0
+    results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(results) == 4
+    assert results[1]["error"].startswith("line 2:") and "empty" in results[1]["error"]
+    assert results[2]["error"].startswith("line 3:") and "pain_areas" in results[2]["error"]
+    assert results[3]["items"]
+
+
+def test_a_failed_batch_leaves_an_earlier_output_file_as_it_was(tmp_path, capsys):
+    out = write(tmp_path / "out.jsonl", "yesterday's results\n")
+    code = main(["recommend", "--batch", str(tmp_path / "missing.jsonl"), "--out", str(out)])
+    assert code == 2 and "missing.jsonl" in capsys.readouterr().err
+    assert out.read_text() == "yesterday's results\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_score_parts_printed_add_up_exactly_to_the_printed_score(tmp_path):
+    shoppers = [
+        {"pain_areas": ["knee", "lower_back"], "sitting_hours": hours, "habits": ["slouching"]}
+        for hours in range(0, 13)
+    ] + [{**BUNIONS, "activities": ["running", "yoga"], "symptoms": ["tight_hips"]}]
+    source = write(tmp_path / "in.jsonl", "\n".join(json.dumps(s) for s in shoppers) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["recommend", "--batch", str(source), "--out", str(out), "--k", "10"]) == 0
+    items = [item for line in out.read_text().splitlines() for item in json.loads(line)["items"]]
+    assert items
+    for item in items:
+        parts = item["score_parts"]
+        assert parts["rules"] + parts["model"] + parts["boost"] == item["score"], item["sku"]
