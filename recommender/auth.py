@@ -45,6 +45,9 @@ class AuthConfig:
     oidc: bool
     password_hash: str | None
     role_members: Mapping[str, tuple[str, ...]]
+    # Named providers ([auth.google], [auth.microsoft], ...); empty when [auth] holds one
+    # provider's settings directly. `st.login` needs the name whenever there are several.
+    providers: tuple[str, ...] = ()
 
     @property
     def any_method(self) -> bool:
@@ -73,10 +76,14 @@ def auth_config(secrets: Mapping[str, Any], environ: Mapping[str, str] | None = 
         for role in ROLES
         if isinstance(roles, Mapping)
     }
+    auth = secrets.get("auth")
     return AuthConfig(
-        oidc=isinstance(secrets.get("auth"), Mapping),
+        oidc=isinstance(auth, Mapping),
         password_hash=stored or None,
         role_members=members,
+        providers=tuple(k for k, v in auth.items() if isinstance(v, Mapping))
+        if isinstance(auth, Mapping)
+        else (),
     )
 
 

@@ -243,7 +243,7 @@ def save_proposal(
         if not entries:
             entries = (_record(directory, state, 1, BASELINE_WHO, "baseline", "", "", None),)
         version = _next_version(directory, entries)
-        diff = _diff(state, proposal, entries[-1].version, version)
+        diff = _diff(state, proposal, f"version {entries[-1].version}", f"version {version}")
         new_state = CatalogState(proposal.weights_text, proposal.products_text)
         return _record(directory, new_state, version, who, action, note, diff, restored_from)
 
@@ -371,7 +371,13 @@ def _version_dir(directory: Path, version: int) -> Path:
     return directory / HISTORY_DIR / VERSIONS_DIR / f"{version:06d}"
 
 
-def _diff(before: CatalogState, after: Proposal, old: int, new: int) -> str:
+def rollback_diff(directory: Path, to: int) -> str:
+    """What rolling back to version `to` would change in the files as they are now."""
+    target = version_state(directory, to)
+    return _diff(current_state(directory), target, "now", f"version {to}")
+
+
+def _diff(before: CatalogState, after: CatalogState | Proposal, old: str, new: str) -> str:
     lines: list[str] = []
     for name, old_text, new_text in (
         (WEIGHTS_FILE, before.weights_text, after.weights_text),
@@ -380,8 +386,8 @@ def _diff(before: CatalogState, after: Proposal, old: int, new: int) -> str:
         lines += difflib.unified_diff(
             old_text.splitlines(),
             new_text.splitlines(),
-            f"{name} (version {old})",
-            f"{name} (version {new})",
+            f"{name} ({old})",
+            f"{name} ({new})",
             lineterm="",
         )
     return "\n".join(lines)

@@ -190,6 +190,68 @@ def weights_data_from_rows(
     return data, in_stock
 
 
+# What identifies a row of each editor table, and which of its columns a merchandiser may edit.
+TABLE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "knobs": (("section", "key"), ("value",)),
+    "rules": (("rule",), ("multiplier",)),
+    "products": (("sku",), ("boost", "in_stock")),
+}
+Cells = dict[tuple[Any, ...], dict[str, Any]]  # row key -> {column: value}
+
+
+def editor_tables(
+    weights_text: str, rules: RuleBook, catalog: Catalog
+) -> dict[str, list[dict[str, Any]]]:
+    """The three editor tables for one version of the files, by the names of TABLE_KEYS."""
+    return {
+        "knobs": knob_rows(weights_text),
+        "rules": rule_rows(weights_text, rules),
+        "products": product_rows(weights_text, catalog),
+    }
+
+
+def edited_cells(
+    table: str, before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str, Any]]
+) -> Cells:
+    """The editable cells of `after` that differ from `before`: one person's edits to a table."""
+    key, editable = TABLE_KEYS[table]
+    old = {tuple(row[c] for c in key): row for row in before}
+    cells: Cells = {}
+    for row in after:
+        base = old.get(tuple(row[c] for c in key))
+        changed = {
+            c: _plain(row[c]) for c in editable if base is None or _plain(row[c]) != _plain(base[c])
+        }
+        if changed:
+            cells[tuple(row[c] for c in key)] = changed
+    return cells
+
+
+def with_cells(table: str, rows: Iterable[Mapping[str, Any]], cells: Cells) -> list[dict[str, Any]]:
+    """`rows` with `cells` written over them (rows no longer present are skipped)."""
+    key, _ = TABLE_KEYS[table]
+    return [{**row, **cells.get(tuple(row[c] for c in key), {})} for row in rows]
+
+
+def clashes(
+    mine: Mapping[str, Cells],
+    before: Mapping[str, list[dict[str, Any]]],
+    after: Mapping[str, list[dict[str, Any]]],
+) -> list[str]:
+    """Cells in `mine` that someone else also changed between the `before` and `after` tables,
+    named for a person: 'KS-101 boost', 'blend boost'."""
+    found = []
+    for table, cells in mine.items():
+        theirs = edited_cells(table, before[table], after[table])
+        found += [
+            f"{' '.join(map(str, row))} {column}"
+            for row, columns in cells.items()
+            for column in columns
+            if column in theirs.get(row, {})
+        ]
+    return found
+
+
 def _plain(value: Any) -> Any:
     """A Python scalar for a pandas/numpy cell; None for a blank one."""
     if hasattr(value, "item"):

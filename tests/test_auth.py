@@ -62,3 +62,17 @@ def test_saving_a_hash_creates_the_secrets_file_owner_readable_only(tmp_path):
     save_password_hash(path, "$argon2id$abc")
     assert tomllib.loads(path.read_text()) == {"admin": {"password_hash": "$argon2id$abc"}}
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_named_single_sign_on_providers_each_get_a_sign_in_button():
+    # With [auth.google] and [auth.microsoft], st.login needs the provider's name.
+    secrets = {
+        "auth": {
+            "redirect_uri": "http://localhost:8501/oauth2callback",
+            "cookie_secret": "s",
+            "google": {"client_id": "g"},
+            "microsoft": {"client_id": "m"},
+        }
+    }
+    assert auth_config(secrets, {}).providers == ("google", "microsoft")
+    assert auth_config({"auth": {"client_id": "one"}}, {}).providers == ()

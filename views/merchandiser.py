@@ -6,6 +6,7 @@ Layout only. Checking, the what-if and saving live in `recommender.weights_store
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,30 +21,56 @@ from recommender.reranker import Reranker
 from recommender.rules import load_rule_book
 from recommender.serving import resolve_model
 from recommender.settings import Settings
+from recommender.weights import BOOST_RANGE, RULE_MULTIPLIER_RANGE
 from recommender.weights_store import (
     CatalogState,
     Proposal,
     StaleEditError,
     current_state,
     history,
+    load_catalog_text,
     load_proposal,
     propose,
     rollback,
+    rollback_diff,
     save_proposal,
 )
 from recommender.whatif import (
+    TABLE_KEYS,
+    Cells,
     WhatIf,
+    clashes,
     compare,
-    knob_rows,
-    product_rows,
-    rule_rows,
+    edited_cells,
+    editor_tables,
     weights_data_from_rows,
+    with_cells,
 )
 from views.signin import require_signed_in
 
 OPENED = "merch_opened"  # the CatalogState the editors started from (its token guards the save)
 GENERATION = "merch_generation"  # bumped to give the editors fresh keys after a save or reload
 FLASH = "merch_flash"  # a message that must survive the rerun after a save
+ROLLBACK_TO = "merch_rollback_to"
+PENDING = "merch_pending"  # one's own unsaved edits, carried over a reload of someone else's save
+TABS = {
+    "knobs": (
+        "Blend, limits, experiment",
+        "Edit the value column. The experiment shares send that part of the sessions to "
+        "results without boosts, or without the model, so analysts can measure each part.",
+    ),
+    "rules": (
+        "Rule multipliers",
+        f"Multiplier {RULE_MULTIPLIER_RANGE[0]:g} to {RULE_MULTIPLIER_RANGE[1]:g}: "
+        "0 switches a rule off, 1 leaves it as written.",
+    ),
+    "products": (
+        "Products: boost and stock",
+        f"Boost {BOOST_RANGE[0]:g} to {BOOST_RANGE[1]:g}, counted times the blend's boost "
+        "weight; untick in_stock to hold a product back. A boost never brings back a product "
+        "that a safety caution, the budget or stock held back.",
+    ),
+}
 
 
 def main() -> None:
@@ -53,18 +80,18 @@ def main() -> None:
     settings = Settings.from_env()
     directory = settings.catalog_dir
     _show_flash()
+    notice = st.container()  # filled once the editors have shown what this person changed
     opened = _opened(directory)
-    if current_state(directory).token != opened.token:
-        st.warning("Someone saved a change since you opened this page; a save would be refused.")
-        st.button("Reload the latest files", on_click=_reload, key="merch_reload_stale")
     try:
         current = load_proposal(opened.weights_text, opened.products_text)
     except CatalogError as error:  # a hand edit broke a file: rolling back below repairs it
         st.error(
             "The files on disk have problems; fix them or roll back.\n\n" + _bullets(error.problems)
         )
+        _changed_elsewhere(notice, directory, opened, None, {})
     else:
-        proposal = _edited_proposal(opened, current)
+        proposal, mine = _edited_proposal(opened, current)
+        _changed_elsewhere(notice, directory, opened, current, mine)
         if proposal is not None:
             _preview_and_save(settings, opened, current, proposal, who)
     _history(settings, opened, who)
@@ -77,9 +104,66 @@ def _opened(directory: Path) -> CatalogState:
     return st.session_state[OPENED]
 
 
-def _reload() -> None:
+def _reload(keep: dict[str, Cells] | None = None) -> None:
+    """Open the files afresh; `keep` carries one's own unsaved edits over onto them."""
     st.session_state.pop(OPENED, None)
+    st.session_state.pop(ROLLBACK_TO, None)  # back to its default: the version before the latest
+    st.session_state[PENDING] = keep or {}
     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+
+
+def _changed_elsewhere(
+    notice, directory: Path, opened: CatalogState, current: Proposal | None, mine: dict
+) -> None:
+    """Under the title: whether someone saved since this page opened, and how to go on."""
+    latest = current_state(directory)
+    with notice:
+        if latest.token == opened.token:
+            if any(st.session_state.get(PENDING, {}).values()):
+                st.info(
+                    "Your unsaved edits are applied on top of the latest files: check the "
+                    "preview below, then save."
+                )
+            return
+        st.warning(
+            "Someone saved a change since you opened this page, so a save from here would be "
+            "refused. Reload to build on their version; your own edits can come along."
+        )
+        overlap = _clashes(opened, latest, current, mine)
+        if overlap:
+            st.warning(
+                "You both changed "
+                + ", ".join(overlap)
+                + ". Keeping your edits puts your values in place of theirs."
+            )
+        if not any(mine.values()):
+            st.button("Reload the latest files", on_click=_reload, key="merch_reload_stale")
+            return
+        keep, drop = st.columns(2)
+        keep.button(
+            "Reload the latest files, keeping my edits",
+            on_click=_reload,
+            args=(mine,),
+            key="merch_reload_keep",
+            type="primary",
+        )
+        drop.button(
+            "Reload the latest files, dropping my edits", on_click=_reload, key="merch_reload_drop"
+        )
+
+
+def _clashes(
+    opened: CatalogState, latest: CatalogState, current: Proposal | None, mine: dict
+) -> list[str]:
+    if current is None or not any(mine.values()):
+        return []
+    try:
+        latest_catalog = load_catalog_text(latest.products_text)
+    except CatalogError:  # their files are broken; the reload shows that
+        return []
+    rules = load_rule_book()
+    before = editor_tables(opened.weights_text, rules, current.catalog)
+    return clashes(mine, before, editor_tables(latest.weights_text, rules, latest_catalog))
 
 
 def _show_flash() -> None:
@@ -87,29 +171,33 @@ def _show_flash() -> None:
         st.success(st.session_state.pop(FLASH))
 
 
-def _edited_proposal(opened: CatalogState, current: Proposal) -> Proposal | None:
-    """Draw the three editors; the checked proposal, or None (problems shown) when it fails."""
+def _edited_proposal(
+    opened: CatalogState, current: Proposal
+) -> tuple[Proposal | None, dict[str, Cells]]:
+    """Draw the three editors. The checked proposal (None, problems shown, when it fails) and
+    the cells this person changed, by table."""
     generation = st.session_state[GENERATION]
-    blend_tab, rules_tab, products_tab = st.tabs(
-        ["Blend, limits, experiment", "Rule multipliers", "Products: boost and stock"]
+    pending = st.session_state.get(PENDING, {})
+    tables = editor_tables(opened.weights_text, load_rule_book(), current.catalog)
+    edited: dict[str, list[dict]] = {}
+    tabs = st.tabs([title for title, _ in TABS.values()])
+    for tab, (table, (_, caption)) in zip(tabs, TABS.items(), strict=True):
+        with tab:
+            st.caption(caption)
+            rows = with_cells(table, tables[table], pending.get(table, {}))
+            edited[table] = _editor(rows, TABLE_KEYS[table][1], f"merch_{table}_{generation}")
+    mine = {table: edited_cells(table, tables[table], edited[table]) for table in TABLE_KEYS}
+    weights_data, in_stock = weights_data_from_rows(
+        edited["knobs"], edited["rules"], edited["products"]
     )
-    with blend_tab:
-        knobs = _editor(knob_rows(opened.weights_text), ["value"], f"merch_knobs_{generation}")
-    with rules_tab:
-        rows = rule_rows(opened.weights_text, load_rule_book())
-        rules = _editor(rows, ["multiplier"], f"merch_rules_{generation}")
-    with products_tab:
-        rows = product_rows(opened.weights_text, current.catalog)
-        products = _editor(rows, ["boost", "in_stock"], f"merch_products_{generation}")
-    weights_data, in_stock = weights_data_from_rows(knobs, rules, products)
     try:
-        return propose(opened, weights_data, in_stock)
+        return propose(opened, weights_data, in_stock), mine
     except CatalogError as error:
         st.error("Not saved: fix these values first.\n\n" + _bullets(error.problems))
-        return None
+        return None, mine
 
 
-def _editor(rows: list[dict], editable: list[str], key: str) -> list[dict]:
+def _editor(rows: list[dict], editable: Iterable[str], key: str) -> list[dict]:
     frame = pd.DataFrame(rows)
     locked = [column for column in frame.columns if column not in editable]
     edited = st.data_editor(frame, disabled=locked, hide_index=True, key=key, width="stretch")
@@ -130,8 +218,11 @@ def _preview_and_save(
     overridden = False
     if blockers:
         st.error("This change breaks saved expectations:\n\n" + _bullets(blockers))
+        # Keyed by the failures themselves: an override given for one set of broken
+        # expectations must not carry over to a later edit that breaks others.
+        digest = hashlib.sha256("\n".join(blockers).encode()).hexdigest()[:12]
         overridden = st.checkbox(
-            "Save anyway: I have checked these broken expectations", key="merch_override"
+            "Save anyway: I have checked these broken expectations", key=f"merch_override_{digest}"
         )
     note = st.text_input("What and why (kept in the audit log)", key="merch_note")
     if st.button("Save", type="primary", disabled=bool(blockers) and not overridden):
@@ -204,8 +295,12 @@ def _history(settings: Settings, opened: CatalogState, who: str) -> None:
         "Roll back to version",
         versions,
         index=min(1, len(versions) - 1),
-        key="merch_rollback_to",
+        key=ROLLBACK_TO,
     )
+    with st.expander(f"What rolling back to version {target} changes now"):
+        st.code(
+            rollback_diff(settings.catalog_dir, target) or "(the files match it already)", "diff"
+        )
     with st.expander(f"Changes saved in version {target}"):
         st.code(next(e.diff for e in entries if e.version == target) or "(no diff)", "diff")
     if st.button(f"Roll back to version {target}", key="merch_rollback"):

@@ -43,8 +43,11 @@ def _sign_in_forms(config: AuthConfig, role: str) -> None:
     if not config.any_method:
         st.warning(how_to_open(config))
         return
-    if config.oidc and st.button("Sign in with single sign-on", key="signin_oidc"):
-        st.login()
+    if config.oidc:
+        for provider in config.providers or (None,):
+            label = f"Sign in with {provider}" if provider else "Sign in with single sign-on"
+            if st.button(label, key=f"signin_oidc_{provider or 'default'}"):
+                st.login(provider)
     if config.password_hash:
         _password_form(config.password_hash)
 

@@ -36,16 +36,20 @@ def run_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_check_personas(args: argparse.Namespace, settings: Settings) -> int:
-    """Exit 0 when every expectation holds, 1 listing the broken ones, 2 for a bad file."""
+    """Exit 0 when every expectation holds; 2, listing them, when any is broken or a file is bad.
+
+    A broken expectation is a problem with the catalog or weights (the input), like a problem
+    `catalog validate` finds; exit 1 stays for unexpected failures, as everywhere else.
+    """
     directory = args.directory or settings.catalog_dir
     if not directory.is_dir():
         raise CatalogError([f"{directory}: not a directory"])
     model, _ = resolve_model(settings, None, rules_only=False)  # judge what shoppers are served
     engine = load_engine(directory, model)
     outcomes = run_suite(engine, load_personas(directory, engine.catalog.skus))
-    failures = [(o.persona.id, f) for o in outcomes for f in o.failures]
-    for persona_id, failure in failures:
-        print(f"{persona_id}: {failure}")
+    failures = [f"{o.persona.id}: {f}" for o in outcomes for f in o.failures]
     checked = sum(len(o.persona.expectations) for o in outcomes)
     print(f"{len(outcomes)} personas, {checked} expectations, {len(failures)} failing")
-    return 1 if failures else 0
+    if failures:
+        raise CatalogError(failures)
+    return 0

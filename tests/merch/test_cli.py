@@ -34,15 +34,17 @@ def test_check_personas_passes_on_the_shipped_catalog(catalog_dir, capsys):
     assert out.strip().endswith("0 failing")
 
 
-def test_check_personas_lists_failures_and_exits_1(catalog_dir, capsys):
+def test_check_personas_lists_failures_and_exits_2_like_validate(catalog_dir, capsys):
+    # Exit 1 means "the tool crashed" (SPEC section 6); a broken expectation is a finding.
     with (catalog_dir / "personas.jsonl").open("a") as personas:
         broken = {"id": "no-socks", "answers": {"pain_areas": ["foot"], "conditions": ["diabetes"]}}
         broken["expect"] = [{"category_in_top": "yoga_prop", "within": 1}]
         personas.write(json.dumps(broken) + "\n")
-    code, out, _ = run(capsys, "catalog", "check-personas", str(catalog_dir))
-    assert code == 1
-    assert out.splitlines()[0].startswith("no-socks: category_in_top yoga_prop within 1: expected")
+    code, out, err = run(capsys, "catalog", "check-personas", str(catalog_dir))
+    assert code == 2
     assert out.strip().endswith("1 failing")
+    assert "- no-socks: category_in_top yoga_prop within 1: expected" in err
+    assert "Traceback" not in err
 
 
 def test_check_personas_names_the_malformed_line_and_exits_2(catalog_dir, capsys):

@@ -15,6 +15,7 @@ from tests.merch.conftest import PASSWORD
 PAGE = Path(__file__).resolve().parents[2] / "views" / "merchandiser.py"
 TIMEOUT = 60
 KNOBS, PRODUCTS = "merch_knobs_0", "merch_products_0"
+OVERRIDE = "Save anyway: I have checked these broken expectations"
 
 
 def page(secrets: dict | None = None) -> AppTest:
@@ -54,6 +55,28 @@ def texts(app: AppTest) -> str:
 
 def save_button(app: AppTest):
     return next(b for b in app.button if b.label == "Save")
+
+
+def button(app: AppTest, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+def override(app: AppTest):
+    return next(c for c in app.checkbox if c.label == OVERRIDE)
+
+
+def out_of_stock(catalog_dir: Path, *skus: str) -> dict:
+    return edits({product_row(catalog_dir, s): {"in_stock": False} for s in skus})
+
+
+def someone_else_saves(catalog_dir: Path, boosts: dict) -> str:
+    """Ben saves new boosts from the files as they are now; his weights.toml text."""
+    opened = current_state(catalog_dir)
+    data = tomllib.loads(opened.weights_text)
+    data["boosts"] = boosts
+    theirs = propose(opened, data, {})
+    save_proposal(catalog_dir, theirs, base_token=opened.token, who="ben")
+    return theirs.weights_text
 
 
 def test_with_no_sign_in_configured_the_page_is_closed_and_says_how_to_open(catalog_dir):
@@ -120,32 +143,68 @@ def test_an_invalid_value_is_named_and_nothing_is_saved(catalog_dir):
 
 def test_a_broken_expectation_blocks_the_save_until_overridden(catalog_dir):
     app = signed_in_page()
-    rows = {
-        product_row(catalog_dir, s): {"in_stock": False} for s in ("LC-801", "LC-802", "LC-803")
-    }
-    app.session_state[PRODUCTS] = edits(rows)
+    app.session_state[PRODUCTS] = out_of_stock(catalog_dir, "LC-801", "LC-802", "LC-803")
     app.run()
     assert "office-worker-lower-back: category_in_top lumbar_cushion within 3" in texts(app)
     assert save_button(app).disabled
-    app.checkbox(key="merch_override").check().run()
+    override(app).check().run()
     assert not save_button(app).disabled
     save_button(app).click().run()
     assert "Saved as version 2." in texts(app)
     assert not load_catalog(catalog_dir).products.set_index("sku").loc["LC-801", "in_stock"]
 
 
+def test_an_override_given_for_one_breakage_does_not_cover_a_new_one(catalog_dir):
+    app = signed_in_page()
+    app.session_state[PRODUCTS] = out_of_stock(catalog_dir, "LC-801", "LC-802", "LC-803")
+    app.run()
+    override(app).check().run()
+    assert not save_button(app).disabled
+    # A further edit breaks the sciatica persona's stretch-aid expectation as well.
+    stretch = [s for s in load_catalog(catalog_dir).skus if s.startswith("ST-")]
+    app.session_state[PRODUCTS] = out_of_stock(catalog_dir, "LC-801", "LC-802", "LC-803", *stretch)
+    app.run()
+    assert "sciatica-pattern: category_in_top stretch_aid" in texts(app)
+    assert not override(app).value
+    assert save_button(app).disabled
+
+
 def test_a_save_after_someone_elses_is_refused_and_theirs_is_kept(catalog_dir):
     app = signed_in_page()
     app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "KS-101"): {"boost": 0.5}})
     app.run()
-    opened = current_state(catalog_dir)
-    data = tomllib.loads(opened.weights_text)
-    data["boosts"] = {"KT-301": 0.9}
-    theirs = propose(opened, data, {})
-    save_proposal(catalog_dir, theirs, base_token=opened.token, who="ben")
+    theirs = someone_else_saves(catalog_dir, {"KT-301": 0.9})
     save_button(app).click().run()
     assert "changed since you opened them" in texts(app)
-    assert current_state(catalog_dir).weights_text == theirs.weights_text
+    assert current_state(catalog_dir).weights_text == theirs
+
+
+def test_after_a_refused_save_both_peoples_changes_can_be_kept(catalog_dir):
+    app = signed_in_page()
+    app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "KS-101"): {"boost": 0.5}})
+    app.run()
+    someone_else_saves(catalog_dir, {"KT-301": 0.9})
+    save_button(app).click().run()
+    button(app, "Reload the latest files, keeping my edits").click().run()
+    assert "Your unsaved edits are applied on top of the latest files" in texts(app)
+    save_button(app).click().run()
+    assert "Saved as version 3." in texts(app)
+    assert app.selectbox(key="merch_rollback_to").value == 2  # "undo my save" is the default
+    boosts = tomllib.loads((catalog_dir / "weights.toml").read_text())["boosts"]
+    assert boosts == {"KT-301": 0.9, "KS-101": 0.5}
+    assert [e.who for e in history(catalog_dir)] == [history(catalog_dir)[0].who, "ben", "ana"]
+
+
+def test_when_both_changed_the_same_value_the_page_says_which(catalog_dir):
+    app = signed_in_page()
+    app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "KS-101"): {"boost": 0.5}})
+    app.run()
+    someone_else_saves(catalog_dir, {"KS-101": -0.4})
+    app.run()
+    assert "You both changed KS-101 boost." in texts(app)
+    button(app, "Reload the latest files, dropping my edits").click().run()
+    assert "No changes yet" in texts(app)
+    assert tomllib.loads(current_state(catalog_dir).weights_text)["boosts"] == {"KS-101": -0.4}
 
 
 @pytest.mark.parametrize("target", [1])
@@ -156,6 +215,9 @@ def test_rolling_back_from_the_page_restores_the_files(catalog_dir, target):
     app.run()
     save_button(app).click().run()
     app.selectbox(key="merch_rollback_to").select(target).run()
+    preview = app.expander[-2]
+    assert preview.label == f"What rolling back to version {target} changes now"
+    assert "-KS-101 = 0.5" in preview.code[0].value
     next(b for b in app.button if b.key == "merch_rollback").click().run()
     assert f"Restored version {target} as version 3." in texts(app)
     assert current_state(catalog_dir) == original

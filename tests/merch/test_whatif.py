@@ -6,6 +6,7 @@ import tomllib
 
 import pytest
 
+from recommender.catalog import load_catalog
 from recommender.engine import build_engine
 from recommender.errors import CatalogError
 from recommender.personas import load_personas
@@ -14,11 +15,15 @@ from recommender.weights_store import load_proposal, propose
 from recommender.whatif import (
     ENTERED,
     LEFT,
+    clashes,
     compare,
+    edited_cells,
+    editor_tables,
     knob_rows,
     product_rows,
     rule_rows,
     weights_data_from_rows,
+    with_cells,
 )
 
 
@@ -91,3 +96,23 @@ def test_a_whole_number_knob_edited_as_a_fraction_is_named(opened):
     data, _ = weights_data_from_rows(rows, [], [])
     with pytest.raises(CatalogError, match=r"\[limits\] max_per_category: 2.5 is not a whole"):
         propose(opened, data, {})
+
+
+def test_ones_own_edits_carry_over_onto_someone_elses_newer_files(opened, catalog_dir):
+    catalog, rules = load_catalog(catalog_dir), load_rule_book()
+    before = editor_tables(opened.weights_text, rules, catalog)
+    mine = {
+        "products": [
+            {**r, "boost": 0.5} if r["sku"] == "KS-101" else r for r in before["products"]
+        ],
+        "knobs": before["knobs"],
+        "rules": before["rules"],
+    }
+    my_cells = {table: edited_cells(table, before[table], mine[table]) for table in before}
+    assert my_cells == {"products": {("KS-101",): {"boost": 0.5}}, "knobs": {}, "rules": {}}
+
+    theirs_text = opened.weights_text.replace("[boosts]\n", "[boosts]\nKS-101 = -0.2\n")
+    after = editor_tables(theirs_text, rules, catalog)
+    assert clashes(my_cells, before, after) == ["KS-101 boost"]
+    rebased = with_cells("products", after["products"], my_cells["products"])
+    assert next(r["boost"] for r in rebased if r["sku"] == "KS-101") == 0.5
