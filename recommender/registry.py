@@ -151,19 +151,34 @@ def rollback(models_dir: Path) -> str | None:
     return previous
 
 
-def load_verified(card: ModelCard) -> LearnedReranker:
-    """Unpickle a model after checking its hash and library versions; ModelError if either fails."""
+def file_problem(card: ModelCard) -> str | None:
+    """Why the model file may not be loaded (missing, changed, other libraries), or None."""
     path = card.model_path
     if not path.is_file():
-        raise ModelError(f"model '{card.model_id}': {path} is missing")
+        return f"model '{card.model_id}': {path} is missing"
     if sha256_of(path) != card.data.get("sha256"):
-        raise ModelError(
+        return (
             f"model '{card.model_id}': the file does not match its recorded sha256 "
             "(changed or damaged since training)"
         )
-    _check_versions(card)
+    recorded = card.data.get("versions", {})
+    wrong = [
+        f"{name} {recorded.get(name, '?')} (installed {version})"
+        for name, version in library_versions().items()
+        if recorded.get(name) != version
+    ]
+    if wrong:
+        return f"model '{card.model_id}' was saved with other libraries: {', '.join(wrong)}"
+    return None
+
+
+def load_verified(card: ModelCard) -> LearnedReranker:
+    """Unpickle a model after checking its hash and library versions; ModelError if either fails."""
+    problem = file_problem(card)
+    if problem is not None:
+        raise ModelError(problem)
     try:
-        estimator = joblib.load(path)
+        estimator = joblib.load(card.model_path)
     except Exception as error:  # a broken pickle can raise nearly anything
         raise ModelError(f"model '{card.model_id}': cannot be loaded ({error})") from None
     if not isinstance(estimator, PositionAwareRanker):
@@ -202,8 +217,12 @@ def load_for_serving(
             return None, [f"{error}; serving rules-only"]
         if current is None:
             return None, []
-        reference = current
-    card = resolve_card(settings, reference)
+        try:
+            card = find_model(settings.models_dir, current)
+        except InputError as error:  # the promoted folder was removed by hand
+            return None, [f"promoted {error}; serving rules-only"]
+    else:
+        card = resolve_card(settings, reference)
     if not card.trusted:
         reason = card.data.get("trust", {}).get("reason", "no trust decision on its card")
         return None, [f"model '{card.model_id}' is not trusted ({reason}); serving rules-only"]
@@ -211,20 +230,6 @@ def load_for_serving(
         return load_verified(card), []
     except ModelError as error:
         return None, [f"{error}; serving rules-only"]
-
-
-def _check_versions(card: ModelCard) -> None:
-    recorded = card.data.get("versions", {})
-    installed = library_versions()
-    wrong = [
-        f"{name} {recorded.get(name, '?')} (installed {version})"
-        for name, version in installed.items()
-        if recorded.get(name) != version
-    ]
-    if wrong:
-        raise ModelError(
-            f"model '{card.model_id}' was saved with other libraries: {', '.join(wrong)}"
-        )
 
 
 def _read_card(folder: Path) -> ModelCard | None:

@@ -115,11 +115,25 @@ def build_dataset(sessions: pd.DataFrame, events: pd.DataFrame, engine: Engine) 
     )
     rows = rows.sort_values([col.CREATED_AT, col.SESSION_ID, col.POSITION], kind="stable")
     rows = rows.reset_index(drop=True)
-    feature_sets = [answer_features(a) for a in sessions[col.ANSWERS]]
-    raw_all = engine.rule_totals(feature_sets)
     session_index = rows.pop("session_index").to_numpy()
     product_index = rows.pop("product_index").to_numpy()
-    raw = raw_all[session_index, product_index] if len(rows) else np.zeros(0)
+    return assemble(rows, session_index, product_index, sessions[col.ANSWERS], engine)
+
+
+def assemble(
+    rows: pd.DataFrame,
+    session_index: np.ndarray,
+    product_index: np.ndarray,
+    answers: Iterable,
+    engine: Engine,
+) -> RankingDataset:
+    """A dataset of `rows`, each pointing at a shopper in `answers` and a catalog product."""
+    feature_sets = [answer_features(a) for a in answers]
+    # Answers are mostly choices, so many shoppers share a feature set: score each set once.
+    distinct = pd.Index(feature_sets).drop_duplicates()
+    raw_distinct = engine.rule_totals(list(distinct))
+    set_index = distinct.get_indexer(feature_sets)[session_index]
+    raw = raw_distinct[set_index, product_index] if len(rows) else np.zeros(0)
     return RankingDataset(
         rows=rows,
         session_index=session_index,

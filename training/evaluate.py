@@ -14,14 +14,10 @@ from typing import Any
 import numpy as np
 
 from recommender.feedback import columns as col
-from training.dataset import GRADE, RankingDataset
-from training.metrics import (
-    DEFAULT_METRICS,
-    PRIMARY_METRIC,
-    RankedLists,
-    calc_metrics,
-)
-from training.rankers import Ranker
+from training.dataset import RankingDataset
+from training.full_lists import full_list_metrics
+from training.metrics import DEFAULT_METRICS, PRIMARY_METRIC, calc_metrics
+from training.rankers import Ranker, ranked_lists
 
 MIN_EXPLORE_SESSIONS = 100
 BOOTSTRAP_ROUNDS = 1000
@@ -87,17 +83,24 @@ def evaluate(
     test: RankingDataset,
     *,
     seed: int = 0,
-    coverage: dict[str, float] | None = None,
+    full_lists: RankingDataset | None = None,
+    catalog_size: int = 0,
 ) -> Evaluation:
-    """Score `candidate` and `baselines` on the held-out rows and compare them pair-wise."""
+    """Score `candidate` and `baselines` on the held-out rows and compare them pair-wise.
+
+    With `full_lists` (from `training.full_lists.candidate_lists`), hit rate at 5 and catalog
+    coverage are judged on every product the engine allows as well.
+    """
     rows, evaluated_on = evaluation_rows(test)
-    per_ranker = {r.name: _metric_values(r, rows) for r in [candidate, *baselines]}
-    judged = len(next(iter(per_ranker.values()))[PRIMARY_METRIC])
+    per_ranker = {}
+    for ranker in [candidate, *baselines]:
+        per_ranker[ranker.name] = calc_metrics(DEFAULT_METRICS, ranked_lists(ranker, rows))
+        if full_lists is not None:
+            per_ranker[ranker.name].update(full_list_metrics(ranker, full_lists, catalog_size))
+    judged = len(per_ranker[candidate.name][PRIMARY_METRIC])
     result = Evaluation(candidate.name, evaluated_on, rows.n_sessions, judged)
     for name, values in per_ranker.items():
         result.metrics[name] = {m: _summary(v) for m, v in values.items()}
-        if coverage and name in coverage:
-            result.metrics[name]["coverage@5"] = coverage[name]
     mine = per_ranker[candidate.name]
     for baseline in baselines:
         theirs = per_ranker[baseline.name]
@@ -128,16 +131,6 @@ def paired_bootstrap(
     return Difference(float(diffs.mean()), float(low), float(high))
 
 
-def _metric_values(ranker: Ranker, rows: RankingDataset) -> dict[str, np.ndarray | float]:
-    lists = RankedLists.rank_by(
-        rows.rows[col.SESSION_ID].to_numpy(),
-        rows.rows[GRADE].to_numpy(),
-        np.asarray(ranker.score_rows(rows), float),
-        rows.rows[col.SKU].to_numpy(),
-    )
-    return calc_metrics(DEFAULT_METRICS, lists)
-
-
 def _summary(value: np.ndarray | float) -> float:
     if isinstance(value, np.ndarray):
         return float(value.mean()) if len(value) else float("nan")
@@ -159,6 +152,10 @@ def format_table(evaluation: Evaluation) -> str:
             f"{evaluation.metrics[name].get(m, float('nan')):>10.4f}" for m in metrics
         )
         lines.append(f"{name:<{width}}  {cells}")
+    lines.append(
+        "(hit_rate@5 and coverage@5 rank every product the engine allows; the others re-order "
+        "the products each shopper saw)"
+    )
     lines.append("")
     lines.append(f"{evaluation.candidate} minus baseline, mean [95% paired-bootstrap interval]:")
     for baseline, diffs in evaluation.differences.items():

@@ -1,8 +1,9 @@
 """Ranking metrics as tiny classes (RecTools style), combined by one function.
 
-Offline, a ranker can only be judged on what shoppers were shown: each held-out session's shown
-products are re-ordered by the ranker's scores and judged against what the shopper did with
-them. Per-session metrics return one value per session that has at least one good outcome (so
+Offline, a ranker is judged on what shoppers were shown: each held-out session's shown products
+are re-ordered by the ranker's scores and judged against what the shopper did with them
+(DEFAULT_METRICS). Hit rate at 5 and coverage need more than the five products shown, so they
+rank every product the engine allows (`training.full_lists`). Per-session metrics return one value per session that has at least one good outcome (so
 rankers can be compared pair-wise with a bootstrap); whole-set metrics return one number.
 """
 
@@ -23,6 +24,7 @@ class RankedLists:
     grade: np.ndarray  # -1 .. 3
     score: np.ndarray
     n_sessions: int
+    item: np.ndarray  # the `tie` key per row (e.g. sku), in the same order
 
     @classmethod
     def rank_by(cls, session: np.ndarray, grade: np.ndarray, score: np.ndarray, tie: np.ndarray):
@@ -33,7 +35,7 @@ class RankedLists:
         starts = np.flatnonzero(np.r_[True, sorted_sessions[1:] != sorted_sessions[:-1]])
         lengths = np.diff(np.r_[starts, len(order)])
         rank = np.arange(len(order)) - np.repeat(starts, lengths) + 1
-        return cls(sorted_sessions, rank, grade[order], score[order], len(codes))
+        return cls(sorted_sessions, rank, grade[order], score[order], len(codes), tie[order])
 
     @property
     def judged(self) -> np.ndarray:
@@ -101,15 +103,14 @@ class CatalogCoverage:
 
     k: int
 
-    def whole_from_tops(self, top_skus: list[list[str]], catalog_size: int) -> float:
-        seen = {sku for top in top_skus for sku in top[: self.k]}
+    def whole(self, lists: RankedLists, catalog_size: int) -> float:
+        seen = np.unique(lists.item[lists.rank <= self.k])
         return len(seen) / catalog_size if catalog_size else float("nan")
 
 
 PerSessionMetric = NDCG | HitRate | MRR
 DEFAULT_METRICS: dict[str, PerSessionMetric | AUC] = {
     "ndcg@5": NDCG(5),
-    "hit_rate@5": HitRate(5),
     "hit_rate@1": HitRate(1),
     "mrr": MRR(),
     "auc": AUC(),

@@ -18,15 +18,14 @@ from tqdm import tqdm
 
 from recommender import registry
 from recommender.engine import Engine, load_engine
-from recommender.errors import InputError
+from recommender.errors import InputError, ModelError
 from recommender.feedback import FeedbackStore
-from recommender.feedback import columns as col
-from recommender.learned import PositionAwareRanker
+from recommender.learned import LearnedReranker, PositionAwareRanker
 from recommender.ranking_features import FEATURE_COLUMNS
 from recommender.settings import Settings
-from training.coverage import candidate_lists, catalog_coverage
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
-from training.evaluate import Evaluation, evaluate
+from training.evaluate import Evaluation, evaluate, evaluation_rows
+from training.full_lists import candidate_lists
 from training.metrics import PRIMARY_METRIC
 from training.model import fit_ranker
 from training.rankers import RULES_ONLY, ModelRanker, PopularityRanker, Ranker, RulesOnlyRanker
@@ -137,12 +136,12 @@ def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> E
     baselines: list[Ranker] = [RulesOnlyRanker(), PopularityRanker().fit(prepared.train)]
     if current is not None and current.model_id != candidate.name:
         baselines.append(ModelRanker(current.model_id, current.estimator))
-    test_ids = set(prepared.test.rows[col.SESSION_ID])
-    held_out = prepared.sessions.loc[prepared.sessions[col.SESSION_ID].isin(test_ids)]
-    candidates = candidate_lists(prepared.engine, held_out)
+    rows, _ = evaluation_rows(prepared.test)
+    lists = candidate_lists(prepared.engine, prepared.sessions, rows)
     size = len(prepared.engine.catalog.products)
-    coverage = catalog_coverage([candidate, *baselines], candidates, size)
-    return evaluate(candidate, baselines, prepared.test, seed=seed, coverage=coverage)
+    return evaluate(
+        candidate, baselines, prepared.test, seed=seed, full_lists=lists, catalog_size=size
+    )
 
 
 def model_card(
@@ -179,7 +178,7 @@ def evaluate_model(settings: Settings, reference: str | None = None, seed: int =
     if model_id is None:
         raise InputError("no model is promoted; name one with --model ID")
     card = registry.resolve_card(settings, model_id)
-    model = registry.load_verified(card)
+    model = _verified(card)
     prepared = prepare(settings)
     current, _ = registry.load_for_serving(settings, None)
     return compare(prepared, ModelRanker(card.model_id, model.estimator), current, seed)
@@ -188,11 +187,20 @@ def evaluate_model(settings: Settings, reference: str | None = None, seed: int =
 def promote_model(settings: Settings, model_id: str, *, force: bool = False) -> str:
     """Serve `model_id`, unless it is not better than what is served now (then InputError)."""
     card = registry.find_model(settings.models_dir, model_id)
+    _verified(card)  # --force overrides "not better", never a changed or foreign file
     if not force:
         _check_promotable(settings, card)
     previous = registry.set_promoted(settings.models_dir, card.model_id)
     was = previous or "rules-only"
     return f"promoted {card.model_id} (was {was})"
+
+
+def _verified(card: registry.ModelCard) -> LearnedReranker:
+    # Naming a model whose file cannot be trusted is bad input: one line, exit code 2.
+    try:
+        return registry.load_verified(card)
+    except ModelError as error:
+        raise InputError(f"{error}; refused (restore the file or train a new model)") from None
 
 
 def _check_promotable(settings: Settings, card: registry.ModelCard) -> None:

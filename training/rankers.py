@@ -13,7 +13,8 @@ import pandas as pd
 
 from recommender.feedback import columns as col
 from recommender.learned import PositionAwareRanker
-from training.dataset import RankingDataset
+from training.dataset import GRADE, RankingDataset
+from training.metrics import RankedLists
 
 RULES_ONLY = "rules-only"
 POPULARITY = "popularity"
@@ -70,3 +71,14 @@ class ModelRanker:
         if len(data) == 0:
             return np.zeros(0)
         return self.estimator.positive_score(data.features(self.estimator.sku_vocabulary))
+
+
+def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:
+    """Each session's rows of `data` in `ranker`'s order (ties broken by sku)."""
+    scores = ranker.score_rows(data) if len(data) else np.zeros(0)
+    return RankedLists.rank_by(
+        data.rows[col.SESSION_ID].to_numpy(),
+        data.rows[GRADE].to_numpy(),
+        np.asarray(scores, float),
+        data.rows[col.SKU].to_numpy(),
+    )

@@ -10,6 +10,7 @@ import streamlit as st
 from recommender.auth import ANALYST
 from recommender.errors import RecommenderError
 from recommender.feedback import FeedbackStore, read_events, read_sessions
+from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
 from training.pipeline import promote_model, train_candidate
@@ -40,13 +41,10 @@ else:
     st.dataframe(analytics.helpfulness_by_product(events), width="stretch")
 
 st.subheader("Models")
-comparison = analytics.model_comparison(settings)
-if comparison.empty:
-    st.write("No trained models yet: serving rules-only.")
-else:
-    st.dataframe(comparison, width="stretch", hide_index=True)
-    chart = comparison.pivot_table(index="model", columns="ranker", values="ndcg@5")
-    st.bar_chart(chart, stack=False)
+served, notices = load_for_serving(settings, None)
+st.write(f"Serving: **{served.model_id if served is not None else 'rules-only'}**")
+for notice in notices:
+    st.warning(notice)
 
 if st.button("Retrain now", type="primary"):
     bar = st.progress(0.0, text="starting")
@@ -60,7 +58,18 @@ if st.button("Retrain now", type="primary"):
         st.error(str(error))
     else:
         trust = report.card.data["trust"]
-        st.success(f"Trained {report.card.model_id}: {trust['reason']}")
+        verdict = "trusted" if trust["trusted"] else "not trusted, would serve as rules-only"
+        st.success(f"Trained {report.card.model_id} ({verdict}): {trust['reason']}")
+
+comparison = analytics.model_comparison(settings)
+if comparison.empty:
+    st.write("No trained models yet: serving rules-only.")
+else:
+    st.dataframe(comparison, width="stretch", hide_index=True)
+    metrics = [c for c in comparison.columns if "@" in c or c in ("mrr", "auc")]
+    metric = st.selectbox("Compare on", metrics)
+    chart = comparison.pivot_table(index="model", columns="ranker", values=metric)
+    st.bar_chart(chart, stack=False)
 
 if not comparison.empty:
     with st.form("promote"):

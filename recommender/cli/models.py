@@ -28,9 +28,12 @@ def register(subparsers: Any) -> None:
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     cards = registry.list_models(settings.models_dir)
     promoted = registry.promoted_id(settings.models_dir)
+    served, notices = registry.load_for_serving(settings, None)
+    serving = served.model_id if served is not None else "rules-only"
     rows = [_summary(card, card.model_id == promoted) for card in cards]
     if args.json:
-        print(json.dumps({"promoted": promoted, "models": rows}, indent=2))
+        listing = {"promoted": promoted, "serving": serving, "notices": notices, "models": rows}
+        print(json.dumps(listing, indent=2))
         return ExitCode.OK
     if not rows:
         print(f"no models in {settings.models_dir} (serving rules-only)")
@@ -42,7 +45,11 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
             f"{mark} {row['id']}  {row['created']}  {row['train_sessions']:>7} sessions  "
             f"ndcg@5 {row['ndcg@5']:.4f}  {trusted}"
         )
-    print(f"serving: {promoted or 'rules-only'}")
+        if row["file"] != "ok":
+            print(f"    REFUSED: {row['file']}")
+    for notice in notices:
+        print(f"notice: {notice}")
+    print(f"serving: {serving}")
     return ExitCode.OK
 
 
@@ -70,4 +77,5 @@ def _summary(card: registry.ModelCard, promoted: bool) -> dict[str, Any]:
         "ndcg@5": float(mine.get("ndcg@5", float("nan"))),
         "trusted": card.trusted,
         "promoted": promoted,
+        "file": registry.file_problem(card) or "ok",
     }

@@ -11,6 +11,7 @@ from recommender.feedback import columns as col
 from training.evaluate import evaluate, paired_bootstrap
 from training.metrics import NDCG, RankedLists
 from training.model import fit_ranker
+from training.pipeline import compare
 from training.rankers import RULES_ONLY, ModelRanker, PopularityRanker, RulesOnlyRanker
 
 
@@ -87,3 +88,13 @@ def _truth_ndcg(data, truth: np.ndarray, scores: np.ndarray) -> np.ndarray:
         data.rows[col.SESSION_ID].to_numpy(), truth, scores, data.rows[col.SKU].to_numpy()
     )
     return NDCG(5).per_session(lists)
+
+
+def test_hit_rate_at_5_ranks_every_allowed_product_not_just_the_five_shown(prepared, corrected):
+    # Five products were shown per session: re-ordering only those, every ranker "hits" at 5.
+    evaluation = compare(prepared, ModelRanker("candidate", corrected), None, seed=0)
+    hit_rate = {name: values["hit_rate@5"] for name, values in evaluation.metrics.items()}
+
+    assert all(0 < rate < 1 for rate in hit_rate.values()), hit_rate
+    assert len(set(hit_rate.values())) > 1  # it tells rankers apart
+    assert 0 < evaluation.metrics["candidate"]["coverage@5"] <= 1

@@ -114,3 +114,44 @@ def test_simulate_writes_marked_synthetic_files(settings, tmp_path):
     assert first.startswith("sim-")
     events_header = (out / "events.csv").read_text().splitlines()[0]
     assert events_header == "session_id,ts,sku,position,event,propensity"
+
+
+def test_analyst_sees_a_tampered_promoted_model_refused_everywhere(settings, trained, capsys):
+    promote_model(settings, trained.card.model_id)
+    path = trained.card.model_path
+    path.write_bytes(path.read_bytes()[:-1] + b"\1")
+    capsys.readouterr()
+
+    assert main(["models", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "REFUSED" in listing and "sha256" in listing
+    assert listing.strip().endswith("serving: rules-only")
+
+    assert main(["evaluate"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "sha256" in err
+
+    second = train_candidate(settings, seed=1)
+    second.card.model_path.write_bytes(b"not a model")
+    assert main(["models", "promote", second.card.model_id, "--force"]) == 2
+    assert registry.promoted_id(settings.models_dir) == trained.card.model_id
+
+
+def test_removed_promoted_model_serves_rules_only_with_a_notice(settings, trained):
+    promote_model(settings, trained.card.model_id)
+    for file in trained.card.folder.iterdir():
+        file.unlink()
+    trained.card.folder.rmdir()
+
+    model, notices = registry.load_for_serving(settings, None)
+
+    assert model is None and trained.card.model_id in notices[0]
+
+
+def test_train_json_names_the_new_model_and_where_it_is(settings, capsys):
+    assert main(["train", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    card = registry.find_model(settings.models_dir, report["model_id"])
+    assert report["path"] == str(card.folder) and card.model_path.is_file()
+    assert set(report["evaluation"]["metrics"]) == {"candidate", "rules-only", "popularity"}
