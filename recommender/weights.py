@@ -105,6 +105,10 @@ def parse_weights(
         data, "rule_multipliers", rule_ids, "rule", RULE_MULTIPLIER_RANGE, problems
     )
     boosts = _named_numbers(data, "boosts", skus, "product sku", BOOST_RANGE, problems)
+    blend = [values["blend", key] for key in ("rules", "model", "boost")]
+    if not any(blend):
+        # Every score would be 0 and the order arbitrary: no merchandiser means that.
+        problems.append(f"{WEIGHTS_FILE} [blend]: rules, model and boost cannot all be 0")
     if problems:
         raise CatalogError(problems)
     return Weights(

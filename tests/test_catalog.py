@@ -79,6 +79,12 @@ def test_bad_weights_are_refused_whole_with_each_key_named(catalog_copy):
         assert any(words in p for p in problems), words
 
 
+def test_a_blend_that_counts_nothing_is_refused(catalog_copy):
+    (catalog_copy / "weights.toml").write_text("[blend]\nrules = 0\nmodel = 0\nboost = 0\n")
+    problems = catalog_problems(catalog_copy)
+    assert problems == ["weights.toml [blend]: rules, model and boost cannot all be 0"]
+
+
 def test_missing_weights_mean_the_documented_defaults(catalog_copy):
     (catalog_copy / "weights.toml").unlink()
     weights = load_weights(catalog_copy, load_rule_book().ids, ())

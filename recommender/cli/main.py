@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -54,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("recommender: interrupted", file=sys.stderr)
         return int(ExitCode.FAILURE)
+    except BrokenPipeError:
+        # The reader (say `| head -1`) has all it wanted; that is not a failure of ours.
+        _silence_stdout()
+        return int(ExitCode.OK)
     except Exception as error:  # the boundary: anything unforeseen is one line, exit 1
         _report(error, args.debug, prefix="unexpected failure: ")
         return int(ExitCode.FAILURE)
@@ -68,6 +73,12 @@ def _report(error: BaseException, debug: bool, prefix: str = "") -> None:
     if debug:
         traceback.print_exception(error)
     print(f"recommender: {prefix}{error}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def run() -> None:

@@ -62,6 +62,18 @@ def test_answers_from_stdin_through_the_installed_command(tmp_path):
     assert json.loads(done.stdout)["items"][0]["category"] == "orthotic_insole"
 
 
+def test_a_batch_piped_into_a_reader_that_stops_early_is_not_a_failure(tmp_path):
+    batch = write(tmp_path / "in.jsonl", "\n".join([json.dumps(BUNIONS)] * 2000))
+    command = [sys.executable, "-m", "recommender.cli.main", "recommend", "--rules-only"]
+    reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    done = subprocess.run(
+        [*command, "--batch", str(batch)], stdout=reader.stdin, stderr=subprocess.PIPE, check=False
+    )
+    reader.stdin.close()
+    reader.wait()
+    assert done.returncode == 0 and b"unexpected" not in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize(
     ("payload", "words"),
     [
