@@ -31,12 +31,12 @@ import sklearn
 
 from recommender.errors import InputError, ModelError
 from recommender.learned import LearnedReranker, PositionAwareRanker
+from recommender.promotion import STATE_FILE, promoted_id, read_state
 from recommender.reranker import Reranker
 from recommender.settings import Settings
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
-STATE_FILE = "registry.json"
 
 
 def library_versions() -> dict[str, str]:
@@ -103,21 +103,6 @@ def list_models(models_dir: Path) -> list[ModelCard]:
             if card is not None:
                 cards.append(card)
     return sorted(cards, key=lambda c: (str(c.data.get("created", "")), c.model_id))
-
-
-def read_state(models_dir: Path) -> dict[str, Any]:
-    path = models_dir / STATE_FILE
-    if not path.exists():
-        return {"promoted": None, "history": []}
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ModelError(f"{path}: unreadable registry state ({error})") from None
-    return {"promoted": state.get("promoted"), "history": list(state.get("history", []))}
-
-
-def promoted_id(models_dir: Path) -> str | None:
-    return read_state(models_dir)["promoted"]
 
 
 def find_model(models_dir: Path, model_id: str) -> ModelCard:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-
-from recommender.errors import InputError
+from recommender.errors import ModelError
+from recommender.promotion import promoted_id
 from recommender.reranker import Reranker
 from recommender.settings import Settings
 
@@ -15,10 +14,16 @@ def resolve_model(
     """The model to blend in, and any notice for the shopper or analyst (e.g. a refused file)."""
     if rules_only:
         return None, []
-    if importlib.util.find_spec("recommender.registry") is None:
-        if reference is not None:
-            raise InputError(f"--model {reference}: no model registry is installed")
+    if reference is None and _nothing_promoted(settings):
         return None, []
+    # Imported only now: the registry loads joblib and scikit-learn, a second of start-up.
     from recommender.registry import load_for_serving
 
     return load_for_serving(settings, reference)
+
+
+def _nothing_promoted(settings: Settings) -> bool:
+    try:
+        return promoted_id(settings.models_dir) is None
+    except ModelError:
+        return False  # an unreadable state file: load_for_serving says so in a notice

@@ -22,18 +22,23 @@ from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, assign_experiment
 from recommender.feedback import FeedbackStore
 from recommender.policy import Presentation, present
+from recommender.promotion import STATE_FILE
 from recommender.questionnaire import SAFETY_STEP, raw_answers
 from recommender.result import Excluded, Item, Result, Suggestion, Triage
 
 DEFAULT_SHOWN = 5
 FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results are unaffected."
+# What a shopper reads when the learned model was refused; the technical notice is for staff.
+MODEL_PAUSED = (
+    "These products are ordered by the article-based rules alone for now, while our "
+    "learned ordering is paused."
+)
 OUTCOME_EVENTS = ("click", "add_to_cart", "helpful", "not_helpful")
 # A store reports its trouble (including an unusable SQLite folder) as a RecommenderError.
 _STORE_FAILURES = (RecommenderError,)
 logger = logging.getLogger(__name__)
 # Files whose change means a new engine: products, merchandiser weights, the promoted model.
 _WATCHED = ("products.csv", "weights.toml")
-_REGISTRY = "registry.json"  # the registry's record of the promoted model
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +91,7 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
     Saves of weights and products, and promotions in the model registry, all rename a new file
     into place, which changes its time and the time of the folder holding it.
     """
-    watched = [*(catalog_dir / name for name in _WATCHED), models_dir, models_dir / _REGISTRY]
+    watched = [*(catalog_dir / name for name in _WATCHED), models_dir, models_dir / STATE_FILE]
     parts = []
     for path in watched:
         try:
@@ -95,6 +100,12 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
         except OSError:
             parts.append(f"{path}:missing")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def shopper_notes(result: Result, feedback_note: str | None) -> tuple[str, ...]:
+    """The short notes above a shopper's results, in plain words: no file names or hashes."""
+    notes = (feedback_note, MODEL_PAUSED if result.notices else None)
+    return tuple(note for note in notes if note)
 
 
 def safety_stop(engine: Engine, draft: Mapping[str, Any]) -> Triage | None:

@@ -26,6 +26,7 @@ from recommender.shopping import (
     find_products,
     held_back,
     safety_stop,
+    shopper_notes,
 )
 
 CATALOG = Path(__file__).resolve().parents[1] / "catalog"
@@ -166,3 +167,13 @@ def test_an_experiment_arm_is_recorded_and_served(engine, store) -> None:
 def test_without_an_experiment_no_arm_is_recorded(engine, store) -> None:
     _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store))
     assert _recorded_arms(store) == [None]
+
+
+def test_a_refused_model_reaches_the_shopper_as_a_plain_note_without_file_details(engine) -> None:
+    refused = "model 'm1': sha256 of /srv/models/m1/model.joblib does not match its card"
+    paused = dataclasses.replace(engine, notices=(refused,))
+    result = paused.recommend(parse_answers({"pain_areas": ["knee"]}), 5)
+    notes = shopper_notes(result, None)
+    assert len(notes) == 1 and "rules" in notes[0]
+    assert not any(word in notes[0] for word in ("sha256", "joblib", "m1"))
+    assert shopper_notes(engine.recommend(parse_answers({"pain_areas": ["knee"]}), 5), None) == ()

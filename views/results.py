@@ -145,9 +145,8 @@ def show_results(state: Finder) -> None:
     result = shown.result
     engine = loading.engine(loading.settings())
     st.title("Your matches")
-    for note in (state.feedback_note, *result.notices):
-        if note:
-            st.caption(note)
+    for note in shopping.shopper_notes(result, state.feedback_note):
+        st.caption(note)
     _triage_banner(result.triage)
     products, advice = st.columns([3, 2], gap="medium")
     with products:
