@@ -5,9 +5,11 @@ Plain pandas in and out (no Streamlit here), so each table is tested like any ot
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from recommender import registry
+from recommender.experiments import CONTROL
 from recommender.feedback import columns as col
 from recommender.settings import Settings
 
@@ -54,6 +56,34 @@ def helpfulness_by_product(events: pd.DataFrame) -> pd.DataFrame:
     table["click_rate"] = counts["click"] / counts["impression"].where(counts["impression"] > 0)
     table["helpful_share"] = counts["helpful"] / verdicts.where(verdicts > 0)
     return table.sort_values("impression", ascending=False)
+
+
+def outcomes_by_arm(events: pd.DataFrame, experiments: pd.DataFrame) -> pd.DataFrame:
+    """Per experiment arm: sessions, the share with a good outcome, and its difference from control.
+
+    A session's outcome is good when anything beyond an impression happened (a click, add to
+    cart, purchase or helpful). The 95% interval of the difference from the control arm uses
+    the normal approximation for two proportions, fine at the hundreds of sessions an arm gets.
+    Sessions that ran before the switch existed (no arm) are left out.
+    """
+    arms = experiments.dropna(subset=[col.EXPERIMENT])
+    if arms.empty:
+        return pd.DataFrame()
+    good = events.loc[events[col.EVENT].astype(str).isin(GOOD_EVENTS), col.SESSION_ID]
+    with_outcome = arms.assign(good=arms[col.SESSION_ID].isin(set(good)).astype(float))
+    table = with_outcome.groupby(col.EXPERIMENT)["good"].agg(sessions="size", good_share="mean")
+    if CONTROL not in table.index:
+        return table.assign(vs_control=np.nan, low=np.nan, high=np.nan)
+    base, base_n = table.loc[CONTROL, "good_share"], table.loc[CONTROL, "sessions"]
+    spread = 1.96 * np.sqrt(
+        table["good_share"] * (1 - table["good_share"]) / table["sessions"]
+        + base * (1 - base) / base_n
+    )
+    difference = table["good_share"] - base
+    table["vs_control"] = difference
+    table["low"], table["high"] = difference - spread, difference + spread
+    table.loc[CONTROL, ["vs_control", "low", "high"]] = np.nan
+    return table
 
 
 def model_comparison(settings: Settings) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from recommender.auth import ANALYST
 from recommender.errors import RecommenderError
-from recommender.feedback import FeedbackStore, read_events, read_sessions
+from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
@@ -23,6 +23,7 @@ st.title("Analytics")
 try:
     with FeedbackStore.open(settings.db_url) as store:
         sessions, events = read_sessions(store), read_events(store)
+        experiments = read_experiments(store)
 except RecommenderError as error:
     st.error(f"The feedback store could not be read: {error}")
     st.stop()
@@ -39,6 +40,19 @@ else:
     st.line_chart(analytics.click_rate_by_position(events, sessions))
     st.subheader("Helpfulness by product")
     st.dataframe(analytics.helpfulness_by_product(events), width="stretch")
+    st.subheader("Experiment arms")
+    arms = analytics.outcomes_by_arm(events, experiments)
+    if arms.empty:
+        st.caption(
+            "No experiment has run: set `[experiment]` shares in weights.toml to serve some "
+            "sessions without boosts or without the model."
+        )
+    else:
+        st.caption(
+            "Share of sessions with a click, add to cart, purchase or helpful verdict; "
+            "`low` and `high` bound the 95% interval of the difference from the control arm."
+        )
+        st.dataframe(arms, width="stretch")
 
 st.subheader("Models")
 served, notices = load_for_serving(settings, None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from recommender import registry
@@ -19,6 +21,26 @@ def test_explore_click_curve_falls_with_position(feedback):
     assert curve.loc[1] > 1.5 * curve.loc[5]  # shoppers look less at lower positions
 
 
+def _arm_sessions(arm: str, sessions: int, good: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ids = [f"{arm}-{n}" for n in range(sessions)]
+    shown = pd.DataFrame({"session_id": ids, "event": "impression"})
+    clicked = pd.DataFrame({"session_id": ids[:good], "event": "click"})
+    return pd.DataFrame({"session_id": ids, "experiment": arm}), pd.concat([shown, clicked])
+
+
+def test_switching_boosts_off_shows_its_effect_against_the_control_arm():
+    control, control_events = _arm_sessions("control", 400, good=200)
+    no_boost, no_boost_events = _arm_sessions("no_boost", 400, good=80)
+    earlier = pd.DataFrame({"session_id": ["before-1"], "experiment": [None]})
+    table = analytics.outcomes_by_arm(
+        pd.concat([control_events, no_boost_events]), pd.concat([control, no_boost, earlier])
+    )
+
+    assert table["sessions"].to_dict() == {"control": 400, "no_boost": 400}
+    assert table.loc["no_boost", "vs_control"] == pytest.approx(-0.3)
+    assert table.loc["no_boost", "high"] < 0 < table.loc["no_boost", "high"] + 0.3
+
+
 def test_signed_in_analyst_sees_feedback_and_models(settings):
     page = AppTest.from_file(str(PAGE), default_timeout=60)
     page.session_state[SIGNED_IN_ROLES] = ("analyst",)
@@ -27,10 +49,11 @@ def test_signed_in_analyst_sees_feedback_and_models(settings):
 
     assert not page.exception
     headings = [h.value for h in page.subheader]
-    assert headings[:3] == [
+    assert headings[:4] == [
         "Feedback over time",
         "Click rate by position",
         "Helpfulness by product",
+        "Experiment arms",
     ]
     assert any("rules-only" in text.value for text in page.markdown)  # no models trained yet
 
