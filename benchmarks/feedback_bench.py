@@ -1,5 +1,8 @@
 """Feedback-store throughput: app writes (one and eight writers) and a 1,000,000-event import.
 
+Two kinds of write: batches of 100 events (raw store throughput), and whole shopper pages as the
+app writes them (one session and its 5 impressions in one transaction, 8 writers at once).
+
 Runs on SQLite in a temp folder, and on PostgreSQL too when RECOMMENDER_TEST_PG_URL is set
 (in a throwaway schema). `run()` returns rows of name, value, unit, target.
 """
@@ -27,12 +30,16 @@ from recommender.feedback import (
     import_feedback,
 )
 from recommender.feedback.scratch import scratch_schema
+from recommender.policy import ranked
+from recommender.result import Item, Result, ScoreParts, Triage
 
 WRITES_PER_WRITER = 20_000
 BATCH = 100  # events per write: a generous page of impressions and outcomes
 WRITERS = 8
 IMPORT_SESSIONS = 10_000
 IMPORT_EVENTS_PER_SESSION = 100  # 1,000,000 events
+PAGES_PER_WRITER = 500
+SHOWN = 5
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 ANSWERS = parse_answers({"pain_areas": ["knee", "lower_back"], "age_band": "50_64"})
 
@@ -57,6 +64,9 @@ def _bench_backend(
         with make() as url, FeedbackStore.open(url) as store:
             rate = _write_rate(store, writers)
         rows.append(_row(f"feedback {name} write, {writers} writer(s)", rate, "events/s", None))
+    with make() as url, FeedbackStore.open(url) as store:
+        pages = _page_rate(store, WRITERS)
+    rows.append(_row(f"feedback {name} shopper pages, {WRITERS} writers", pages, "pages/s", None))
     with make() as url, FeedbackStore.open(url) as store:
         started = time.perf_counter()
         report = import_feedback(store, *files)
@@ -85,6 +95,23 @@ def _write_rate(store: FeedbackStore, writers: int) -> float:
     with ThreadPoolExecutor(writers) as pool:
         list(pool.map(write, range(writers)))
     return writers * WRITES_PER_WRITER / (time.perf_counter() - started)
+
+
+def _page_rate(store: FeedbackStore, writers: int) -> float:
+    items = tuple(
+        Item(n, f"SKU-{n}", "bench", "knee_sleeve", 30.0, 0.5, (), (), ScoreParts(0.5, 0, 0))
+        for n in range(1, SHOWN + 1)
+    )
+    shown = ranked(Result(Triage("none", (), ""), items, (), (), ()))
+
+    def write(_writer: int) -> None:
+        for _ in range(PAGES_PER_WRITER):
+            store.record_shown(ANSWERS, shown)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(writers) as pool:
+        list(pool.map(write, range(writers)))
+    return writers * PAGES_PER_WRITER / (time.perf_counter() - started)
 
 
 def _import_files(folder: Path) -> tuple[Path, Path]:

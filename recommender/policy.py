@@ -5,8 +5,10 @@ uniformly random order, so that logged feedback also covers products and positio
 would not have chosen; with the true propensities recorded, the training pipeline can correct
 for position bias. A uniformly random ordering of n items, cut to its first k, puts each
 product at each position with probability 1/n. The ranked order is deterministic: propensity
-1.0. Exploration only chooses among what the engine returned: it never adds or unhides a
-product, so the safety screen's decisions stand.
+1.0. Each propensity is conditional on the session's recorded policy, so an unbiased estimate
+reweights within the `explore` sessions (as training/evaluate.py does); mixing in `ranked`
+sessions would need the share folded in. Exploration only chooses among what the engine
+returned: it never adds or unhides a product, so the safety screen's decisions stand.
 
     rng = numpy.random.default_rng()
     result = engine.recommend(answers, MAX_K)        # every eligible product

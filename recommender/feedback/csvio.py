@@ -74,19 +74,23 @@ def read_rows(
     """Yield (row number, parsed row) for every good row; bad rows go to `problems`."""
     with _open_for_reading(path) as handle:
         reader = csv.reader(handle)
-        header = _check_header(path, next(reader, None), columns)
-        for number, values in enumerate(reader, start=2):
-            if not values:
-                continue  # a blank line carries no row
-            if len(values) != len(header):
-                problems.add(
-                    f"{path.name} row {number}: {len(values)} values for {len(header)} columns"
-                )
-                continue
-            try:
-                yield number, parse(dict(zip(header, values, strict=True)))
-            except FieldProblem as problem:
-                problems.add(f"{path.name} row {number}, {problem}")
+        try:
+            header = _check_header(path, next(reader, None), columns)
+            for number, values in enumerate(reader, start=2):
+                if not values:
+                    continue  # a blank line carries no row
+                if len(values) != len(header):
+                    problems.add(
+                        f"{path.name} row {number}: {len(values)} values for {len(header)} columns"
+                    )
+                    continue
+                try:
+                    yield number, parse(dict(zip(header, values, strict=True)))
+                except FieldProblem as problem:
+                    problems.add(f"{path.name} row {number}, {problem}")
+        except csv.Error as error:
+            # Broken quoting or a runaway field: the rows after it cannot be trusted.
+            problems.add(f"{path.name} line {reader.line_num}: not readable as CSV ({error})")
 
 
 def _check_header(path: Path, header: list[str] | None, columns: Sequence[str]) -> list[str]:
@@ -106,11 +110,16 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
     """Write a CSV file whole or not at all (a temp file renamed into place); return row count."""
     partial = path.with_name(f".{path.name}.partial")
     count = 0
-    with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    os.replace(partial, path)
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        os.replace(partial, path)
+    except PermissionError:
+        raise InputError(f"{path.parent}: no permission to write there") from None
+    finally:
+        partial.unlink(missing_ok=True)
     return count

@@ -16,16 +16,29 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
-from recommender.errors import InputError, StoreError
+from recommender.errors import ExitCode, InputError, StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10
 LOCK_RETRIES = 8
 # Execution option: "DEFERRED" for work that only reads or fills TEMP tables, so it does not
 # hold the shared write lock (an import stages its rows this way).
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 T = TypeVar("T")
+
+
+class StoreUnavailable(StoreError):
+    """The store that RECOMMENDER_DB names cannot be opened at all: a setting to fix (exit 2)."""
+
+    exit_code = ExitCode.BAD_INPUT
 
 
 def create_store_engine(url: str) -> Engine:
@@ -34,19 +47,54 @@ def create_store_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise InputError(f"RECOMMENDER_DB: '{url}' is not a database URL") from None
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        if parsed.get_backend_name() != "sqlite":
+            # A server that cannot be reached must fail soon, not stall the shopper's page.
+            postgres = parsed.get_backend_name() == "postgresql"
+            wait = {"connect_timeout": CONNECT_TIMEOUT_S} if postgres else {}
+            wait = {} if "connect_timeout" in parsed.query else wait
+            return create_engine(parsed, pool_pre_ping=True, connect_args=wait)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    except NoSuchModuleError:
+        raise InputError(
+            f"RECOMMENDER_DB: '{shown}' names an unknown kind of database "
+            f"'{parsed.drivername}' (use sqlite:///PATH or postgresql+psycopg://...)"
+        ) from None
+    except ImportError as error:
+        raise InputError(
+            f"RECOMMENDER_DB: '{shown}' needs the database driver '{error.name}', "
+            "which is not installed"
+        ) from None
     if parsed.database and parsed.database != ":memory:":
         folder = Path(parsed.database).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(
-                f"cannot create the store's folder {folder}: {error.strerror}"
+            raise StoreUnavailable(
+                f"RECOMMENDER_DB: cannot create the store's folder {folder}: {error.strerror}"
             ) from None
-    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     _tune_sqlite(engine)
     return engine
+
+
+def check_reachable(engine: Engine) -> None:
+    """Connect once, so a wrong URL, a server that is down or a file that is no database is
+    reported as such (naming the setting) rather than as a failed read or write."""
+
+    def connect() -> None:
+        with engine.connect():
+            pass
+
+    try:
+        with_retry(connect, "connect")
+    except StoreError as error:
+        shown = engine.url.render_as_string(hide_password=True)
+        cause = error.__cause__
+        reason = _reason(cause) if isinstance(cause, SQLAlchemyError) else str(error)
+        raise StoreUnavailable(
+            f"RECOMMENDER_DB: could not open the feedback store at {shown}: {reason}"
+        ) from cause
 
 
 def _tune_sqlite(engine: Engine) -> None:

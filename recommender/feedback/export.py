@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from recommender.errors import InputError
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
@@ -34,7 +35,12 @@ class ExportReport:
 
 def export_feedback(store: FeedbackStore, out_dir: Path) -> ExportReport:
     """Write both files into `out_dir` (created if needed), each whole or not at all."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(f"{out_dir}: is a file, not a folder to export into") from None
+    except OSError as error:
+        raise InputError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
 
     def export() -> ExportReport:
         # One read transaction, so both files show the same moment of the store.

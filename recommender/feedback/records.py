@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,11 @@ from recommender.errors import AnswersError
 from recommender.feedback import columns as col
 
 MAX_ID_LENGTH = 200
+# Far beyond any list a shopper scrolls, and well inside every database's INTEGER.
+MAX_POSITION = 10_000
+# The store keeps no personal details (SPEC section 5); an upstream system that keys its
+# sessions by the shopper's e-mail address must not smuggle one in through an id column.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class FieldProblem(ValueError):
@@ -80,7 +86,10 @@ def check_timestamp(column: str, value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         # A time without an offset is ambiguous; guessing would shift events by hours.
         raise FieldProblem(column, f"{value.isoformat()} has no UTC offset (end it with Z)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise FieldProblem(column, f"{value.isoformat()} is out of range") from None
 
 
 def format_timestamp(value: datetime) -> str:
@@ -93,6 +102,13 @@ def check_text(column: str, value: Any) -> str:
         raise FieldProblem(column, "must not be empty")
     if len(value) > MAX_ID_LENGTH:
         raise FieldProblem(column, f"is longer than {MAX_ID_LENGTH} characters")
+    if not value.isprintable():
+        # PostgreSQL refuses NUL in text, and a hidden character makes two ids look alike.
+        raise FieldProblem(column, f"{_short(value)} holds a control character")
+    if _EMAIL.search(value):
+        raise FieldProblem(
+            column, "looks like an e-mail address; the store keeps no personal details"
+        )
     return value
 
 
@@ -103,8 +119,10 @@ def check_choice(column: str, value: Any, choices: tuple[str, ...]) -> str:
 
 
 def check_position(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise FieldProblem(col.POSITION, f"{_short(value)} is not a whole number of 1 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITION:
+        raise FieldProblem(
+            col.POSITION, f"{_short(value)} is not a whole number from 1 to {MAX_POSITION:,}"
+        )
     return value
 
 

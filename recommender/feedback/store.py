@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from recommender.answers import Answers
 from recommender.errors import InputError
 from recommender.feedback import columns as col
-from recommender.feedback.engine import create_store_engine, with_retry
+from recommender.feedback.engine import check_reachable, create_store_engine, with_retry
 from recommender.feedback.migrations import migrate
 from recommender.feedback.records import (
     Event,
@@ -55,6 +55,7 @@ class FeedbackStore:
     def open(cls, url: str) -> FeedbackStore:
         """Connect to `url`, creating or upgrading the schema on first use."""
         engine = create_store_engine(url)
+        check_reachable(engine)
         with_retry(lambda: migrate(engine), "prepare the feedback store")
         return cls(engine)
 

@@ -12,10 +12,10 @@ from recommender.feedback import EVENT_COLUMNS, SESSION_COLUMNS
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, store_url: str, capsys: pytest.CaptureFixture[str]):
+def cli_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """`recommender feedback ARGS...` with whatever RECOMMENDER_DB the test sets."""
     # Only this command group: the test must not depend on the other groups' modules.
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("feedback",))
-    monkeypatch.setenv("RECOMMENDER_DB", store_url)
 
     def invoke(*argv: str) -> tuple[int, str, str]:
         code = cli.main(["feedback", *argv])
@@ -23,6 +23,17 @@ def run(monkeypatch: pytest.MonkeyPatch, store_url: str, capsys: pytest.CaptureF
         return code, out, err
 
     return invoke
+
+
+@pytest.fixture
+def run(cli_run, monkeypatch: pytest.MonkeyPatch, store_url: str):
+    monkeypatch.setenv("RECOMMENDER_DB", store_url)
+    return cli_run
+
+
+def assert_one_line_exit_two(code: int, out: str, err: str) -> None:
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_import_then_export_exit_zero_with_a_summary(run, tmp_path: Path) -> None:
@@ -43,8 +54,7 @@ def test_bad_rows_exit_two_with_one_line_and_no_traceback(run, tmp_path: Path) -
     sessions = write_csv(tmp_path / "sessions.csv", SESSION_COLUMNS, [session_row("s0")])
     events = write_csv(tmp_path / "events.csv", EVENT_COLUMNS, [event_row("s0", -1)])
     code, out, err = run("import", "--sessions", str(sessions), "--events", str(events))
-    assert code == 2 and out == ""
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert_one_line_exit_two(code, out, err)
     assert "events.csv row 2, column 'position'" in err
     code, out, _ = run("export", "--out", str(tmp_path / "out"))
     assert "exported 0 sessions and 0 events" in out
@@ -70,3 +80,56 @@ def test_purge_uses_the_retention_setting_or_the_given_age(
     assert code == 0 and out.startswith("deleted 1 sessions and 1 events")
     code, _, err = run("purge", "--older-than", "0")
     assert code == 2 and "--older-than" in err
+
+
+def test_a_csv_with_the_wrong_header_is_named_and_nothing_is_imported(run, tmp_path: Path) -> None:
+    sessions, _ = feedback_files(tmp_path)
+    events = tmp_path / "clicks.csv"
+    events.write_text("session,sku,when\ns0,KN-101,2025-03-01T10:00:01Z\n")
+    code, out, err = run("import", "--sessions", str(sessions), "--events", str(events))
+    assert_one_line_exit_two(code, out, err)
+    assert "clicks.csv row 1: missing column 'session_id'" in err
+    assert "unknown column 'when'" in err
+    _, out, _ = run("export", "--out", str(tmp_path / "out"))
+    assert "exported 0 sessions and 0 events" in out
+
+
+def test_export_into_a_file_instead_of_a_folder_exits_two(run, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "report.txt"
+    not_a_folder.write_text("keep me")
+    code, out, err = run("export", "--out", str(not_a_folder))
+    assert_one_line_exit_two(code, out, err)
+    assert "report.txt: is a file, not a folder" in err
+    assert not_a_folder.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("not a url", "is not a database URL"),
+        ("foo://host/db", "unknown kind of database 'foo'"),
+        ("mysql://shop@localhost/feedback", "needs the database driver"),
+        # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        ("postgresql+psycopg://shop:secret@127.0.0.1:1/none?connect_timeout=2", "could not open"),
+    ],
+)
+def test_a_wrong_database_url_exits_two_naming_the_setting(
+    cli_run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, says: str
+) -> None:
+    monkeypatch.setenv("RECOMMENDER_DB", url)
+    code, out, err = cli_run("export", "--out", str(tmp_path / "out"))
+    assert_one_line_exit_two(code, out, err)
+    assert err.startswith("recommender: RECOMMENDER_DB: ") and says in err
+    assert "secret" not in err  # a password in the URL is never echoed
+
+
+def test_a_store_file_that_is_no_database_exits_two_and_is_left_alone(
+    cli_run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("shopping list\n" * 200)
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{notes}")
+    code, out, err = cli_run("purge", "--older-than", "30")
+    assert_one_line_exit_two(code, out, err)
+    assert "RECOMMENDER_DB: could not open the feedback store" in err and "notes.db" in err
+    assert notes.read_text() == "shopping list\n" * 200

@@ -72,18 +72,25 @@ def test_bad_rows_are_named_and_nothing_is_imported(store: FeedbackStore, tmp_pa
             event_row("s0", 2, propensity="1.5"),
             event_row("s0", 3, ts="2025-03-01 10:00:00"),
             event_row("s0", 4, event="viewed"),
+            event_row("s0", 99_999_999_999_999_999_999),
+            event_row("s0", 5, ts="0001-01-01T00:00:00+01:00"),
+            event_row("s0\x00", 6),
         ],
     )
     with pytest.raises(FeedbackImportError) as caught:
         import_feedback(store, sessions, events)
     message = str(caught.value)
     assert "\n" not in message
-    assert "nothing imported, 5 problems" in message
+    assert "nothing imported, 8 problems" in message
     assert "sessions.csv row 3, column 'policy'" in message
     assert "events.csv row 3, column 'position'" in message
     assert "events.csv row 4, column 'propensity'" in message
     assert "events.csv row 5, column 'ts'" in message
     assert "events.csv row 6, column 'event'" in message
+    # Extremes are named like any other bad value, not a crash.
+    assert "events.csv row 7, column 'position'" in message
+    assert "events.csv row 8, column 'ts'" in message and "out of range" in message
+    assert "events.csv row 9, column 'session_id'" in message and "control character" in message
     assert store.counts() == {"sessions": 0, "events": 0}
 
 
@@ -151,4 +158,34 @@ def test_missing_column_and_missing_file_are_input_errors(
         import_feedback(store, sessions, events)
     with pytest.raises(InputError, match="no such file"):
         import_feedback(store, sessions, tmp_path / "absent.csv")
+    assert store.counts() == {"sessions": 0, "events": 0}
+
+
+def test_an_e_mail_address_used_as_an_id_is_refused(store: FeedbackStore, tmp_path: Path) -> None:
+    email = "jane.doe@example.com"
+    sessions = write_csv(
+        tmp_path / "sessions.csv", SESSION_COLUMNS, [session_row("s0"), session_row(email)]
+    )
+    events = write_csv(tmp_path / "events.csv", EVENT_COLUMNS, [event_row(email, 1)])
+    with pytest.raises(FeedbackImportError) as caught:
+        import_feedback(store, sessions, events)
+    assert "sessions.csv row 3, column 'session_id': looks like an e-mail address" in str(
+        caught.value
+    )
+    assert "events.csv row 2, column 'session_id'" in str(caught.value)
+    assert store.counts() == {"sessions": 0, "events": 0}
+
+
+def test_broken_csv_quoting_is_named_and_nothing_is_imported(
+    store: FeedbackStore, tmp_path: Path
+) -> None:
+    sessions, _ = feedback_files(tmp_path)
+    events = tmp_path / "events.csv"
+    # A quote that never closes swallows the rest of the file into one huge field.
+    runaway = 's0,2025-03-01T10:00:01Z,"KN-1' + "x" * 200_000 + "\n"
+    events.write_text(
+        ",".join(EVENT_COLUMNS) + "\ns0,2025-03-01T10:00:01Z,KN-1,1,click,\n" + runaway
+    )
+    with pytest.raises(FeedbackImportError, match=r"events.csv line \d+: not readable as CSV"):
+        import_feedback(store, sessions, events)
     assert store.counts() == {"sessions": 0, "events": 0}

@@ -225,3 +225,13 @@ def test_an_unusable_sqlite_folder_is_a_store_error(tmp_path) -> None:
     blocker.write_text("a file where the folder should be")
     with pytest.raises(StoreError, match="cannot create the store's folder"):
         FeedbackStore.open(f"sqlite:///{blocker / 'sub' / 'store.db'}")
+
+
+def test_sqlite_store_lets_readers_and_writers_share_the_file(tmp_path: Path) -> None:
+    # WAL: an analyst's read never blocks the app; the busy timeout makes writers queue.
+    with (
+        FeedbackStore.open(f"sqlite:///{tmp_path / 'feedback.db'}") as store,
+        store.engine.connect() as conn,
+    ):
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5_000
