@@ -14,6 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from recommender.errors import ExitCode, RecommenderError
 from recommender.settings import Settings
@@ -25,13 +26,20 @@ COMMAND_MODULES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the command and the problem, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(int(ExitCode.BAD_INPUT), f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser for every command, or only for `command` when it names one.
 
     Each command module imports what it needs (pandas, SQLAlchemy, scikit-learn); loading only
     the one asked for keeps start-up quick, which a script calling `recommend` often notices.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="recommender",
         description="Safe, explained product recommendations for braces, insoles and supports.",
     )

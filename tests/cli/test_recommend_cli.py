@@ -150,10 +150,26 @@ def test_an_oversized_batch_line_is_refused_without_stopping_the_batch(tmp_path)
     assert "larger than" in first["error"] and second["items"]
 
 
-def test_k_out_of_range_is_a_usage_error(tmp_path):
+def test_k_out_of_range_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as caught:
         main(["recommend", "--answers", str(write(tmp_path / "a.json", BUNIONS)), "--k", "0"])
     assert caught.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1  # one line, naming the option
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["feedback", "purge", "--older-than", "abc"], "--older-than"),
+        (["frobnicate"], "frobnicate"),
+        (["recommend", "--k", "3"], "--answers"),
+    ],
+)
+def test_a_usage_mistake_is_one_line_naming_it_and_exit_2(capsys, argv, words):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and words in err and err.count("\n") == 1, err
 
 
 def test_catalog_validate_passes_the_bundled_catalog(capsys):
