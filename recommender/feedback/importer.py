@@ -4,7 +4,8 @@ Three steps on one connection. (1) Every row is checked and staged into TEMP tab
 no lock on the shared tables, so the app keeps writing meanwhile. (2) Events whose session is in
 neither file nor store are refused by row. (3) One short transaction merges the staged rows,
 skipping rows whose natural key is already stored: `session_id` for sessions,
-(session_id, ts, sku, position, event) for events. A failure or a kill before the commit
+(session_id, ts, sku, position, event) for events. A stored session that a row contradicts is a
+bad row, not a skip. A failure or a kill before the commit
 leaves the store exactly as it was; importing the same files again adds nothing.
 """
 
@@ -77,6 +78,7 @@ def import_feedback(store: FeedbackStore, sessions_path: Path, events_path: Path
                 retries=1,  # staging reads the files once; a retry would double its problems
             )
             problems.raise_if_any()
+            _check_sessions_agree(conn, sessions_path, problems)
             _check_sessions_known(conn, events_path, problems)
             problems.raise_if_any()
             conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
@@ -154,6 +156,25 @@ def _copy_postgres(conn: Connection, table: str, names: list[str], rows: Iterabl
     with cursor, cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def _check_sessions_agree(conn: Connection, sessions_path: Path, problems: Problems) -> None:
+    # Skipping a stored session is right only when the row says the same; a row that says
+    # otherwise is a conflict the analyst must see, not something to drop quietly.
+    differs = " OR ".join(
+        f"s.{name} <> t.{name}" for name in col.SESSION_COLUMNS if name != col.SESSION_ID
+    )
+    query = text(
+        f"SELECT t.{ROW_NUMBER}, t.{col.SESSION_ID} FROM {STAGE_SESSIONS} t "
+        f"JOIN {col.SESSIONS} s ON s.{col.SESSION_ID} = t.{col.SESSION_ID} "
+        f"WHERE {differs} ORDER BY t.{ROW_NUMBER}"
+    )
+    with conn.begin():
+        for number, session_id in conn.execute(query):
+            problems.add(
+                f"{sessions_path.name} row {number}, column '{col.SESSION_ID}': "
+                f"'{session_id}' is already stored with other values"
+            )
 
 
 def _check_sessions_known(conn: Connection, events_path: Path, problems: Problems) -> None:

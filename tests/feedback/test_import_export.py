@@ -128,6 +128,23 @@ def test_same_session_twice_with_other_values_is_refused(
         import_feedback(store, sessions, events)
 
 
+def test_a_session_already_stored_with_other_values_is_named_and_nothing_is_imported(
+    store: FeedbackStore, tmp_path: Path
+) -> None:
+    import_feedback(store, *feedback_files(tmp_path, sessions=1, events_per_session=1))
+    later = tmp_path / "later"
+    later.mkdir()
+    sessions = write_csv(
+        later / "sessions.csv",
+        SESSION_COLUMNS,
+        [session_row("s9"), session_row("s0", policy="explore")],
+    )
+    events = write_csv(later / "events.csv", EVENT_COLUMNS, [event_row("s9")])
+    with pytest.raises(FeedbackImportError, match=r"row 3, column 'session_id'.*already stored"):
+        import_feedback(store, sessions, events)
+    assert list(read_sessions(store)["session_id"]) == ["s0"]
+
+
 def test_imported_height_and_weight_are_stored_only_as_a_band(
     store: FeedbackStore, tmp_path: Path
 ) -> None:
