@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,19 +46,30 @@ def export_feedback(store: FeedbackStore, out_dir: Path) -> ExportReport:
         raise InputError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
 
     def export() -> ExportReport:
-        # One read transaction, so both files show the same moment of the store.
-        with store.engine.connect() as conn:
-            stream = conn.execution_options(
-                stream_results=True, yield_per=FETCH_CHUNK, **{SQLITE_BEGIN_OPTION: "DEFERRED"}
-            )
-            stream.begin()
-            n_sessions = write_csv(
-                out_dir / SESSIONS_FILE, col.SESSION_COLUMNS, _session_rows(stream)
-            )
-            n_events = write_csv(out_dir / EVENTS_FILE, col.EVENT_COLUMNS, _event_rows(stream))
-        return ExportReport(n_sessions, n_events, out_dir)
+        # Both files are written aside and moved in together, so a failure halfway never
+        # leaves a new sessions.csv beside an old events.csv.
+        aside = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
+        try:
+            counts = _write_both(store, aside)
+            for name in (SESSIONS_FILE, EVENTS_FILE):
+                os.replace(aside / name, out_dir / name)
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+        return ExportReport(*counts, out_dir)
 
     return with_retry(export, "export the feedback")
+
+
+def _write_both(store: FeedbackStore, folder: Path) -> tuple[int, int]:
+    # One read transaction, so both files show the same moment of the store.
+    with store.engine.connect() as conn:
+        stream = conn.execution_options(
+            stream_results=True, yield_per=FETCH_CHUNK, **{SQLITE_BEGIN_OPTION: "DEFERRED"}
+        )
+        stream.begin()
+        n_sessions = write_csv(folder / SESSIONS_FILE, col.SESSION_COLUMNS, _session_rows(stream))
+        n_events = write_csv(folder / EVENTS_FILE, col.EVENT_COLUMNS, _event_rows(stream))
+    return n_sessions, n_events
 
 
 def _session_rows(conn: Connection) -> Iterator[list[Any]]:

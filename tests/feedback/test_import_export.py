@@ -18,6 +18,7 @@ from recommender.feedback import (
     import_feedback,
     read_sessions,
 )
+from recommender.feedback import export as export_module
 
 
 def test_export_writes_the_exact_columns_and_round_trips(
@@ -206,3 +207,25 @@ def test_broken_csv_quoting_is_named_and_nothing_is_imported(
     with pytest.raises(FeedbackImportError, match=r"events.csv line \d+: not readable as CSV"):
         import_feedback(store, sessions, events)
     assert store.counts() == {"sessions": 0, "events": 0}
+
+
+def test_an_export_that_fails_halfway_leaves_the_earlier_pair_untouched(
+    store: FeedbackStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_feedback(store, *feedback_files(tmp_path, sessions=1))
+    out = tmp_path / "out"
+    export_feedback(store, out)
+    before = {name: (out / name).read_text() for name in ("sessions.csv", "events.csv")}
+    later = tmp_path / "later"
+    later.mkdir()
+    import_feedback(store, *feedback_files(later, sessions=3))
+
+    def disk_full(_conn):
+        yield ["s0", "2025-03-01T10:00:01.000000Z", "KN-101", 1, "impression", "1.0"]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "_event_rows", disk_full)
+    with pytest.raises(OSError):
+        export_feedback(store, out)
+    assert {name: (out / name).read_text() for name in before} == before
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "sessions.csv"]
