@@ -169,12 +169,7 @@ def _check_sessions_agree(conn: Connection, sessions_path: Path, problems: Probl
         f"JOIN {col.SESSIONS} s ON s.{col.SESSION_ID} = t.{col.SESSION_ID} "
         f"WHERE {differs} ORDER BY t.{ROW_NUMBER}"
     )
-    with conn.begin():
-        for number, session_id in conn.execute(query):
-            problems.add(
-                f"{sessions_path.name} row {number}, column '{col.SESSION_ID}': "
-                f"'{session_id}' is already stored with other values"
-            )
+    _name_rows(conn, query, sessions_path, "is already stored with other values", problems)
 
 
 def _check_sessions_known(conn: Connection, events_path: Path, problems: Problems) -> None:
@@ -185,11 +180,15 @@ def _check_sessions_known(conn: Connection, events_path: Path, problems: Problem
         f"AND NOT EXISTS (SELECT 1 FROM {col.SESSIONS} s "
         f"WHERE s.{col.SESSION_ID} = e.{col.SESSION_ID}) ORDER BY e.{ROW_NUMBER}"
     )
+    _name_rows(conn, query, events_path, "is in neither the sessions file nor the store", problems)
+
+
+def _name_rows(conn: Connection, query: Any, path: Path, problem: str, problems: Problems) -> None:
+    """Add a problem for each (row number, session id) the query finds."""
     with conn.begin():
         for number, session_id in conn.execute(query):
             problems.add(
-                f"{events_path.name} row {number}, column '{col.SESSION_ID}': "
-                f"'{session_id}' is in neither the sessions file nor the store"
+                f"{path.name} row {number}, column '{col.SESSION_ID}': '{session_id}' {problem}"
             )
 
 
