@@ -5,15 +5,33 @@ Plain pandas in and out (no Streamlit here), so each table is tested like any ot
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from recommender import registry
 from recommender.experiments import CONTROL
+from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.feedback import columns as col
 from recommender.settings import Settings
 
 GOOD_EVENTS = ("click", "add_to_cart", "purchase", "helpful")
+
+
+@dataclass(frozen=True)
+class FeedbackFrames:
+    """Everything the analyst page charts, read from the store in one go."""
+
+    sessions: pd.DataFrame
+    events: pd.DataFrame
+    experiments: pd.DataFrame
+
+
+def read_feedback(db_url: str) -> FeedbackFrames:
+    """The store's sessions, events and experiment arms; StoreError when it cannot be read."""
+    with FeedbackStore.open(db_url) as store:
+        return FeedbackFrames(read_sessions(store), read_events(store), read_experiments(store))
 
 
 def feedback_over_time(events: pd.DataFrame, freq: str = "D") -> pd.DataFrame:

@@ -9,21 +9,22 @@ import streamlit as st
 
 from recommender.auth import ANALYST
 from recommender.errors import RecommenderError
-from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
 from training.pipeline import promote_model, train_candidate
+from views import loading
 from views.signin import require_signed_in
 
 require_signed_in(ANALYST)
 settings = Settings.from_env()
 st.title("Analytics")
 
+if st.button("Reload feedback", icon=":material/refresh:"):
+    loading.feedback.clear()
 try:
-    with FeedbackStore.open(settings.db_url) as store:
-        sessions, events = read_sessions(store), read_events(store)
-        experiments = read_experiments(store)
+    frames = loading.feedback(settings.db_url)
+    sessions, events, experiments = frames.sessions, frames.events, frames.experiments
 except RecommenderError as error:
     st.error(f"The feedback store could not be read: {error}")
     st.stop()

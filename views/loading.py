@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -12,6 +13,12 @@ from recommender.feedback import FeedbackStore
 from recommender.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopping import engine_key
+
+if TYPE_CHECKING:  # the shopper page must not pay for importing training (scikit-learn)
+    from training.analytics import FeedbackFrames
+
+# How long the analyst page reuses what it read from the store before it reads again.
+FEEDBACK_TTL_SECONDS = 300
 
 
 def settings() -> Settings:
@@ -41,3 +48,11 @@ def store_opener(current: Settings) -> Callable[[], FeedbackStore]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _store(db_url: str) -> FeedbackStore:
     return FeedbackStore.open(db_url)
+
+
+@st.cache_resource(show_spinner="Reading the feedback...", ttl=FEEDBACK_TTL_SECONDS, max_entries=2)
+def feedback(db_url: str) -> FeedbackFrames:
+    """The feedback tables for the analyst page; read once, not on every widget change."""
+    from training.analytics import read_feedback
+
+    return read_feedback(db_url)

@@ -6,14 +6,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from recommender import registry
+from recommender.answers import parse_answers
+from recommender.feedback import FeedbackStore
+from recommender.feedback.records import Impression
 from training import analytics
 from training.pipeline import promote_model
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "analyst.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
 
 
 def test_explore_click_curve_falls_with_position(feedback):
@@ -83,6 +94,30 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
 
     assert any("sha256" in w.value and "rules-only" in w.value for w in page.warning)
     assert any("Serving: **rules-only**" in text.value for text in page.markdown)
+
+
+def test_feedback_is_read_once_and_reloaded_on_request(settings):
+    page = _signed_in_page()
+    impressions = _impressions_shown(page)
+    with FeedbackStore.open(settings.db_url) as store:
+        session_id = store.start_session(
+            parse_answers({"pain_areas": ["knee"]}),
+            triage_level="none",
+            model_version="rules-only",
+            policy="ranked",
+        )
+        store.log_impressions(session_id, [Impression("KS-101", 1, 1.0)])
+
+    page.run()  # another widget change: the page reuses what it read
+    assert _impressions_shown(page) == impressions
+    next(b for b in page.button if b.label == "Reload feedback").click()
+    page.run()
+    assert _impressions_shown(page) == impressions + 1
+
+
+def _impressions_shown(page: AppTest) -> int:
+    table = next(frame.value for frame in page.dataframe if "impression" in frame.value)
+    return int(table["impression"].sum())
 
 
 def _signed_in_page() -> AppTest:
