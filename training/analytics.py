@@ -15,6 +15,8 @@ from recommender.experiments import CONTROL
 from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.feedback import columns as col
 from recommender.settings import Settings
+from training.full_lists import COVERAGE, HIT_RATE
+from training.metrics import DEFAULT_METRICS, PRIMARY_METRIC
 
 GOOD_EVENTS = ("click", "add_to_cart", "purchase", "helpful")
 
@@ -105,20 +107,39 @@ def outcomes_by_arm(events: pd.DataFrame, experiments: pd.DataFrame) -> pd.DataF
 
 
 def model_comparison(settings: Settings) -> pd.DataFrame:
-    """One row per registered model: its held-out metrics and those of the baselines it met."""
+    """One row per registered model and per baseline it met on the same held-out sessions.
+
+    Only a model's own row carries its promoted and trusted flags; a baseline's row carries
+    the model's lead over it on the primary metric, with the 95% paired-bootstrap interval.
+    """
     promoted = registry.promoted_id(settings.models_dir)
     rows = []
     for card in registry.list_models(settings.models_dir):
-        metrics = card.data.get("metrics", {}).get("metrics", {})
-        for ranker, values in metrics.items():
-            name = card.model_id if ranker in ("candidate", card.model_id) else ranker
+        evaluation = card.data.get("metrics", {})
+        leads = evaluation.get("differences", {})
+        for ranker, values in evaluation.get("metrics", {}).items():
+            own = ranker in ("candidate", card.model_id)
             rows.append(
                 {
                     "model": card.model_id,
-                    "ranker": name,
-                    "promoted": card.model_id == promoted,
-                    "trusted": card.trusted,
+                    "ranker": card.model_id if own else ranker,
+                    "promoted": card.model_id == promoted if own else None,
+                    "trusted": card.trusted if own else None,
                     **values,
+                    LEAD_COLUMN: None if own else _lead(leads.get(ranker, {})),
                 }
             )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    first = ["model", "ranker", "promoted", "trusted", PRIMARY_METRIC, LEAD_COLUMN]
+    return table[[c for c in first if c in table] + [c for c in table if c not in first]]
+
+
+LEAD_COLUMN = f"model's lead on {PRIMARY_METRIC} [95% interval]"
+METRIC_COLUMNS = (*DEFAULT_METRICS, HIT_RATE, COVERAGE)
+
+
+def _lead(differences: dict) -> str | None:
+    lead = differences.get(PRIMARY_METRIC)
+    if not lead:
+        return None
+    return f"{lead['mean']:+.3f} [{lead['low']:+.3f}, {lead['high']:+.3f}]"

@@ -81,10 +81,10 @@ if comparison.empty:
     st.write("No trained models yet: serving rules-only.")
 else:
     st.dataframe(comparison, width="stretch", hide_index=True)
-    metrics = [c for c in comparison.columns if "@" in c or c in ("mrr", "auc")]
+    metrics = [c for c in analytics.METRIC_COLUMNS if c in comparison.columns]
     metric = st.selectbox("Compare on", metrics)
     chart = comparison.pivot_table(index="model", columns="ranker", values=metric)
-    st.bar_chart(chart, stack=False)
+    st.bar_chart(chart, stack=False, horizontal=True)
 
 if not comparison.empty:
     with st.form("promote"):

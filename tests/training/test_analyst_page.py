@@ -85,7 +85,12 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     assert not page.exception
     assert any(text.value.startswith("Trained m") for text in page.success)
     assert page.get("progress")  # the bar st.progress drew while training
-    (model_id,) = page.dataframe[-1].value["model"].unique()
+    comparison = page.dataframe[-1].value.set_index("ranker")
+    (model_id,) = comparison["model"].unique()
+    # Only the model's own row says whether it is trusted; baselines show its lead over them.
+    assert comparison.loc[model_id, "trusted"] in (True, False)
+    assert comparison.loc[["rules-only", "popularity"], "trusted"].isna().all()
+    assert comparison.loc["rules-only", analytics.LEAD_COLUMN].count("[") == 1
 
     promote_model(settings, model_id, force=True)
     path = settings.models_dir / model_id / registry.MODEL_FILE
