@@ -43,12 +43,15 @@ def no_progress(done: int, total: int, what: str) -> None:
 
 
 def tqdm_progress(label: str) -> Progress:
-    """A progress callback drawing one tqdm bar on stderr."""
+    """A progress callback drawing one tqdm bar on stderr when it is a terminal.
+
+    Redirected to a file or a CI log, a redrawn bar is only noise, so none is drawn there.
+    """
     bar: dict[str, tqdm] = {}
 
     def update(done: int, total: int, what: str) -> None:
         if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc=label, unit="step", leave=True)
+            bar["bar"] = tqdm(total=total, desc=label, unit="step", leave=True, disable=None)
         current = bar["bar"]
         current.set_postfix_str(what)
         current.update(done - current.n)

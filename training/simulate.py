@@ -110,7 +110,9 @@ def simulate(
     world = ShopperWorld.draw(engine.catalog.products, rng)
     session_rows: list[dict] = []
     event_rows: list[tuple] = []
-    for index in tqdm(range(n_sessions), desc="simulate", disable=not progress, unit="session"):
+    for index in tqdm(
+        range(n_sessions), desc="simulate", disable=None if progress else True, unit="session"
+    ):
         answers = random_answers(rng)
         # As the app does: explore sessions draw their k products from every eligible one.
         eligible = engine.recommend(answers, MAX_K)
