@@ -21,8 +21,15 @@ from recommender.settings import Settings
 
 # The command groups, in the order `--help` lists them.
 COMMAND_MODULES = (
-    *("recommend", "catalog", "feedback", "weights", "admin"),
-    *("simulate", "train", "evaluate", "models"),
+    "recommend",
+    "catalog",
+    "feedback",
+    "weights",
+    "admin",
+    "simulate",
+    "train",
+    "evaluate",
+    "models",
 )
 
 
