@@ -35,10 +35,14 @@ if events.empty:
     )
 else:
     st.subheader("Feedback over time")
-    st.line_chart(analytics.feedback_over_time(events))
+    st.line_chart(analytics.feedback_over_time(events), x_label="day", y_label="events")
     st.subheader("Click rate by position")
     st.caption("Explore sessions show products in random order: their curve is attention alone.")
-    st.line_chart(analytics.click_rate_by_position(events, sessions))
+    st.line_chart(
+        analytics.click_rate_by_position(events, sessions),
+        x_label="position shown",
+        y_label="share of impressions clicked",
+    )
     st.subheader("Helpfulness by product")
     st.dataframe(analytics.helpfulness_by_product(events), width="stretch")
     st.subheader("Experiment arms")
@@ -84,7 +88,7 @@ else:
     metrics = [c for c in analytics.METRIC_COLUMNS if c in comparison.columns]
     metric = st.selectbox("Compare on", metrics)
     chart = comparison.pivot_table(index="model", columns="ranker", values=metric)
-    st.bar_chart(chart, stack=False, horizontal=True)
+    st.bar_chart(chart, stack=False, horizontal=True, x_label=metric, y_label="model")
 
 if not comparison.empty:
     with st.form("promote"):
