@@ -14,9 +14,11 @@ from typing import Any
 
 from recommender.catalog import Catalog
 from recommender.engine import Engine
+from recommender.errors import CatalogError
 from recommender.personas import TOP_K, Persona, PersonaOutcome, run_suite
-from recommender.rules import RuleBook
+from recommender.rules import RuleBook, load_rule_book
 from recommender.weights import KNOBS, SCHEMA_VERSION
+from recommender.weights_store import CatalogState, load_catalog_text
 
 ROSE, FELL, ENTERED, LEFT, SAME = "rose", "fell", "entered", "left", "same"
 
@@ -250,6 +252,22 @@ def clashes(
             if column in theirs.get(row, {})
         ]
     return found
+
+
+def clashes_since(
+    opened: CatalogState, latest: CatalogState, opened_catalog: Catalog, mine: Mapping[str, Cells]
+) -> list[str]:
+    """The cells of `mine` (edits made on `opened`) that someone else's save, `latest`, also
+    changed; none when there are no edits or their files do not load (the reload shows why)."""
+    if not any(mine.values()):
+        return []
+    try:
+        latest_catalog = load_catalog_text(latest.products_text)
+    except CatalogError:
+        return []
+    rules = load_rule_book()
+    before = editor_tables(opened.weights_text, rules, opened_catalog)
+    return clashes(mine, before, editor_tables(latest.weights_text, rules, latest_catalog))
 
 
 def _plain(value: Any) -> Any:

@@ -28,7 +28,6 @@ from recommender.weights_store import (
     StaleEditError,
     current_state,
     history,
-    load_catalog_text,
     load_proposal,
     propose,
     rollback,
@@ -39,7 +38,7 @@ from recommender.whatif import (
     TABLE_KEYS,
     Cells,
     WhatIf,
-    clashes,
+    clashes_since,
     compare,
     edited_cells,
     editor_tables,
@@ -129,7 +128,7 @@ def _changed_elsewhere(
             "Someone saved a change since you opened this page, so a save from here would be "
             "refused. Reload to build on their version; your own edits can come along."
         )
-        overlap = _clashes(opened, latest, current, mine)
+        overlap = [] if current is None else clashes_since(opened, latest, current.catalog, mine)
         if overlap:
             st.warning(
                 "You both changed "
@@ -150,20 +149,6 @@ def _changed_elsewhere(
         drop.button(
             "Reload the latest files, dropping my edits", on_click=_reload, key="merch_reload_drop"
         )
-
-
-def _clashes(
-    opened: CatalogState, latest: CatalogState, current: Proposal | None, mine: dict
-) -> list[str]:
-    if current is None or not any(mine.values()):
-        return []
-    try:
-        latest_catalog = load_catalog_text(latest.products_text)
-    except CatalogError:  # their files are broken; the reload shows that
-        return []
-    rules = load_rule_book()
-    before = editor_tables(opened.weights_text, rules, current.catalog)
-    return clashes(mine, before, editor_tables(latest.weights_text, rules, latest_catalog))
 
 
 def _show_flash() -> None:
