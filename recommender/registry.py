@@ -69,6 +69,17 @@ class ModelCard:
     def model_path(self) -> Path:
         return self.folder / MODEL_FILE
 
+    def is_own_ranker(self, ranker: str) -> bool:
+        """Whether a ranker named in the card's evaluation is this model itself; training
+        names it "candidate" before it has an id."""
+        return ranker in ("candidate", self.model_id)
+
+    @property
+    def own_metrics(self) -> dict[str, float]:
+        """This model's held-out metrics from its card (empty when it has none)."""
+        ranked = self.data.get("metrics", {}).get("metrics", {})
+        return next((v for name, v in ranked.items() if self.is_own_ranker(name)), {})
+
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()

@@ -118,7 +118,7 @@ def model_comparison(settings: Settings) -> pd.DataFrame:
         evaluation = card.data.get("metrics", {})
         leads = evaluation.get("differences", {})
         for ranker, values in evaluation.get("metrics", {}).items():
-            own = ranker in ("candidate", card.model_id)
+            own = card.is_own_ranker(ranker)
             rows.append(
                 {
                     "model": card.model_id,

@@ -68,13 +68,11 @@ def run_rollback(args: argparse.Namespace, settings: Settings) -> int:
 
 def _summary(card: registry.ModelCard, promoted: bool) -> dict[str, Any]:
     data = card.data
-    metrics = data.get("metrics", {}).get("metrics", {}).get("candidate") or {}
-    mine = data.get("metrics", {}).get("metrics", {}).get(card.model_id, metrics)
     return {
         "id": card.model_id,
         "created": data.get("created", ""),
         "train_sessions": data.get("data", {}).get("train_sessions", 0),
-        "ndcg@5": float(mine.get("ndcg@5", float("nan"))),
+        "ndcg@5": float(card.own_metrics.get("ndcg@5", float("nan"))),
         "trusted": card.trusted,
         "promoted": promoted,
         "file": registry.file_problem(card) or "ok",
