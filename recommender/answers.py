@@ -16,6 +16,8 @@ from recommender.errors import AnswersError, InputError
 SCHEMA_VERSION = 1
 # A real answers object is well under 2 KB; anything far larger is refused before parsing.
 MAX_ANSWERS_BYTES = 64 * 1024
+# No answer needs a longer number; Python refuses to read ints past 4,300 digits anyway.
+MAX_NUMBER_DIGITS = 30
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "age_band": ("under_16", "16_49", "50_64", "65_plus"),
@@ -180,12 +182,40 @@ def parse_answers_json(text: str | bytes, *, source: str = "answers") -> Answers
             f"{source}: {len(text):,} bytes is larger than the {MAX_ANSWERS_BYTES:,} allowed"
         )
     try:
-        raw = json.loads(text, object_pairs_hook=_object)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{source}: not valid JSON ({error})") from None
-    except RecursionError:
-        raise InputError(f"{source}: not valid JSON (nested too deeply)") from None
+        raw = decode_json(text, object_pairs_hook=_object)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{source}: not valid JSON ({error.msg})") from None
     return parse_answers(raw)
+
+
+def decode_json(text: str | bytes, **options: Any) -> Any:
+    """`json.loads` for untrusted text: every way it can fail is one `json.JSONDecodeError`.
+
+    Besides malformed JSON that covers text that is not UTF-8, nesting deep enough to exhaust
+    the stack, and numbers too long to be answers (which would otherwise raise a bare
+    ValueError or OverflowError far from the line that held them). Shared by every reader of
+    answers JSON: the CLI, personas and the feedback import.
+    """
+    try:
+        return json.loads(text, parse_int=_whole_number, parse_float=_decimal, **options)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
+    except (ValueError, OverflowError) as error:  # also UnicodeDecodeError
+        raise json.JSONDecodeError(str(error), "", 0) from None
+
+
+def _whole_number(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number {len(digits):,} digits long is too long")
+    return int(digits)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > 4 * MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number {len(text):,} characters long is too long")
+    return float(text)
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -231,7 +261,10 @@ def _number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise AnswersError(name, f"expected a number, got {_type_name(value)}")
     low, high, low_inclusive = NUMBER_RANGES[name]
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float: no answer is that big
+        raise AnswersError(name, f"{_short(value)} is out of range") from None
     if not math.isfinite(number):
         # json reads NaN and Infinity although JSON has no such numbers; no answer means them.
         raise AnswersError(name, f"expected a finite number, got {value!r}")

@@ -21,6 +21,7 @@ from recommender.engine import MAX_K, Engine
 from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, assign_experiment
 from recommender.feedback import FeedbackStore
+from recommender.last_good import CATALOG_NOTICE
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
 from recommender.questionnaire import SAFETY_STEP, raw_answers
@@ -104,7 +105,9 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
 
 def shopper_notes(result: Result, feedback_note: str | None) -> tuple[str, ...]:
     """The short notes above a shopper's results, in plain words: no file names or hashes."""
-    notes = (feedback_note, MODEL_PAUSED if result.notices else None)
+    # Catalog notices are for staff: the shopper's results are whole, from the last good files.
+    model_refused = any(not n.startswith(CATALOG_NOTICE) for n in result.notices)
+    notes = (feedback_note, MODEL_PAUSED if model_refused else None)
     return tuple(note for note in notes if note)
 
 

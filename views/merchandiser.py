@@ -16,6 +16,7 @@ import streamlit as st
 from recommender.auth import MERCHANDISER
 from recommender.engine import Engine, build_engine
 from recommender.errors import CatalogError, InputError
+from recommender.last_good import CATALOG_NOTICE
 from recommender.personas import load_personas
 from recommender.reranker import Reranker
 from recommender.rules import load_rule_book
@@ -45,6 +46,7 @@ from recommender.whatif import (
     weights_data_from_rows,
     with_cells,
 )
+from views import loading
 from views.signin import require_signed_in
 
 OPENED = "merch_opened"  # the CatalogState the editors started from (its token guards the save)
@@ -79,6 +81,7 @@ def main() -> None:
     settings = Settings.from_env()
     directory = settings.catalog_dir
     _show_flash()
+    _serving_notices(settings)
     notice = st.container()  # filled once the editors have shown what this person changed
     opened = _opened(directory)
     try:
@@ -94,6 +97,18 @@ def main() -> None:
         if proposal is not None:
             _preview_and_save(settings, opened, current, proposal, who)
     _history(settings, opened, who)
+
+
+def _serving_notices(settings: Settings) -> None:
+    """What shoppers are served while a file on disk is refused (the last good files)."""
+    try:
+        served = loading.served(settings).notices
+    except CatalogError as error:
+        st.error("Shoppers see no products:\n\n" + _bullets(error.problems))
+        return
+    for notice in served:
+        if notice.startswith(CATALOG_NOTICE):
+            st.warning("Shoppers are not affected yet: " + notice.removeprefix(CATALOG_NOTICE))
 
 
 def _opened(directory: Path) -> CatalogState:

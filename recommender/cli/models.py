@@ -8,6 +8,7 @@ from typing import Any
 
 from recommender import registry
 from recommender.errors import ExitCode
+from recommender.promotion import promoted_or_notice
 from recommender.settings import Settings
 
 
@@ -27,7 +28,7 @@ def register(subparsers: Any) -> None:
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     cards = registry.list_models(settings.models_dir)
-    promoted = registry.promoted_id(settings.models_dir)
+    promoted, _ = promoted_or_notice(settings.models_dir)  # a damaged state: see the notices
     served, notices = registry.load_for_serving(settings, None)
     serving = served.model_id if served is not None else "rules-only"
     rows = [_summary(card, card.model_id == promoted) for card in cards]
@@ -36,6 +37,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(listing, indent=2))
         return ExitCode.OK
     if not rows:
+        for notice in notices:
+            print(f"notice: {notice}")
         print(f"no models in {settings.models_dir} (serving rules-only)")
         return ExitCode.OK
     for row in rows:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from recommender.answers import parse_answers
+from recommender.answers import decode_json, parse_answers
 from recommender.errors import AnswersError
 from recommender.feedback import columns as col
 
@@ -164,7 +164,7 @@ def safe_answers(raw: Any) -> dict[str, Any]:
 
 def parse_answers_text(text: str) -> dict[str, Any]:
     try:
-        raw = json.loads(text)
+        raw = decode_json(text)
     except json.JSONDecodeError as error:
         raise FieldProblem(col.ANSWERS, f"not valid JSON ({error.msg})") from None
     return safe_answers(raw)
