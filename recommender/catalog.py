@@ -135,14 +135,15 @@ def _parse_rows(text: str, name: str) -> tuple[list[dict], list[str]]:
     problems: list[str] = []
     seen: dict[str, int] = {}
     records = enumerate(reader, start=2)
+    line = 1
     while True:
         try:
             line, record = next(records)
         except StopIteration:
             break
-        except csv.Error as error:  # the rows after a broken cell cannot be trusted to line up
-            problems.append(f"{name} row {reader.line_num}: {_csv_problem(error)}")
-            break
+        except csv.Error as error:
+            # The rows after a broken cell cannot be trusted to line up: report it alone.
+            return [], [f"{name} row {line + 1}: {_csv_problem(error)}"]
         row, row_problems = _parse_row(record, columns)
         problems += [f"{name} row {line}, column '{col}': {msg}" for col, msg in row_problems]
         sku = row.get("sku", "")

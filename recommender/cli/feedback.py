@@ -8,7 +8,7 @@ from typing import Any
 
 from recommender.errors import ExitCode
 from recommender.feedback import FeedbackStore, export_feedback, import_feedback, purge
-from recommender.settings import Settings
+from recommender.settings import MAX_RETENTION_DAYS, Settings
 
 
 def register(subparsers: Any) -> None:
@@ -29,11 +29,21 @@ def register(subparsers: Any) -> None:
     purging = commands.add_parser("purge", help="delete feedback older than the retention period")
     purging.add_argument(
         "--older-than",
-        type=int,
+        type=days,
         metavar="DAYS",
         help="age in days (default: RECOMMENDER_RETENTION_DAYS, 730)",
     )
     purging.set_defaults(handler=run_purge)
+
+
+def days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days") from None
+    if not 1 <= value <= MAX_RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1 to {MAX_RETENTION_DAYS} days")
+    return value
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
