@@ -68,7 +68,7 @@ def rewrite_products(env: dict[str, str], change) -> None:
 
 def test_products_not_utf8_is_named_with_its_row(env):
     path = catalog_of(env) / "products.csv"
-    path.write_bytes(path.read_bytes().replace("Kinetra".encode(), "Kin\xe9tra".encode("latin-1")))
+    path.write_bytes(path.read_bytes().replace(b"Kinetra", "Kin\xe9tra".encode("latin-1")))
     assert_refused(recommender(env, "catalog", "validate"), "products.csv row 2: not UTF-8")
 
 
