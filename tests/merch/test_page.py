@@ -236,3 +236,13 @@ def test_a_hand_broken_file_is_reported_and_can_be_rolled_back_from_the_page(cat
     app.selectbox(key="merch_rollback_to").select(2).run()
     next(b for b in app.button if b.key == "merch_rollback").click().run()
     assert current_state(catalog_dir) == good
+
+
+def test_staff_see_that_shoppers_still_get_the_last_good_weights(catalog_dir):
+    assert not signed_in_page().run().exception  # shoppers were served the good files
+    (catalog_dir / "weights.toml").write_text("[blend]\nrules = 5.0\n")
+    app = signed_in_page().run()
+    assert not app.exception
+    warning = "\n".join(w.value for w in app.warning)
+    assert "Shoppers are not affected yet: weights.toml is refused" in warning
+    assert "still serving the last good weights" in warning
