@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from recommender.errors import ExitCode
+from recommender.errors import ExitCode, InputError
 from recommender.feedback import FeedbackStore, export_feedback, import_feedback, purge
 from recommender.settings import MAX_RETENTION_DAYS, Settings
 
@@ -29,21 +29,11 @@ def register(subparsers: Any) -> None:
     purging = commands.add_parser("purge", help="delete feedback older than the retention period")
     purging.add_argument(
         "--older-than",
-        type=days,
+        type=int,
         metavar="DAYS",
         help="age in days (default: RECOMMENDER_RETENTION_DAYS, 730)",
     )
     purging.set_defaults(handler=run_purge)
-
-
-def days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days") from None
-    if not 1 <= value <= MAX_RETENTION_DAYS:
-        raise argparse.ArgumentTypeError(f"{value} is outside 1 to {MAX_RETENTION_DAYS} days")
-    return value
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,6 +52,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_purge(args: argparse.Namespace, settings: Settings) -> int:
     days = settings.retention_days if args.older_than is None else args.older_than
+    if days > MAX_RETENTION_DAYS:  # a date that far back does not exist: refuse it by name
+        raise InputError(f"--older-than: {days} is outside 1 to {MAX_RETENTION_DAYS} days")
     with FeedbackStore.open(settings.db_url) as store:
         report = purge(store, days)
     print(report.summary())
