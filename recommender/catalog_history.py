@@ -119,7 +119,8 @@ def commit(
 def recover(directory: Path) -> int | None:
     """Finish or undo a save a crash interrupted; return the version now live, or None.
 
-    Cheap when there is nothing to do (one stat), so every reader can call it on start.
+    Cheap when there is nothing to do (one stat), so every reader can call it on start. Raises
+    OSError when the disk still refuses (full, read-only); the journal then stays for next time.
     """
     directory = Path(directory)
     if not _pending(directory).exists():
@@ -155,8 +156,8 @@ def _make_live(directory: Path, weights_text: str, products_text: str, between: 
     weights, products = directory / WEIGHTS_FILE, directory / PRODUCTS_FILE
     if weights_text and _text(weights) != weights_text:
         write_atomically(weights, weights_text)
-    elif not weights_text:
-        weights.unlink(missing_ok=True)
+    elif not weights_text and weights.is_file():
+        weights.unlink()
     if between:
         checkpoint(between)
     if _text(products) != products_text:

@@ -11,6 +11,7 @@ silently overwriting it. A rollback is itself a new version, so it can be undone
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import hashlib
@@ -24,7 +25,7 @@ from typing import Any
 
 import tomli_w
 
-from recommender.catalog import PRODUCTS_FILE, Catalog, load_catalog
+from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, Catalog, load_catalog
 from recommender.catalog_history import (
     AuditEntry,
     commit,
@@ -40,6 +41,7 @@ from recommender.errors import CatalogError, InputError
 from recommender.rules import load_rule_book
 from recommender.weights import (
     KNOBS,
+    MAX_WEIGHTS_BYTES,
     SCHEMA_VERSION,
     WEIGHTS_FILE,
     Weights,
@@ -135,15 +137,33 @@ def state_token(weights_text: str, products_text: str) -> str:
 
 def current_state(directory: Path) -> CatalogState:
     """The live files, after finishing or undoing any save a crash interrupted."""
-    recover(directory)
+    # If the disk still refuses, the journal stays and the next save names the problem.
+    with contextlib.suppress(OSError):
+        recover(directory)
     return _read_state(directory)
 
 
 def _read_state(directory: Path) -> CatalogState:
     directory = Path(directory)
-    weights_path = directory / WEIGHTS_FILE
-    weights_text = weights_path.read_text(encoding="utf-8") if weights_path.exists() else ""
-    return CatalogState(weights_text, (directory / PRODUCTS_FILE).read_text(encoding="utf-8"))
+    return CatalogState(
+        _editable_text(directory / WEIGHTS_FILE, MAX_WEIGHTS_BYTES),
+        _editable_text(directory / PRODUCTS_FILE, MAX_CATALOG_BYTES),
+    )
+
+
+def _editable_text(path: Path, cap: int) -> str:
+    """A file's text for editing and diffing, never raising on what a hand edit can leave.
+
+    A folder reads as no file, and bytes that are not UTF-8 as U+FFFD: the page can still open
+    and roll back, while serving (which reads the bytes strictly) names the real problem.
+    """
+    if not path.is_file():
+        return ""
+    with path.open("rb") as handle:
+        raw = handle.read(cap + 1)
+    if len(raw) > cap:
+        raise CatalogError([f"{path.name}: larger than the {cap:,} bytes allowed"])
+    return raw.decode("utf-8", errors="replace")
 
 
 def propose(

@@ -83,7 +83,11 @@ def main() -> None:
     _show_flash()
     _serving_notices(settings)
     notice = st.container()  # filled once the editors have shown what this person changed
-    opened = _opened(directory)
+    try:
+        opened = _opened(directory)
+    except CatalogError as error:  # only a file too large to open; nothing here can repair it
+        st.error("The files on disk cannot be opened.\n\n" + _bullets(error.problems))
+        st.stop()
     try:
         current = load_proposal(opened.weights_text, opened.products_text)
     except CatalogError as error:  # a hand edit broke a file: rolling back below repairs it

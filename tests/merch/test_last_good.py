@@ -19,7 +19,7 @@ from recommender.errors import CatalogError
 from recommender.last_good import CATALOG_NOTICE, forget_last_good, load_serving_engine
 from recommender.shopping import MODEL_PAUSED, shopper_notes
 from recommender.weights import Weights
-from recommender.weights_store import current_state, propose, save_proposal
+from recommender.weights_store import current_state, history, propose, save_proposal
 
 KNEE_RUNNER = parse_answers({"pain_areas": ["knee"], "activities": ["running"]})
 
@@ -164,3 +164,24 @@ def test_a_copied_catalog_keeps_its_own_last_good_files(catalog_dir, tmp_path):
     load_serving_engine(catalog_dir)
     break_weights(other, "broken TOML")
     assert "default weights" in load_serving_engine(other).notices[0]
+
+
+def test_a_non_utf8_products_file_can_be_rolled_back_from_the_command_line(catalog_dir, capsys):
+    boosted_save(catalog_dir, "KS-104")
+    saved = current_state(catalog_dir)
+    (catalog_dir / "products.csv").write_bytes(b"\xff\xfe" + saved.products_text.encode())
+    assert main(["weights", "rollback", "--to", "2", "--who", "ana"]) == 0
+    assert current_state(catalog_dir) == saved
+    assert "restored version 2" in capsys.readouterr().out
+
+
+def test_a_weights_folder_that_cannot_be_replaced_names_the_setting(catalog_dir, capsys):
+    boosted_save(catalog_dir, "KS-104")
+    (catalog_dir / "weights.toml").unlink()
+    (catalog_dir / "weights.toml").mkdir()
+    (catalog_dir / "weights.toml" / "stray").write_text("x")
+    assert main(["weights", "rollback", "--to", "2", "--who", "ana"]) == 2
+    err = capsys.readouterr().err
+    assert "RECOMMENDER_CATALOG" in err and "nothing was changed" in err
+    assert not (catalog_dir / ".history" / "pending.json").exists()
+    assert [e.version for e in history(catalog_dir)] == [1, 2]
