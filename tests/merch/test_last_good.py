@@ -12,14 +12,19 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recommender.answers import parse_answers
 from recommender.cli.main import main
 from recommender.errors import CatalogError
 from recommender.last_good import CATALOG_NOTICE, forget_last_good, load_serving_engine
+from recommender.rules import load_rule_book
 from recommender.shopping import MODEL_PAUSED, shopper_notes
-from recommender.weights import Weights
+from recommender.weights import Weights, load_weights
 from recommender.weights_store import current_state, history, propose, save_proposal
+from tests.conftest import CATALOG_DIR
+from tests.strategies import raw_answers
 
 KNEE_RUNNER = parse_answers({"pain_areas": ["knee"], "activities": ["running"]})
 
@@ -185,3 +190,39 @@ def test_a_weights_folder_that_cannot_be_replaced_names_the_setting(catalog_dir,
     assert "RECOMMENDER_CATALOG" in err and "nothing was changed" in err
     assert not (catalog_dir / ".history" / "pending.json").exists()
     assert [e.version for e in history(catalog_dir)] == [1, 2]
+
+
+# Whatever a hand edit leaves in weights.toml: TOML-looking lines, stray bytes, or nothing.
+TOML_PIECES = st.sampled_from(
+    ["[blend]", "[boosts]", "rules = 5.0", "rules = 0.5", "boost = -1", "KS-101 = 0.9", "= =",
+     "[[", "schema_version = 2", 'model = "x"', "max_per_category = 3", "[limits]", "\x00"]
+)  # fmt: skip
+WEIGHTS_FILES = st.one_of(
+    st.lists(TOML_PIECES, max_size=6).map(lambda lines: "\n".join(lines).encode()),
+    st.binary(max_size=200),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(content=WEIGHTS_FILES, raw=raw_answers())
+def test_no_weights_edit_takes_the_shop_down_or_serves_half_valid_weights(
+    tmp_path_factory, content, raw
+):
+    forget_last_good()
+    catalog_dir = tmp_path_factory.mktemp("catalog")
+    shutil.copytree(
+        CATALOG_DIR, catalog_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".history")
+    )
+    good = load_serving_engine(catalog_dir)
+    (catalog_dir / "weights.toml").write_bytes(content)
+
+    served = load_serving_engine(catalog_dir)
+
+    if served.notices:  # refused whole: exactly the last good weights
+        assert served.weights == good.weights
+        assert all(n.startswith(CATALOG_NOTICE + "weights.toml is refused") for n in served.notices)
+    else:  # accepted whole: exactly what the file says
+        assert served.weights == load_weights(catalog_dir, load_rule_book().ids, good.catalog.skus)
+    answers = parse_answers(raw)
+    assert served.screen(answers) == good.screen(answers)
+    assert served.recommend(answers).triage == good.recommend(answers).triage
