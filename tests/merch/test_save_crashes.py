@@ -108,6 +108,17 @@ def test_a_save_killed_once_recorded_is_finished_on_the_next_start(catalog_dir):
     assert "KS-101 = 0.5" in live.weights_text
 
 
+def test_weights_history_after_a_crash_lists_the_versions_as_the_files_now_are(catalog_dir, capsys):
+    another_save(catalog_dir)
+    save_in_a_process(catalog_dir, **{KILL_AT: "weights.after_history"})
+    assert main(["weights", "history"]) == 0  # the first command after the crash
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == ["1", "2", "3"]
+    live = (catalog_dir / "weights.toml").read_text(encoding="utf-8")
+    assert live == version_state(catalog_dir, 3).weights_text
+    assert not (catalog_dir / HISTORY_DIR / PENDING_FILE).exists()
+
+
 def test_a_save_killed_before_it_is_recorded_leaves_the_old_files(catalog_dir):
     another_save(catalog_dir)
     before = current_state(catalog_dir)
