@@ -75,7 +75,7 @@ class Engine:
             for rank, (index, why) in enumerate(zip(shown, reasons, strict=True), 1)
         )
         result = Result(
-            triage=screen.triage,
+            triage=screen.triage_for(len(items)),
             items=items,
             excluded=self._excluded(scored, answers),
             advice=self.advice.for_shopper(answers, features),
