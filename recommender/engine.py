@@ -15,7 +15,9 @@ import numpy as np
 from recommender.advice import AdviceBook, load_advice_book
 from recommender.answers import Answers
 from recommender.catalog import Catalog, load_catalog
+from recommender.contrast import card_facts, first_reasons
 from recommender.features import answer_features
+from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
 from recommender.reranker import Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
@@ -26,7 +28,8 @@ from recommender.weights import Weights, load_weights
 
 DEFAULT_K = 5
 MAX_K = 50
-MAX_REASONS = 3
+MAX_REASONS = 3  # article rules per card, after the card's own first reason
+CARD_COLUMNS = ("price", "support_level", "fits", "features")
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,10 @@ class Engine:
         if not screen.shows_products:
             return Result(screen.triage, (), (), (), (), self.model_version, self.notices)
         scored = self._score(answers, features)
-        shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes)
-        reasons = self._reasons(shown, scored, answers, features)
+        # NG59 is applied to the final blended order, after the model and boosts have counted.
+        held = self._compiled.ng59_categories if back_pain_only(answers) else None
+        shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes, held)
+        reasons = self._with_first_reasons(shown, self._reasons(shown, scored, answers, features), answers)
         items = tuple(
             self._item(rank, index, scored, why)
             for rank, (index, why) in enumerate(zip(shown, reasons, strict=True), 1)
@@ -141,14 +146,23 @@ class Engine:
         """Each shown product's strongest fired rules, as reasons; one rule's text is built once."""
         rows = scored.contributions[shown]
         strongest = np.argsort(-rows, axis=1, kind="stable")[:, :MAX_REASONS].tolist()
-        built: dict[int, Reason] = {}
+        built: dict[tuple[int, str], Reason] = {}
         found = []
-        for row, picks in zip(rows.tolist(), strongest, strict=True):
+        for index, row, picks in zip(shown, rows.tolist(), strongest, strict=True):
+            category = self._compiled.rows[index]["category"]
             for r in picks:
-                if row[r] > 0 and r not in built:
-                    built[r] = self.rules.rules[r].reason(answers, features)
-            found.append(tuple(built[r] for r in picks if row[r] > 0))
+                if row[r] > 0 and (r, category) not in built:
+                    built[r, category] = self.rules.rules[r].reason(answers, features, category)
+            found.append(tuple(built[r, category] for r in picks if row[r] > 0))
         return found
+
+    def _with_first_reasons(
+        self, shown: list[int], reasons: list[tuple[Reason, ...]], answers: Answers
+    ) -> list[tuple[Reason, ...]]:
+        """Every card leads with what it offers that the cards above it do not."""
+        facts = [card_facts(self._compiled.attributes[index], answers) for index in shown]
+        firsts = first_reasons(facts, [why[0].section for why in reasons], answers)
+        return [(first, *why) for first, why in zip(firsts, reasons, strict=True)]
 
     def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:
         rows, held = self._compiled.rows, []
@@ -189,9 +203,20 @@ class Scored:
         mask[list(self.blocked_by)] = True
         return mask
 
-    def top(self, k: int, max_per_category: int, category_codes: np.ndarray) -> list[int]:
+    def top(
+        self,
+        k: int,
+        max_per_category: int,
+        category_codes: np.ndarray,
+        kept_out_of_top: np.ndarray | None = None,
+    ) -> list[int]:
+        """The best `k` eligible products, at most `max_per_category` of a category; products
+        flagged in `kept_out_of_top` (NG59) never sit in the first places."""
         order = rank_order(self.scores, self.eligible)
-        return cap_per_group(order, category_codes, max_per_category, k)
+        if kept_out_of_top is None:
+            return cap_per_group(order, category_codes, max_per_category, k)
+        capped = cap_per_group(order, category_codes, max_per_category, len(order))
+        return keep_out_of_top(capped, kept_out_of_top)[:k]
 
 
 @dataclass(frozen=True)
@@ -204,8 +229,10 @@ class _Compiled:
     prices: np.ndarray
     in_stock: np.ndarray
     category_codes: np.ndarray
+    ng59_categories: np.ndarray  # bool per product: a category NG59 advises against
     caution_masks: dict[str, np.ndarray]
     rows: list[dict]
+    attributes: list[dict]  # what a card may say about the product (support, fits, features)
 
 
 def _compile(engine: Engine) -> _Compiled:
@@ -219,8 +246,10 @@ def _compile(engine: Engine) -> _Compiled:
         prices=products["price"].to_numpy(float),
         in_stock=products["in_stock"].to_numpy(bool),
         category_codes=products["category"].astype("category").cat.codes.to_numpy(),
+        ng59_categories=products["category"].isin(NG59_CATEGORIES).to_numpy(),
         caution_masks={c.id: c.applies_to(catalog) for c in engine.safety.cautions},
         rows=products[["sku", "name", "category", "price"]].to_dict("records"),
+        attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
     )
 
 

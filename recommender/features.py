@@ -105,6 +105,7 @@ _LABELS = {
     "feet_roll_inward:yes": "feet that roll inward",
     "sitting:long": "{sitting_hours:g} hours of sitting a day",
     "body_mass:raised": "your height and weight",
+    "body_mass:high": "your height and weight",
     "active:yes": "staying active ({activities})",
     "habit:slouching": "slouching",
     "habit:heavy_bag": "carrying a heavy bag",

@@ -14,7 +14,8 @@ import numpy as np
 
 from recommender.catalog import SAFETY_PROPERTIES, Catalog
 from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.features import join_words
+from recommender.answers import Answers
+from recommender.features import feature_label, join_words
 from recommender.result import Triage
 
 SAFETY_TABLE = "safety.toml"
@@ -22,7 +23,7 @@ LEVELS = ("none", "see_clinician", "urgent", "emergency")
 # What to do, first, in calm words: the emergency number now, a doctor today, a GP soon.
 _NEXT_STEP = {
     "emergency": "Please call 999 (or your local emergency number) or go to A&E now.",
-    "urgent": "Please see a doctor today: your GP, an urgent care centre, or NHS 111.",
+    "urgent": "Please see a doctor today: your GP, an urgent care centre or NHS 111.",
     "see_clinician": "Please book to see your GP or a physiotherapist soon about this.",
 }
 _HELD_BACK = "We are not suggesting any products, because getting checked comes first."
@@ -30,9 +31,11 @@ _MEANWHILE = "The products below are only for comfort until you are seen."
 NO_CONCERNS = (
     "Nothing in your answers needs a clinician first. If your pain lasts or gets worse, see one."
 )
+# Triage features carry fixed words, so their labels need no answers to fill in.
+_NO_ANSWERS = Answers()
 # A message names at most this many answers and reasons, so it stays short enough to read.
 _MAX_TOLD = 3
-_MAX_WHY = 2
+_MAX_WHY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,13 @@ class TriageRule:
     told: str
     why: str
     source: str
+    always_said: bool = False
+
+    def told_for(self, features: frozenset[str]) -> tuple[str, ...]:
+        """What the shopper told us; `{evidence}` names only the answers they actually gave."""
+        if self.told != "{evidence}":
+            return (self.told,)
+        return tuple(feature_label(f, _NO_ANSWERS) for f in self.condition.evidence(features))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +125,12 @@ class SafetyBook:
         shows = level == "see_clinician" and all(rule.shows_products for rule in top)
         # The most serious answers are named first; the rest are only counted, to stay short.
         ordered = sorted(hits, key=lambda rule: -LEVELS.index(rule.level))
-        told = [rule.told for rule in ordered[:_MAX_TOLD]]
-        if len(ordered) > _MAX_TOLD:
-            told.append("other answers")
-        whys = list(dict.fromkeys(rule.why for rule in top))[:_MAX_WHY]
+        told = list(dict.fromkeys(phrase for rule in ordered for phrase in rule.told_for(features)))
+        if len(told) > _MAX_TOLD:
+            told = [*told[: _MAX_TOLD - 1], "other answers"]
+        # A why that tells the shopper when to call the emergency number is never cut.
+        first = sorted(top, key=lambda rule: not rule.always_said)
+        whys = list(dict.fromkeys(rule.why for rule in first))[:_MAX_WHY]
         core = " ".join([_NEXT_STEP[level], f"You told us about {join_words(told)}.", *whys])
         return Screen(level, tuple(rule.id for rule in hits), core, shows_products=shows)
 
@@ -153,6 +165,7 @@ def _triage_rule(entry: dict[str, Any], checker: TableChecker) -> TriageRule:
         told=entry.get("told", ""),
         why=entry.get("why", ""),
         source=entry.get("source", ""),
+        always_said=entry.get("always_said") is True,
     )
 
 
