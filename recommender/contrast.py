@@ -73,14 +73,16 @@ def card_facts(product: Mapping[str, object], answers: Answers) -> CardFacts:
 
 
 def first_reasons(
-    facts: Sequence[CardFacts], sections: Sequence[str], answers: Answers
+    facts: Sequence[CardFacts],
+    strongest: Sequence[tuple[str, str]],
+    answers: Answers,
 ) -> list[Reason]:
-    """One reason per card, in rank order; no two alike. `sections` cites each card's article
-    section (that of its strongest rule)."""
+    """One reason per card, in rank order; no two alike. `strongest` holds, per card, what the
+    shopper told us behind its strongest rule and that rule's article section (cited)."""
     reasons: list[Reason] = []
     seen: set[str] = set()
-    for rank, (card, section) in enumerate(zip(facts, sections, strict=True)):
-        text = _text(card, facts[:rank], answers)
+    for rank, (card, (told, section)) in enumerate(zip(facts, strongest, strict=True)):
+        text = f"Because you told us about {told}, {_text(card, facts[:rank], answers)}"
         if text in seen:  # same attributes and price as a card above: still say which card
             text = f"{text[:-1]}, listed as option {rank + 1}."
         seen.add(text)
@@ -97,12 +99,12 @@ def _price(card: CardFacts, answers: Answers) -> str:
 
 def _text(card: CardFacts, above: Sequence[CardFacts], answers: Answers) -> str:
     if not above:
-        offers = join_words(card.facets) or "the closest fit to your answers"
-        return f"Top match for your answers: {offers}; price {_price(card, answers)}."
+        offers = join_words(card.facets) or "it fits your answers best"
+        return f"this is the closest match: {offers}; price {_price(card, answers)}."
     offered_above = {facet for other in above for facet in other.facets}
     new = [facet for facet in card.facets if facet not in offered_above]
     if card.price < min(other.price for other in above):
         new.append(f"a lower price ({_price(card, answers)})")
     if new:
-        return f"Unlike the products above, this one offers {join_words(new)}."
-    return f"A similar choice to the products above, at {_price(card, answers)}."
+        return f"this one offers what the products above do not: {join_words(new)}."
+    return f"this is a similar choice to the products above, at {_price(card, answers)}."

@@ -74,7 +74,8 @@ class Engine:
         # NG59 is applied to the final blended order, after the model and boosts have counted.
         held = self._compiled.ng59_categories if back_pain_only(answers) else None
         shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes, held)
-        reasons = self._with_first_reasons(shown, self._reasons(shown, scored, answers, features), answers)
+        reasons = self._reasons(shown, scored, answers, features)
+        reasons = self._with_first_reasons(shown, reasons, answers, features)
         items = tuple(
             self._item(rank, index, scored, why)
             for rank, (index, why) in enumerate(zip(shown, reasons, strict=True), 1)
@@ -157,11 +158,20 @@ class Engine:
         return found
 
     def _with_first_reasons(
-        self, shown: list[int], reasons: list[tuple[Reason, ...]], answers: Answers
+        self,
+        shown: list[int],
+        reasons: list[tuple[Reason, ...]],
+        answers: Answers,
+        features: frozenset[str],
     ) -> list[tuple[Reason, ...]]:
         """Every card leads with what it offers that the cards above it do not."""
         facts = [card_facts(self._compiled.attributes[index], answers) for index in shown]
-        firsts = first_reasons(facts, [why[0].section for why in reasons], answers)
+        by_id = {rule.id: rule for rule in self.rules.rules}
+        strongest = [
+            (by_id[why[0].rule].condition.told(answers, features), why[0].section)
+            for why in reasons
+        ]
+        firsts = first_reasons(facts, strongest, answers)
         return [(first, *why) for first, why in zip(firsts, reasons, strict=True)]
 
     def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:

@@ -21,7 +21,7 @@ from tests.strategies import raw_answers
 BLOCKING_FLAGS = [
     rule.condition.when[0].split(":", 1)[1]
     for rule in load_safety_book().triage_rules
-    if rule.level in ("emergency", "urgent")
+    if rule.level in ("emergency", "urgent") and rule.condition.when[0].startswith("red_flag:")
 ]
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
