@@ -144,7 +144,7 @@ class Answers:
         record: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         for answer in fields(self):
             value = getattr(self, answer.name)
-            if value is None or not isinstance(value, float | str) and not value:
+            if value is None or (not isinstance(value, float | str) and not value):
                 continue
             if answer.name == "measurements":
                 value = {name: value[name] for name in MEASUREMENT_RANGES if name in value}
@@ -288,7 +288,9 @@ def _measurements(value: Any) -> Mapping[str, float]:
             raise AnswersError(where, f"expected a number, got {_type_name(number)}")
         low, high = MEASUREMENT_RANGES[name]
         if not math.isfinite(number) or not low <= number <= high:
-            raise AnswersError(where, f"{_short(number)} is out of range (must be {low:g} to {high:g})")
+            raise AnswersError(
+                where, f"{_short(number)} is out of range (must be {low:g} to {high:g})"
+            )
         found[name] = float(number)
     return MappingProxyType(found)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from recommender.answers import Answers
 from recommender.catalog import SAFETY_PROPERTIES, Catalog
 from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.answers import Answers
 from recommender.features import feature_label, join_words
 from recommender.result import Triage
 
@@ -95,11 +95,11 @@ class Screen:
     def triage_for(self, shown: int) -> Triage:
         if self.level == "none":
             return Triage("none", (), NO_CONCERNS)
+        # Products are mentioned only when the page shows some (or says why it shows none).
         if not self.shows_products:
-            ending = _HELD_BACK
-        else:
-            ending = _MEANWHILE if shown else ""
-        return Triage(self.level, self.flags, " ".join(p for p in (self.core, ending) if p))
+            return Triage(self.level, self.flags, f"{self.core} {_HELD_BACK}")
+        ending = f" {_MEANWHILE}" if shown else ""
+        return Triage(self.level, self.flags, f"{self.core}{ending}")
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,12 @@ def spec_level(raw: dict) -> str:
         found.append("urgent")
     if "recent_knee_injury" in risks:
         found.append("urgent" if age == "65_plus" else "see_clinician")
-    if back and risks & {"weakened_immunity", "injects_drugs", "osteoporosis", "long_term_steroids"}:
+    if back and risks & {
+        "weakened_immunity",
+        "injects_drugs",
+        "osteoporosis",
+        "long_term_steroids",
+    }:
         found.append("see_clinician")
     if back and raw.get("pain_started") == "under_6_weeks" and age in ("50_64", "65_plus"):
         found.append("see_clinician")
