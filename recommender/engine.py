@@ -137,7 +137,7 @@ class Engine:
             price=product["price"],
             score=rules_part + model_part + boost_part,
             reasons=reasons,
-            cautions=scored.warnings.get(index, ()),
+            cautions=tuple(why for why, mask in scored.warnings if mask[index]),
             score_parts=ScoreParts(rules_part, model_part, boost_part),
         )
 
@@ -175,20 +175,17 @@ class Engine:
         return [(first, *why) for first, why in zip(firsts, reasons, strict=True)]
 
     def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:
-        rows, held = self._compiled.rows, []
-        for index, why in scored.blocked_by.items():
-            held.append(Excluded(rows[index]["sku"], why))
-        relevant_safe = scored.relevant & ~scored.blocked_mask(len(rows))
-        for index in np.flatnonzero(relevant_safe & ~self._compiled.in_stock):
-            held.append(Excluded(rows[index]["sku"], "held back: out of stock right now"))
-        for index in np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable):
-            price, budget = rows[index]["price"], answers.budget_max
-            held.append(
-                Excluded(
-                    rows[index]["sku"],
-                    f"held back: {price:.2f} is over your budget of {budget:.2f}",
-                )
-            )
+        skus, held = self._compiled.skus, []
+        held += [Excluded(skus[index], why) for index, why in scored.blocked_by.items()]
+        relevant_safe = scored.relevant & ~scored.blocked_mask(len(skus))
+        out_of_stock = np.flatnonzero(relevant_safe & ~self._compiled.in_stock).tolist()
+        held += [Excluded(skus[i], "held back: out of stock right now") for i in out_of_stock]
+        over = np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable)
+        prices, budget = self._compiled.prices, answers.budget_max
+        held += [
+            Excluded(skus[i], f"held back: {prices[i]:.2f} is over your budget of {budget:.2f}")
+            for i in over.tolist()
+        ]
         return tuple(held)
 
 
@@ -202,7 +199,7 @@ class Scored:
     blocked_by: dict[int, str]
     affordable: np.ndarray
     eligible: np.ndarray
-    warnings: dict[int, tuple[str, ...]]
+    warnings: tuple[tuple[str, np.ndarray], ...]  # (caution text, products it is on)
 
     @property
     def scores(self) -> np.ndarray:
@@ -242,6 +239,7 @@ class _Compiled:
     ng59_categories: np.ndarray  # bool per product: a category NG59 advises against
     caution_masks: dict[str, np.ndarray]
     rows: list[dict]
+    skus: list[str]
     attributes: list[dict]  # what a card may say about the product (support, fits, features)
 
 
@@ -259,6 +257,7 @@ def _compile(engine: Engine) -> _Compiled:
         ng59_categories=products["category"].isin(NG59_CATEGORIES).to_numpy(),
         caution_masks={c.id: c.applies_to(catalog) for c in engine.safety.cautions},
         rows=products[["sku", "name", "category", "price"]].to_dict("records"),
+        skus=products["sku"].tolist(),
         attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
     )
 
@@ -278,13 +277,9 @@ def _caution_blocks(
 
 def _warnings(
     cautions: tuple[Caution, ...], masks: dict[str, np.ndarray]
-) -> dict[int, tuple[str, ...]]:
-    found: dict[int, tuple[str, ...]] = {}
-    for caution in cautions:
-        if not caution.excludes:
-            for index in np.flatnonzero(masks[caution.id]).tolist():
-                found[index] = (*found.get(index, ()), caution.why)
-    return found
+) -> tuple[tuple[str, np.ndarray], ...]:
+    # Kept as masks: only the handful of shown products ever look their cautions up.
+    return tuple((c.why, masks[c.id]) for c in cautions if not c.excludes)
 
 
 def build_engine(
