@@ -123,7 +123,7 @@ class SafetyBook:
         level = max((rule.level for rule in hits), key=LEVELS.index)
         top = [rule for rule in hits if rule.level == level]
         shows = level == "see_clinician" and all(rule.shows_products for rule in top)
-        # The most serious answers are named first; the rest are only counted, to stay short.
+        # The most serious answers are named first; past a few, "other answers" keeps it short.
         ordered = sorted(hits, key=lambda rule: -LEVELS.index(rule.level))
         told = list(dict.fromkeys(phrase for rule in ordered for phrase in rule.told_for(features)))
         if len(told) > _MAX_TOLD:
