@@ -3,8 +3,9 @@
 Reasons from the article are often the same for several products of a result, so a shopper
 could not tell why #2 sits below #1. The first reason of every card is built from the catalog's
 own attributes (support level, the activity it is made for, its features, price against the
-budget) and names only what no card above it offers. Comparing with the cards above, not the
-whole list, keeps every card's words the same however many of the list a page shows.
+budget) and names only what no closer match (a card ranked above it) offers. Comparing with the
+closer matches, not the whole list, keeps every card's words true however many of the list a
+page shows, and in whatever order (an exploring session shuffles the cards).
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ def first_reasons(
     seen: set[str] = set()
     for rank, (card, (told, section)) in enumerate(zip(facts, strongest, strict=True)):
         text = f"Because you told us about {told}, {_text(card, facts[:rank], answers)}"
-        if text in seen:  # same attributes and price as a card above: still say which card
-            text = f"{text[:-1]}, listed as option {rank + 1}."
+        if text in seen:  # same attributes and price as a closer match: still tell them apart
+            text = f"{text[:-1]} (match {rank + 1} for your answers)."
         seen.add(text)
         reasons.append(Reason(RULE_ID, text, section))
     return reasons
@@ -106,5 +107,5 @@ def _text(card: CardFacts, above: Sequence[CardFacts], answers: Answers) -> str:
     if card.price < min(other.price for other in above):
         new.append(f"a lower price ({_price(card, answers)})")
     if new:
-        return f"this one offers what the products above do not: {join_words(new)}."
-    return f"this is a similar choice to the products above, at {_price(card, answers)}."
+        return f"this one offers what closer matches do not: {join_words(new)}."
+    return f"this is a similar choice to closer matches, at {_price(card, answers)}."

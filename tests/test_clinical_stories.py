@@ -342,12 +342,12 @@ def test_bunions_lead_with_the_whole_picture_not_a_corrector(shop):
     assert "posture_exercises" in advice_ids(result)
 
 
-def test_each_card_first_says_what_it_offers_that_the_cards_above_do_not(shop):
+def test_each_card_first_says_what_it_offers_that_closer_matches_do_not(shop):
     result = shop(pain_areas=["knee"], activities=["running"], budget_max=60)
     first = [item.reasons[0] for item in result.items]
     assert all(r.rule == "what_sets_it_apart" for r in first)
     assert all(r.text.startswith("Because you told us about") for r in first)
     assert "made for running" in first[0].text
     assert "under your budget of 60.00" in first[0].text
-    assert all("products above" in r.text for r in first[1:])
+    assert all("closer matches" in r.text for r in first[1:])
     assert len({tuple(r.text for r in item.reasons) for item in result.items}) == len(first)
