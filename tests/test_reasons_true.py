@@ -26,13 +26,13 @@ RULE = {
 
 def test_a_rule_whose_general_words_name_a_brace_is_refused_when_the_table_loads():
     bad = {**RULE, "says": "says a firm brace can steady the knee"}
-    with pytest.raises(CatalogError, match="wobbly_knee.*names brace"):
+    with pytest.raises(CatalogError, match=r"wobbly_knee.*names brace"):
         load_rule_book({"rule": [bad]})
 
 
 def test_a_sentence_about_braces_may_only_be_given_to_a_brace():
     wrong = {**RULE, "product_says": {"orthotic_insole": "A brace like this steadies you."}}
-    with pytest.raises(CatalogError, match="product_says.orthotic_insole' names brace"):
+    with pytest.raises(CatalogError, match=r"product_says\.orthotic_insole' names brace"):
         load_rule_book({"rule": [wrong]})
     right = {**RULE, "product_says": {"knee_brace_hinged": "A hinged brace like this helps."}}
     rule = load_rule_book({"rule": [right]}).rules[0]
