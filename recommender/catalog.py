@@ -43,7 +43,8 @@ CATEGORIES = (
     "thigh_sleeve",
     "compression_socks",
 )
-SAFETY_PROPERTIES = ("heat", "compression", "magnetic")
+# True/false columns the safety cautions read (SPEC sections 2 and 3); `cold` is revision 2.
+SAFETY_PROPERTIES = ("heat", "cold", "compression", "magnetic")
 REQUIRED_COLUMNS = ("sku", "name", "category", "price", "in_stock", *SAFETY_PROPERTIES)
 SUPPORT_LEVELS = ("none", "light", "medium", "firm")
 FITS = ("running", "walking", "sport", "yoga", "cycling")

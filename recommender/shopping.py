@@ -21,6 +21,7 @@ from recommender.engine import MAX_K, Engine
 from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, assign_experiment
 from recommender.feedback import FeedbackStore
+from recommender.guidance import back_pain_only
 from recommender.last_good import CATALOG_NOTICE
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
@@ -139,7 +140,10 @@ def find_products(
     serving, arm = experiment_engine(engine, rng)
     # Every eligible product, so that an exploring session can draw from all of them.
     eligible = serving.recommend(answers, MAX_K)
-    presentation = present(eligible, explore_share=explore_share, rng=rng, k=k)
+    # A random order could put a brace or belt first for low back pain alone, which NICE NG59
+    # rules out, so those sessions are always shown in the engine's order.
+    share = 0.0 if back_pain_only(answers) else explore_share
+    presentation = present(eligible, explore_share=share, rng=rng, k=k)
     session_id, note = log.record_shown(answers, presentation, experiment=arm)
     stopped = _stop(engine, answers) is not None
     return Shown(answers, presentation.result, presentation.policy, session_id, stopped, note)
