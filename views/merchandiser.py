@@ -16,6 +16,7 @@ import streamlit as st
 from recommender.auth import MERCHANDISER
 from recommender.engine import Engine, build_engine
 from recommender.errors import CatalogError, InputError
+from recommender.escaping import plain, plain_bullets
 from recommender.personas import load_personas
 from recommender.reranker import Reranker
 from recommender.rules import load_rule_book
@@ -75,7 +76,9 @@ TABS = {
 def main() -> None:
     who = require_signed_in(MERCHANDISER)
     st.title("Merchandising")
-    st.caption(f"Signed in as {who}. Changes are checked, previewed on saved personas, and kept.")
+    st.caption(
+        f"Signed in as {plain(who)}. Changes are checked, previewed on saved personas, and kept."
+    )
     settings = Settings.from_env()
     directory = settings.catalog_dir
     _show_flash()

@@ -10,7 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from recommender.catalog import load_catalog
 from recommender.weights_store import current_state, history, propose, save_proposal
+from recommender.auth import LOCAL_ACCOUNT
+from recommender.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
 from tests.merch.conftest import PASSWORD
+from tests.test_signin_guard import FakeClock
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "merchandiser.py"
 TIMEOUT = 60
@@ -69,6 +72,10 @@ def out_of_stock(catalog_dir: Path, *skus: str) -> dict:
     return edits({product_row(catalog_dir, s): {"in_stock": False} for s in skus})
 
 
+def seat_pad_boost(catalog_dir: Path) -> dict:
+    return edits({product_row(catalog_dir, "SC-902"): {"boost": 1.0}})
+
+
 def someone_else_saves(catalog_dir: Path, boosts: dict) -> str:
     """Ben saves new boosts from the files as they are now; his weights.toml text."""
     opened = current_state(catalog_dir)
@@ -97,20 +104,80 @@ def test_signed_out_users_see_a_password_form_and_no_editor(catalog_dir, staff_p
 
 def test_the_right_password_opens_the_editors(catalog_dir, staff_password):
     app = page().run()
-    app.text_input(key="signin_name").input("Ana")
     app.text_input(key="signin_password").input(PASSWORD)
     app.button[0].click().run()
     assert not app.exception
     assert len(app.data_editor) == 3
-    assert "Signed in as Ana" in app.caption[0].value
+    # The audit names the account that signed in; there is no free-text name to claim.
+    assert app.session_state["signin_user"] == LOCAL_ACCOUNT
+    assert "Signed in as admin" in app.caption[0].value
+    assert "signin_name" not in [t.key for t in app.text_input]
+
+
+def test_guessing_the_password_meets_a_wait_and_then_a_lockout(catalog_dir, staff_password):
+    clock = FakeClock()
+    reset_shared_guard(SignInGuard(clock=clock))
+    app = page().run()
+    messages = []
+    for _ in range(4):
+        app.text_input(key="signin_password").input("guess-guess-guess")
+        app.button[0].click().run()
+        messages.append(app.error[0].value)
+    assert messages[:3] == ["That password is not right."] * 3
+    assert messages[3].startswith("That password is not right. Wait ")
+    # Even the right password waits its turn: it is not checked until the wait is over.
+    app.text_input(key="signin_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert "Too many wrong passwords: wait" in app.error[0].value
+    assert len(app.data_editor) == 0
+    for _ in range(6):  # keep guessing, after each wait, until the account locks
+        clock.advance(120)
+        app.text_input(key="signin_password").input("guess-guess-guess")
+        app.button[0].click().run()
+    assert "Sign-in is locked" in app.error[0].value
+    clock.advance(ThrottlePolicy().lockout_seconds)
+    app.text_input(key="signin_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert len(app.data_editor) == 3
+
+
+def test_a_save_after_a_password_sign_in_records_the_account_as_who(catalog_dir, staff_password):
+    app = page().run()
+    app.text_input(key="signin_password").input(PASSWORD)
+    app.button[0].click().run()
+    app.session_state[PRODUCTS] = seat_pad_boost(catalog_dir)
+    app.run()
+    save_button(app).click().run()
+    assert [entry.who for entry in history(catalog_dir)][-1] == LOCAL_ACCOUNT
 
 
 def test_oidc_user_without_the_role_is_turned_away(catalog_dir):
     app = page({"auth": {"redirect_uri": "x"}, "roles": {"analyst": ["bo@shop.example"]}})
-    app.user = {"is_logged_in": True, "email": "bo@shop.example"}
+    app.user = {"is_logged_in": True, "email": "bo@shop.example", "email_verified": True}
     app.run()
     assert len(app.data_editor) == 0
     assert "does not have the merchandiser role" in texts(app)
+
+
+SSO = {"auth": {"redirect_uri": "x"}, "roles": {"merchandiser": ["ana@shop.example"]}}
+
+
+def test_an_unverified_sso_email_gets_no_role_even_when_listed(catalog_dir):
+    app = page(SSO)
+    app.user = {"is_logged_in": True, "email": "ana@shop.example", "email_verified": False}
+    app.run()
+    assert len(app.data_editor) == 0
+    assert "has not confirmed your e-mail address" in texts(app)
+
+
+def test_a_verified_sso_email_opens_the_page_and_is_who_the_audit_records(catalog_dir):
+    app = page(SSO)
+    app.user = {"is_logged_in": True, "email": " Ana@Shop.EXAMPLE", "email_verified": True}
+    app.session_state[PRODUCTS] = seat_pad_boost(catalog_dir)
+    app.run()
+    assert len(app.data_editor) == 3
+    save_button(app).click().run()
+    assert [entry.who for entry in history(catalog_dir)][-1] == "ana@shop.example"
 
 
 def test_a_valid_change_is_previewed_then_saved(catalog_dir):
