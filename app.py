@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from views.guard import calm_errors
+
 st.set_page_config(page_title="Product finder", page_icon=":material/healing:", layout="wide")
 
 pages = [
@@ -10,4 +12,5 @@ pages = [
     st.Page("views/analyst.py", title="Analytics", icon=":material/insights:"),
 ]
 
-st.navigation(pages).run()
+with calm_errors():
+    st.navigation(pages).run()

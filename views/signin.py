@@ -63,7 +63,7 @@ def _sign_in_forms(config: AuthConfig, role: str) -> None:
         return
     if config.oidc:
         for provider in config.providers or (None,):
-            label = f"Sign in with {provider}" if provider else "Sign in with single sign-on"
+            label = f"Sign in with {plain(provider)}" if provider else "Sign in with single sign-on"
             if st.button(label, key=f"signin_oidc_{provider or 'default'}"):
                 st.login(provider)
     if config.password_hash:

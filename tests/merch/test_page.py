@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recommender.catalog import load_catalog
-from recommender.weights_store import current_state, history, propose, save_proposal
 from recommender.auth import LOCAL_ACCOUNT
+from recommender.catalog import load_catalog
 from recommender.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
+from recommender.weights_store import current_state, history, propose, save_proposal
 from tests.merch.conftest import PASSWORD
+from tests.readable import readable
 from tests.test_signin_guard import FakeClock
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "merchandiser.py"
@@ -53,7 +54,7 @@ def texts(app: AppTest) -> str:
     parts = [
         e.value for kind in ("error", "warning", "info", "success") for e in getattr(app, kind)
     ]
-    return "\n".join(parts + [m.value for m in app.markdown])
+    return readable("\n".join(parts + [m.value for m in app.markdown]))
 
 
 def save_button(app: AppTest):
@@ -186,7 +187,7 @@ def test_a_valid_change_is_previewed_then_saved(catalog_dir):
     app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "SC-902"): {"boost": 1.0}})
     app.run()
     assert not app.exception
-    assert any(e.label.startswith("office-worker-lower-back") for e in app.expander)
+    assert any(readable(e.label).startswith("office-worker-lower-back") for e in app.expander)
     assert "SC-902 Ardenfield Gel Seat Pad: enters at 1" in texts(app)
     assert current_state(catalog_dir).weights_text == (catalog_dir / "weights.toml").read_text()
     app.text_input(key="merch_note").input("seat pad promotion")
