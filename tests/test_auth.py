@@ -99,9 +99,7 @@ def test_single_sign_on_grants_roles_only_to_an_email_the_provider_verified():
 
 def test_even_the_anyone_signed_in_list_needs_a_verified_email():
     config = auth_config(SSO_SECRETS, {})
-    assert config.roles_for_user({"email": "new@else.example", "email_verified": True}) == {
-        ANALYST
-    }
+    assert config.roles_for_user({"email": "new@else.example", "email_verified": True}) == {ANALYST}
     assert config.roles_for_user({"email": "new@else.example", "email_verified": False}) == (
         frozenset()
     )

@@ -120,9 +120,7 @@ def test_one_locked_account_leaves_the_others_alone(clock, checker):
     assert guard.attempt("ana", checker(SECRET)).outcome == ACCEPTED
 
 
-def test_a_spray_across_many_accounts_locks_password_sign_in_for_everyone(
-    clock, checker, caplog
-):
+def test_a_spray_across_many_accounts_locks_password_sign_in_for_everyone(clock, checker, caplog):
     policy = ThrottlePolicy(global_failures=20, global_window_seconds=60)
     guard = SignInGuard(policy, clock)
     with caplog.at_level(logging.WARNING, logger="recommender.signin_guard"):

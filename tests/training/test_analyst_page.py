@@ -67,7 +67,9 @@ def test_signed_in_analyst_sees_feedback_and_models(settings):
         "Helpfulness by product",
         "Experiment arms",
     ]
-    assert any("rules-only" in readable(text.value) for text in page.markdown)  # no models trained yet
+    assert any(
+        "rules-only" in readable(text.value) for text in page.markdown
+    )  # no models trained yet
 
 
 def test_visitor_who_is_not_signed_in_sees_no_numbers(settings):
