@@ -25,7 +25,7 @@ HOSTILE_PERSONA = "![persona](http://198.51.100.7/persona.png)"
 
 
 def hostile_catalog(source: Path, folder: Path) -> Path:
-    """Copy `source` to `folder`, with hostile names, descriptions and a hostile persona label.
+    """Copy `source` to `folder`, with hostile names, descriptions and persona labels.
 
     Every third product is out of stock, so the held-back list shows hostile names too.
     """
@@ -45,8 +45,10 @@ def hostile_catalog(source: Path, folder: Path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     personas = folder / "personas.jsonl"
-    lines = personas.read_text(encoding="utf-8").splitlines()
-    first = json.loads(lines[0])
-    first["description"] = f"{first['description']} {HOSTILE_PERSONA}"
-    personas.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n", encoding="utf-8")
+    hostile_personas = []
+    for line in personas.read_text(encoding="utf-8").splitlines():
+        persona = json.loads(line)
+        persona["description"] = f"{persona['description']} {HOSTILE_PERSONA}"
+        hostile_personas.append(json.dumps(persona))
+    personas.write_text("\n".join(hostile_personas) + "\n", encoding="utf-8")
     return folder

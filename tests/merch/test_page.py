@@ -304,3 +304,29 @@ def test_a_hand_broken_file_is_reported_and_can_be_rolled_back_from_the_page(cat
     app.selectbox(key="merch_rollback_to").select(2).run()
     next(b for b in app.button if b.key == "merch_rollback").click().run()
     assert current_state(catalog_dir) == good
+
+
+def test_hostile_persona_labels_and_product_names_show_as_text_in_the_preview(
+    catalog_dir, tmp_path, monkeypatch
+):
+    from markdown_it import MarkdownIt
+
+    from tests.hostile_catalog import HOSTILE_PERSONA, hostile_catalog
+
+    hostile = hostile_catalog(catalog_dir, tmp_path / "hostile")
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(hostile))
+    app = signed_in_page()
+    app.session_state[KNOBS] = edits({knob_row("boost"): {"value": 1.0}})
+    app.session_state[PRODUCTS] = edits({product_row(hostile, "SC-902"): {"boost": 1.0}})
+    app.run()
+    assert not app.exception
+    labels = [e.label for e in app.expander if readable(e.label).startswith("office-worker")]
+    assert labels and HOSTILE_PERSONA in readable(labels[0])
+    renderer = MarkdownIt("commonmark")
+    for text in [*labels, *(m.value for m in app.markdown)]:
+        rendered = renderer.render(text)
+        assert "<img" not in rendered and "<a " not in rendered
+    products = load_catalog(hostile).products
+    name = products.loc[products["sku"] == "SC-902", "name"].iloc[0]
+    assert name != "Ardenfield Gel Seat Pad"  # it carries markup ...
+    assert f"SC-902 {name}: enters at 1" in texts(app)  # ... shown exactly as written
