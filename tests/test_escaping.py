@@ -7,13 +7,14 @@ speaks), for the reviewer's hostile names and for any text hypothesis can think 
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from recommender.escaping import plain, plain_bullets
+from recommender.escaping import WORD_JOINER, plain, plain_bullets
 
 HOSTILE = (
     "[50% off today](http://evil.example/deal)",
@@ -47,7 +48,7 @@ def _renders_literally(text: str) -> None:
     inner = rendered.removeprefix("<p>").removesuffix("</p>")
     assert rendered == f"<p>{inner}</p>"
     assert "<" not in inner  # one paragraph and no element inside it: no link, image or tag
-    assert html.unescape(inner) == shown
+    assert html.unescape(inner).replace(WORD_JOINER, "") == shown
 
 
 def test_the_reviewers_hostile_names_render_as_the_characters_typed():
@@ -77,3 +78,26 @@ def test_any_text_renders_literally(text: str):
 @given(st.text(alphabet="[]()!<>*_`#-=~:$&\\|.h/ \n\tab1", max_size=80))
 def test_any_mix_of_markdown_punctuation_renders_literally(text: str):
     _renders_literally(text)
+
+
+# The patterns remark-gfm (mdast-util-gfm-autolink-literal) links in text after parsing, where
+# backslash escapes are already gone: so they are matched against the unescaped text.
+_GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+_GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+
+
+def _text_after_parsing(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_bare_addresses_are_not_turned_into_links_and_still_read_the_same():
+    for text in ("see http://evil.example/x", "WWW.evil.example", "mail ana@evil.example now"):
+        escaped = _text_after_parsing(plain(text))
+        assert not _GFM_URL.search(escaped) and not _GFM_EMAIL.search(escaped)
+        assert escaped.replace(WORD_JOINER, "") == text
+
+
+@given(st.text(alphabet="htpsw.:/@ab-", max_size=40))
+def test_no_text_leaves_an_autolink_pattern(text: str):
+    escaped = _text_after_parsing(plain(text))
+    assert not _GFM_URL.search(escaped) and not _GFM_EMAIL.search(escaped)
