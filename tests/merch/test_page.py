@@ -330,3 +330,17 @@ def test_hostile_persona_labels_and_product_names_show_as_text_in_the_preview(
     name = products.loc[products["sku"] == "SC-902", "name"].iloc[0]
     assert name != "Ardenfield Gel Seat Pad"  # it carries markup ...
     assert f"SC-902 {name}: enters at 1" in texts(app)  # ... shown exactly as written
+
+
+def test_a_hostile_sso_email_is_shown_as_text(catalog_dir):
+    from markdown_it import MarkdownIt
+
+    app = page(SSO)
+    email = "[help](http://evil.example/x)@evil.example"
+    app.user = {"is_logged_in": True, "email": email, "email_verified": True}
+    app.run()
+    assert len(app.data_editor) == 0
+    message = app.error[0].value
+    assert email in readable(message)
+    rendered = MarkdownIt("commonmark").render(message)
+    assert "<a " not in rendered
