@@ -220,7 +220,7 @@ def test_an_export_that_fails_halfway_leaves_the_earlier_pair_untouched(
     later.mkdir()
     import_feedback(store, *feedback_files(later, sessions=3))
 
-    def disk_full(_conn):
+    def disk_full(_store, _conn):
         yield ["s0", "2025-03-01T10:00:01.000000Z", "KN-101", 1, "impression", "1.0"]
         raise OSError(28, "No space left on device")
 
