@@ -119,23 +119,14 @@ def discard(conn: Connection, import_id: str) -> None:
     batch = _batch_size(conn)
     for table, key in ((events, col.EVENT_ID), (sessions, col.SESSION_ID)):
         mine = select(table.c[key]).where(table.c[col.IMPORT_ID] == import_id).limit(batch)
-        while _in_short_transaction(
-            conn, lambda: conn.execute(delete(table).where(table.c[key].in_(mine))).rowcount
-        ):
+        while _run_short(conn, delete(table).where(table.c[key].in_(mine))):
             pass
-    _in_short_transaction(
-        conn, lambda: conn.execute(delete(imports).where(imports.c[col.IMPORT_ID] == import_id))
-    )
+    _run_short(conn, delete(imports).where(imports.c[col.IMPORT_ID] == import_id))
 
 
 def begin_import(conn: Connection) -> str:
     import_id = uuid.uuid4().hex
-    _in_short_transaction(
-        conn,
-        lambda: conn.execute(
-            insert(imports).values({col.IMPORT_ID: import_id, col.STARTED_AT: utc_now()})
-        ),
-    )
+    _run_short(conn, insert(imports).values({col.IMPORT_ID: import_id, col.STARTED_AT: utc_now()}))
     return import_id
 
 
@@ -150,14 +141,8 @@ def merge(conn: Connection, import_id: str) -> Merged:
 def publish(conn: Connection, import_id: str) -> None:
     """Make every row of the import visible at once: one row of one small table changes."""
     kill_point("feedback-import:before-publish")
-    _in_short_transaction(
-        conn,
-        lambda: conn.execute(
-            update(imports)
-            .where(imports.c[col.IMPORT_ID] == import_id)
-            .values({col.PUBLISHED_AT: utc_now()})
-        ),
-    )
+    published = {col.PUBLISHED_AT: utc_now()}
+    _run_short(conn, update(imports).where(imports.c[col.IMPORT_ID] == import_id).values(published))
     kill_point("feedback-import:published")
 
 
@@ -181,9 +166,7 @@ def _merge_table(
     for start in range(0, last + 1, batch):
         values = {"import_id": import_id, "start": start, "stop": start + batch}
         began = time.perf_counter()
-        added += max(
-            _in_short_transaction(conn, lambda: conn.execute(statement, values).rowcount), 0
-        )
+        added += max(_run_short(conn, statement, values), 0)
         if start == 0:
             kill_point(f"feedback-import:first-{target.name}-batch")
         if sqlite:
@@ -195,9 +178,11 @@ def _batch_size(conn: Connection) -> int:
     return SQLITE_BATCH if conn.dialect.name == "sqlite" else POSTGRES_BATCH
 
 
-def _in_short_transaction(conn: Connection, work: Any) -> Any:
-    def transaction() -> Any:
+def _run_short(conn: Connection, statement: Any, values: dict[str, Any] | None = None) -> int:
+    """Run one statement in its own short write transaction; return the rows it touched."""
+
+    def transaction() -> int:
         with conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}).begin():
-            return work()
+            return conn.execute(statement, values).rowcount
 
     return with_retry(transaction, "import the feedback")
