@@ -269,7 +269,24 @@ def insert_events(conn: Connection, rows: Sequence[Event]) -> int:
         for e in rows
     ]
     _require_sessions(conn, {e.session_id for e in rows})
-    return _insert_chunks(conn, upsert_ignoring(conn, events), values)
+    added = _insert_chunks(conn, upsert_ignoring(conn, events), values)
+    if added < len(values):
+        # Some were already stored: a repeat is harmless only if it says the same.
+        _refuse_other_propensities(conn, rows)
+    return added
+
+
+def _refuse_other_propensities(conn: Connection, rows: Sequence[Event]) -> None:
+    for e in rows:
+        natural = (e.session_id, e.ts, e.sku, e.position, e.event)  # in EVENT_KEY order
+        key = [events.c[name] == value for name, value in zip(col.EVENT_KEY, natural, strict=True)]
+        stored = conn.execute(select(events.c[col.PROPENSITY]).where(*key)).first()
+        if stored is not None and stored[0] != e.propensity:
+            raise InputError(
+                f"event '{e.event}' of '{e.sku}' at position {e.position} in session "
+                f"'{e.session_id}' at {e.ts.isoformat()} is already stored with propensity "
+                f"{stored[0]!r}, not {e.propensity!r}; nothing was saved"
+            )
 
 
 def _insert_chunks(conn: Connection, statement: Insert, rows: list[dict[str, Any]]) -> int:
