@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from recommender.answers import parse_answers
+from recommender.answers import MAX_ANSWERS_BYTES, parse_answers
 from recommender.errors import AnswersError
 from recommender.feedback import columns as col
 
@@ -180,10 +180,17 @@ def safe_answers(raw: Any) -> dict[str, Any]:
 
 
 def parse_answers_text(text: str) -> dict[str, Any]:
+    if len(text) > MAX_ANSWERS_BYTES:
+        raise FieldProblem(col.ANSWERS, f"longer than the {MAX_ANSWERS_BYTES:,} allowed")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         raise FieldProblem(col.ANSWERS, f"not valid JSON ({error.msg})") from None
+    except ValueError:
+        # Python refuses to turn thousands of digits into an int; no answer needs that many.
+        raise FieldProblem(col.ANSWERS, "holds a number with too many digits") from None
+    except RecursionError:
+        raise FieldProblem(col.ANSWERS, "not valid JSON (nested too deeply)") from None
     return safe_answers(raw)
 
 

@@ -241,3 +241,28 @@ def test_a_store_in_a_read_only_folder_still_exports(run, tmp_path: Path, store_
 
 def _files(pair: tuple[Path, Path]) -> list[str]:
     return ["--sessions", str(pair[0]), "--events", str(pair[1])]
+
+
+@pytest.mark.parametrize(
+    ("answers", "problem"),
+    [
+        (
+            '{"schema_version":1,"sitting_hours":' + "9" * 5_000 + "}",
+            "holds a number with too many digits",
+        ),
+        ("[" * 5_000 + "]" * 5_000, "nested too deeply"),
+        ('{"a":' * 5_000 + "1" + "}" * 5_000, "nested too deeply"),
+    ],
+    ids=["5,000 digits", "5,000 deep list", "5,000 deep object"],
+)
+def test_answers_with_a_huge_number_or_deep_nesting_are_a_named_bad_row(
+    run, tmp_path: Path, answers: str, problem: str
+) -> None:
+    sessions = write_csv(
+        tmp_path / "sessions.csv",
+        SESSION_COLUMNS,
+        [session_row("s0"), session_row("s1", answers=answers)],
+    )
+    events = write_csv(tmp_path / "events.csv", EVENT_COLUMNS, [event_row("s0")])
+    err = refused(*run("import", "--sessions", str(sessions), "--events", str(events)))
+    assert f"sessions.csv row 3, column 'answers': {problem}" in err
