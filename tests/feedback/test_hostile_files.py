@@ -250,8 +250,8 @@ def _files(pair: tuple[Path, Path]) -> list[str]:
             '{"schema_version":1,"sitting_hours":' + "9" * 5_000 + "}",
             "holds a number with too many digits",
         ),
-        ("[" * 5_000 + "]" * 5_000, "nested too deeply"),
-        ('{"a":' * 5_000 + "1" + "}" * 5_000, "nested too deeply"),
+        ("[" * 5_000 + "]" * 5_000, "not valid JSON (nested too deeply)"),
+        ('{"a":' * 5_000 + "1" + "}" * 5_000, "not valid JSON (nested too deeply)"),
     ],
     ids=["5,000 digits", "5,000 deep list", "5,000 deep object"],
 )
