@@ -101,7 +101,7 @@ def open_read_only(url: str) -> Engine | None:
         try:
             with engine.connect():
                 return engine
-        except OperationalError:
+        except DBAPIError:  # not openable this way; a normal open names the problem
             engine.dispose()
     return None
 

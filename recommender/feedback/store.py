@@ -20,9 +20,10 @@ from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, delete,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recommender.answers import Answers
-from recommender.errors import InputError
+from recommender.errors import InputError, StoreError
 from recommender.feedback import columns as col
 from recommender.feedback.engine import (
+    StoreUnavailable,
     check_reachable,
     create_store_engine,
     open_read_only,
@@ -71,7 +72,11 @@ class FeedbackStore:
         if read_only:
             engine = open_read_only(url)
             if engine is not None:
-                version = with_retry(lambda: stored_version(engine), "read the store's version")
+                try:
+                    version = with_retry(lambda: stored_version(engine), "read the store")
+                except StoreError as error:  # e.g. the file is not a database at all
+                    engine.dispose()
+                    raise StoreUnavailable(f"RECOMMENDER_DB: {error}") from error
                 return cls(engine, tracks_imports=version >= LATEST_VERSION)
         engine = create_store_engine(url)
         check_reachable(engine)

@@ -266,3 +266,13 @@ def test_answers_with_a_huge_number_or_deep_nesting_are_a_named_bad_row(
     events = write_csv(tmp_path / "events.csv", EVENT_COLUMNS, [event_row("s0")])
     err = refused(*run("import", "--sessions", str(sessions), "--events", str(events)))
     assert f"sessions.csv row 3, column 'answers': {problem}" in err
+
+
+def test_export_of_a_file_that_is_no_database_names_the_setting(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_text("this is not a database, just some text in a file\n")
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{garbage}")
+    err = refused(*run("export", "--out", str(tmp_path / "out")))
+    assert "RECOMMENDER_DB" in err and "not a database" in err
