@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from feedback_csv import feedback_files
 
 from recommender.answers import parse_answers
-from recommender.errors import StoreError
+from recommender.errors import InputError, StoreError
 from recommender.feedback import FeedbackStore, export_feedback, import_feedback
 from recommender.feedback.killpoints import KILL_AT_ENV, KILLED
 
@@ -148,6 +148,9 @@ def test_a_shopper_is_served_while_an_import_is_half_done_and_sees_none_of_it(
     )
     assert store.counts() == {"sessions": 3, "events": 8}
     assert rows_on_disk(store) > 8
+    # A second import meanwhile is refused by name rather than mixed into the first.
+    with pytest.raises(InputError, match="another feedback import into this store is still"):
+        import_feedback(store, *earlier_and_big)
 
     go.touch()
     out, err = importer.communicate(timeout=240)
