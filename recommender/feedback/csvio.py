@@ -11,6 +11,7 @@ characters have been read, never loaded whole (so a 600 MB line or /dev/zero cos
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
-from recommender.errors import InputError
+from recommender.errors import InputError, RecommenderError
 from recommender.feedback.records import FieldProblem
 
 T = TypeVar("T")
@@ -163,6 +164,12 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
         os.replace(partial, path)
     except PermissionError:
         raise InputError(f"{path.parent}: no permission to write there") from None
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise RecommenderError(
+            f"{path.parent}: the disk is full; files already there are unchanged"
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
     return count

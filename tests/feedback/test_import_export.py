@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from feedback_csv import event_row, feedback_files, session_row, write_csv
 
-from recommender.errors import InputError
+from recommender.errors import InputError, RecommenderError
 from recommender.feedback import (
     EVENT_COLUMNS,
     SESSION_COLUMNS,
@@ -225,7 +225,7 @@ def test_an_export_that_fails_halfway_leaves_the_earlier_pair_untouched(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export_module, "_event_rows", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(RecommenderError, match="the disk is full; files already there are"):
         export_feedback(store, out)
     assert {name: (out / name).read_text() for name in before} == before
     assert sorted(p.name for p in out.iterdir()) == ["events.csv", "sessions.csv"]
