@@ -89,7 +89,7 @@ def main() -> None:
     try:
         opened = _opened(directory)
     except CatalogError as error:  # only a file too large to open; nothing here can repair it
-        st.error("The files on disk cannot be opened.\n\n" + _bullets(error.problems))
+        st.error("The files on disk cannot be opened.\n\n" + plain_bullets(error.problems))
         st.stop()
     try:
         current = load_proposal(opened.weights_text, opened.products_text)
@@ -112,7 +112,7 @@ def _serving_notices(settings: Settings) -> None:
     try:
         served = loading.served(settings).notices
     except CatalogError as error:
-        st.error("Shoppers see no products:\n\n" + _bullets(error.problems))
+        st.error("Shoppers see no products:\n\n" + plain_bullets(error.problems))
         return
     for notice in served:
         if notice.startswith(CATALOG_NOTICE):

@@ -44,7 +44,8 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    with FeedbackStore.open(settings.db_url) as store:
+    # Read-only: an export must work on a store this user may read but not write.
+    with FeedbackStore.open(settings.db_url, read_only=True) as store:
         report = export_feedback(store, args.out)
     print(report.summary())
     return ExitCode.OK
