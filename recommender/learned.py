@@ -197,7 +197,7 @@ class LambdaRanker(BaseEstimator):
         estimator = cls(**{**params, "sku_vocabulary": tuple(vocabulary)})
         estimator._validate_params()
         try:
-            booster = lgb.Booster(model_str=model_text, params={"num_threads": 1})
+            booster = lgb.Booster(model_str=model_text)
         except lgb.basic.LightGBMError as error:
             raise ValueError(f"not a LightGBM model text ({error})") from None
         if booster.feature_name() != _LIGHTGBM_NAMES:

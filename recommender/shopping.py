@@ -24,7 +24,7 @@ from recommender.feedback import FeedbackStore
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
 from recommender.questionnaire import SAFETY_STEP, raw_answers
-from recommender.result import Excluded, Item, Result, Suggestion, Triage
+from recommender.result import RULES_ONLY, Excluded, Item, Result, Suggestion, Triage
 
 DEFAULT_SHOWN = 5
 FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results are unaffected."
@@ -32,6 +32,11 @@ FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results ar
 MODEL_PAUSED = (
     "These products are ordered by the article-based rules alone for now, while our "
     "learned ordering is paused."
+)
+# What a shopper reads when the model serving them learned from simulated shoppers (a demo).
+MODEL_SIMULATED = (
+    "Part of this order comes from a demonstration model that learned from simulated "
+    "shoppers, not from real ones."
 )
 OUTCOME_EVENTS = ("click", "add_to_cart", "helpful", "not_helpful")
 # A store reports its trouble (including an unusable SQLite folder) as a RecommenderError.
@@ -104,7 +109,10 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
 
 def shopper_notes(result: Result, feedback_note: str | None) -> tuple[str, ...]:
     """The short notes above a shopper's results, in plain words: no file names or hashes."""
-    notes = (feedback_note, MODEL_PAUSED if result.notices else None)
+    model_note = None
+    if result.notices:
+        model_note = MODEL_PAUSED if result.model_version == RULES_ONLY else MODEL_SIMULATED
+    notes = (feedback_note, model_note)
     return tuple(note for note in notes if note)
 
 
