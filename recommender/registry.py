@@ -275,10 +275,13 @@ def _parse(files: dict[str, bytes], what: str) -> tuple[LambdaRanker, int]:
     from recommender.learned import LambdaRanker
 
     try:
-        state = json.loads(files[MODEL_STATE_FILE])
         text = files[MODEL_FILE].decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelError(f"{what}: {MODEL_FILE} is not a LightGBM model text (not UTF-8)") from None
+    try:
+        state = json.loads(files[MODEL_STATE_FILE])
     except (ValueError, RecursionError):
-        raise ModelError(f"{what}: {MODEL_STATE_FILE} or {MODEL_FILE} is not readable text") from None
+        raise ModelError(f"{what}: {MODEL_STATE_FILE} is not a JSON document") from None
     if not isinstance(state, dict):
         raise ModelError(f"{what}: {MODEL_STATE_FILE} must hold a JSON object")
     training = state.pop("training", {})
