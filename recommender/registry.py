@@ -132,7 +132,7 @@ def import_model(models_dir: Path, reference: str) -> ModelCard:
         raise InputError(f"model '{reference}': no such folder")
     try:
         files = {name: model_records.read_bounded(folder / name) for name in MODEL_FILES}
-        estimator, synthetic = _parse(files, str(folder))
+        _, synthetic = _parse(files, str(folder))
     except ModelError as error:
         raise InputError(f"cannot import '{reference}': {error}") from None
     card = _read_card_data(folder) or {}

@@ -227,7 +227,9 @@ def promote_model(
         _check_promotable(settings, card)
     previous = registry.set_promoted(settings.models_dir, card.model_id)
     was = previous or "rules-only"
-    simulated = " - trained on simulated data, served with a notice" if model.synthetic_sessions else ""
+    simulated = (
+        " - trained on simulated data, served with a notice" if model.synthetic_sessions else ""
+    )
     return f"promoted {card.model_id} (was {was}){simulated}"
 
 

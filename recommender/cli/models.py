@@ -53,7 +53,9 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     for row in rows:
         mark = "*" if row["promoted"] else " "
         trusted = "trusted" if row["trusted"] else "untrusted"
-        simulated = f"  SIMULATED ({row['synthetic_sessions']:,})" if row["synthetic_sessions"] else ""
+        simulated = (
+            f"  SIMULATED ({row['synthetic_sessions']:,})" if row["synthetic_sessions"] else ""
+        )
         print(
             f"{mark} {row['id']}  {row['created']}  {row['train_sessions']:>7} sessions  "
             f"ndcg@5 {row['ndcg@5']:.4f}  {trusted}{simulated}"

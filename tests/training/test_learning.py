@@ -7,12 +7,10 @@ import pytest
 
 from recommender.feedback import columns as col
 from recommender.learned import LambdaRanker
-from training.pipeline import prepare_frames
-from training.simulate import simulate
 from training.evaluate import evaluate, paired_bootstrap
 from training.metrics import NDCG, RankedLists
 from training.model import fit_ranker
-from training.pipeline import compare
+from training.pipeline import compare, prepare_frames
 from training.rankers import (
     RULES_ONLY,
     LightGBMBaseline,
@@ -20,6 +18,7 @@ from training.rankers import (
     PopularityRanker,
     RulesOnlyRanker,
 )
+from training.simulate import simulate
 
 
 def test_learned_model_beats_rules_only_on_held_out_sessions(prepared, corrected):
