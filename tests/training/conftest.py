@@ -86,11 +86,13 @@ def settings(tmp_path: Path, filled_db: str, monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.fixture
 def shop_settings(tmp_path: Path, shop_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Like `settings`, with the store of a shop's own (not simulated) sessions."""
-    return _settings_with(tmp_path, shop_db, monkeypatch)
+    """Like `settings`, with the store of a shop's own (not simulated) sessions; the one of
+    the two asked for last sets the environment."""
+    return _settings_with(tmp_path / "shop", shop_db, monkeypatch)
 
 
 def _settings_with(tmp_path: Path, source_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    tmp_path.mkdir(exist_ok=True)
     db = tmp_path / "feedback.db"
     db.write_bytes(Path(source_db).read_bytes())
     env = {
