@@ -16,7 +16,7 @@ from recommender.advice import AdviceBook, load_advice_book
 from recommender.answers import Answers
 from recommender.catalog import Catalog, load_catalog
 from recommender.features import answer_features
-from recommender.reranker import Reranker
+from recommender.reranker import CatalogReranker, Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
 from recommender.safety import Caution, SafetyBook, Screen, load_safety_book
@@ -114,10 +114,17 @@ class Engine:
         )
 
     def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
-        candidates = self.catalog.products.loc[eligible].assign(
-            rule_raw=raw[eligible], rule_score=rules_part[eligible]
-        )
-        scores = np.asarray(self.model.score_candidates(answers, features, candidates), float)
+        if self._compiled.catalog_model:
+            rows = np.flatnonzero(eligible)
+            scores = self.model.score_catalog_rows(
+                features, self.catalog, rows, raw[rows], rules_part[rows]
+            )
+        else:
+            candidates = self.catalog.products.loc[eligible].assign(
+                rule_raw=raw[eligible], rule_score=rules_part[eligible]
+            )
+            scores = self.model.score_candidates(answers, features, candidates)
+        scores = np.asarray(scores, float)
         return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
 
     def _item(self, rank: int, index: int, scored: Scored, reasons: tuple[Reason, ...]) -> Item:
@@ -206,6 +213,7 @@ class _Compiled:
     category_codes: np.ndarray
     caution_masks: dict[str, np.ndarray]
     rows: list[dict]
+    catalog_model: bool  # the model scores catalog rows without a DataFrame per shopper
 
 
 def _compile(engine: Engine) -> _Compiled:
@@ -221,6 +229,7 @@ def _compile(engine: Engine) -> _Compiled:
         category_codes=products["category"].astype("category").cat.codes.to_numpy(),
         caution_masks={c.id: c.applies_to(catalog) for c in engine.safety.cautions},
         rows=products[["sku", "name", "category", "price"]].to_dict("records"),
+        catalog_model=isinstance(engine.model, CatalogReranker),
     )
 
 

@@ -31,6 +31,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from recommender.answers import Answers
+from recommender.catalog import Catalog
 from recommender.ranking_features import (
     CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
@@ -38,7 +39,7 @@ from recommender.ranking_features import (
     RULE_RAW,
     RULE_SCORE,
     answer_matrix,
-    feature_matrix,
+    one_shopper_matrix,
     product_attributes,
 )
 
@@ -232,35 +233,49 @@ class LearnedReranker:
     model_id: str
     estimator: LambdaRanker
     synthetic_sessions: int = 0
-    _sku_rows: dict[str, int] = field(default_factory=dict, repr=False)
-    _attributes: np.ndarray | None = field(default=None, repr=False)
+    _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def score_candidates(
         self, answers: Answers, features: frozenset[str], candidates: pd.DataFrame
     ) -> np.ndarray:
         if candidates.empty:
             return np.zeros(0)
-        products = self._product_attributes(candidates)
-        shopper = answer_matrix([features])
-        rows = feature_matrix(
-            answers=np.broadcast_to(shopper, (len(candidates), shopper.shape[1])),
-            products=products,
-            rule_raw=candidates[RULE_RAW].to_numpy(float),
-            rule_score=candidates[RULE_SCORE].to_numpy(float),
+        products = product_attributes(candidates, self.estimator.sku_vocabulary)
+        return self._score(
+            features,
+            products.to_numpy(np.float32),
+            candidates[RULE_RAW].to_numpy(float),
+            candidates[RULE_SCORE].to_numpy(float),
         )
+
+    def score_catalog_rows(
+        self,
+        features: frozenset[str],
+        catalog: Catalog,
+        rows: np.ndarray,
+        rule_raw: np.ndarray,
+        rule_score: np.ndarray,
+    ) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0)
+        return self._score(features, self._catalog_table(catalog)[rows], rule_raw, rule_score)
+
+    def _score(
+        self,
+        features: frozenset[str],
+        products: np.ndarray,
+        rule_raw: np.ndarray,
+        rule_score: np.ndarray,
+    ) -> np.ndarray:
+        rows = one_shopper_matrix(answer_matrix([features]), products, rule_raw, rule_score)
         return np.clip(self.estimator.positive_score(rows), 0.0, 1.0)
 
-    def _product_attributes(self, candidates: pd.DataFrame) -> np.ndarray:
-        # Product rows are built once per sku and reused for every later shopper.
-        skus = candidates["sku"].tolist()
-        new = [i for i, sku in enumerate(skus) if sku not in self._sku_rows]
-        if new:
-            table = product_attributes(candidates.iloc[new], self.estimator.sku_vocabulary)
-            start = 0 if self._attributes is None else len(self._attributes)
-            for offset, sku in enumerate(table.index):
-                self._sku_rows.setdefault(sku, start + offset)
-            block = table.to_numpy(np.float32)
-            self._attributes = (
-                block if self._attributes is None else np.vstack([self._attributes, block])
-            )
-        return self._attributes[[self._sku_rows[sku] for sku in skus]]
+    def _catalog_table(self, catalog: Catalog) -> np.ndarray:
+        # Every product's attribute row, built once per catalog version and reused for every
+        # later shopper; a new catalog version gets its own table.
+        table = self._tables.get(catalog.version)
+        if table is None:
+            table = product_attributes(catalog.products, self.estimator.sku_vocabulary)
+            table = table.to_numpy(np.float32)
+            self._tables = {catalog.version: table}
+        return table

@@ -131,15 +131,38 @@ def feature_matrix(
     ).astype(np.float32, copy=False)
 
 
+def one_shopper_matrix(
+    shopper: np.ndarray, products: np.ndarray, rule_raw: np.ndarray, rule_score: np.ndarray
+) -> np.ndarray:
+    """`feature_matrix` for one shopper (`shopper`: one row of `answer_matrix`) and many
+    products: the same values, written into one preallocated matrix. Serving calls this once
+    per shopper, so it avoids the temporary copies of the general version."""
+    answers = shopper.reshape(-1)
+    n_answers, n_products = len(answers), products.shape[1]
+    out = np.empty((len(products), len(MODEL_COLUMNS)), dtype=np.float32)
+    out[:, :n_answers] = answers
+    out[:, n_answers : n_answers + n_products] = products
+    at = n_answers + n_products
+    out[:, at] = rule_score
+    out[:, at + 1] = rule_raw
+    pain = answers[_PAIN]
+    out[:, at + 2] = products[:, _SERVED] @ pain
+    out[:, at + 3] = products[:, _FITS] @ answers[_ACTIVITIES]
+    out[:, at + 4] = pain.sum()
+    return out
+
+
+_PAIN = np.array([_ANSWER_INDEX[f"pain:{a}"] for a in AREAS])
+_SERVED = np.array([PRODUCT_COLUMNS.index(f"serves_{a}") for a in AREAS])
+_ACTIVITIES = np.array([_ANSWER_INDEX[f"activity:{a}"] for a in ACTIVITY_FITS])
+_FITS = np.array([PRODUCT_COLUMNS.index(f"fits_{fit}") for fit in ACTIVITY_FITS.values()])
+
+
 def _crossings(answers: np.ndarray, products: np.ndarray) -> np.ndarray:
-    pain = answers[:, [_ANSWER_INDEX[f"pain:{a}"] for a in AREAS]]
-    served = products[:, [PRODUCT_COLUMNS.index(f"serves_{a}") for a in AREAS]]
-    activity_columns = [_ANSWER_INDEX[f"activity:{a}"] for a in ACTIVITY_FITS]
-    fit_columns = [PRODUCT_COLUMNS.index(f"fits_{fit}") for fit in ACTIVITY_FITS.values()]
-    fit_match = (answers[:, activity_columns] * products[:, fit_columns]).sum(axis=1)
-    return np.column_stack([(pain * served).sum(axis=1), fit_match, pain.sum(axis=1)]).astype(
-        np.float32
-    )
+    pain = answers[:, _PAIN]
+    fit_match = (answers[:, _ACTIVITIES] * products[:, _FITS]).sum(axis=1)
+    area_match = (pain * products[:, _SERVED]).sum(axis=1)
+    return np.column_stack([area_match, fit_match, pain.sum(axis=1)]).astype(np.float32)
 
 
 def rule_score_from_raw(engine: Engine, raw: np.ndarray) -> np.ndarray:
