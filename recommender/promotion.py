@@ -1,7 +1,7 @@
 """Which model is promoted: the registry's small state file, readable without scikit-learn.
 
 Kept apart from `registry` so that serving can find out that nothing is promoted (the default
-on a fresh machine) without importing joblib and scikit-learn.
+on a fresh machine) without importing LightGBM and scikit-learn.
 """
 
 from __future__ import annotations
