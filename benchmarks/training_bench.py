@@ -110,7 +110,7 @@ def _load(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     answers = []
     for text in sessions["answers"]:
         if text not in parsed:
-            parsed[text] = parse_answers(json.loads(text))
+            parsed[text] = parse_answers(json.loads(text), allow_derived=True)
         answers.append(parsed[text])
     return sessions.assign(answers=answers), events
 

@@ -81,11 +81,12 @@ class LambdaRanker(BaseEstimator):
         correction: str = "position",
         sku_vocabulary: Sequence[str] = (),
         # Chosen by measurement (truth NDCG@5 on the simulator, 8,000 sessions, 5% explore,
-        # seeds 1 and 2): small trees, many of them, beat both 15 leaves and LightGBM's stock
-        # 100 rounds of 31 leaves (0.984 / 0.990 against 0.957 / 0.979).
-        n_estimators: int = 200,
-        learning_rate: float = 0.05,
-        num_leaves: int = 7,
+        # seeds 1 and 2): 100 rounds of 5-leaf trees scored 0.986 / 0.992, against 0.957 /
+        # 0.979 for stock LightGBM (100 rounds of 31 leaves) and 0.984 / 0.990 for 200 rounds
+        # of 7 leaves; half the trees of the latter also halves the serving cost.
+        n_estimators: int = 100,
+        learning_rate: float = 0.1,
+        num_leaves: int = 5,
         min_child_samples: int = 50,
         reg_lambda: float = 1.0,
         random_state: int = 0,
