@@ -208,3 +208,18 @@ def test_a_model_trained_elsewhere_is_refused_until_imported(
     shown = capsys.readouterr()
     assert json.loads(shown.out)["model_version"] == imported_id
     assert "simulated sessions" in shown.err  # a synthetic model always says so
+
+
+def test_damaged_registry_records_mean_rules_only_with_a_notice_not_a_crash(
+    settings, trained, answers_file, capsys
+):
+    promote_model(settings, trained.card.model_id, allow_synthetic=True)
+    (settings.models_dir / model_records.RECORDS_FILE).write_text("[1]")
+    capsys.readouterr()
+
+    assert main(["recommend", "--answers", str(answers_file)]) == 0
+    shown = capsys.readouterr()
+    assert json.loads(shown.out)["model_version"] == "rules-only"
+    assert "damaged model records" in shown.err
+    assert main(["models", "list"]) == 0
+    assert "serving: rules-only" in capsys.readouterr().out
