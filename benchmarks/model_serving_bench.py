@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.engine_bench import CATALOG_DIR, sample_answers
 
-ANSWERS = 5_000
+ANSWERS = 10_000
 TRAIN_SESSIONS = 3000
 TARGET_RATIO = 0.5
 
