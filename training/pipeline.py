@@ -20,15 +20,24 @@ from recommender import registry
 from recommender.engine import Engine, load_engine
 from recommender.errors import InputError, ModelError
 from recommender.feedback import FeedbackStore
-from recommender.learned import LearnedReranker, PositionAwareRanker
-from recommender.ranking_features import FEATURE_COLUMNS
+from recommender.feedback import columns as col
+from recommender.learned import LambdaRanker, LearnedReranker
+from recommender.ranking_features import MODEL_COLUMNS
 from recommender.settings import Settings
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
 from training.evaluate import Evaluation, evaluate, evaluation_rows
 from training.full_lists import candidate_lists
 from training.metrics import PRIMARY_METRIC
 from training.model import fit_ranker
-from training.rankers import RULES_ONLY, ModelRanker, PopularityRanker, Ranker, RulesOnlyRanker
+from training.rankers import (
+    RULES_ONLY,
+    LightGBMBaseline,
+    ModelRanker,
+    PopularityRanker,
+    Ranker,
+    RulesOnlyRanker,
+)
+from training.simulate import SESSION_PREFIX
 from training.trust import trust_decision
 
 # progress(step done, steps in all, what is happening now)
@@ -135,8 +144,13 @@ def train_candidate(
 
 
 def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> Evaluation:
-    """The candidate against rules-only, popularity and the model now served (if any)."""
-    baselines: list[Ranker] = [RulesOnlyRanker(), PopularityRanker().fit(prepared.train)]
+    """The candidate against rules-only, popularity, stock unbiased LambdaRank and the model
+    now served (if any)."""
+    baselines: list[Ranker] = [
+        RulesOnlyRanker(),
+        PopularityRanker().fit(prepared.train),
+        LightGBMBaseline(seed=seed).fit(prepared.train),
+    ]
     if current is not None and current.model_id != candidate.name:
         baselines.append(ModelRanker(current.model_id, current.estimator))
     rows, _ = evaluation_rows(prepared.test)
@@ -147,18 +161,27 @@ def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> E
     )
 
 
+def synthetic_sessions(data: RankingDataset) -> int:
+    """How many of the sessions in `data` were simulated (their ids start with "sim-")."""
+    ids = pd.Series(data.rows[col.SESSION_ID].unique(), dtype=str)
+    return int(ids.str.startswith(SESSION_PREFIX).sum())
+
+
 def model_card(
-    prepared: Prepared, estimator: PositionAwareRanker, evaluation: Evaluation, seed: int
+    prepared: Prepared, estimator: LambdaRanker, evaluation: Evaluation, seed: int
 ) -> dict[str, Any]:
     train, test = prepared.train, prepared.test
     first, last = (train.date_range() or ("", ""))[0], (test.date_range() or ("", ""))[1]
+    synthetic = synthetic_sessions(train)
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,
-        "estimator": "PositionAwareRanker (HistGradientBoostingClassifier)",
+        "estimator": "LambdaRanker (LightGBM lambdarank"
+        + (", unbiased: position-bias corrected)" if estimator.correction == "position" else ")"),
         "params": {k: v for k, v in estimator.get_params().items() if k != "sku_vocabulary"},
         "correction": estimator.correction,
-        "serving_position": 1,
+        "synthetic_sessions": synthetic,
+        "synthetic_share": round(synthetic / train.n_sessions, 4) if train.n_sessions else 0.0,
         "data": {
             "from": first,
             "to": last,
@@ -169,7 +192,7 @@ def model_card(
             "test_rows": len(test),
             "split": f"by time: the latest {TEST_SHARE:.0%} of sessions held out",
         },
-        "features": list(FEATURE_COLUMNS),
+        "features": list(MODEL_COLUMNS),
         "metrics": evaluation.to_json(),
         "trust": trust_decision(train.n_sessions, evaluation),
     }
@@ -187,15 +210,27 @@ def evaluate_model(settings: Settings, reference: str | None = None, seed: int =
     return compare(prepared, ModelRanker(card.model_id, model.estimator), current, seed)
 
 
-def promote_model(settings: Settings, model_id: str, *, force: bool = False) -> str:
-    """Serve `model_id`, unless it is not better than what is served now (then InputError)."""
+def promote_model(
+    settings: Settings, model_id: str, *, force: bool = False, allow_synthetic: bool = False
+) -> str:
+    """Serve `model_id`, unless it is not better than what is served now, or any of its
+    training sessions was simulated and `allow_synthetic` is not given (then InputError)."""
     card = registry.find_model(settings.models_dir, model_id)
-    _verified(card)  # --force overrides "not better", never a changed or foreign file
+    model = _verified(card)  # --force overrides "not better", never a changed or foreign file
+    if model.synthetic_sessions and not allow_synthetic:
+        raise InputError(
+            f"model '{card.model_id}' was trained on {model.synthetic_sessions:,} simulated "
+            "sessions: refused for serving (simulated shoppers are not evidence about real "
+            "ones); use --allow-synthetic to serve it anyway, for a demo"
+        )
     if not force:
         _check_promotable(settings, card)
     previous = registry.set_promoted(settings.models_dir, card.model_id)
     was = previous or "rules-only"
-    return f"promoted {card.model_id} (was {was})"
+    simulated = (
+        " - trained on simulated data, served with a notice" if model.synthetic_sessions else ""
+    )
+    return f"promoted {card.model_id} (was {was}){simulated}"
 
 
 def _verified(card: registry.ModelCard) -> LearnedReranker:

@@ -13,8 +13,8 @@ from recommender.escaping import plain
 from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
-from training.pipeline import promote_model, train_candidate
-from views import loading
+from training.pipeline import train_candidate
+from views import loading, promotion
 from views.signin import require_signed_in
 
 require_signed_in(ANALYST)
@@ -91,12 +91,4 @@ else:
     chart = comparison.pivot_table(index="model", columns="ranker", values=metric)
     st.bar_chart(chart, stack=False, horizontal=True, x_label=metric, y_label="model")
 
-if not comparison.empty:
-    with st.form("promote"):
-        model_id = st.selectbox("Model to promote", sorted(comparison["model"].unique()))
-        force = st.checkbox("Promote even if not shown better (force)")
-        if st.form_submit_button("Promote"):
-            try:
-                st.success(plain(promote_model(settings, model_id, force=force)))
-            except RecommenderError as error:
-                st.error(plain(error))
+promotion.promote_section(settings, comparison)

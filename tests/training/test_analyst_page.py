@@ -15,7 +15,8 @@ from recommender.feedback import FeedbackStore
 from recommender.feedback.records import Impression
 from tests.readable import readable
 from training import analytics
-from training.pipeline import promote_model
+from training.pipeline import promote_model, train_candidate
+from views.promotion import SIMULATED_MARK
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "analyst.py"
@@ -95,7 +96,7 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     assert comparison.loc[["rules-only", "popularity"], "trusted"].isna().all()
     assert comparison.loc["rules-only", analytics.LEAD_COLUMN].count("[") == 1
 
-    promote_model(settings, model_id, force=True)
+    promote_model(settings, model_id, force=True, allow_synthetic=True)
     path = settings.models_dir / model_id / registry.MODEL_FILE
     path.write_bytes(path.read_bytes() + b"\0")
     page = _signed_in_page()
@@ -103,6 +104,29 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     warnings = [readable(w.value) for w in page.warning]
     assert any("sha256" in w and "rules-only" in w for w in warnings)
     assert any("Serving: **rules-only**" in readable(text.value) for text in page.markdown)
+
+
+def test_analyst_sees_a_simulated_model_marked_and_must_confirm_to_promote_it(settings):
+    model_id = train_candidate(settings, seed=0).card.model_id
+    page = _signed_in_page()
+    assert any(SIMULATED_MARK in w.value for w in page.warning)
+
+    _click(page, "Promote")
+    assert any("Tick the confirmation" in e.value for e in page.error)
+    assert registry.promoted_id(settings.models_dir) is None
+
+    next(box for box in page.checkbox if box.label.startswith("I confirm")).check()
+    _click(page, "Promote")
+    assert any(f"promoted {model_id}" in s.value for s in page.success)
+    assert registry.promoted_id(settings.models_dir) == model_id
+    page = _signed_in_page()  # served now, and the page says on what it was trained
+    assert any("simulated sessions" in w.value for w in page.warning)
+
+
+def _click(page: AppTest, label: str) -> None:
+    next(b for b in page.button if b.label == label).click()
+    page.run()
+    assert not page.exception
 
 
 def test_feedback_is_read_once_and_reloaded_on_request(settings):
