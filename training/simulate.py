@@ -111,9 +111,7 @@ class ShopperWorld:
         taste = self.age_taste.get(f"{answers.age_band}|{self.category.get(sku, '')}", 0.0)
         lean = _SUPPORT_FOR_ACTIVE.get(self.support.get(sku, ""), 0.0)
         taste += ACTIVE_TASTE * lean * (1.0 if answers.activities else -0.5)
-        sensitivity = (
-            PRICE_SENSITIVITY if answers.budget_max is None else BUDGET_PRICE_SENSITIVITY
-        )
+        sensitivity = PRICE_SENSITIVITY if answers.budget_max is None else BUDGET_PRICE_SENSITIVITY
         return taste - sensitivity * self.log_price.get(sku, 0.0)
 
     def helpful_chance(self, sku: str) -> float:
