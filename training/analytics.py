@@ -11,12 +11,15 @@ import numpy as np
 import pandas as pd
 
 from recommender import registry
+from recommender.engine import Engine
 from recommender.experiments import CONTROL
 from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.feedback import columns as col
 from recommender.settings import Settings
+from training.dataset import build_dataset
 from training.full_lists import COVERAGE, HIT_RATE
 from training.metrics import DEFAULT_METRICS, PRIMARY_METRIC
+from training.propensity import estimate_position_bias
 
 GOOD_EVENTS = ("click", "add_to_cart", "purchase", "helpful")
 
@@ -63,6 +66,36 @@ def click_rate_by_position(events: pd.DataFrame, sessions: pd.DataFrame) -> pd.D
     return rows.pivot_table(
         index=col.POSITION, columns=col.POLICY, values="clicked", aggfunc="mean"
     )
+
+
+ESTIMATED = "estimated examination"
+ESTIMATE_LOW, ESTIMATE_HIGH = "estimate low (95%)", "estimate high (95%)"
+
+
+def examination_by_position(
+    events: pd.DataFrame, sessions: pd.DataFrame, engine: Engine, seed: int = 0
+) -> pd.DataFrame:
+    """Per position, relative to position 1: the examination chance estimated from every
+    session (`training.propensity`), its 95% interval, and beside it the raw click rate per
+    policy. Empty when there is no click to learn from.
+
+    The raw ranked curve falls faster than attention alone, because the rules put their best
+    products first; the estimate separates attention from the products' appeal.
+    """
+    if events.empty:
+        return pd.DataFrame()
+    dataset = build_dataset(sessions, events, engine)
+    try:
+        curve = estimate_position_bias(dataset, seed=seed)
+    except ValueError:
+        return pd.DataFrame()
+    table = curve.to_frame().rename(
+        columns={"examined": ESTIMATED, "low": ESTIMATE_LOW, "high": ESTIMATE_HIGH}
+    )
+    raw = click_rate_by_position(events, sessions)
+    raw = raw.div(raw.iloc[0].where(raw.iloc[0] > 0))
+    raw.columns = [f"raw click rate, {policy}" for policy in raw.columns]
+    return table.join(raw, how="left")
 
 
 def helpfulness_by_product(events: pd.DataFrame) -> pd.DataFrame:

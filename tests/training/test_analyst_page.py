@@ -32,6 +32,17 @@ def test_explore_click_curve_falls_with_position(feedback):
     assert curve.loc[1] > 1.5 * curve.loc[5]  # shoppers look less at lower positions
 
 
+def test_estimated_examination_separates_attention_from_the_rules_choice(engine, ranked_shop):
+    feedback, _ = ranked_shop
+    table = analytics.examination_by_position(feedback.events, feedback.sessions, engine)
+    truth = (1.0 / table.index) ** feedback.world.examination_power
+
+    assert (table[analytics.ESTIMATE_LOW] <= table[analytics.ESTIMATED]).all()
+    assert ((table[analytics.ESTIMATED] - truth).abs() < 0.05).all()
+    # The raw ranked curve falls faster: the rules put the products shoppers like first.
+    assert table.loc[5, "raw click rate, ranked"] < table.loc[5, analytics.ESTIMATED]
+
+
 def _arm_sessions(arm: str, sessions: int, good: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = [f"{arm}-{n}" for n in range(sessions)]
     shown = pd.DataFrame({"session_id": ids, "event": "impression"})
@@ -67,6 +78,8 @@ def test_signed_in_analyst_sees_feedback_and_models(settings):
         "Experiment arms",
     ]
     assert any("rules-only" in text.value for text in page.markdown)  # no models trained yet
+    # Beside the raw click curve, the examination estimated from the logs, with its interval.
+    assert any(analytics.ESTIMATED in frame.value for frame in page.dataframe)
 
 
 def test_visitor_who_is_not_signed_in_sees_no_numbers(settings):
