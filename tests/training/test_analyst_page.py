@@ -104,6 +104,7 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     assert comparison.loc[model_id, "trusted"] in (True, False)
     assert comparison.loc[["rules-only", "popularity"], "trusted"].isna().all()
     assert comparison.loc["rules-only", analytics.LEAD_COLUMN].count("[") == 1
+    assert comparison.loc["rules-only", analytics.CORRECTED_LEAD_COLUMN].count("[") == 1
 
     promote_model(settings, model_id, force=True)
     path = settings.models_dir / model_id / registry.MODEL_FILE
