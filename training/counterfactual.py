@@ -24,6 +24,7 @@ estimate is worth.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,18 +203,35 @@ def paired_bootstrap(
     mean = float(diffs.mean())
     if np.ptp(diffs) == 0:  # every session agrees: no spread to resample
         return Difference(mean, mean, mean, "none (no spread)")
-    method = _method(len(diffs))
-    found = stats.bootstrap(
-        (diffs,),
-        np.mean,
-        n_resamples=rounds,
-        confidence_level=CONFIDENCE,
-        method=method,
-        random_state=np.random.default_rng(seed),
-        batch=BOOTSTRAP_BATCH,
-    )
-    low, high = found.confidence_interval
-    return Difference(mean, float(low), float(high), f"{method} bootstrap, paired by session")
+    return _bootstrap((diffs,), _mean, mean, seed=seed, rounds=rounds)
+
+
+def _mean(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    return values.mean(axis=axis)
+
+
+def _bootstrap(data: tuple, statistic, mean: float, *, seed: int, rounds: int) -> Difference:
+    """`statistic` over sessions resampled together; BCa falls back to percentile when its
+    jackknife is degenerate (e.g. nearly every session agrees)."""
+    method = _method(len(data[0]))
+    for attempt in (method, "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+            found = stats.bootstrap(
+                data,
+                statistic,
+                paired=True,
+                vectorized=True,
+                n_resamples=rounds,
+                confidence_level=CONFIDENCE,
+                method=attempt,
+                random_state=np.random.default_rng(seed),
+                batch=BOOTSTRAP_BATCH,
+            )
+        low, high = found.confidence_interval
+        if np.isfinite(low) and np.isfinite(high):
+            break
+    return Difference(mean, float(low), float(high), f"{attempt} bootstrap, paired by session")
 
 
 def ratio_bootstrap(
@@ -235,17 +253,5 @@ def ratio_bootstrap(
         denominator = c.sum(axis=axis)
         return (a.sum(axis=axis) - b.sum(axis=axis)) / np.where(denominator > 0, denominator, 1)
 
-    method = _method(len(total))
-    found = stats.bootstrap(
-        (np.asarray(mine, float), np.asarray(theirs, float), np.asarray(total, float)),
-        statistic,
-        paired=True,
-        vectorized=True,
-        n_resamples=rounds,
-        confidence_level=CONFIDENCE,
-        method=method,
-        random_state=np.random.default_rng(seed),
-        batch=BOOTSTRAP_BATCH,
-    )
-    low, high = found.confidence_interval
-    return Difference(mean, float(low), float(high), f"{method} bootstrap, paired by session")
+    data = (np.asarray(mine, float), np.asarray(theirs, float), np.asarray(total, float))
+    return _bootstrap(data, statistic, mean, seed=seed, rounds=rounds)
