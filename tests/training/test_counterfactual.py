@@ -161,6 +161,7 @@ def test_effective_sample_size_is_below_the_outcomes_it_reweights(ranked_check):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # five shops of 8,000 sessions: minutes on a busy 2-core machine
 def test_corrected_estimate_holds_over_five_simulated_shops(engine, ranked_check):
     checks = [ranked_check] + [check_seed(engine, seed) for seed in (1, 2, 3, 4)]
 
