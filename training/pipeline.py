@@ -24,11 +24,12 @@ from recommender.feedback import columns as col
 from recommender.learned import LambdaRanker, LearnedReranker
 from recommender.ranking_features import MODEL_COLUMNS
 from recommender.settings import Settings
+from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
-from training.evaluate import Evaluation, evaluate, evaluation_rows
+from training.evaluate import Evaluation, evaluate
 from training.full_lists import candidate_lists
-from training.metrics import PRIMARY_METRIC
 from training.model import fit_ranker
+from training.propensity import PositionCurve, estimate_position_bias
 from training.rankers import (
     RULES_ONLY,
     LightGBMBaseline,
@@ -140,6 +141,8 @@ def train_candidate(
     saved = registry.save_model(out_dir or settings.models_dir, estimator, card)
     progress(5, TRAIN_STEPS, f"saved {saved.model_id}")
     evaluation.candidate = saved.model_id
+    if evaluation.corrected is not None:
+        evaluation.corrected.candidate = saved.model_id
     return TrainReport(saved, evaluation, notices)
 
 
@@ -153,11 +156,16 @@ def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> E
     ]
     if current is not None and current.model_id != candidate.name:
         baselines.append(ModelRanker(current.model_id, current.estimator))
-    rows, _ = evaluation_rows(prepared.test)
-    lists = candidate_lists(prepared.engine, prepared.sessions, rows)
+    lists = candidate_lists(prepared.engine, prepared.sessions, prepared.test)
     size = len(prepared.engine.catalog.products)
     return evaluate(
-        candidate, baselines, prepared.test, seed=seed, full_lists=lists, catalog_size=size
+        candidate,
+        baselines,
+        prepared.test,
+        seed=seed,
+        full_lists=lists,
+        catalog_size=size,
+        curve=position_curve(prepared, seed),
     )
 
 
@@ -165,6 +173,15 @@ def synthetic_sessions(data: RankingDataset) -> int:
     """How many of the sessions in `data` were simulated (their ids start with "sim-")."""
     ids = pd.Series(data.rows[col.SESSION_ID].unique(), dtype=str)
     return int(ids.str.startswith(SESSION_PREFIX).sum())
+
+
+def position_curve(prepared: Prepared, seed: int = 0) -> PositionCurve | None:
+    """The examination curve, estimated on the training sessions so that the held-out ones
+    judge with a curve they did not shape; None (estimate on held-out) if they have no click."""
+    try:
+        return estimate_position_bias(prepared.train, seed=seed)
+    except ValueError:
+        return None
 
 
 def model_card(
@@ -252,10 +269,11 @@ def _check_promotable(settings: Settings, card: registry.ModelCard) -> None:
     against = current.model_id if current is not None else RULES_ONLY
     if against == card.model_id:
         return  # already served: promoting again changes nothing
-    difference = evaluation.difference(against)
+    difference = evaluation.corrected_difference(against)
     if difference is None or difference.mean <= 0:
         shown = "no comparison" if difference is None else f"{difference.mean:+.4f}"
         raise InputError(
             f"model '{card.model_id}' is not better than {against} on held-out data "
-            f"({PRIMARY_METRIC} difference {shown}); use --force to promote anyway"
+            f"(position-corrected {PRIMARY_ESTIMATOR} difference {shown}); "
+            "use --force to promote anyway"
         )

@@ -63,7 +63,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(
             f"{mark} {row['id']}  {row['created']}  {row['train_sessions']:>7} sessions  "
-            f"ndcg@5 {row['ndcg@5']:.4f}  {trusted}{simulated}"
+            f"corrected lead over rules-only {_lead(row['corrected_lead'])}  "
+            f"ndcg@5 {row['ndcg@5']:.4f} (uncorrected, biased)  {trusted}{simulated}"
         )
         if row["file"] != "ok":
             print(f"    REFUSED: {row['file']}")
@@ -117,8 +118,22 @@ def _summary(card: registry.ModelCard, promoted: bool) -> dict[str, Any]:
         "created": data.get("created", ""),
         "train_sessions": data.get("data", {}).get("train_sessions", 0),
         "ndcg@5": float(card.own_metrics.get("ndcg@5", float("nan"))),
+        "corrected_lead": _corrected_lead(data),
         "trusted": card.trusted,
         "synthetic_sessions": card.synthetic_sessions,
         "promoted": promoted,
         "file": registry.file_problem(card) or "ok",
     }
+
+
+def _corrected_lead(data: dict[str, Any]) -> dict[str, float] | None:
+    """The card's position-corrected lead over rules-only (primary estimator), if it has one."""
+    corrected = data.get("metrics", {}).get("corrected") or {}
+    lead = corrected.get("differences", {}).get("rules-only", {}).get(corrected.get("primary"))
+    return None if not lead else {k: lead[k] for k in ("mean", "low", "high")}
+
+
+def _lead(lead: dict[str, float] | None) -> str:
+    if lead is None:
+        return "n/a"
+    return f"{lead['mean']:+.4f} [{lead['low']:+.4f}, {lead['high']:+.4f}]"

@@ -103,3 +103,22 @@ def _settings_with(tmp_path: Path, source_db: str, monkeypatch: pytest.MonkeyPat
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return Settings.from_env()
+
+
+# A shop like the default one: 8,000 sessions logged by rules-only with only 5% explore, so
+# almost every held-out session shows the rules' order. Evaluation is tested on this.
+RANKED_SEED = 0
+
+
+@pytest.fixture(scope="session")
+def ranked_shop(engine: Engine):
+    from training.estimator_check import simulated_shop
+
+    return simulated_shop(engine, RANKED_SEED)
+
+
+@pytest.fixture(scope="session")
+def ranked_check(engine: Engine, ranked_shop):
+    from training.estimator_check import check_seed
+
+    return check_seed(engine, RANKED_SEED, shop=ranked_shop)

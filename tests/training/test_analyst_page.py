@@ -34,6 +34,17 @@ def test_explore_click_curve_falls_with_position(feedback):
     assert curve.loc[1] > 1.5 * curve.loc[5]  # shoppers look less at lower positions
 
 
+def test_estimated_examination_separates_attention_from_the_rules_choice(engine, ranked_shop):
+    feedback, _ = ranked_shop
+    table = analytics.examination_by_position(feedback.events, feedback.sessions, engine)
+    truth = (1.0 / table.index) ** feedback.world.examination_power
+
+    assert (table[analytics.ESTIMATE_LOW] <= table[analytics.ESTIMATED]).all()
+    assert ((table[analytics.ESTIMATED] - truth).abs() < 0.05).all()
+    # The raw ranked curve falls faster: the rules put the products shoppers like first.
+    assert table.loc[5, "raw click rate, ranked"] < table.loc[5, analytics.ESTIMATED]
+
+
 def _arm_sessions(arm: str, sessions: int, good: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = [f"{arm}-{n}" for n in range(sessions)]
     shown = pd.DataFrame({"session_id": ids, "event": "impression"})
@@ -71,6 +82,8 @@ def test_signed_in_analyst_sees_feedback_and_models(settings):
     assert any(
         "rules-only" in readable(text.value) for text in page.markdown
     )  # no models trained yet
+    # Beside the raw click curve, the examination estimated from the logs, with its interval.
+    assert any(analytics.ESTIMATED in frame.value for frame in page.dataframe)
 
 
 def test_visitor_who_is_not_signed_in_sees_no_numbers(settings):
@@ -95,6 +108,7 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     assert comparison.loc[model_id, "trusted"] in (True, False)
     assert comparison.loc[["rules-only", "popularity"], "trusted"].isna().all()
     assert comparison.loc["rules-only", analytics.LEAD_COLUMN].count("[") == 1
+    assert comparison.loc["rules-only", analytics.CORRECTED_LEAD_COLUMN].count("[") == 1
 
     promote_model(settings, model_id, force=True, allow_synthetic=True)
     path = settings.models_dir / model_id / registry.MODEL_FILE

@@ -168,3 +168,29 @@ def test_train_json_names_the_new_model_and_where_it_is(settings, capsys):
         "popularity",
         "lightgbm-lambdarank, unbiased",
     }
+
+
+def test_train_prints_the_corrected_comparison_first_and_the_biased_one_labelled(settings, capsys):
+    assert main(["train"]) == 0
+    out = capsys.readouterr().out
+
+    corrected, biased = out.index("CORRECTED for position bias"), out.index("UNCORRECTED, biased")
+    assert corrected < biased
+    assert "effective sample size" in out and "clipped below at" in out
+    assert "bootstrap, paired by session" in out  # the interval method is named
+
+
+def test_evaluate_json_carries_both_comparisons_and_the_card_records_the_evidence(
+    settings, trained, capsys
+):
+    promote_model(settings, trained.card.model_id, force=True, allow_synthetic=True)
+    assert main(["evaluate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    corrected = report["corrected"]
+    assert corrected["clip"] > 0 and 0 < corrected["effective_sample_size"] <= corrected["sessions"]
+    assert set(corrected["differences"]["rules-only"]) == {"ips dcg@5", "snips ndcg@5"}
+    assert report["biased"] is True and "rules-only" in report["differences"]
+    trust = trained.card.data["trust"]
+    assert {"estimator", "clip", "sessions", "effective_sample_size"} <= set(trust)
+    assert "position-corrected" in trust["reason"]
