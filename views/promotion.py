@@ -44,8 +44,10 @@ def promote_section(settings: Settings, comparison: pd.DataFrame) -> None:
         if st.form_submit_button("Promote"):
             if synthetic and not confirmed:
                 st.error(
-                    plain(f"Not promoted: {model_id} was trained on simulated data. Tick the "
-                    "confirmation to serve it anyway.")
+                    plain(
+                        f"Not promoted: {model_id} was trained on simulated data. Tick the "
+                        "confirmation to serve it anyway."
+                    )
                 )
                 return
             try:

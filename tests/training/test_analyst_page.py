@@ -126,15 +126,15 @@ def test_analyst_sees_a_simulated_model_marked_and_must_confirm_to_promote_it(se
     assert any(SIMULATED_MARK in w.value for w in page.warning)
 
     _click(page, "Promote")
-    assert any("Tick the confirmation" in e.value for e in page.error)
+    assert any("Tick the confirmation" in readable(e.value) for e in page.error)
     assert registry.promoted_id(settings.models_dir) is None
 
     next(box for box in page.checkbox if box.label.startswith("I confirm")).check()
     _click(page, "Promote")
-    assert any(f"promoted {model_id}" in s.value for s in page.success)
+    assert any(f"promoted {model_id}" in readable(s.value) for s in page.success)
     assert registry.promoted_id(settings.models_dir) == model_id
     page = _signed_in_page()  # served now, and the page says on what it was trained
-    assert any("simulated sessions" in w.value for w in page.warning)
+    assert any("simulated sessions" in readable(w.value) for w in page.warning)
 
 
 def _click(page: AppTest, label: str) -> None:
