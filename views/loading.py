@@ -10,6 +10,7 @@ import streamlit as st
 
 from recommender.engine import Engine, load_engine
 from recommender.feedback import FeedbackStore
+from recommender.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopping import engine_key
@@ -38,6 +39,18 @@ def _engine(catalog_dir: str, version_key: str) -> Engine:
     current = Settings.from_env()
     model, notices = resolve_model(current, None, rules_only=False)
     return load_engine(Path(catalog_dir), model, tuple(notices))
+
+
+def interleave_candidate(current: Settings) -> InterleaveCandidate | None:
+    """The model named for interleaving, ready to rank with the current engine; None if none."""
+    return _candidate(str(current.catalog_dir), engine_key(current.catalog_dir, current.models_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _candidate(catalog_dir: str, version_key: str) -> InterleaveCandidate | None:
+    # Why a named candidate is not used is for staff (the Analytics page), not for shoppers.
+    candidate, _ = load_candidate(Settings.from_env(), _engine(catalog_dir, version_key))
+    return candidate
 
 
 def store_opener(current: Settings) -> Callable[[], FeedbackStore]:

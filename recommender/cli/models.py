@@ -1,4 +1,4 @@
-"""`recommender models list | promote ID [--force] | rollback`: the model registry."""
+"""`recommender models list | promote ID [--force] | rollback | interleave | interleaving`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from recommender import registry
+from recommender.cli.interleaving import register_actions as register_interleaving
 from recommender.errors import ExitCode
 from recommender.settings import Settings
 
@@ -23,6 +24,7 @@ def register(subparsers: Any) -> None:
     promote.set_defaults(handler=run_promote)
     back = commands.add_parser("rollback", help="serve the model promoted before the current one")
     back.set_defaults(handler=run_rollback)
+    register_interleaving(commands)
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:

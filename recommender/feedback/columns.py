@@ -17,6 +17,11 @@ POLICY = "policy"
 # Not in the CSV exchange files: which experiment arm (if any) served the session.
 EXPERIMENT = "experiment"
 
+# Not in the CSV exchange files: per interleaved session, which team picked each product shown.
+INTERLEAVED = "interleaved_picks"
+TEAM = "team"
+CANDIDATE_MODEL = "candidate_model"
+
 EVENT_ID = "event_id"
 TS = "ts"
 SKU = "sku"

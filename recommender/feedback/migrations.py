@@ -48,10 +48,17 @@ def _add_experiment_arm(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE {col.SESSIONS} ADD COLUMN {col.EXPERIMENT} VARCHAR(32)"))
 
 
+def _add_interleaved_picks(conn: Connection) -> None:
+    frozen = MetaData()
+    Table(col.SESSIONS, frozen, *schema.session_columns())  # for the foreign key only
+    Table(col.INTERLEAVED, frozen, *schema.interleaved_columns()).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and events tables", _create_tables),
     Migration(2, "time indexes for retention and reads", _index_times),
     Migration(3, "experiment arm of each session", _add_experiment_arm),
+    Migration(4, "team of each product in an interleaved session", _add_interleaved_picks),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
