@@ -13,7 +13,7 @@ from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
 from training.pipeline import promote_model, train_candidate
-from views import loading
+from views import interleaving, loading
 from views.signin import require_signed_in
 
 require_signed_in(ANALYST)
@@ -22,6 +22,7 @@ st.title("Analytics")
 
 if st.button("Reload feedback", icon=":material/refresh:"):
     loading.feedback.clear()
+    loading.interleaved_picks.clear()
 try:
     frames = loading.feedback(settings.db_url)
     sessions, events, experiments = frames.sessions, frames.events, frames.experiments
@@ -58,6 +59,7 @@ else:
             "`low` and `high` bound the 95% interval of the difference from the control arm."
         )
         st.dataframe(arms, width="stretch")
+    interleaving.show(settings, events)
 
 st.subheader("Models")
 served, notices = load_for_serving(settings, None)

@@ -16,6 +16,8 @@ from recommender.settings import Settings
 from recommender.shopping import engine_key
 
 if TYPE_CHECKING:  # the shopper page must not pay for importing training (scikit-learn)
+    import pandas as pd
+
     from training.analytics import FeedbackFrames
 
 # How long the analyst page reuses what it read from the store before it reads again.
@@ -69,3 +71,12 @@ def feedback(db_url: str) -> FeedbackFrames:
     from training.analytics import read_feedback
 
     return read_feedback(db_url)
+
+
+@st.cache_resource(show_spinner=False, ttl=FEEDBACK_TTL_SECONDS, max_entries=2)
+def interleaved_picks(db_url: str) -> pd.DataFrame:
+    """Which team picked each product of the interleaved sessions, for the analyst page."""
+    from recommender.feedback import read_picks
+
+    with FeedbackStore.open(db_url) as store:
+        return read_picks(store)
