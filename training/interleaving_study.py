@@ -146,16 +146,15 @@ def sessions_needed(
     """The fewest sessions (from `grid`) each method needs to find the better ranker in at least
     80% of `repeats` experiments; None when even the largest size is not enough."""
     rng = np.random.default_rng(seed)
-    needed: dict[str, int | None] = {"interleaving": None, "ab": None}
+    finds = {
+        "interleaving": lambda n: interleaving_detects(*interleaving_wins(pool, n, repeats, rng)),
+        "ab": lambda n: ab_detects(*ab_purchases(pool, n, repeats, rng)),
+    }
+    needed: dict[str, int | None] = dict.fromkeys(finds)
     for n in grid:
-        if needed["interleaving"] is None:
-            if interleaving_detects(*interleaving_wins(pool, n, repeats, rng)).mean() >= POWER:
-                needed["interleaving"] = n
-        if (
-            needed["ab"] is None
-            and ab_detects(*ab_purchases(pool, n, repeats, rng)).mean() >= POWER
-        ):
-            needed["ab"] = n
+        for method, found in finds.items():
+            if needed[method] is None and found(n).mean() >= POWER:
+                needed[method] = n
         if None not in needed.values():
             break
     return needed
