@@ -34,6 +34,8 @@ def show(settings: Settings, events: pd.DataFrame) -> None:
         return
     # Plain text, never markdown: a model id is data.
     st.text(f"Candidate now: {candidate or 'none named (recommender models interleave ID)'}")
+    for notice in loading.interleave_notices(settings):
+        st.warning(notice)
     if picks.empty:
         st.caption(NO_DATA)
         return

@@ -45,14 +45,21 @@ def _engine(catalog_dir: str, version_key: str) -> Engine:
 
 def interleave_candidate(current: Settings) -> InterleaveCandidate | None:
     """The model named for interleaving, ready to rank with the current engine; None if none."""
-    return _candidate(str(current.catalog_dir), engine_key(current.catalog_dir, current.models_dir))
+    return _candidate(str(current.catalog_dir), _key(current))[0]
+
+
+def interleave_notices(current: Settings) -> list[str]:
+    """Why a named candidate is not interleaved (for staff, never for shoppers)."""
+    return _candidate(str(current.catalog_dir), _key(current))[1]
+
+
+def _key(current: Settings) -> str:
+    return engine_key(current.catalog_dir, current.models_dir)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _candidate(catalog_dir: str, version_key: str) -> InterleaveCandidate | None:
-    # Why a named candidate is not used is for staff (the Analytics page), not for shoppers.
-    candidate, _ = load_candidate(Settings.from_env(), _engine(catalog_dir, version_key))
-    return candidate
+def _candidate(catalog_dir: str, version_key: str) -> tuple[InterleaveCandidate | None, list[str]]:
+    return load_candidate(Settings.from_env(), _engine(catalog_dir, version_key))
 
 
 def store_opener(current: Settings) -> Callable[[], FeedbackStore]:

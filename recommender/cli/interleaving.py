@@ -56,6 +56,10 @@ def run_interleave(args: argparse.Namespace, settings: Settings) -> int:
     set_candidate(models_dir, card.model_id)
     weights = load_engine(settings.catalog_dir).weights
     print(f"interleaving candidate: {card.model_id}")
+    if not card.trusted:
+        # Allowed on purpose: interleaving is how a candidate earns evidence before serving.
+        reason = card.data.get("trust", {}).get("reason", "no trust decision on its card")
+        print(f"note: the candidate is not trusted yet ({reason})")
     if weights.interleave_share == 0:
         print("note: [experiment] interleave_share is 0 in weights.toml: nothing is interleaved")
     if weights.blend_model == 0:

@@ -68,3 +68,12 @@ def test_the_analyst_sees_which_ranking_shoppers_preferred(shop_dirs):
     # A model id is data: shown as plain text, never as markdown.
     assert any(t.value == "Candidate now: m-<b>bold</b>" for t in page.text)
     assert not any("<b>" in m.value for m in page.markdown)
+
+
+def test_a_named_candidate_that_cannot_be_used_is_explained_to_the_analyst(shop_dirs):
+    set_candidate(shop_dirs.models_dir, "m-gone")
+    _log_sessions(shop_dirs, interleaved=False, candidate_clicks=2, served_clicks=0)
+    page = _signed_in_page()
+
+    assert not page.exception
+    assert any("m-gone" in w.value and "nothing is interleaved" in w.value for w in page.warning)
