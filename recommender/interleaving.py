@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -67,8 +68,8 @@ def draft_outcomes(
     """Every list the draft can produce, with its probability (they add up to 1).
 
     A coin is flipped only when both teams have picked as many products, so a list of k
-    products needs ceil(k / 2) flips: 8 outcomes for k = 5. The simulator study uses these to
-    draw many sessions at once.
+    products needs ceil(k / 2) flips: 8 outcomes for k = 5 (meant for short lists). The
+    simulator study uses these to draw many sessions at once.
     """
     limit = _check_rankings(served, candidate, k)
     flips = math.ceil(limit / 2)
@@ -148,10 +149,27 @@ def _random_coins(rng: np.random.Generator) -> Iterator[bool]:
 def _position_chances(
     served: Sequence[str], candidate: Sequence[str], limit: int
 ) -> dict[tuple[str, int], float]:
-    flips = math.ceil(limit / 2)
-    chances: dict[tuple[str, int], float] = {}
-    for coins in itertools.product((True, False), repeat=flips):
-        skus, _ = _draft(served, candidate, limit, iter(coins))
-        for position, sku in enumerate(skus):
-            chances[(sku, position)] = chances.get((sku, position), 0.0) + 0.5**flips
+    """P(product at position) over the coin flips, exactly, without listing every coin sequence.
+
+    What a team picks next depends only on which products are taken and how many each team
+    has, so the draft is followed as a distribution over those states. Orders that take the
+    same products merge (a round where the teams pick different products ends the same either
+    way round), which keeps the states few even for long lists.
+    """
+    rankings = {SERVED: served, CANDIDATE: candidate}
+    states: dict[tuple[frozenset[str], int, int], float] = {(frozenset(), 0, 0): 1.0}
+    chances: dict[tuple[str, int], float] = defaultdict(float)
+    for position in range(limit):
+        following: dict[tuple[frozenset[str], int, int], float] = defaultdict(float)
+        for (taken, by_candidate, by_served), chance in states.items():
+            if by_candidate == by_served:
+                turns = ((CANDIDATE, chance / 2), (SERVED, chance / 2))
+            else:
+                turns = ((CANDIDATE if by_candidate < by_served else SERVED, chance),)
+            for team, share in turns:
+                sku = next(s for s in rankings[team] if s not in taken)
+                chances[(sku, position)] += share
+                mine = team == CANDIDATE
+                following[(taken | {sku}, by_candidate + mine, by_served + (not mine))] += share
+        states = following
     return chances

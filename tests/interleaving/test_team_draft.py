@@ -102,3 +102,13 @@ def test_clicks_on_products_the_list_did_not_hold_and_verdicts_earn_nothing():
     assert preference(totals) == CANDIDATE
     assert preference(credit(team_of, [])) == TIE
     assert preference(credit(team_of, [("A", "click"), ("B", "click")])) == TIE
+
+
+def test_a_long_list_still_gets_exact_propensities():
+    order = [f"P-{n}" for n in range(40)]
+    reverse = order[::-1]
+    pick = team_draft(order, reverse, 30, np.random.default_rng(3))
+    assert len(pick.skus) == 30
+    # Each side's favourite leads half the time; two rankings that agree leave nothing to chance.
+    assert pick.propensities[0] == pytest.approx(0.5)
+    assert team_draft(order, order, 30, np.random.default_rng(3)).propensities == (1.0,) * 30
