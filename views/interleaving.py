@@ -6,6 +6,8 @@ registry folder. Called from views/analyst.py with the events it has already rea
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -35,9 +37,15 @@ def show(settings: Settings, events: pd.DataFrame) -> None:
     # Plain text, never markdown: a model id is data.
     st.text(f"Candidate now: {candidate or 'none named (recommender models interleave ID)'}")
     for notice in loading.interleave_notices(settings):
-        st.warning(notice)
+        st.warning(_plain(notice))
     if picks.empty:
         st.caption(NO_DATA)
         return
     st.caption(EXPLAINED)
     st.dataframe(report_table(interleaving_report(picks, events)), hide_index=True)
+
+
+def _plain(text: str) -> str:
+    # A notice quotes a model id, which is data: inline markdown in it is shown, not applied
+    # (a notice is one line that starts with our own words, so line-start marks cannot apply).
+    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", text)

@@ -77,3 +77,12 @@ def test_a_named_candidate_that_cannot_be_used_is_explained_to_the_analyst(shop_
 
     assert not page.exception
     assert any("m-gone" in w.value and "nothing is interleaved" in w.value for w in page.warning)
+
+
+def test_markdown_in_a_named_candidate_is_shown_as_written(shop_dirs):
+    set_candidate(shop_dirs.models_dir, "m-*loud*")
+    _log_sessions(shop_dirs, interleaved=False, candidate_clicks=1, served_clicks=0)
+    page = _signed_in_page()
+
+    (warning,) = [w.value for w in page.warning if "loud" in w.value]
+    assert "m-\\*loud\\*" in warning
