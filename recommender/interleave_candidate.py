@@ -120,4 +120,11 @@ def load_candidate(
         model = registry.load_verified(registry.find_model(settings.models_dir, model_id))
     except (ModelError, InputError) as error:
         return None, [f"interleaving candidate refused: {error}; nothing is interleaved"]
-    return InterleaveCandidate.build(served, model), []
+    synthetic = getattr(model, "synthetic_sessions", 0)  # counted where the registry keeps it
+    notices = []
+    if isinstance(synthetic, int) and synthetic > 0:
+        notices.append(
+            f"interleaving candidate '{model_id}' was trained on {synthetic:,} simulated "
+            "sessions: its half of each interleaved list reflects a simulator"
+        )
+    return InterleaveCandidate.build(served, model), notices

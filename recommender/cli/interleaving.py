@@ -23,6 +23,11 @@ def register_actions(commands: Any) -> None:
     )
     name.add_argument("model_id", metavar="ID", nargs="?")
     name.add_argument("--stop", action="store_true", help="stop interleaving any candidate")
+    name.add_argument(
+        "--allow-synthetic",
+        action="store_true",
+        help="interleave a model trained on simulated sessions all the same",
+    )
     name.set_defaults(handler=run_interleave)
     report = commands.add_parser(
         "interleaving", help="which ranking shoppers preferred in interleaved sessions"
@@ -48,9 +53,16 @@ def run_interleave(args: argparse.Namespace, settings: Settings) -> int:
 
     card = registry.find_model(models_dir, args.model_id)
     try:
-        registry.load_verified(card)
+        model = registry.load_verified(card)
     except ModelError as error:
         raise InputError(f"{error}; refused as an interleaving candidate") from None
+    synthetic = synthetic_sessions(card.data, model)
+    if synthetic and not args.allow_synthetic:
+        # Interleaving shows the candidate's order to real shoppers, as serving would.
+        raise InputError(
+            f"model '{card.model_id}' was trained on {synthetic:,} simulated sessions; refused "
+            "as an interleaving candidate (use --allow-synthetic to interleave it anyway)"
+        )
     if registry.promoted_id(models_dir) == card.model_id:
         raise InputError(f"model '{card.model_id}' is already served to everyone")
     set_candidate(models_dir, card.model_id)
@@ -65,6 +77,15 @@ def run_interleave(args: argparse.Namespace, settings: Settings) -> int:
     if weights.blend_model == 0:
         print("note: [blend] model is 0 in weights.toml: nothing is interleaved")
     return ExitCode.OK
+
+
+def synthetic_sessions(card_data: dict[str, Any], model: object) -> int:
+    """How many simulated sessions trained the model: its verified state's count where the
+    registry keeps one, else its card's."""
+    value = getattr(model, "synthetic_sessions", None)
+    if value is None:
+        value = card_data.get("synthetic_sessions", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:

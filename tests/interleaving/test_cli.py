@@ -30,11 +30,12 @@ def test_naming_a_model_id_and_stop_together_or_neither_is_a_usage_error(shop_di
 def test_an_analyst_names_a_candidate_then_stops_interleaving_it(shop_dirs, with_model, capsys):
     set_knob(shop_dirs, "interleave_share", "0.2")
 
-    assert main(["models", "interleave", with_model]) == 0
+    assert main(["models", "interleave", with_model, "--allow-synthetic"]) == 0
     assert f"interleaving candidate: {with_model}" in capsys.readouterr().out
     assert named_candidate(shop_dirs.models_dir) == with_model
     candidate, notices = load_candidate(shop_dirs, load_engine(shop_dirs.catalog_dir))
-    assert candidate is not None and candidate.model_id == with_model and notices == []
+    assert candidate is not None and candidate.model_id == with_model
+    assert not [n for n in notices if "refused" in n or "not used" in n]
 
     assert main(["models", "interleave", "--stop"]) == 0
     assert f"was {with_model}" in capsys.readouterr().out
@@ -44,13 +45,13 @@ def test_an_analyst_names_a_candidate_then_stops_interleaving_it(shop_dirs, with
 def test_naming_a_candidate_while_the_share_is_0_says_nothing_is_interleaved(
     shop_dirs, with_model, capsys
 ):
-    assert main(["models", "interleave", with_model]) == 0
+    assert main(["models", "interleave", with_model, "--allow-synthetic"]) == 0
     assert "interleave_share is 0" in capsys.readouterr().out
 
 
 def test_a_candidate_with_the_model_weight_at_0_is_not_used_and_says_why(shop_dirs, with_model):
     set_knob(shop_dirs, "model", "0.0")
-    assert main(["models", "interleave", with_model]) == 0
+    assert main(["models", "interleave", with_model, "--allow-synthetic"]) == 0
     candidate, notices = load_candidate(shop_dirs, load_engine(shop_dirs.catalog_dir))
     assert candidate is None and "[blend] model is 0" in notices[0]
 
@@ -58,7 +59,7 @@ def test_a_candidate_with_the_model_weight_at_0_is_not_used_and_says_why(shop_di
 def test_a_damaged_model_file_is_refused_as_a_candidate(shop_dirs, with_model, capsys):
     path = next((shop_dirs.models_dir / with_model).glob("model.*"))
     path.write_bytes(path.read_bytes() + b"\0")
-    assert main(["models", "interleave", with_model]) == 2
+    assert main(["models", "interleave", with_model, "--allow-synthetic"]) == 2
     assert "refused" in capsys.readouterr().err
     assert named_candidate(shop_dirs.models_dir) is None
 
@@ -113,3 +114,19 @@ def test_experiment_shares_that_leave_no_room_are_refused(shop_dirs, capsys):
         set_knob(shop_dirs, key, "0.4")
     assert main(["catalog", "validate", str(shop_dirs.catalog_dir)]) == 2
     assert "add up to more than 1" in capsys.readouterr().err
+
+
+def test_a_model_trained_on_simulated_sessions_is_refused_unless_allowed(
+    shop_dirs, with_model, capsys
+):
+    card_path = shop_dirs.models_dir / with_model / "card.json"
+    card = json.loads(card_path.read_text())
+    card_path.write_text(json.dumps({**card, "synthetic_sessions": 1500}))
+
+    assert main(["models", "interleave", with_model]) == 2
+    err = capsys.readouterr().err
+    assert "simulated sessions" in err and "--allow-synthetic" in err
+    assert named_candidate(shop_dirs.models_dir) is None
+
+    assert main(["models", "interleave", with_model, "--allow-synthetic"]) == 0
+    assert named_candidate(shop_dirs.models_dir) == with_model
