@@ -24,13 +24,13 @@ def better(engine):
     return build_pool(engine, SHOPPERS, noise=1.0, seed=21)
 
 
-def test_interleaving_finds_a_clearly_better_ranker_in_200_sessions(better):
+def test_interleaving_finds_a_clearly_better_ranker_in_300_sessions(better):
     served_rate, candidate_rate = better.true_purchase_rates()
     assert candidate_rate > served_rate  # the candidate really is better in this world
 
-    wins, losses = interleaving_wins(better, 200, repeats=50, rng=np.random.default_rng(1))
+    wins, losses = interleaving_wins(better, 300, repeats=50, rng=np.random.default_rng(1))
     found_by_interleaving = interleaving_detects(wins, losses).mean()
-    served, candidate, per_arm = ab_purchases(better, 200, repeats=50, rng=np.random.default_rng(1))
+    served, candidate, per_arm = ab_purchases(better, 300, repeats=50, rng=np.random.default_rng(1))
     found_by_ab = ab_detects(served, candidate, per_arm).mean()
     assert found_by_interleaving >= 0.8
     assert found_by_ab < found_by_interleaving - 0.2  # the same sessions split A/B miss it often
