@@ -18,8 +18,9 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from recommender.errors import InputError
-from recommender.feedback import FeedbackStore, read_events, read_picks
+from recommender.feedback import FeedbackStore, read_picks
 from recommender.feedback import columns as col
+from recommender.feedback.picks import read_picked_outcomes
 from recommender.interleaving import CANDIDATE, CREDIT, SERVED, TIE
 
 CONFIDENCE = 0.95
@@ -119,7 +120,7 @@ def read_interleaving(db_url: str, model: str | None = None) -> list[Preference]
         picks = read_picks(store)
         if picks.empty:
             raise InputError(NO_DATA)
-        events = read_events(store)
+        events = read_picked_outcomes(store, list(CREDIT))
     return interleaving_report(picks, events, model)
 
 

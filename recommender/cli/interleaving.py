@@ -95,6 +95,7 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps([p.to_json() for p in preferences], indent=2))
         return ExitCode.OK
+    print(f"interleaving now: {named_candidate(settings.models_dir) or 'no candidate named'}")
     for p in preferences:
         print(f"candidate {p.candidate_model}: {p.sessions} interleaved sessions")
         print(f"  candidate wins {p.wins}, served wins {p.losses}, ties {p.ties}")

@@ -4,6 +4,7 @@ migration 4) so the sessions and events of SPEC section 5 keep their exact colum
 
     store.record_shown(answers, presentation, experiment="interleave", picks=TeamPicks(...))
     read_picks(store) -> DataFrame(session_id, position, sku, team, candidate_model)
+    read_picked_outcomes(store, ("click", ...)) -> DataFrame(session_id, sku, event)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, insert, select
 
 from recommender.feedback import columns as col
 from recommender.feedback.records import check_choice, check_text
-from recommender.feedback.schema import interleaved
+from recommender.feedback.schema import events, interleaved
 
 if TYPE_CHECKING:
     from recommender.feedback.store import FeedbackStore
@@ -66,3 +67,15 @@ def read_picks(store: FeedbackStore) -> pd.DataFrame:
     )
     frame = read_table(store, query)
     return frame.astype({col.POSITION: "int64"})[list(PICK_COLUMNS)]
+
+
+def read_picked_outcomes(store: FeedbackStore, kinds: Sequence[str]) -> pd.DataFrame:
+    """The events of kinds `kinds` in interleaved sessions only (session_id, sku, event): a
+    report need not read the whole events table."""
+    from recommender.feedback.reads import read_table
+
+    picked = select(interleaved.c[col.SESSION_ID]).distinct()
+    query = select(events.c[col.SESSION_ID], events.c[col.SKU], events.c[col.EVENT]).where(
+        events.c[col.SESSION_ID].in_(picked), events.c[col.EVENT].in_(list(kinds))
+    )
+    return read_table(store, query)

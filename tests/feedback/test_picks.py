@@ -11,6 +11,7 @@ from recommender.engine import load_engine
 from recommender.errors import InputError
 from recommender.feedback import TeamPicks, export_feedback, purge, read_picks, read_sessions
 from recommender.feedback import columns as col
+from recommender.feedback.picks import read_picked_outcomes
 from recommender.feedback.records import utc_now
 from recommender.policy import ranked
 from tests.conftest import CATALOG_DIR
@@ -58,3 +59,21 @@ def test_purging_a_session_removes_its_picks_and_the_csv_columns_stay_as_spec(
     purge(store, older_than_days=1, now=utc_now() + timedelta(days=2))
 
     assert read_picks(store).empty
+
+
+def test_a_report_reads_only_the_outcomes_of_interleaved_sessions(store, shown):
+    answers, presentation = shown
+    first = presentation.result.items[0]
+    plain = store.record_shown(answers, presentation)
+    mixed = store.record_shown(
+        answers, presentation, picks=TeamPicks("m-1", ("served", "candidate", "served"))
+    )
+    for session in (plain, mixed):
+        store.log_outcome(session, sku=first.sku, position=1, event="click")
+        store.log_outcome(session, sku=first.sku, position=1, event="helpful")
+
+    outcomes = read_picked_outcomes(store, ["click", "add_to_cart", "purchase"])
+
+    assert outcomes.to_dict("records") == [
+        {"session_id": mixed, "sku": first.sku, "event": "click"}
+    ]

@@ -86,6 +86,7 @@ def test_the_report_prints_wins_losses_ties_and_the_interval(shop_dirs, capsys):
 
     assert main(["models", "interleaving"]) == 0
     out = capsys.readouterr().out
+    assert "interleaving now: no candidate named" in out
     assert "candidate m-new: 30 interleaved sessions" in out
     assert "candidate wins 24, served wins 6, ties 0" in out
     assert "shoppers prefer the candidate" in out
