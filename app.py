@@ -1,8 +1,15 @@
 """The app's pages. Each page is one line here; pages live in `views/`."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Product finder", page_icon=":material/healing:", layout="wide")
+from views.guard import calm_errors
+
+# A file served by our own server: a ":material/...:" page icon makes every visitor's browser
+# fetch the favicon from Google's font servers.
+FAVICON = Path(__file__).parent / "assets" / "favicon.png"
+st.set_page_config(page_title="Product finder", page_icon=str(FAVICON), layout="wide")
 
 pages = [
     st.Page("views/shopper.py", title="Product finder", icon=":material/search:", default=True),
@@ -10,4 +17,5 @@ pages = [
     st.Page("views/analyst.py", title="Analytics", icon=":material/insights:"),
 ]
 
-st.navigation(pages).run()
+with calm_errors():
+    st.navigation(pages).run()

@@ -2,6 +2,10 @@
 
 Two kinds of write: batches of 100 events (raw store throughput), and whole shopper pages as the
 app writes them (one session and its 5 impressions in one transaction, 8 writers at once).
+The import runs as `recommender feedback import` in its own process, as in use, while this
+process saves a shopper's page every 10 ms: the p99 and worst time of those saves is how long a
+shopper waits behind an import. Peak memory of hostile imports (a 50 MB line, /dev/zero) is
+measured in child processes with `resource`.
 
 Runs on SQLite in a temp folder, and on PostgreSQL too when RECOMMENDER_TEST_PG_URL is set
 (in a throwaway schema). `run()` returns rows of name, value, unit, target.
@@ -11,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -27,7 +33,6 @@ from recommender.feedback import (
     SESSION_COLUMNS,
     Event,
     FeedbackStore,
-    import_feedback,
 )
 from recommender.feedback.scratch import scratch_schema
 from recommender.policy import ranked
@@ -47,12 +52,64 @@ ANSWERS = parse_answers({"pain_areas": ["knee", "lower_back"], "age_band": "50_6
 def run() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
+        rows += _hostile_memory(Path(folder))
         files = _import_files(Path(folder))
         backends = [("sqlite", lambda: _sqlite(Path(folder)))]
         if os.environ.get("RECOMMENDER_TEST_PG_URL"):
             backends.append(("postgresql", _postgres))
         for name, make in backends:
             rows += _bench_backend(name, make, files)
+    return rows
+
+
+# Imports one pair of files in this process and prints its peak memory (MB) and the outcome.
+PEAK_MEMORY = """
+import resource, sys, time
+from pathlib import Path
+from recommender.feedback import FeedbackStore, import_feedback
+from recommender.errors import InputError
+url, sessions, events = sys.argv[1:]
+started = time.perf_counter()
+with FeedbackStore.open(url) as store:
+    try:
+        import_feedback(store, Path(sessions), Path(events))
+        outcome = "imported"
+    except InputError:
+        outcome = "refused"
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{peak:.1f} {time.perf_counter() - started:.3f} {outcome}")
+"""
+
+
+def _hostile_memory(folder: Path) -> list[dict[str, Any]]:
+    """Peak memory of a small good import, and of the reviewer's hostile inputs at 50 MB."""
+    sessions, events = folder / "small-sessions.csv", folder / "small-events.csv"
+    sessions.write_text(
+        ",".join(SESSION_COLUMNS)
+        + "\n"
+        + 's0,2025-01-01T00:00:00Z,"{""pain_areas"":[""knee""]}",none,rules-only,ranked\n'
+    )
+    events.write_text(",".join(EVENT_COLUMNS) + "\ns0,2025-01-01T00:00:00Z,KN-1,1,click,\n")
+    huge = folder / "huge-line-events.csv"
+    with huge.open("w") as handle:
+        handle.write(",".join(EVENT_COLUMNS) + "\n")
+        for _ in range(50):
+            handle.write("a" * (1 << 20))
+    cases = [("a 2-row import", events, "imported"), ("a 50 MB line", huge, "refused")]
+    if Path("/dev/zero").exists():
+        cases.append(("/dev/zero", Path("/dev/zero"), "refused"))
+    rows = []
+    for what, events_file, expected in cases:
+        url = f"sqlite:///{folder / f'memory-{uuid.uuid4().hex[:8]}.db'}"
+        child = subprocess.run(
+            [sys.executable, "-c", PEAK_MEMORY, url, str(sessions), str(events_file)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        peak, seconds, outcome = child.stdout.split()
+        assert outcome == expected, f"{what}: {outcome}"
+        rows.append(_row(f"feedback import peak memory, {what}", float(peak), "MB", "bounded"))
+        if expected == "refused":
+            rows.append(_row(f"feedback import refuses {what} in", float(seconds), "s", "< 1"))
     return rows
 
 
@@ -68,12 +125,37 @@ def _bench_backend(
         pages = _page_rate(store, WRITERS)
     rows.append(_row(f"feedback {name} shopper pages, {WRITERS} writers", pages, "pages/s", None))
     with make() as url, FeedbackStore.open(url) as store:
-        started = time.perf_counter()
-        report = import_feedback(store, *files)
-        seconds = time.perf_counter() - started
-    assert report.events_added == IMPORT_SESSIONS * IMPORT_EVENTS_PER_SESSION
+        seconds, waits = _import_while_shopping(store, url, files)
+        imported = IMPORT_SESSIONS * IMPORT_EVENTS_PER_SESSION
+        assert store.counts()["events"] == imported + SHOWN * len(waits)
     rows.append(_row(f"feedback {name} import 1,000,000 events", seconds, "s", "< 60"))
+    p99 = waits[int(len(waits) * 0.99)] * 1000
+    rows.append(_row(f"feedback {name} shopper save during import, p99", p99, "ms", "< 200"))
+    rows.append(
+        _row(f"feedback {name} shopper save during import, max", waits[-1] * 1000, "ms", None)
+    )
     return rows
+
+
+def _import_while_shopping(
+    store: FeedbackStore, url: str, files: tuple[Path, Path]
+) -> tuple[float, list[float]]:
+    """Run the import in its own process; save a shopper's page every 10 ms meanwhile."""
+    shown = _shown()
+    command = [sys.executable, "-m", "recommender.cli.main", "feedback", "import"]
+    command += ["--sessions", str(files[0]), "--events", str(files[1])]
+    env = {**os.environ, "RECOMMENDER_DB": url}
+    waits: list[float] = []
+    started = time.perf_counter()
+    importer = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    while importer.poll() is None:
+        began = time.perf_counter()
+        store.record_shown(ANSWERS, shown)
+        waits.append(time.perf_counter() - began)
+        time.sleep(0.01)
+    seconds = time.perf_counter() - started
+    assert importer.returncode == 0, "the benchmark import failed"
+    return seconds, sorted(waits)
 
 
 def _row(name: str, value: float, unit: str, target: str | None) -> dict[str, Any]:
@@ -97,12 +179,16 @@ def _write_rate(store: FeedbackStore, writers: int) -> float:
     return writers * WRITES_PER_WRITER / (time.perf_counter() - started)
 
 
-def _page_rate(store: FeedbackStore, writers: int) -> float:
+def _shown() -> Any:
     items = tuple(
         Item(n, f"SKU-{n}", "bench", "knee_sleeve", 30.0, 0.5, (), (), ScoreParts(0.5, 0, 0))
         for n in range(1, SHOWN + 1)
     )
-    shown = ranked(Result(Triage("none", (), ""), items, (), (), ()))
+    return ranked(Result(Triage("none", (), ""), items, (), (), ()))
+
+
+def _page_rate(store: FeedbackStore, writers: int) -> float:
+    shown = _shown()
 
     def write(_writer: int) -> None:
         for _ in range(PAGES_PER_WRITER):

@@ -18,6 +18,7 @@ class AdviceEntry:
     condition: Condition
     text: str
     section: str
+    source: str = ""  # guidance beyond the article the entry also rests on (e.g. NICE NG59)
 
     def render(self, answers: Answers, features: frozenset[str]) -> Advice:
         told = self.condition.told(answers, features)
@@ -59,4 +60,5 @@ def _entry(entry: dict[str, Any], checker: TableChecker) -> AdviceEntry:
         condition=checker.condition(entry, where),
         text=entry.get("text", ""),
         section=checker.section(entry, where),
+        source=entry.get("source", ""),
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import Any
 
 from recommender.errors import AnswersError, InputError
@@ -16,6 +18,8 @@ from recommender.errors import AnswersError, InputError
 SCHEMA_VERSION = 1
 # A real answers object is well under 2 KB; anything far larger is refused before parsing.
 MAX_ANSWERS_BYTES = 64 * 1024
+# No answer needs a longer number; Python refuses to read ints past 4,300 digits anyway.
+MAX_NUMBER_DIGITS = 30
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "age_band": ("under_16", "16_49", "50_64", "65_plus"),
@@ -24,6 +28,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "pain_timing": ("together", "alternating", "one_area", "not_sure"),
     "bunions": ("none", "left", "right", "both", "not_sure"),
     "feet_roll_inward": ("yes", "no", "not_sure"),
+    "pain_started": ("under_6_weeks", "6_to_12_weeks", "over_12_weeks", "not_sure"),
 }
 
 LIST_CHOICES: dict[str, tuple[str, ...]] = {
@@ -71,7 +76,18 @@ LIST_CHOICES: dict[str, tuple[str, ...]] = {
         "fever_or_unwell",
         "weight_loss_or_cancer",
         "foot_wound_with_diabetes",
+        "sciatica_both_legs",
+        "numbness_getting_worse",
+        "back_swelling_or_deformity",
         "night_pain",
+    ),
+    "risk_factors": (
+        "osteoporosis",
+        "long_term_steroids",
+        "weakened_immunity",
+        "injects_drugs",
+        "recent_fall",
+        "recent_knee_injury",
     ),
 }
 
@@ -83,10 +99,22 @@ NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {
     "budget_max": (0.0, math.inf, False),
 }
 
+# Body measurements (SPEC section 1), each an inclusive range; the sizes issue will read them.
+MEASUREMENT_RANGES: dict[str, tuple[float, float]] = {
+    "knee_cm": (20.0, 80.0),
+    "thigh_cm": (25.0, 100.0),
+    "calf_cm": (20.0, 70.0),
+    "waist_cm": (40.0, 200.0),
+    "shoe_eu": (30.0, 52.0),
+}
+
 BODY_MASS_BANDS = ("below_typical", "typical", "above_typical", "high")
 # Derived fields may appear in stored answers (the feedback store) but never in a shopper's.
 DERIVED_FIELDS = ("body_mass_band",)
-ANSWER_FIELDS = ("schema_version", *CHOICES, *LIST_CHOICES, *NUMBER_RANGES)
+ANSWER_FIELDS = ("schema_version", *CHOICES, *LIST_CHOICES, *NUMBER_RANGES, "measurements")
+
+
+_NO_MEASUREMENTS: Mapping[str, float] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +135,24 @@ class Answers:
     body_mass_band: str | None = None
     conditions: frozenset[str] = frozenset()
     red_flags: frozenset[str] = frozenset()
+    pain_started: str | None = None
+    risk_factors: frozenset[str] = frozenset()
+    # Read-only view of {measure: value}; empty when none was given.
+    measurements: Mapping[str, float] = field(default_factory=lambda: _NO_MEASUREMENTS)
     budget_max: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The answers as a JSON-ready dict safe to store: no raw height or weight."""
         record: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if value is None or value == frozenset():
+        for answer in fields(self):
+            value = getattr(self, answer.name)
+            if value is None or (not isinstance(value, float | str) and not value):
                 continue
-            if isinstance(value, frozenset):
-                order = LIST_CHOICES[field.name]
-                value = sorted(value, key=order.index)
-            record[field.name] = value
+            if answer.name == "measurements":
+                value = {name: value[name] for name in MEASUREMENT_RANGES if name in value}
+            elif isinstance(value, frozenset):
+                value = sorted(value, key=LIST_CHOICES[answer.name].index)
+            record[answer.name] = value
         return record
 
     def replace(self, **changes: Any) -> Answers:
@@ -170,6 +203,8 @@ def parse_answers(raw: Any, *, allow_derived: bool = False) -> Answers:
     if "budget_max" in numbers:
         values["budget_max"] = numbers["budget_max"]
     values["body_mass_band"] = _body_mass(raw, numbers, allow_derived)
+    if "measurements" in raw:
+        values["measurements"] = _measurements(raw["measurements"])
     return Answers(**values)
 
 
@@ -180,12 +215,40 @@ def parse_answers_json(text: str | bytes, *, source: str = "answers") -> Answers
             f"{source}: {len(text):,} bytes is larger than the {MAX_ANSWERS_BYTES:,} allowed"
         )
     try:
-        raw = json.loads(text, object_pairs_hook=_object)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{source}: not valid JSON ({error})") from None
-    except RecursionError:
-        raise InputError(f"{source}: not valid JSON (nested too deeply)") from None
+        raw = decode_json(text, object_pairs_hook=_object)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{source}: not valid JSON ({error.msg})") from None
     return parse_answers(raw)
+
+
+def decode_json(text: str | bytes, **options: Any) -> Any:
+    """`json.loads` for untrusted text: every way it can fail is one `json.JSONDecodeError`.
+
+    Besides malformed JSON that covers text that is not UTF-8, nesting deep enough to exhaust
+    the stack, and numbers too long to be answers (which would otherwise raise a bare
+    ValueError or OverflowError far from the line that held them). Shared by every reader of
+    answers JSON: the CLI, personas and the feedback import.
+    """
+    try:
+        return json.loads(text, parse_int=_whole_number, parse_float=_decimal, **options)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
+    except (ValueError, OverflowError) as error:  # also UnicodeDecodeError
+        raise json.JSONDecodeError(str(error), "", 0) from None
+
+
+def _whole_number(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number {len(digits):,} digits long is too long")
+    return int(digits)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > 4 * MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number {len(text):,} characters long is too long")
+    return float(text)
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -231,7 +294,10 @@ def _number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise AnswersError(name, f"expected a number, got {_type_name(value)}")
     low, high, low_inclusive = NUMBER_RANGES[name]
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float: no answer is that big
+        raise AnswersError(name, f"{_short(value)} is out of range") from None
     if not math.isfinite(number):
         # json reads NaN and Infinity although JSON has no such numbers; no answer means them.
         raise AnswersError(name, f"expected a finite number, got {value!r}")
@@ -241,6 +307,25 @@ def _number(name: str, value: Any) -> float:
         upper = f" to {high:g}" if math.isfinite(high) else ""
         raise AnswersError(name, f"{_short(value)} is out of range (must be {bound}{upper})")
     return number
+
+
+def _measurements(value: Any) -> Mapping[str, float]:
+    if not isinstance(value, dict):
+        raise AnswersError("measurements", f"expected an object, got {_type_name(value)}")
+    found: dict[str, float] = {}
+    for name, number in value.items():
+        where = f"measurements.{name}"
+        if name not in MEASUREMENT_RANGES:
+            raise AnswersError(where, f"is not one of {', '.join(MEASUREMENT_RANGES)}")
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise AnswersError(where, f"expected a number, got {_type_name(number)}")
+        low, high = MEASUREMENT_RANGES[name]
+        if not math.isfinite(number) or not low <= number <= high:
+            raise AnswersError(
+                where, f"{_short(number)} is out of range (must be {low:g} to {high:g})"
+            )
+        found[name] = float(number)
+    return MappingProxyType(found)
 
 
 def _type_name(value: Any) -> str:

@@ -3,11 +3,13 @@
 Two ways in, checked in this order:
 
 - OIDC through Streamlit's `st.login`, when secrets.toml has an `[auth]` table. A signed-in
-  user gets the roles whose list in `[roles]` names their e-mail (or holds "*"): signing in with
-  some account proves who you are, not that you work here.
+  user gets the roles whose list in `[roles]` names their e-mail (or holds "*"), and only when
+  the provider says it verified that e-mail (`email_verified`): some providers let anyone type
+  any address into a new account. Signing in proves who you are, not that you work here.
 - A local password, the embedded default: its salted argon2 hash comes from the environment
   variable RECOMMENDER_ADMIN_PASSWORD_HASH or `[admin] password_hash` in secrets.toml, set with
-  `recommender admin set-password`. It grants every role.
+  `recommender admin set-password`. It grants every role. It is one shared account, named
+  `LOCAL_ACCOUNT` in the audit log; sign-in attempts on it are throttled (`signin_guard`).
 
 With neither configured the pages stay closed; `how_to_open` says what to do.
 """
@@ -34,6 +36,9 @@ PASSWORD_HASH_ENV = "RECOMMENDER_ADMIN_PASSWORD_HASH"
 DEFAULT_SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 MIN_PASSWORD_LENGTH = 10
 ANYONE_SIGNED_IN = "*"
+# Who the audit log names after a local-password sign-in: the account, since a typed-in name
+# proves nothing. Per-person records come with single sign-on.
+LOCAL_ACCOUNT = "admin (local password)"
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended costs
 
@@ -54,13 +59,36 @@ class AuthConfig:
         return self.oidc or self.password_hash is not None
 
     def roles_for_email(self, email: str | None) -> frozenset[str]:
-        """The roles an OIDC user holds by the `[roles]` lists in secrets.toml."""
-        address = (email or "").strip().lower()
+        """The roles a *verified* e-mail holds by the `[roles]` lists in secrets.toml."""
+        address = normalise_email(email)
+        if not address:
+            return frozenset()
         return frozenset(
             role
             for role, members in self.role_members.items()
-            if ANYONE_SIGNED_IN in members or (address and address in members)
+            if ANYONE_SIGNED_IN in members or address in members
         )
+
+    def roles_for_user(self, user: Mapping[str, Any]) -> frozenset[str]:
+        """The roles of an OIDC user (Streamlit's `st.user`): none unless the e-mail is verified."""
+        return self.roles_for_email(verified_email(user))
+
+
+def normalise_email(email: object) -> str:
+    """The form e-mails are compared and recorded in: trimmed, lower case; "" for no e-mail."""
+    return str(email).strip().lower() if isinstance(email, str) else ""
+
+
+def verified_email(user: Mapping[str, Any]) -> str | None:
+    """The user's normalised e-mail if their identity provider verified it, else None.
+
+    OIDC's `email_verified` claim is a boolean; a few providers send the string "true".
+    A missing claim counts as unverified.
+    """
+    verified = user.get("email_verified")
+    if verified is not True and not (isinstance(verified, str) and verified.lower() == "true"):
+        return None
+    return normalise_email(user.get("email")) or None
 
 
 def auth_config(secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> AuthConfig:
@@ -72,7 +100,7 @@ def auth_config(secrets: Mapping[str, Any], environ: Mapping[str, str] | None = 
     )
     roles = secrets.get("roles", {})
     members = {
-        role: tuple(str(m).strip().lower() for m in _as_list(roles.get(role)))
+        role: tuple(normalise_email(str(m)) for m in _as_list(roles.get(role)))
         for role in ROLES
         if isinstance(roles, Mapping)
     }

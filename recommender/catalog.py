@@ -43,7 +43,8 @@ CATEGORIES = (
     "thigh_sleeve",
     "compression_socks",
 )
-SAFETY_PROPERTIES = ("heat", "compression", "magnetic")
+# True/false columns the safety cautions read (SPEC sections 2 and 3); `cold` is revision 2.
+SAFETY_PROPERTIES = ("heat", "cold", "compression", "magnetic")
 REQUIRED_COLUMNS = ("sku", "name", "category", "price", "in_stock", *SAFETY_PROPERTIES)
 SUPPORT_LEVELS = ("none", "light", "medium", "firm")
 FITS = ("running", "walking", "sport", "yoga", "cycling")
@@ -85,7 +86,7 @@ def load_catalog(directory: Path, *, complete: bool = False) -> Catalog:
     """
     path = Path(directory) / PRODUCTS_FILE
     raw = _read_bytes(path)
-    rows, problems = _parse_rows(raw.decode("utf-8-sig"), path.name)
+    rows, problems = _parse_rows(_decode(raw, path.name), path.name)
     if complete and rows:  # with the row problems, so one run lists everything to fix
         problems += _completeness(rows, path.name)
     if problems:
@@ -96,29 +97,54 @@ def load_catalog(directory: Path, *, complete: bool = False) -> Catalog:
 
 
 def _read_bytes(path: Path) -> bytes:
+    # Read at most one byte past the cap, so even an endless file (a pipe, /dev/zero) stops.
     try:
-        size = path.stat().st_size
-        if size > MAX_CATALOG_BYTES:
-            raise CatalogError(
-                [f"{path.name}: {size:,} bytes is over the {MAX_CATALOG_BYTES:,} cap"]
-            )
-        return path.read_bytes()
+        if path.is_dir():
+            raise CatalogError([f"{path.name}: is a folder, expected a CSV file ({path})"])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CATALOG_BYTES + 1)
     except FileNotFoundError:
         raise CatalogError([f"{path}: file not found"]) from None
+    except OSError as error:
+        raise CatalogError([f"{path.name}: cannot read ({error.strerror})"]) from None
+    if len(raw) > MAX_CATALOG_BYTES:
+        raise CatalogError([f"{path.name}: larger than the {MAX_CATALOG_BYTES:,} bytes allowed"])
+    return raw
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise CatalogError([f"{path.name}: not UTF-8 text ({error})"]) from None
+        row = raw[: error.start].count(b"\n") + 1
+        raise CatalogError([f"{name} row {row}: not UTF-8 text (save the file as UTF-8)"]) from None
 
 
 def _parse_rows(text: str, name: str) -> tuple[list[dict], list[str]]:
     reader = csv.DictReader(io.StringIO(text))
-    columns = reader.fieldnames or []
+    try:
+        columns = reader.fieldnames or []
+    except csv.Error as error:
+        return [], [f"{name} row 1: {_csv_problem(error)}"]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        return [], [f"{name}: column '{c}' appears more than once in the header" for c in repeated]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         return [], [f"{name}: missing column '{c}'" for c in missing]
     rows: list[dict] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for line, record in enumerate(reader, start=2):
+    records = enumerate(reader, start=2)
+    line = 1
+    while True:
+        try:
+            line, record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # The rows after a broken cell cannot be trusted to line up: report it alone.
+            return [], [f"{name} row {line + 1}: {_csv_problem(error)}"]
         row, row_problems = _parse_row(record, columns)
         problems += [f"{name} row {line}, column '{col}': {msg}" for col, msg in row_problems]
         sku = row.get("sku", "")
@@ -130,6 +156,12 @@ def _parse_rows(text: str, name: str) -> tuple[list[dict], list[str]]:
     if not rows and not problems:
         problems.append(f"{name}: no products")
     return rows, problems
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field limit" in str(error):
+        return f"a cell is longer than the {csv.field_size_limit():,} characters allowed"
+    return f"not readable as CSV ({error})"
 
 
 def _parse_row(record: dict, columns: list[str]) -> tuple[dict, list[tuple[str, str]]]:

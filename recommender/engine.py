@@ -15,7 +15,9 @@ import numpy as np
 from recommender.advice import AdviceBook, load_advice_book
 from recommender.answers import Answers
 from recommender.catalog import Catalog, load_catalog
+from recommender.contrast import card_facts, first_reasons
 from recommender.features import answer_features
+from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
 from recommender.reranker import Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
@@ -26,7 +28,8 @@ from recommender.weights import Weights, load_weights
 
 DEFAULT_K = 5
 MAX_K = 50
-MAX_REASONS = 3
+MAX_REASONS = 3  # article rules per card, after the card's own first reason
+CARD_COLUMNS = ("price", "support_level", "fits", "features")
 
 
 @dataclass(frozen=True)
@@ -68,14 +71,17 @@ class Engine:
         if not screen.shows_products:
             return Result(screen.triage, (), (), (), (), self.model_version, self.notices)
         scored = self._score(answers, features)
-        shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes)
+        # NG59 is applied to the final blended order, after the model and boosts have counted.
+        held = self._compiled.ng59_categories if back_pain_only(answers) else None
+        shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes, held)
         reasons = self._reasons(shown, scored, answers, features)
+        reasons = self._with_first_reasons(shown, reasons, answers, features)
         items = tuple(
             self._item(rank, index, scored, why)
             for rank, (index, why) in enumerate(zip(shown, reasons, strict=True), 1)
         )
         result = Result(
-            triage=screen.triage,
+            triage=screen.triage_for(len(items)),
             items=items,
             excluded=self._excluded(scored, answers),
             advice=self.advice.for_shopper(answers, features),
@@ -131,7 +137,7 @@ class Engine:
             price=product["price"],
             score=rules_part + model_part + boost_part,
             reasons=reasons,
-            cautions=scored.warnings.get(index, ()),
+            cautions=tuple(why for why, mask in scored.warnings if mask[index]),
             score_parts=ScoreParts(rules_part, model_part, boost_part),
         )
 
@@ -141,30 +147,45 @@ class Engine:
         """Each shown product's strongest fired rules, as reasons; one rule's text is built once."""
         rows = scored.contributions[shown]
         strongest = np.argsort(-rows, axis=1, kind="stable")[:, :MAX_REASONS].tolist()
-        built: dict[int, Reason] = {}
+        built: dict[tuple[int, str], Reason] = {}
         found = []
-        for row, picks in zip(rows.tolist(), strongest, strict=True):
+        for index, row, picks in zip(shown, rows.tolist(), strongest, strict=True):
+            category = self._compiled.rows[index]["category"]
             for r in picks:
-                if row[r] > 0 and r not in built:
-                    built[r] = self.rules.rules[r].reason(answers, features)
-            found.append(tuple(built[r] for r in picks if row[r] > 0))
+                if row[r] > 0 and (r, category) not in built:
+                    built[r, category] = self.rules.rules[r].reason(answers, features, category)
+            found.append(tuple(built[r, category] for r in picks if row[r] > 0))
         return found
 
+    def _with_first_reasons(
+        self,
+        shown: list[int],
+        reasons: list[tuple[Reason, ...]],
+        answers: Answers,
+        features: frozenset[str],
+    ) -> list[tuple[Reason, ...]]:
+        """Every card leads with what it offers that the cards above it do not."""
+        facts = [card_facts(self._compiled.attributes[index], answers) for index in shown]
+        by_id = {rule.id: rule for rule in self.rules.rules}
+        strongest = [
+            (by_id[why[0].rule].condition.told(answers, features), why[0].section)
+            for why in reasons
+        ]
+        firsts = first_reasons(facts, strongest, answers)
+        return [(first, *why) for first, why in zip(firsts, reasons, strict=True)]
+
     def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:
-        rows, held = self._compiled.rows, []
-        for index, why in scored.blocked_by.items():
-            held.append(Excluded(rows[index]["sku"], why))
-        relevant_safe = scored.relevant & ~scored.blocked_mask(len(rows))
-        for index in np.flatnonzero(relevant_safe & ~self._compiled.in_stock):
-            held.append(Excluded(rows[index]["sku"], "held back: out of stock right now"))
-        for index in np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable):
-            price, budget = rows[index]["price"], answers.budget_max
-            held.append(
-                Excluded(
-                    rows[index]["sku"],
-                    f"held back: {price:.2f} is over your budget of {budget:.2f}",
-                )
-            )
+        skus, held = self._compiled.skus, []
+        held += [Excluded(skus[index], why) for index, why in scored.blocked_by.items()]
+        relevant_safe = scored.relevant & ~scored.blocked_mask(len(skus))
+        out_of_stock = np.flatnonzero(relevant_safe & ~self._compiled.in_stock).tolist()
+        held += [Excluded(skus[i], "held back: out of stock right now") for i in out_of_stock]
+        over = np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable)
+        prices, budget = self._compiled.prices, answers.budget_max
+        held += [
+            Excluded(skus[i], f"held back: {prices[i]:.2f} is over your budget of {budget:.2f}")
+            for i in over.tolist()
+        ]
         return tuple(held)
 
 
@@ -178,7 +199,7 @@ class Scored:
     blocked_by: dict[int, str]
     affordable: np.ndarray
     eligible: np.ndarray
-    warnings: dict[int, tuple[str, ...]]
+    warnings: tuple[tuple[str, np.ndarray], ...]  # (caution text, products it is on)
 
     @property
     def scores(self) -> np.ndarray:
@@ -189,9 +210,20 @@ class Scored:
         mask[list(self.blocked_by)] = True
         return mask
 
-    def top(self, k: int, max_per_category: int, category_codes: np.ndarray) -> list[int]:
+    def top(
+        self,
+        k: int,
+        max_per_category: int,
+        category_codes: np.ndarray,
+        kept_out_of_top: np.ndarray | None = None,
+    ) -> list[int]:
+        """The best `k` eligible products, at most `max_per_category` of a category; products
+        flagged in `kept_out_of_top` (NG59) never sit in the first places."""
         order = rank_order(self.scores, self.eligible)
-        return cap_per_group(order, category_codes, max_per_category, k)
+        if kept_out_of_top is None:
+            return cap_per_group(order, category_codes, max_per_category, k)
+        capped = cap_per_group(order, category_codes, max_per_category, len(order))
+        return keep_out_of_top(capped, kept_out_of_top)[:k]
 
 
 @dataclass(frozen=True)
@@ -204,8 +236,11 @@ class _Compiled:
     prices: np.ndarray
     in_stock: np.ndarray
     category_codes: np.ndarray
+    ng59_categories: np.ndarray  # bool per product: a category NG59 advises against
     caution_masks: dict[str, np.ndarray]
     rows: list[dict]
+    skus: list[str]
+    attributes: list[dict]  # what a card may say about the product (support, fits, features)
 
 
 def _compile(engine: Engine) -> _Compiled:
@@ -219,8 +254,11 @@ def _compile(engine: Engine) -> _Compiled:
         prices=products["price"].to_numpy(float),
         in_stock=products["in_stock"].to_numpy(bool),
         category_codes=products["category"].astype("category").cat.codes.to_numpy(),
+        ng59_categories=products["category"].isin(NG59_CATEGORIES).to_numpy(),
         caution_masks={c.id: c.applies_to(catalog) for c in engine.safety.cautions},
         rows=products[["sku", "name", "category", "price"]].to_dict("records"),
+        skus=products["sku"].tolist(),
+        attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
     )
 
 
@@ -239,13 +277,9 @@ def _caution_blocks(
 
 def _warnings(
     cautions: tuple[Caution, ...], masks: dict[str, np.ndarray]
-) -> dict[int, tuple[str, ...]]:
-    found: dict[int, tuple[str, ...]] = {}
-    for caution in cautions:
-        if not caution.excludes:
-            for index in np.flatnonzero(masks[caution.id]).tolist():
-                found[index] = (*found.get(index, ()), caution.why)
-    return found
+) -> tuple[tuple[str, np.ndarray], ...]:
+    # Kept as masks: only the handful of shown products ever look their cautions up.
+    return tuple((c.why, masks[c.id]) for c in cautions if not c.excludes)
 
 
 def build_engine(

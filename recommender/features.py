@@ -20,6 +20,7 @@ _CHOICE_PREFIXES = {
     "knee_pain_site": "knee_site",
     "pain_timing": "timing",
     "feet_roll_inward": "feet_roll_inward",
+    "pain_started": "started",
 }
 _LIST_PREFIXES = {
     "pain_areas": "pain",
@@ -28,6 +29,7 @@ _LIST_PREFIXES = {
     "habits": "habit",
     "conditions": "condition",
     "red_flags": "red_flag",
+    "risk_factors": "risk",
 }
 _NO_EVIDENCE = "not_sure"
 
@@ -103,6 +105,7 @@ _LABELS = {
     "feet_roll_inward:yes": "feet that roll inward",
     "sitting:long": "{sitting_hours:g} hours of sitting a day",
     "body_mass:raised": "your height and weight",
+    "body_mass:high": "your height and weight",
     "active:yes": "staying active ({activities})",
     "habit:slouching": "slouching",
     "habit:heavy_bag": "carrying a heavy bag",
@@ -115,6 +118,19 @@ _LABELS = {
     "condition:implanted_device": "an implanted medical device",
     "condition:skin_condition": "a skin condition",
     "condition:pregnancy": "a pregnancy",
+    "started:under_6_weeks": "pain that began less than 6 weeks ago",
+    "started:6_to_12_weeks": "pain that began 6 to 12 weeks ago",
+    "started:over_12_weeks": "pain that began more than 12 weeks ago",
+    "age:under_16": "being under 16",
+    "age:16_49": "being 16 to 49",
+    "age:50_64": "being 50 to 64",
+    "age:65_plus": "being 65 or over",
+    "risk:osteoporosis": "osteoporosis",
+    "risk:long_term_steroids": "taking steroid tablets for a long time",
+    "risk:weakened_immunity": "a weakened immune system",
+    "risk:injects_drugs": "injecting drugs",
+    "risk:recent_fall": "a recent fall",
+    "risk:recent_knee_injury": "a recent knee injury",
 }
 _ACTIVITY_WORDS = {
     "running": "running",

@@ -25,6 +25,7 @@ from recommender.answers import Answers
 from recommender.engine import MAX_K, Engine
 from recommender.errors import InputError, ModelError
 from recommender.feedback.columns import RANKED
+from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
 from recommender.interleaving import Interleaved, team_draft
 from recommender.policy import Presentation
 from recommender.reranker import Reranker
@@ -80,10 +81,17 @@ class InterleaveCandidate:
 
         A product beyond the candidate's first MAX_K keeps its served order, at the end.
         """
-        allowed = {item.sku for item in served.items}
+        allowed = {item.sku: item for item in served.items}
         ranked = [i.sku for i in self.engine.recommend(answers, MAX_K).items if i.sku in allowed]
         seen = set(ranked)
-        return ranked + [item.sku for item in served.items if item.sku not in seen]
+        ordered = ranked + [item.sku for item in served.items if item.sku not in seen]
+        if back_pain_only(answers):
+            # NICE NG59 keeps braces, belts and insoles out of the top places. Keeping only the
+            # served products can lift one of them up, so the rule is applied again here; a
+            # team-draft pick at position p is within its team's top p, so the list keeps it.
+            held = np.array([allowed[sku].category in NG59_CATEGORIES for sku in ordered])
+            ordered = [ordered[i] for i in keep_out_of_top(list(range(len(ordered))), held)]
+        return ordered
 
     def present(
         self, answers: Answers, served: Result, rng: np.random.Generator, k: int

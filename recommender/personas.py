@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recommender.answers import Answers, parse_answers
+from recommender.answers import Answers, decode_json, parse_answers
 from recommender.catalog import CATEGORIES
 from recommender.engine import Engine
 from recommender.errors import AnswersError, CatalogError
 from recommender.result import TRIAGE_LEVELS, Result
 
 PERSONAS_FILE = "personas.jsonl"
+# A few hundred personas are a few hundred KB; the cap keeps a stray huge file from being read.
+MAX_PERSONAS_BYTES = 4 * 1024 * 1024
 TOP_K = 5
 PERSONA_KEYS = {"id", "description", "answers", "expect"}
 # Each kind of expectation and the type its value must have.
@@ -102,12 +104,12 @@ def load_personas(directory: Path, skus: Iterable[str] | None = None) -> tuple[P
     personas: list[Persona] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{PERSONAS_FILE} line {number}"
         try:
-            persona = parse_persona(json.loads(line), known_skus)
+            persona = parse_persona(decode_json(line), known_skus)
         except json.JSONDecodeError as error:
             problems.append(f"{where}: not valid JSON ({error.msg})")
             continue
@@ -121,6 +123,22 @@ def load_personas(directory: Path, skus: Iterable[str] | None = None) -> tuple[P
     if problems:
         raise CatalogError(problems)
     return tuple(personas)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PERSONAS_BYTES + 1)
+    except OSError as error:
+        raise CatalogError([f"{PERSONAS_FILE}: cannot read ({error.strerror})"]) from None
+    if len(raw) > MAX_PERSONAS_BYTES:
+        raise CatalogError(
+            [f"{PERSONAS_FILE}: larger than the {MAX_PERSONAS_BYTES:,} bytes allowed"]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CatalogError([f"{PERSONAS_FILE}: not UTF-8 text"]) from None
 
 
 def parse_persona(raw: Any, known_skus: set[str] | None = None) -> Persona:

@@ -2,6 +2,10 @@
 
 Kept apart from `registry` so that serving can find out that nothing is promoted (the default
 on a fresh machine) without importing joblib and scikit-learn.
+
+`registry.json` is {"promoted": id or null, "history": [earlier ids or null]}. A file of any
+other shape (hand-edited, half-restored from a backup) is refused with `ModelError`, which
+serving turns into rules-only with a notice: a damaged state file never takes the shop down.
 """
 
 from __future__ import annotations
@@ -13,18 +17,62 @@ from typing import Any
 from recommender.errors import ModelError
 
 STATE_FILE = "registry.json"
+# The real file is a few hundred bytes; the cap keeps a stray huge one from being parsed.
+MAX_STATE_BYTES = 1024 * 1024
 
 
 def read_state(models_dir: Path) -> dict[str, Any]:
-    path = models_dir / STATE_FILE
+    path = Path(models_dir) / STATE_FILE
     if not path.exists():
         return {"promoted": None, "history": []}
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ModelError(f"{path}: unreadable registry state ({error})") from None
-    return {"promoted": state.get("promoted"), "history": list(state.get("history", []))}
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_STATE_BYTES + 1)
+        if len(raw) > MAX_STATE_BYTES:
+            raise ModelError(f"{path}: unreadable registry state (over {MAX_STATE_BYTES:,} bytes)")
+        state = json.loads(raw)
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: also JSON, UTF-8
+        raise ModelError(f"{path}: unreadable registry state ({_why(error)})") from None
+    return _checked(state, path)
+
+
+def _checked(state: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(state, dict):
+        raise ModelError(f"{path}: damaged registry state (expected an object, got {_kind(state)})")
+    promoted, history = state.get("promoted"), state.get("history", [])
+    if promoted is not None and not isinstance(promoted, str):
+        raise ModelError(
+            f"{path}: damaged registry state ('promoted' must be a model id or null, "
+            f"got {_kind(promoted)})"
+        )
+    if not isinstance(history, list) or not all(
+        item is None or isinstance(item, str) for item in history
+    ):
+        raise ModelError(f"{path}: damaged registry state ('history' must be a list of model ids)")
+    return {"promoted": promoted, "history": list(history)}
 
 
 def promoted_id(models_dir: Path) -> str | None:
     return read_state(models_dir)["promoted"]
+
+
+def promoted_or_notice(models_dir: Path) -> tuple[str | None, str | None]:
+    """The promoted id, or (None, notice) when the state file is damaged: serve rules-only."""
+    try:
+        return promoted_id(models_dir), None
+    except ModelError as error:
+        return None, f"{error}; serving rules-only"
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)[:200]
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value), "a number" if isinstance(value, int | float) else "null"
+    )

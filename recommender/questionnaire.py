@@ -116,7 +116,26 @@ LABELS: dict[str, dict[str, str]] = {
         "foot_wound_with_diabetes": (
             "With diabetes: a foot wound, blister, new redness, heat or swelling"
         ),
+        "sciatica_both_legs": "Pain, tingling or numbness running down both legs",
+        "numbness_getting_worse": (
+            "Numbness or tingling in a leg that is spreading or getting worse"
+        ),
+        "back_swelling_or_deformity": "A new swelling or change of shape in your back",
         "night_pain": "Pain that is worse at night and not eased by rest",
+    },
+    "pain_started": {
+        "under_6_weeks": "Less than 6 weeks ago",
+        "6_to_12_weeks": "6 to 12 weeks ago",
+        "over_12_weeks": "More than 12 weeks ago",
+        "not_sure": "Not sure",
+    },
+    "risk_factors": {
+        "osteoporosis": "Osteoporosis (thinning of the bones)",
+        "long_term_steroids": "Taking steroid tablets for 3 months or more",
+        "weakened_immunity": "A weakened immune system, from an illness or its treatment",
+        "injects_drugs": "Injecting drugs",
+        "recent_fall": "A fall in the last few weeks",
+        "recent_knee_injury": "A knee injury in the last few days, such as a twist or a knock",
     },
 }
 
@@ -215,6 +234,18 @@ STEPS: tuple[Step, ...] = (
         "we never keep the numbers.",
         (
             Question("conditions", "Do any of these apply to you?", MULTI),
+            Question(
+                "pain_started",
+                "When did this pain begin?",
+                SINGLE,
+                applies=lambda draft: bool(draft.get("pain_areas")),
+            ),
+            Question(
+                "risk_factors",
+                "Is any of this true for you?",
+                MULTI,
+                help="These help us tell when a check-up should come before a product.",
+            ),
             Question("height_cm", "Height (optional)", NUMBER, unit="cm"),
             Question("weight_kg", "Weight (optional)", NUMBER, unit="kg"),
             Question(

@@ -1,15 +1,22 @@
-"""The article's product rules (`data/rules.toml`), loaded into one checked, frozen rule book."""
+"""The article's product rules (`data/rules.toml`), loaded into one checked, frozen rule book.
+
+A rule's `says` names no kind of product, so it is true on every product the rule favours.
+What is true of one category only goes in `product_says`, keyed by that category; the loader
+checks both with `recommender.kinds`, so a sentence about braces can never reach an insole.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from recommender.answers import Answers
+from recommender.catalog import CATEGORIES
 from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.kinds import kind_words, wrong_kinds
 from recommender.result import Reason
 
 RULES_TABLE = "rules.toml"
@@ -23,13 +30,15 @@ class Rule:
     weight: float
     says: str
     section: str
+    product_says: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
-    def reason(self, answers: Answers, features: frozenset[str]) -> Reason:
-        """This rule's reason for this shopper: what they told us, then what the article says."""
+    def reason(self, answers: Answers, features: frozenset[str], category: str = "") -> Reason:
+        """This rule's reason for this shopper and a product of `category`: what they told us,
+        what the article says, then what is true of this kind of product."""
         told = self.condition.told(answers, features)
-        return Reason(
-            self.id, f"Because you told us about {told}, the article {self.says}.", self.section
-        )
+        text = f"Because you told us about {told}, the article {self.says}."
+        extra = self.product_says.get(category)
+        return Reason(self.id, f"{text} {extra}" if extra else text, self.section)
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,15 @@ def _rule(entry: dict[str, Any], checker: TableChecker) -> Rule:
     says = entry.get("says", "")
     if not says or not says[0].islower():
         checker.problem(where, "'says' must continue 'the article ...' in lower case")
+    named = kind_words(says)
+    if named:
+        checker.problem(where, f"'says' names {', '.join(sorted(named))}; use 'product_says'")
+    product_says = entry.get("product_says", {})
+    for category, sentence in product_says.items():
+        if category not in CATEGORIES:
+            checker.problem(where, f"'product_says' names unknown category '{category}'")
+        elif wrong := wrong_kinds(sentence, category):
+            checker.problem(where, f"'product_says.{category}' names {', '.join(sorted(wrong))}")
     return Rule(
         id=entry.get("id", ""),
         condition=checker.condition(entry, where),
@@ -84,4 +102,5 @@ def _rule(entry: dict[str, Any], checker: TableChecker) -> Rule:
         weight=float(weight),
         says=says,
         section=checker.section(entry, where),
+        product_says=MappingProxyType(dict(product_says)),
     )

@@ -12,23 +12,30 @@ from typing import Any
 
 import numpy as np
 
+from recommender.answers import Answers
 from recommender.catalog import SAFETY_PROPERTIES, Catalog
 from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.features import join_words
+from recommender.features import feature_label, join_words
 from recommender.result import Triage
 
 SAFETY_TABLE = "safety.toml"
 LEVELS = ("none", "see_clinician", "urgent", "emergency")
+# What to do, first, in calm words: the emergency number now, a doctor today, a GP soon.
 _NEXT_STEP = {
-    "emergency": "Please call your local emergency number or go to an emergency department now.",
-    "urgent": "Please see a doctor today: your GP, an urgent care centre, or a phone line such as NHS 111.",
-    "see_clinician": "Please arrange to see a clinician, such as your GP or a physiotherapist, about this.",
+    "emergency": "Please call 999 (or your local emergency number) or go to A&E now.",
+    "urgent": "Please see a doctor today: your GP, an urgent care centre or NHS 111.",
+    "see_clinician": "Please book to see your GP or a physiotherapist soon about this.",
 }
 _HELD_BACK = "We are not suggesting any products, because getting checked comes first."
-_MEANWHILE = "The products below are only for comfort in the meantime."
+_MEANWHILE = "The products below are only for comfort until you are seen."
 NO_CONCERNS = (
     "Nothing in your answers needs a clinician first. If your pain lasts or gets worse, see one."
 )
+# Triage features carry fixed words, so their labels need no answers to fill in.
+_NO_ANSWERS = Answers()
+# A message names at most this many answers and reasons, so it stays short enough to read.
+_MAX_TOLD = 3
+_MAX_WHY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,13 @@ class TriageRule:
     told: str
     why: str
     source: str
+    always_said: bool = False
+
+    def told_for(self, features: frozenset[str]) -> tuple[str, ...]:
+        """What the shopper told us; `{evidence}` names only the answers they actually gave."""
+        if self.told != "{evidence}":
+            return (self.told,)
+        return tuple(feature_label(f, _NO_ANSWERS) for f in self.condition.evidence(features))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +76,30 @@ class Caution:
 
 @dataclass(frozen=True, slots=True)
 class Screen:
-    """The outcome of triage: the level and message, and whether products may be shown."""
+    """The outcome of triage: the level, why, and whether products may be shown.
 
-    triage: Triage
+    The message's last sentence depends on what the page ends up showing, so it is finished by
+    `triage_for` once the engine knows how many products are shown.
+    """
+
+    level: str
+    flags: tuple[str, ...]
+    core: str
     shows_products: bool
+
+    @property
+    def triage(self) -> Triage:
+        """The triage as shown when no product is listed (a safety stop)."""
+        return self.triage_for(0)
+
+    def triage_for(self, shown: int) -> Triage:
+        if self.level == "none":
+            return Triage("none", (), NO_CONCERNS)
+        # Products are mentioned only when the page shows some (or says why it shows none).
+        if not self.shows_products:
+            return Triage(self.level, self.flags, f"{self.core} {_HELD_BACK}")
+        ending = f" {_MEANWHILE}" if shown else ""
+        return Triage(self.level, self.flags, f"{self.core}{ending}")
 
 
 @dataclass(frozen=True)
@@ -85,19 +119,20 @@ class SafetyBook:
         holding = self._triage_conditions.holding(features)
         hits = [rule for rule, h in zip(self.triage_rules, holding, strict=True) if h]
         if not hits:
-            return Screen(Triage("none", (), NO_CONCERNS), shows_products=True)
+            return Screen("none", (), NO_CONCERNS, shows_products=True)
         level = max((rule.level for rule in hits), key=LEVELS.index)
         top = [rule for rule in hits if rule.level == level]
         shows = level == "see_clinician" and all(rule.shows_products for rule in top)
-        message = " ".join(
-            [
-                _NEXT_STEP[level],
-                f"You told us about {join_words(rule.told for rule in hits)}.",
-                *(rule.why for rule in top),
-                _MEANWHILE if shows else _HELD_BACK,
-            ]
-        )
-        return Screen(Triage(level, tuple(rule.id for rule in hits), message), shows_products=shows)
+        # The most serious answers are named first; past a few, "other answers" keeps it short.
+        ordered = sorted(hits, key=lambda rule: -LEVELS.index(rule.level))
+        told = list(dict.fromkeys(phrase for rule in ordered for phrase in rule.told_for(features)))
+        if len(told) > _MAX_TOLD:
+            told = [*told[: _MAX_TOLD - 1], "other answers"]
+        # A why that tells the shopper when to call the emergency number is never cut.
+        first = sorted(top, key=lambda rule: not rule.always_said)
+        whys = list(dict.fromkeys(rule.why for rule in first))[:_MAX_WHY]
+        core = " ".join([_NEXT_STEP[level], f"You told us about {join_words(told)}.", *whys])
+        return Screen(level, tuple(rule.id for rule in hits), core, shows_products=shows)
 
     def active_cautions(self, features: frozenset[str]) -> tuple[Caution, ...]:
         holding = self._caution_conditions.holding(features)
@@ -130,6 +165,7 @@ def _triage_rule(entry: dict[str, Any], checker: TableChecker) -> TriageRule:
         told=entry.get("told", ""),
         why=entry.get("why", ""),
         source=entry.get("source", ""),
+        always_said=entry.get("always_said") is True,
     )
 
 
@@ -145,7 +181,8 @@ def _caution(entry: dict[str, Any], checker: TableChecker) -> Caution:
     _require(entry, where, ("why", "source"), checker)
     return Caution(
         id=entry.get("id", ""),
-        condition=checker.condition(entry, where),
+        # `always = true`: a caution every shopper reads on those products (magnets, NCCIH).
+        condition=Condition() if entry.get("always") is True else checker.condition(entry, where),
         property=prop,
         categories=categories,
         excludes=entry.get("action") == "exclude",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from recommender.errors import InputError
 
 DEFAULT_EXPLORE_SHARE = 0.05
 DEFAULT_RETENTION_DAYS = 730
+MAX_RETENTION_DAYS = 36500  # a century: anything longer is a typo, and past dates overflow
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,9 @@ class Settings:
             models_dir=Path(env.get("RECOMMENDER_MODELS") or base / "var" / "models"),
             explore_share=_number(env, "RECOMMENDER_EXPLORE_SHARE", DEFAULT_EXPLORE_SHARE, 0, 1),
             retention_days=int(
-                _number(env, "RECOMMENDER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36500)
+                _number(
+                    env, "RECOMMENDER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS
+                )
             ),
         )
 
@@ -52,3 +56,23 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
     if not low <= value <= high:
         raise InputError(f"setting {name}: {value:g} is outside {low:g} to {high:g}")
     return value
+
+
+def writable_folder(path: Path, setting: str) -> Path:
+    """`path` as a folder this process can write into (made if missing), checked before work.
+
+    A long command (train) finds out at the start, not at the end, that its setting points at
+    a file or a read-only place, and the message names the setting to fix.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"setting {setting} ({path}): is a file, expected a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise InputError(
+            f"setting {setting} ({path}): cannot write there ({error.strerror or error})"
+        ) from None
+    return path

@@ -22,7 +22,9 @@ from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, INTERLEAVE, assign_experiment
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.feedback.columns import RANKED
+from recommender.guidance import back_pain_only
 from recommender.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
+from recommender.last_good import CATALOG_NOTICE
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
 from recommender.questionnaire import SAFETY_STEP, raw_answers
@@ -116,7 +118,9 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
 
 def shopper_notes(result: Result, feedback_note: str | None) -> tuple[str, ...]:
     """The short notes above a shopper's results, in plain words: no file names or hashes."""
-    notes = (feedback_note, MODEL_PAUSED if result.notices else None)
+    # Catalog notices are for staff: the shopper's results are whole, from the last good files.
+    model_refused = any(not n.startswith(CATALOG_NOTICE) for n in result.notices)
+    notes = (feedback_note, MODEL_PAUSED if model_refused else None)
     return tuple(note for note in notes if note)
 
 
@@ -151,9 +155,13 @@ def find_products(
     serving, arm = experiment_engine(engine, rng, can_interleave=candidate is not None)
     # Every eligible product, so that an exploring session can draw from all of them.
     eligible = serving.recommend(answers, MAX_K)
-    presentation = present(eligible, explore_share=explore_share, rng=rng, k=k)
+    # A random order could put a brace or belt first for low back pain alone, which NICE NG59
+    # rules out, so those sessions are always shown in the engine's order.
+    share = 0.0 if back_pain_only(answers) else explore_share
+    presentation = present(eligible, explore_share=share, rng=rng, k=k)
     picks = None
     if candidate is not None and arm == INTERLEAVE and presentation.policy == RANKED:
+        # Interleaving keeps NG59's top places too (see InterleaveCandidate.order).
         presentation, pick = candidate.present(answers, eligible, rng, k)
         picks = TeamPicks(candidate.model_id, pick.teams)
     session_id, note = log.record_shown(answers, presentation, experiment=arm, picks=picks)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from recommender.answers import Answers
+from recommender.escaping import plain
 from recommender.questionnaire import QUESTIONS, STEPS, describe
 from recommender.result import Result
 from recommender.sections import ARTICLE_TITLE
@@ -89,7 +90,8 @@ def _products_block(result: Result) -> list[str]:
     for item in result.items:
         lines += [
             "",
-            f"{item.rank}. **{item.name}** ({category_label(item.category)}, "
+            # Names come from the catalog file: a Markdown viewer must not fetch or link them.
+            f"{item.rank}. **{plain(item.name)}** ({category_label(item.category)}, "
             f"{price_text(item.price)})",
         ]
         lines += [
@@ -102,7 +104,7 @@ def _products_block(result: Result) -> list[str]:
 def _held_back_block(held: Sequence[HeldBack]) -> list[str]:
     if not held:
         return []
-    return ["", "## Held back", "", *(f"- {row.name}: {row.why}" for row in held)]
+    return ["", "## Held back", "", *(f"- {plain(row.name)}: {row.why}" for row in held)]
 
 
 def _advice_block(result: Result) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from recommender.catalog import PRODUCTS_FILE, load_catalog
+from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, load_catalog
 from recommender.errors import CatalogError
 from recommender.rules import load_rule_book
 from recommender.weights import load_weights
@@ -28,8 +28,12 @@ def catalog_problems(directory: Path) -> list[str]:
 
 def _skus_leniently(path: Path) -> tuple[str, ...]:
     """The SKUs a broken products file names, so weights can still be checked against them."""
+    found: list[str] = []
     try:
+        if not path.is_file() or path.stat().st_size > MAX_CATALOG_BYTES:
+            return ()  # load_catalog has named that problem already
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            return tuple(row.get("sku") or "" for row in csv.DictReader(handle))
-    except OSError:
-        return ()
+            found.extend(row.get("sku") or "" for row in csv.DictReader(handle))
+    except (OSError, csv.Error):
+        pass  # the rows up to the broken one still count
+    return tuple(found)

@@ -1,7 +1,7 @@
 """The merchandisers' knobs (`catalog/weights.toml`), documented and validated key by key.
 
 A file with any problem is refused whole, with every problem named; callers keep the last good
-weights in force (see `WeightsKeeper`).
+weights in force (see `recommender.last_good`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from recommender.errors import CatalogError
 
 WEIGHTS_FILE = "weights.toml"
 SCHEMA_VERSION = 1
+# A real file is a few KB; the cap keeps a stray huge one from being parsed at all.
+MAX_WEIGHTS_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +87,29 @@ def load_weights(directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) 
     path = Path(directory) / WEIGHTS_FILE
     if not path.exists():
         return Weights()
-    raw = path.read_bytes()
+    raw = _read_capped(path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML ({error})"]) from None
+    except RecursionError:
+        raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML (nested too deeply)"]) from None
     return parse_weights(
         data, set(rule_ids), set(skus), version=hashlib.sha256(raw).hexdigest()[:16]
     )
+
+
+def _read_capped(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise CatalogError([f"{WEIGHTS_FILE}: is a folder, expected a TOML file ({path})"])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_WEIGHTS_BYTES + 1)
+    except OSError as error:
+        raise CatalogError([f"{WEIGHTS_FILE}: cannot read ({error.strerror})"]) from None
+    if len(raw) > MAX_WEIGHTS_BYTES:
+        raise CatalogError([f"{WEIGHTS_FILE}: larger than the {MAX_WEIGHTS_BYTES:,} bytes allowed"])
+    return raw
 
 
 def parse_weights(
@@ -191,21 +208,3 @@ def _named_numbers(
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
-
-
-class WeightsKeeper:
-    """Holds the last good weights: a bad new file is reported and the old weights stay."""
-
-    def __init__(self) -> None:
-        self.current: Weights | None = None
-        self.last_problem: CatalogError | None = None
-
-    def refresh(self, directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) -> Weights:
-        try:
-            self.current = load_weights(directory, rule_ids, skus)
-            self.last_problem = None
-        except CatalogError as problem:
-            if self.current is None:
-                raise
-            self.last_problem = problem
-        return self.current

@@ -1,11 +1,8 @@
 """Saving merchandisers' edits to weights.toml and stock: checked, atomic, versioned, audited.
 
-Everything lives beside the files it guards, so a RECOMMENDER_CATALOG pointing elsewhere keeps
-its own history:
-
-    <catalog>/.history/versions/000007/   weights.toml and products.csv of every saved version
-    <catalog>/.history/audit.jsonl        one line a save or rollback: who, when, note, diff
-    <catalog>/.history/.lock              serialises the check-then-write of concurrent saves
+Everything lives beside the files it guards (see `catalog_history`), so a RECOMMENDER_CATALOG
+pointing elsewhere keeps its own history. A save is one unit: recorded before it goes live, and
+finished or undone on the next start if a crash interrupts it.
 
 An editor opens with a `token` (a hash of both files); a save made from a stale token is
 refused, so the second of two merchandisers learns of the first one's change instead of
@@ -14,29 +11,37 @@ silently overwriting it. A rollback is itself a new version, so it can be undone
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
-import fcntl
 import hashlib
 import io
-import json
-import os
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from recommender.catalog import PRODUCTS_FILE, Catalog, load_catalog
+from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, Catalog, load_catalog
+from recommender.catalog_history import (
+    AuditEntry,
+    commit,
+    history,
+    locked,
+    next_version,
+    recover,
+    recover_locked,
+    version_dir,
+    write_pair,
+)
 from recommender.errors import CatalogError, InputError
-from recommender.files import write_atomically
 from recommender.rules import load_rule_book
 from recommender.weights import (
     KNOBS,
+    MAX_WEIGHTS_BYTES,
     SCHEMA_VERSION,
     WEIGHTS_FILE,
     Weights,
@@ -44,10 +49,6 @@ from recommender.weights import (
     parse_weights,
 )
 
-HISTORY_DIR = ".history"
-VERSIONS_DIR = "versions"
-AUDIT_FILE = "audit.jsonl"
-LOCK_FILE = ".lock"
 BASELINE_WHO = "(files as found before the first save)"
 
 # The file is rendered from this template and the KNOBS docs rather than dumped as bare TOML,
@@ -99,17 +100,6 @@ class Proposal:
     weights: Weights
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    version: int
-    at: str
-    who: str
-    action: str  # "baseline", "save" or "rollback"
-    note: str
-    diff: str
-    restored_from: int | None = None
-
-
 def render_weights(data: Mapping[str, Any]) -> str:
     """weights.toml text for already-validated `data`, every section with its documentation.
 
@@ -147,10 +137,34 @@ def state_token(weights_text: str, products_text: str) -> str:
 
 
 def current_state(directory: Path) -> CatalogState:
+    """The live files, after finishing or undoing any save a crash interrupted."""
+    # If the disk still refuses, the journal stays and the next save names the problem.
+    with contextlib.suppress(OSError):
+        recover(directory)
+    return _read_state(directory)
+
+
+def _read_state(directory: Path) -> CatalogState:
     directory = Path(directory)
-    weights_path = directory / WEIGHTS_FILE
-    weights_text = weights_path.read_text(encoding="utf-8") if weights_path.exists() else ""
-    return CatalogState(weights_text, (directory / PRODUCTS_FILE).read_text(encoding="utf-8"))
+    return CatalogState(
+        _editable_text(directory / WEIGHTS_FILE, MAX_WEIGHTS_BYTES),
+        _editable_text(directory / PRODUCTS_FILE, MAX_CATALOG_BYTES),
+    )
+
+
+def _editable_text(path: Path, cap: int) -> str:
+    """A file's text for editing and diffing, never raising on what a hand edit can leave.
+
+    A folder reads as no file, and bytes that are not UTF-8 as U+FFFD: the page can still open
+    and roll back, while serving (which reads the bytes strictly) names the real problem.
+    """
+    if not path.is_file():
+        return ""
+    with path.open("rb") as handle:
+        raw = handle.read(cap + 1)
+    if len(raw) > cap:
+        raise CatalogError([f"{path.name}: larger than the {cap:,} bytes allowed"])
+    return raw.decode("utf-8", errors="replace")
 
 
 def propose(
@@ -182,7 +196,7 @@ def propose(
 def load_proposal(weights_text: str, products_text: str) -> Proposal:
     """Load the two texts exactly as the engine would read them from disk."""
     with tempfile.TemporaryDirectory() as scratch:
-        _write_pair(Path(scratch), weights_text, products_text)
+        write_pair(Path(scratch), weights_text, products_text)
         catalog = load_catalog(Path(scratch))
         weights = load_weights(Path(scratch), load_rule_book().ids, catalog.skus)
     return Proposal(weights_text, products_text, catalog, weights)
@@ -229,24 +243,37 @@ def save_proposal(
     action: str = "save",
     restored_from: int | None = None,
 ) -> AuditEntry:
-    """Write both files as a new version, unless they changed since `base_token` was taken."""
+    """Write both files as a new version, unless they changed since `base_token` was taken.
+
+    A disk that is full or read-only is reported naming RECOMMENDER_CATALOG, with nothing
+    changed: the save is undone, or finished by `recover` on the next start.
+    """
     directory = Path(directory)
-    with _locked(directory):
-        state = current_state(directory)
-        if state.token != base_token:
-            raise StaleEditError(_stale_message(directory))
-        if (proposal.weights_text, proposal.products_text) == (
-            state.weights_text,
-            state.products_text,
-        ):
-            raise InputError("nothing to save: the proposal is the same as the current files")
-        entries = history(directory)
-        if not entries:
-            entries = (_record(directory, state, 1, BASELINE_WHO, "baseline", "", "", None),)
-        version = _next_version(directory, entries)
-        diff = _diff(state, proposal, f"version {entries[-1].version}", f"version {version}")
-        new_state = CatalogState(proposal.weights_text, proposal.products_text)
-        return _record(directory, new_state, version, who, action, note, diff, restored_from)
+    try:
+        with locked(directory):
+            recover_locked(directory)
+            state = _read_state(directory)
+            if state.token != base_token:
+                raise StaleEditError(_stale_message(directory))
+            if (proposal.weights_text, proposal.products_text) == (
+                state.weights_text,
+                state.products_text,
+            ):
+                raise InputError("nothing to save: the proposal is the same as the current files")
+            entries = history(directory)
+            if not entries:
+                entries = (_record(directory, state, 1, BASELINE_WHO, "baseline", "", "", None),)
+            version = next_version(directory, entries)
+            diff = _diff(state, proposal, f"version {entries[-1].version}", f"version {version}")
+            new_state = CatalogState(proposal.weights_text, proposal.products_text)
+            return _record(
+                directory, new_state, version, who, action, note, diff, restored_from, state
+            )
+    except OSError as error:
+        raise InputError(
+            f"setting RECOMMENDER_CATALOG ({directory}): cannot save there "
+            f"({error.strerror or error}); nothing was changed"
+        ) from None
 
 
 def _record(
@@ -258,40 +285,26 @@ def _record(
     note: str,
     diff: str,
     restored_from: int | None,
+    previous: CatalogState | None = None,
 ) -> AuditEntry:
-    # Order matters for a crash part-way: the snapshot first (a stray one is ignored), then the
-    # live files, then the audit line that makes the version official.
-    _write_pair(_version_dir(directory, version), state.weights_text, state.products_text)
-    current = current_state(directory)
-    if current.weights_text != state.weights_text:
-        write_atomically(directory / WEIGHTS_FILE, state.weights_text)
-    if current.products_text != state.products_text:
-        write_atomically(directory / PRODUCTS_FILE, state.products_text)
     entry = AuditEntry(version, _now(), who, action, note, diff, restored_from)
-    _append_line(directory / HISTORY_DIR / AUDIT_FILE, json.dumps(asdict(entry)))
+    before = previous or state
+    commit(
+        directory,
+        entry,
+        state.weights_text,
+        state.products_text,
+        (before.weights_text, before.products_text),
+    )
     return entry
 
 
-def history(directory: Path) -> tuple[AuditEntry, ...]:
-    """Every recorded version, oldest first (empty before the first save)."""
-    path = Path(directory) / HISTORY_DIR / AUDIT_FILE
-    if not path.exists():
-        return ()
-    entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entries.append(AuditEntry(**json.loads(line)))
-        except (ValueError, TypeError):
-            continue  # a line torn by a crash mid-append; the versions before it still stand
-    return tuple(entries)
-
-
 def version_state(directory: Path, version: int) -> CatalogState:
-    folder = _version_dir(Path(directory), version)
+    folder = version_dir(Path(directory), version)
     if version not in {e.version for e in history(directory)} or not folder.is_dir():
         known = ", ".join(str(e.version) for e in history(directory)) or "none yet"
         raise InputError(f"no saved version {version} (saved versions: {known})")
-    return current_state(folder)
+    return _read_state(folder)
 
 
 def rollback(
@@ -322,33 +335,6 @@ def rollback(
     )
 
 
-def _append_line(path: Path, line: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as log:
-        log.write(line + "\n")
-        log.flush()
-        os.fsync(log.fileno())
-
-
-def _write_pair(folder: Path, weights_text: str, products_text: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    if weights_text:
-        write_atomically(folder / WEIGHTS_FILE, weights_text)
-    write_atomically(folder / PRODUCTS_FILE, products_text)
-
-
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    lock_path = directory / HISTORY_DIR / LOCK_FILE
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def _stale_message(directory: Path) -> str:
     entries = history(directory)
     by = (
@@ -360,16 +346,6 @@ def _stale_message(directory: Path) -> str:
         f"the weights or stock changed since you opened them{by}; nothing was saved. "
         "Reload to see that change, then apply your edits again."
     )
-
-
-def _next_version(directory: Path, entries: tuple[AuditEntry, ...]) -> int:
-    folder = directory / HISTORY_DIR / VERSIONS_DIR
-    on_disk = [int(p.name) for p in folder.iterdir() if p.name.isdigit()] if folder.is_dir() else []
-    return max([0, *on_disk, *(e.version for e in entries)]) + 1
-
-
-def _version_dir(directory: Path, version: int) -> Path:
-    return directory / HISTORY_DIR / VERSIONS_DIR / f"{version:06d}"
 
 
 def rollback_diff(directory: Path, to: int) -> str:

@@ -28,3 +28,13 @@ def shop(engine: Engine):
         return engine.recommend(parse_answers(raw), k)
 
     return recommend
+
+
+@pytest.fixture(autouse=True)
+def fresh_signin_guard():
+    """Every test starts with no sign-in failures on record: the guard is process-wide."""
+    from recommender.signin_guard import reset_shared_guard
+
+    reset_shared_guard()
+    yield
+    reset_shared_guard()

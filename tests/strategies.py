@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from recommender.answers import CHOICES, LIST_CHOICES, NUMBER_RANGES
+from recommender.answers import CHOICES, LIST_CHOICES, MEASUREMENT_RANGES, NUMBER_RANGES
 
 
 def _number(name: str) -> st.SearchStrategy[float]:
@@ -14,8 +14,19 @@ def _number(name: str) -> st.SearchStrategy[float]:
     return st.floats(min_value=low, max_value=high, allow_nan=False)
 
 
+def measurements() -> st.SearchStrategy[dict]:
+    """Any subset of the body measurements, each within its range."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            name: st.floats(min_value=low, max_value=high, allow_nan=False)
+            for name, (low, high) in MEASUREMENT_RANGES.items()
+        },
+    )
+
+
 def raw_answers(red_flags: bool = True) -> st.SearchStrategy[dict]:
-    """A raw answers dict with any subset of fields answered."""
+    """A raw answers dict with any subset of fields answered (the new fields included)."""
     fields: dict[str, st.SearchStrategy] = {}
     fields.update({name: st.sampled_from(values) for name, values in CHOICES.items()})
     for name, values in LIST_CHOICES.items():
@@ -23,4 +34,5 @@ def raw_answers(red_flags: bool = True) -> st.SearchStrategy[dict]:
             continue
         fields[name] = st.lists(st.sampled_from(values), unique=True, max_size=len(values))
     fields.update({name: _number(name) for name in NUMBER_RANGES})
+    fields["measurements"] = measurements()
     return st.fixed_dictionaries({}, optional=fields)

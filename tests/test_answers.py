@@ -32,6 +32,18 @@ from tests.strategies import raw_answers
         ({"bunions": "maybe"}, "bunions", "not one of"),
         ({"age_band": 30}, "age_band", "expected text"),
         ({"body_mass_band": "high"}, "body_mass_band", "not a known field"),
+        ({"pain_started": "last_year"}, "pain_started", "not one of"),
+        ({"pain_started": 3}, "pain_started", "expected text"),
+        ({"risk_factors": ["broken_leg"]}, "risk_factors", "not one of"),
+        ({"risk_factors": "recent_fall"}, "risk_factors", "expected a list"),
+        ({"risk_factors": ["recent_fall", "recent_fall"]}, "risk_factors", "listed twice"),
+        ({"red_flags": ["sciatica_one_leg"]}, "red_flags", "not one of"),
+        ({"measurements": [38]}, "measurements", "expected an object"),
+        ({"measurements": {"neck_cm": 38}}, "measurements.neck_cm", "not one of"),
+        ({"measurements": {"knee_cm": 19}}, "measurements.knee_cm", "out of range"),
+        ({"measurements": {"shoe_eu": 53}}, "measurements.shoe_eu", "out of range"),
+        ({"measurements": {"waist_cm": "90"}}, "measurements.waist_cm", "expected a number"),
+        ({"measurements": {"calf_cm": True}}, "measurements.calf_cm", "expected a number"),
     ],
 )
 def test_bad_answers_are_refused_with_the_field_named(raw, field, words):
@@ -90,3 +102,18 @@ def test_deeply_nested_json_is_refused_as_bad_input_not_a_crash():
     nested = '{"pain_areas": ' + "[" * 20000 + "]" * 20000 + "}"
     with pytest.raises(InputError, match="nested too deeply"):
         parse_answers_json(nested)
+
+
+def test_the_new_health_answers_and_measurements_are_kept_and_read_back():
+    raw = {
+        "pain_started": "under_6_weeks",
+        "risk_factors": ["osteoporosis", "recent_fall"],
+        "measurements": {"knee_cm": 38, "shoe_eu": 42.5},
+    }
+    answers = parse_answers(raw)
+    assert answers.pain_started == "under_6_weeks"
+    assert answers.risk_factors == {"osteoporosis", "recent_fall"}
+    assert dict(answers.measurements) == {"knee_cm": 38.0, "shoe_eu": 42.5}
+    record = answers.to_record()
+    assert record["measurements"] == {"knee_cm": 38.0, "shoe_eu": 42.5}
+    assert parse_answers(json.loads(json.dumps(record))) == answers

@@ -12,6 +12,7 @@ from recommender.auth import (
     hash_password,
     how_to_open,
     save_password_hash,
+    verified_email,
     verify_password,
 )
 
@@ -76,3 +77,43 @@ def test_named_single_sign_on_providers_each_get_a_sign_in_button():
     }
     assert auth_config(secrets, {}).providers == ("google", "microsoft")
     assert auth_config({"auth": {"client_id": "one"}}, {}).providers == ()
+
+
+SSO_SECRETS = {
+    "auth": {"redirect_uri": "x"},
+    "roles": {MERCHANDISER: ["  Ana@Shop.Example "], ANALYST: ["*"]},
+}
+
+
+def test_single_sign_on_grants_roles_only_to_an_email_the_provider_verified():
+    config = auth_config(SSO_SECRETS, {})
+    verified = {"email": "ana@shop.example", "email_verified": True}
+    assert config.roles_for_user(verified) == {MERCHANDISER, ANALYST}
+    # Someone who opened an account at the provider with Ana's address but never proved it:
+    for unproven in (False, None, "false", "yes", 1):
+        assert config.roles_for_user({"email": "ana@shop.example", "email_verified": unproven}) == (
+            frozenset()
+        )
+    assert config.roles_for_user({"email": "ana@shop.example"}) == frozenset()
+
+
+def test_even_the_anyone_signed_in_list_needs_a_verified_email():
+    config = auth_config(SSO_SECRETS, {})
+    assert config.roles_for_user({"email": "new@else.example", "email_verified": True}) == {ANALYST}
+    assert config.roles_for_user({"email": "new@else.example", "email_verified": False}) == (
+        frozenset()
+    )
+
+
+def test_emails_match_the_roles_list_whatever_their_case_and_spacing():
+    config = auth_config(SSO_SECRETS, {})
+    user = {"email": "\tANA@shop.EXAMPLE  ", "email_verified": "true"}
+    assert verified_email(user) == "ana@shop.example"
+    assert MERCHANDISER in config.roles_for_user(user)
+
+
+def test_a_verified_claim_without_an_email_grants_nothing():
+    config = auth_config(SSO_SECRETS, {})
+    assert verified_email({"email_verified": True}) is None
+    assert verified_email({"email": 42, "email_verified": True}) is None
+    assert config.roles_for_user({"email_verified": True}) == frozenset()

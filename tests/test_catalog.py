@@ -54,6 +54,22 @@ def test_a_broken_products_file_reports_every_problem_with_row_and_column(catalo
     assert any("row 5, column 'price'" in p for p in problems)
 
 
+def test_a_catalog_without_the_cold_column_is_refused_naming_it(catalog_copy):
+    path = catalog_copy / "products.csv"
+    rows = [line.split(",") for line in path.read_text().splitlines()]
+    cold = rows[0].index("cold")
+    path.write_text("\n".join(",".join(r[:cold] + r[cold + 1 :]) for r in rows) + "\n")
+    with pytest.raises(CatalogError, match="missing column 'cold'"):
+        load_catalog(catalog_copy)
+
+
+def test_every_ice_or_cold_pack_is_marked_cold_in_the_bundled_catalog():
+    products = load_catalog(CATALOG_DIR).products
+    cold_words = products["features"].str.split().apply(lambda words: "cold" in words)
+    assert (products["cold"] == cold_words).all()
+    assert set(products.loc[products["cold"], "sku"]) == {"HC-131", "HC-132", "HC-134"}
+
+
 def test_a_missing_column_is_named(catalog_copy):
     path = catalog_copy / "products.csv"
     text = path.read_text().replace(",magnetic,", ",magnet,", 1)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from recommender.answers import parse_answers
 from recommender.engine import build_engine
 from recommender.features import answer_features
+from recommender.guidance import back_pain_only
 from recommender.safety import load_safety_book
 from recommender.sections import SECTIONS
 from recommender.weights import BOOST_RANGE, Weights
@@ -21,7 +22,7 @@ from tests.strategies import raw_answers
 BLOCKING_FLAGS = [
     rule.condition.when[0].split(":", 1)[1]
     for rule in load_safety_book().triage_rules
-    if rule.level in ("emergency", "urgent")
+    if rule.level in ("emergency", "urgent") and rule.condition.when[0].startswith("red_flag:")
 ]
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -29,13 +30,17 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @FAST
 @given(raw=raw_answers())
 def test_any_valid_answers_give_a_well_formed_result(engine, raw):
-    result = engine.recommend(parse_answers(raw), 5)
+    answers = parse_answers(raw)
+    result = engine.recommend(answers, 5)
     assert result.triage.level in ("none", "see_clinician", "urgent", "emergency")
     assert len(result.items) <= 5
     assert [item.rank for item in result.items] == list(range(1, len(result.items) + 1))
     scores = [item.score for item in result.items]
     assert all(math.isfinite(s) for s in scores)
-    assert scores == sorted(scores, reverse=True)
+    # NG59 keeps some categories out of the top 3 for low back pain alone: each part of the
+    # list is still in score order.
+    parts = [scores[:3], scores[3:]] if back_pain_only(answers) else [scores]
+    assert all(part == sorted(part, reverse=True) for part in parts)
     for item in result.items:
         assert item.reasons, f"{item.sku} has no reason"
         assert all(reason.section in SECTIONS for reason in item.reasons)

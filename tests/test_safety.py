@@ -24,6 +24,9 @@ SPEC_LEVELS = {
     "fever_or_unwell": "urgent",
     "weight_loss_or_cancer": "urgent",
     "foot_wound_with_diabetes": "urgent",
+    "sciatica_both_legs": "emergency",
+    "numbness_getting_worse": "urgent",
+    "back_swelling_or_deformity": "urgent",
     "night_pain": "see_clinician",
 }
 

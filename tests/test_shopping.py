@@ -80,6 +80,14 @@ def test_an_explored_list_logs_its_shown_order_and_propensities(engine, store) -
     assert events["propensity"].tolist() == pytest.approx([1 / len(eligible)] * 5)
 
 
+def test_low_back_pain_alone_is_never_explored_so_ng59_holds_on_the_page(engine, store) -> None:
+    back_only = empty_draft() | {"pain_areas": ["lower_back"]}
+    shown = _find(engine, back_only, FeedbackLog(lambda: store), explore_share=1.0)
+    assert shown.policy == "ranked"
+    top = {item.category for item in shown.result.items[:3]}
+    assert not top & {"back_brace", "si_belt", "orthotic_insole"}
+
+
 def test_an_outcome_is_logged_against_its_card(engine, store) -> None:
     log = FeedbackLog(lambda: store)
     shown = _find(engine, KNEE_AND_BACK, log)

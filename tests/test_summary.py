@@ -9,6 +9,7 @@ import pytest
 
 from recommender.answers import parse_answers
 from recommender.engine import Engine, load_engine
+from recommender.escaping import plain
 from recommender.shopping import held_back
 from recommender.summary import summary_markdown
 
@@ -31,7 +32,7 @@ def test_summary_lists_answers_outcome_products_and_advice(engine: Engine) -> No
     assert "- Do you have bunions? Both feet" in text
     assert "No warning signs in the answers" in text
     for item in result.items:
-        assert f"{item.rank}. **{item.name}**" in text
+        assert f"{item.rank}. **{plain(item.name)}**" in text
     assert result.advice and result.advice[0].text in text
     assert "article section: " in text
 
@@ -58,3 +59,22 @@ def test_summary_carries_what_was_held_back_and_the_suggested_change(engine: Eng
     assert "## Held back" in text and "over your budget" in text
     assert "## What would change the result" in text
     assert result.suggestions[0].text in text
+
+
+def test_hostile_product_names_in_the_summary_stay_text_in_a_markdown_viewer(tmp_path) -> None:
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from recommender.escaping import WORD_JOINER
+    from tests.hostile_catalog import hostile_catalog
+
+    hostile = load_engine(hostile_catalog(CATALOG, tmp_path / "hostile"))
+    answers = parse_answers({"pain_areas": ["knee", "lower_back"], "bunions": "both"})
+    result = hostile.recommend(answers, 5)
+    held = held_back(result.excluded, hostile)
+    assert result.items and held
+    rendered = MarkdownIt("commonmark").render(summary_markdown(answers, result, held))
+    assert "<img" not in rendered and "<a " not in rendered and "<script" not in rendered
+    readable = html.unescape(rendered).replace(WORD_JOINER, "")
+    assert result.items[0].name in readable and held[0].name in readable  # as typed

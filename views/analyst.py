@@ -9,6 +9,7 @@ import streamlit as st
 
 from recommender.auth import ANALYST
 from recommender.errors import RecommenderError
+from recommender.escaping import plain
 from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
@@ -27,7 +28,7 @@ try:
     frames = loading.feedback(settings.db_url)
     sessions, events, experiments = frames.sessions, frames.events, frames.experiments
 except RecommenderError as error:
-    st.error(f"The feedback store could not be read: {error}")
+    st.error(f"The feedback store could not be read: {plain(error)}")
     st.stop()
 
 if events.empty:
@@ -63,9 +64,9 @@ else:
 
 st.subheader("Models")
 served, notices = load_for_serving(settings, None)
-st.write(f"Serving: **{served.model_id if served is not None else 'rules-only'}**")
+st.write(f"Serving: **{plain(served.model_id if served is not None else 'rules-only')}**")
 for notice in notices:
-    st.warning(notice)
+    st.warning(plain(notice))
 
 if st.button("Retrain now", type="primary"):
     bar = st.progress(0.0, text="starting")
@@ -76,11 +77,11 @@ if st.button("Retrain now", type="primary"):
     try:
         report = train_candidate(settings, progress=show)
     except RecommenderError as error:
-        st.error(str(error))
+        st.error(plain(error))
     else:
         trust = report.card.data["trust"]
         verdict = "trusted" if trust["trusted"] else "not trusted, would serve as rules-only"
-        st.success(f"Trained {report.card.model_id} ({verdict}): {trust['reason']}")
+        st.success(f"Trained {plain(report.card.model_id)} ({verdict}): {plain(trust['reason'])}")
 
 comparison = analytics.model_comparison(settings)
 if comparison.empty:
@@ -98,6 +99,6 @@ if not comparison.empty:
         force = st.checkbox("Promote even if not shown better (force)")
         if st.form_submit_button("Promote"):
             try:
-                st.success(promote_model(settings, model_id, force=force))
+                st.success(plain(promote_model(settings, model_id, force=force)))
             except RecommenderError as error:
-                st.error(str(error))
+                st.error(plain(error))

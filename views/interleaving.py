@@ -6,12 +6,11 @@ registry folder. Called from views/analyst.py with the events it has already rea
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from recommender.errors import RecommenderError
+from recommender.escaping import plain
 from recommender.interleave_candidate import named_candidate
 from recommender.settings import Settings
 from training.interleaving import NO_DATA, interleaving_report, report_table
@@ -32,20 +31,14 @@ def show(settings: Settings, events: pd.DataFrame) -> None:
         candidate = named_candidate(settings.models_dir)
         picks = loading.interleaved_picks(settings.db_url)
     except RecommenderError as error:
-        st.error(f"Interleaving could not be read: {error}")
+        st.error(f"Interleaving could not be read: {plain(error)}")
         return
     # Plain text, never markdown: a model id is data.
     st.text(f"Candidate now: {candidate or 'none named (recommender models interleave ID)'}")
     for notice in loading.interleave_notices(settings):
-        st.warning(_plain(notice))
+        st.warning(plain(notice))
     if picks.empty:
         st.caption(NO_DATA)
         return
     st.caption(EXPLAINED)
     st.dataframe(report_table(interleaving_report(picks, events)), hide_index=True)
-
-
-def _plain(text: str) -> str:
-    # A notice quotes a model id, which is data: inline markdown in it is shown, not applied
-    # (a notice is one line that starts with our own words, so line-start marks cannot apply).
-    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", text)

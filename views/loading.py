@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from recommender.engine import Engine, load_engine
+from recommender.engine import Engine
+from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
 from recommender.interleave_candidate import InterleaveCandidate, load_candidate
+from recommender.last_good import load_serving_engine
 from recommender.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopping import engine_key
@@ -20,6 +23,10 @@ if TYPE_CHECKING:  # the shopper page must not pay for importing training (sciki
 
     from training.analytics import FeedbackFrames
 
+logger = logging.getLogger(__name__)
+NO_CATALOG = (
+    "Our product list is being updated and cannot be shown right now. Please try again soon."
+)
 # How long the analyst page reuses what it read from the store before it reads again.
 FEEDBACK_TTL_SECONDS = 300
 
@@ -30,6 +37,19 @@ def settings() -> Settings:
 
 
 def engine(current: Settings) -> Engine:
+    """The engine for shoppers; with no catalog to serve at all, a calm message and a stop.
+
+    A refused file with a last good one to fall back on never gets here: see `served`.
+    """
+    try:
+        return served(current)
+    except CatalogError:
+        logger.exception("no catalog to serve")
+        st.error(NO_CATALOG, icon=":material/inventory_2:")
+        st.stop()
+
+
+def served(current: Settings) -> Engine:
     """The engine for the current catalog, weights and model; rebuilt only when they change."""
     return _engine(str(current.catalog_dir), engine_key(current.catalog_dir, current.models_dir))
 
@@ -40,7 +60,7 @@ def _engine(catalog_dir: str, version_key: str) -> Engine:
     # (catalog, weights, a promoted model) makes a new entry instead of a stale engine.
     current = Settings.from_env()
     model, notices = resolve_model(current, None, rules_only=False)
-    return load_engine(Path(catalog_dir), model, tuple(notices))
+    return load_serving_engine(Path(catalog_dir), model, tuple(notices))
 
 
 def interleave_candidate(current: Settings) -> InterleaveCandidate | None:

@@ -16,6 +16,8 @@ import streamlit as st
 from recommender.auth import MERCHANDISER
 from recommender.engine import Engine, build_engine
 from recommender.errors import CatalogError, InputError
+from recommender.escaping import plain, plain_bullets
+from recommender.last_good import CATALOG_NOTICE
 from recommender.personas import load_personas
 from recommender.reranker import Reranker
 from recommender.rules import load_rule_book
@@ -45,6 +47,7 @@ from recommender.whatif import (
     weights_data_from_rows,
     with_cells,
 )
+from views import loading
 from views.signin import require_signed_in
 
 OPENED = "merch_opened"  # the CatalogState the editors started from (its token guards the save)
@@ -76,17 +79,25 @@ TABS = {
 def main() -> None:
     who = require_signed_in(MERCHANDISER)
     st.title("Merchandising")
-    st.caption(f"Signed in as {who}. Changes are checked, previewed on saved personas, and kept.")
+    st.caption(
+        f"Signed in as {plain(who)}. Changes are checked, previewed on saved personas, and kept."
+    )
     settings = Settings.from_env()
     directory = settings.catalog_dir
     _show_flash()
+    _serving_notices(settings)
     notice = st.container()  # filled once the editors have shown what this person changed
-    opened = _opened(directory)
+    try:
+        opened = _opened(directory)
+    except CatalogError as error:  # only a file too large to open; nothing here can repair it
+        st.error("The files on disk cannot be opened.\n\n" + plain_bullets(error.problems))
+        st.stop()
     try:
         current = load_proposal(opened.weights_text, opened.products_text)
     except CatalogError as error:  # a hand edit broke a file: rolling back below repairs it
         st.error(
-            "The files on disk have problems; fix them or roll back.\n\n" + _bullets(error.problems)
+            "The files on disk have problems; fix them or roll back.\n\n"
+            + plain_bullets(error.problems)
         )
         _changed_elsewhere(notice, directory, opened, None, {})
     else:
@@ -95,6 +106,18 @@ def main() -> None:
         if proposal is not None:
             _preview_and_save(settings, opened, current, proposal, who)
     _history(settings, opened, who)
+
+
+def _serving_notices(settings: Settings) -> None:
+    """What shoppers are served while a file on disk is refused (the last good files)."""
+    try:
+        served = loading.served(settings).notices
+    except CatalogError as error:
+        st.error("Shoppers see no products:\n\n" + plain_bullets(error.problems))
+        return
+    for notice in served:
+        if notice.startswith(CATALOG_NOTICE):
+            st.warning("Shoppers are not affected yet: " + notice.removeprefix(CATALOG_NOTICE))
 
 
 def _opened(directory: Path) -> CatalogState:
@@ -133,7 +156,7 @@ def _changed_elsewhere(
         if overlap:
             st.warning(
                 "You both changed "
-                + ", ".join(overlap)
+                + plain(", ".join(overlap))
                 + ". Keeping your edits puts your values in place of theirs."
             )
         if not any(mine.values()):
@@ -154,7 +177,7 @@ def _changed_elsewhere(
 
 def _show_flash() -> None:
     if FLASH in st.session_state:
-        st.success(st.session_state.pop(FLASH))
+        st.success(plain(st.session_state.pop(FLASH)))
 
 
 def _edited_proposal(
@@ -179,7 +202,7 @@ def _edited_proposal(
     try:
         return propose(opened, weights_data, in_stock), mine
     except CatalogError as error:
-        st.error("Not saved: fix these values first.\n\n" + _bullets(error.problems))
+        st.error("Not saved: fix these values first.\n\n" + plain_bullets(error.problems))
         return None, mine
 
 
@@ -203,7 +226,7 @@ def _preview_and_save(
     blockers = _what_if(settings, current, proposal)
     overridden = False
     if blockers:
-        st.error("This change breaks saved expectations:\n\n" + _bullets(blockers))
+        st.error("This change breaks saved expectations:\n\n" + plain_bullets(blockers))
         # Keyed by the failures themselves: an override given for one set of broken
         # expectations must not carry over to a later edit that breaks others.
         digest = hashlib.sha256("\n".join(blockers).encode()).hexdigest()[:12]
@@ -238,12 +261,13 @@ def _render_what_if(result: WhatIf, proposal: Proposal) -> None:
     changed = result.changed
     st.write(f"{len(changed)} of {len(result.comparisons)} personas see a different top 5.")
     for comparison in changed:
-        with st.expander(f"{comparison.persona_id}: {comparison.description}", expanded=True):
+        label = f"{plain(comparison.persona_id)}: {plain(comparison.description)}"
+        with st.expander(label, expanded=True):
             st.dataframe(pd.DataFrame(comparison.side_by_side(names)), hide_index=True)
-            st.markdown(_bullets(move.describe() for move in comparison.moves))
+            st.markdown(plain_bullets(move.describe() for move in comparison.moves))
     unchanged = [c.persona_id for c in result.comparisons if not c.changed]
     if unchanged:
-        st.caption("Unchanged: " + ", ".join(unchanged))
+        st.caption("Unchanged: " + plain(", ".join(unchanged)))
 
 
 def _save(
@@ -254,10 +278,10 @@ def _save(
             settings.catalog_dir, proposal, base_token=opened.token, who=who, note=note
         )
     except StaleEditError as error:
-        st.error(f"{error} Your edits are still on this page.")
+        st.error(f"{plain(error)} Your edits are still on this page.")
         return
     except InputError as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {plain(error)}")
         return
     st.session_state[FLASH] = f"Saved as version {entry.version}."
     _reload()
@@ -293,15 +317,11 @@ def _history(settings: Settings, opened: CatalogState, who: str) -> None:
         try:
             entry = rollback(settings.catalog_dir, who=who, to=target, base_token=opened.token)
         except InputError as error:  # also StaleEditError: someone saved meanwhile
-            st.error(f"Not rolled back: {error}")
+            st.error(f"Not rolled back: {plain(error)}")
             return
         st.session_state[FLASH] = f"Restored version {target} as version {entry.version}."
         _reload()
         st.rerun()
-
-
-def _bullets(lines: Iterable[str]) -> str:
-    return "\n".join(f"- {line}" for line in lines)
 
 
 main()

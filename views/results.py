@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from recommender import shopping
+from recommender.escaping import plain
 from recommender.questionnaire import STEPS
 from recommender.result import Item, Reason, Suggestion, Triage
 from recommender.summary import SUMMARY_FILE_NAME, summary_markdown
@@ -48,9 +49,9 @@ def _feedback_log() -> shopping.FeedbackLog:
 
 def _triage_banner(triage: Triage) -> None:
     if triage.level in ("emergency", "urgent"):
-        st.error(triage.message, icon=":material/emergency:")
+        st.error(plain(triage.message), icon=":material/emergency:")
     elif triage.level == "see_clinician":
-        st.warning(triage.message, icon=":material/stethoscope:")
+        st.warning(plain(triage.message), icon=":material/stethoscope:")
 
 
 def _record(state: Finder, item: Item, event: str) -> None:
@@ -61,14 +62,16 @@ def _record(state: Finder, item: Item, event: str) -> None:
 
 
 def _reason(reason: Reason) -> None:
-    st.markdown(f"- {reason.text}  \n  _Article section: {reason.section}_")
+    st.markdown(f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_")
 
 
 def _card(state: Finder, item: Item) -> None:
     engine = loading.engine(loading.settings())
     with st.container(border=True):
-        st.markdown(f"#### {item.rank}. {item.name}")
-        st.caption(f"{shopping.category_label(item.category)} · {shopping.price_text(item.price)}")
+        st.markdown(f"#### {item.rank}. {plain(item.name)}")
+        st.caption(
+            f"{plain(shopping.category_label(item.category))} · {shopping.price_text(item.price)}"
+        )
         first, *more = item.reasons
         _reason(first)
         if more:
@@ -77,9 +80,9 @@ def _card(state: Finder, item: Item) -> None:
                 for reason in more:
                     _reason(reason)
         for caution in item.cautions:
-            st.warning(caution, icon=":material/info:")
+            st.warning(plain(caution), icon=":material/info:")
         if st.toggle("More about this product", key=f"more_{item.sku}"):
-            st.write(shopping.product_description(engine, item.sku))
+            st.markdown(plain(shopping.product_description(engine, item.sku)))
             if (item.sku, "click") not in state.sent:
                 _record(state, item, "click")
         with st.expander("Why this order"):
@@ -99,7 +102,7 @@ def _card(state: Finder, item: Item) -> None:
 def _nothing_fits(state: Finder, suggestions: tuple[Suggestion, ...]) -> None:
     st.info("Nothing in the catalog fits all of your answers.", icon=":material/search_off:")
     for number, suggestion in enumerate(suggestions):
-        st.write(suggestion.text)
+        st.markdown(plain(suggestion.text))
         label = shopping.change_label(suggestion)
         if label and st.button(label, type="primary", key=f"apply_{number}"):
             state.draft = shopping.apply_change(state.draft, suggestion)
@@ -147,7 +150,7 @@ def show_results(state: Finder) -> None:
     engine = loading.engine(loading.settings())
     st.title("Your matches")
     for note in shopping.shopper_notes(result, state.feedback_note):
-        st.caption(note)
+        st.caption(plain(note))
     _triage_banner(result.triage)
     products, advice = st.columns([3, 2], gap="medium")
     with products:
@@ -160,13 +163,13 @@ def show_results(state: Finder) -> None:
     with advice:
         st.subheader("Looking after yourself")
         for line in result.advice:
-            st.markdown(f"- {line.text}  \n  _Article section: {line.section}_")
+            st.markdown(f"- {plain(line.text)}  \n  _Article section: {plain(line.section)}_")
         if not result.advice:
             st.caption("No self-care ideas for these answers.")
     held = shopping.held_back(result.excluded, engine)
     if held:
         with st.expander(f"Held back, and why ({len(held)})"):
             for row in held:
-                st.markdown(f"- **{row.name}**: {row.why}")
+                st.markdown(f"- **{plain(row.name)}**: {plain(row.why)}")
     _summary_download(state, held)
     _restart_buttons(state)

@@ -1,7 +1,8 @@
 """Sign-in for the staff pages. Every protected page calls `require_signed_in(role)` first.
 
 Hiding a menu entry is not protection: the page itself stops here unless the session holds
-the role. The checks live in `recommender.auth`; this module only draws the forms.
+the role. The checks live in `recommender.auth` and `recommender.signin_guard` (throttling);
+this module only draws the forms. What it returns is the identity the audit log records.
 """
 
 from __future__ import annotations
@@ -10,7 +11,16 @@ from typing import Any
 
 import streamlit as st
 
-from recommender.auth import AuthConfig, auth_config, how_to_open, verify_password
+from recommender.auth import (
+    LOCAL_ACCOUNT,
+    AuthConfig,
+    auth_config,
+    how_to_open,
+    verified_email,
+    verify_password,
+)
+from recommender.escaping import plain
+from recommender.signin_guard import shared_guard
 
 SIGNED_IN_USER = "signin_user"
 SIGNED_IN_ROLES = "signin_roles"
@@ -18,18 +28,26 @@ LOCAL_PASSWORD_ROLES = ("merchandiser", "analyst")  # one shared staff password 
 
 
 def require_signed_in(role: str) -> str:
-    """The signed-in user's name if they hold `role`; otherwise draw sign-in and stop the page."""
+    """Who signed in (a verified e-mail or the local account) if they hold `role`; otherwise
+    draw sign-in and stop the page."""
     config = auth_config(_secrets())
     if role in st.session_state.get(SIGNED_IN_ROLES, ()):
         _sign_out_button()
         return st.session_state[SIGNED_IN_USER]
     if config.oidc and _oidc_logged_in():
-        email = st.user.get("email")
-        if role in config.roles_for_email(email):
+        user = st.user.to_dict()
+        email = verified_email(user)
+        if email is None:
+            st.error(
+                "Your sign-in provider has not confirmed your e-mail address, so no staff role "
+                "can be given. Confirm it with the provider, then sign in again."
+            )
+        elif role in config.roles_for_email(email):
             _sign_out_button()
-            return str(email)
-        st.error(f"You are signed in as {email}, which does not have the {role} role.")
-        st.info(how_to_open(config))
+            return email
+        else:
+            st.error(f"You are signed in as {plain(email)}, which does not have the {role} role.")
+            st.info(how_to_open(config))
         _sign_out_button()
         st.stop()
     _sign_in_forms(config, role)
@@ -45,7 +63,7 @@ def _sign_in_forms(config: AuthConfig, role: str) -> None:
         return
     if config.oidc:
         for provider in config.providers or (None,):
-            label = f"Sign in with {provider}" if provider else "Sign in with single sign-on"
+            label = f"Sign in with {plain(provider)}" if provider else "Sign in with single sign-on"
             if st.button(label, key=f"signin_oidc_{provider or 'default'}"):
                 st.login(provider)
     if config.password_hash:
@@ -54,15 +72,17 @@ def _sign_in_forms(config: AuthConfig, role: str) -> None:
 
 def _password_form(password_hash: str) -> None:
     with st.form("signin_form"):
-        name = st.text_input("Your name (recorded with your changes)", key="signin_name")
         password = st.text_input("Staff password", type="password", key="signin_password")
         submitted = st.form_submit_button("Sign in")
     if not submitted:
         return
-    if not verify_password(password_hash, password):
-        st.error("That password is not right.")
+    attempt = shared_guard().attempt(
+        LOCAL_ACCOUNT, lambda: verify_password(password_hash, password)
+    )
+    if not attempt.accepted:
+        st.error(attempt.message())
         return
-    st.session_state[SIGNED_IN_USER] = name.strip() or "staff (local password)"
+    st.session_state[SIGNED_IN_USER] = LOCAL_ACCOUNT
     st.session_state[SIGNED_IN_ROLES] = LOCAL_PASSWORD_ROLES
     st.rerun()
 

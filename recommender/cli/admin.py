@@ -31,8 +31,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_set_password(args: argparse.Namespace, settings: Settings) -> int:
+    if args.secrets.is_dir():
+        raise InputError(f"--secrets {args.secrets}: is a folder, expected a secrets.toml file")
     password = _password_from_stdin() if args.password_stdin else _password_from_prompt()
-    save_password_hash(args.secrets, hash_password(password))
+    try:
+        save_password_hash(args.secrets, hash_password(password))
+    except OSError as error:
+        raise InputError(
+            f"--secrets {args.secrets}: cannot write there ({error.strerror or error}); "
+            "nothing was saved"
+        ) from None
     print(f"password hash saved in {args.secrets} (the password itself is not stored)")
     return 0
 

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from recommender.errors import ExitCode
+from recommender.errors import ExitCode, InputError
 from recommender.feedback import FeedbackStore, export_feedback, import_feedback, purge
-from recommender.settings import Settings
+from recommender.settings import MAX_RETENTION_DAYS, Settings
 
 
 def register(subparsers: Any) -> None:
@@ -44,7 +44,8 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    with FeedbackStore.open(settings.db_url) as store:
+    # Read-only: an export must work on a store this user may read but not write.
+    with FeedbackStore.open(settings.db_url, read_only=True) as store:
         report = export_feedback(store, args.out)
     print(report.summary())
     return ExitCode.OK
@@ -52,6 +53,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_purge(args: argparse.Namespace, settings: Settings) -> int:
     days = settings.retention_days if args.older_than is None else args.older_than
+    if days > MAX_RETENTION_DAYS:  # a date that far back does not exist: refuse it by name
+        raise InputError(f"--older-than: {days} is outside 1 to {MAX_RETENTION_DAYS} days")
     with FeedbackStore.open(settings.db_url) as store:
         report = purge(store, days)
     print(report.summary())

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from recommender import registry
 from recommender.cli.interleaving import register_actions as register_interleaving
-from recommender.errors import ExitCode
+from recommender.errors import ExitCode, InputError
+from recommender.promotion import promoted_or_notice
 from recommender.settings import Settings
 
 
@@ -29,7 +32,7 @@ def register(subparsers: Any) -> None:
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     cards = registry.list_models(settings.models_dir)
-    promoted = registry.promoted_id(settings.models_dir)
+    promoted, _ = promoted_or_notice(settings.models_dir)  # a damaged state: see the notices
     served, notices = registry.load_for_serving(settings, None)
     serving = served.model_id if served is not None else "rules-only"
     rows = [_summary(card, card.model_id == promoted) for card in cards]
@@ -38,6 +41,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(listing, indent=2))
         return ExitCode.OK
     if not rows:
+        for notice in notices:
+            print(f"notice: {notice}")
         print(f"no models in {settings.models_dir} (serving rules-only)")
         return ExitCode.OK
     for row in rows:
@@ -58,14 +63,28 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     from training.pipeline import promote_model
 
-    print(promote_model(settings, args.model_id, force=args.force))
+    with _writing(settings):
+        print(promote_model(settings, args.model_id, force=args.force))
     return ExitCode.OK
 
 
 def run_rollback(args: argparse.Namespace, settings: Settings) -> int:
-    previous = registry.rollback(settings.models_dir)
+    with _writing(settings):
+        previous = registry.rollback(settings.models_dir)
     print(f"rolled back: serving {previous or 'rules-only'}")
     return ExitCode.OK
+
+
+@contextmanager
+def _writing(settings: Settings) -> Iterator[None]:
+    """A registry.json that cannot be written (read-only, full disk) names the setting."""
+    try:
+        yield
+    except OSError as error:
+        raise InputError(
+            f"setting RECOMMENDER_MODELS ({settings.models_dir}): cannot write registry.json "
+            f"({error.strerror or error}); the promoted model is unchanged"
+        ) from None
 
 
 def _summary(card: registry.ModelCard, promoted: bool) -> dict[str, Any]:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import IO
 
 from recommender.answers import MAX_ANSWERS_BYTES, parse_answers_json
-from recommender.engine import DEFAULT_K, MAX_K, Engine, load_engine
+from recommender.engine import DEFAULT_K, MAX_K, Engine
 from recommender.errors import AnswersError, InputError
 from recommender.files import atomic_writer
+from recommender.last_good import load_serving_engine
 from recommender.serving import resolve_model
 from recommender.settings import Settings
 
@@ -35,9 +36,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.out and not args.batch:
         raise InputError("--out goes with --batch")
     model, notices = resolve_model(settings, args.model, args.rules_only)
-    for notice in notices:
+    engine = load_serving_engine(settings.catalog_dir, model, tuple(notices))
+    for notice in engine.notices:
         print(f"recommender: notice: {notice}", file=sys.stderr)
-    engine = load_engine(settings.catalog_dir, model, tuple(notices))
     if args.answers:
         result = engine.recommend(parse_answers_json(_read_answers(args.answers)), args.k)
         print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))

@@ -8,17 +8,24 @@ from pathlib import Path
 from typing import Any
 
 from recommender.engine import load_engine
-from recommender.errors import ExitCode
+from recommender.errors import ExitCode, InputError
 from recommender.settings import Settings
+
+# A run keeps every session in memory until it writes them (about 4 KB each), so the cap bounds
+# memory near half a GB; a larger demo set is several runs with different seeds.
+MAX_SESSIONS = 100_000
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "simulate", help="write synthetic feedback (sessions.csv, events.csv) for demos and tests"
     )
-    parser.add_argument("--sessions", type=positive_int, required=True, metavar="N")
+    parser.add_argument(
+        "--sessions", type=session_count, required=True, metavar="N",
+        help=f"how many shoppers (1 to {MAX_SESSIONS:,})",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
-    parser.add_argument("--seed", type=int, default=0, metavar="S")
+    parser.add_argument("--seed", type=seed, default=0, metavar="S", help="0 or more")
     parser.add_argument(
         "--explore-share", type=share, default=None, metavar="P",
         help="share of sessions shown in random order (default 0.2)",
@@ -29,10 +36,15 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from training.simulate import DEFAULT_EXPLORE_SHARE, simulate, write_simulation
 
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError(f"--out {args.out}: is a file, expected a folder to write into")
     engine = load_engine(settings.catalog_dir)  # rules-only: what shoppers saw before any model
     explore = DEFAULT_EXPLORE_SHARE if args.explore_share is None else args.explore_share
     feedback = simulate(engine, args.sessions, seed=args.seed, explore_share=explore, progress=True)
-    n_sessions, n_events = write_simulation(feedback, args.out)
+    try:
+        n_sessions, n_events = write_simulation(feedback, args.out)
+    except OSError as error:
+        raise InputError(f"--out {args.out}: cannot write there ({error.strerror})") from None
     print(
         f"wrote {n_sessions} synthetic sessions and {n_events} events to {args.out}",
         file=sys.stderr,
@@ -47,6 +59,26 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def session_count(text: str) -> int:
+    value = positive_int(text)
+    if value > MAX_SESSIONS:
+        raise argparse.ArgumentTypeError(
+            f"{value:,} is over the {MAX_SESSIONS:,} sessions one run may simulate "
+            "(memory grows with every session); run several with different --seed values"
+        )
+    return value
+
+
+def seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more (and below 2**63)")
     return value
 
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from recommender.errors import ExitCode
-from recommender.settings import Settings
+from recommender.errors import ExitCode, InputError
+from recommender.settings import Settings, writable_folder
 
 
 def register(subparsers: Any) -> None:
@@ -27,9 +27,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from training.evaluate import format_table
     from training.pipeline import tqdm_progress, train_candidate
 
-    report = train_candidate(
-        settings, out_dir=args.out, seed=args.seed, progress=tqdm_progress("train")
-    )
+    where = "--out" if args.out else "RECOMMENDER_MODELS"
+    out_dir = writable_folder(args.out or settings.models_dir, where)
+    try:
+        report = train_candidate(
+            settings, out_dir=args.out, seed=args.seed, progress=tqdm_progress("train")
+        )
+    except OSError as error:  # the disk filled up while saving, or the folder went read-only
+        raise InputError(
+            f"setting {where} ({out_dir}): cannot save the model ({error.strerror or error})"
+        ) from None
     if args.json:
         print(json.dumps(report.to_json(), indent=2, default=str))
         return ExitCode.OK

@@ -6,7 +6,7 @@ import argparse
 import getpass
 
 from recommender.settings import Settings
-from recommender.weights_store import history, rollback
+from recommender.weights_store import current_state, history, rollback
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_history(args: argparse.Namespace, settings: Settings) -> int:
+    current_state(settings.catalog_dir)  # finishes a save a crash interrupted, before listing
     entries = history(settings.catalog_dir)
     if not entries:
         print(f"{settings.catalog_dir}: no saved versions yet")

@@ -2,7 +2,8 @@
 
 App (writes):      FeedbackStore.open(url); record_shown, start_session, log_impressions,
                    log_outcome, log_events
-Exchange (CSV):    import_feedback, export_feedback
+Exchange (CSV):    import_feedback (short transactions, published in one step; see importer.py),
+                   export_feedback (open the store with FeedbackStore.open(url, read_only=True))
 Retention:         purge
 Analysts/training: read_sessions, read_events (pandas, optionally in chunks)
 """

@@ -16,6 +16,12 @@ MODEL_VERSION = "model_version"
 POLICY = "policy"
 # Not in the CSV exchange files: which experiment arm (if any) served the session.
 EXPERIMENT = "experiment"
+# Not in the CSV exchange files: which import added a row (NULL for the app's own writes).
+# Rows of an import stay invisible to every read until that import is published.
+IMPORT_ID = "import_id"
+IMPORTS = "feedback_imports"
+STARTED_AT = "started_at"
+PUBLISHED_AT = "published_at"
 
 # Not in the CSV exchange files: per interleaved session, which team picked each product shown.
 INTERLEAVED = "interleaved_picks"
@@ -53,6 +59,8 @@ __all__ = [
     "EVENT_KEY",
     "EVENT_KINDS",
     "EXPLORE",
+    "IMPORTS",
+    "IMPORT_ID",
     "IMPRESSION",
     "MODEL_VERSION",
     "OUTCOME_KINDS",
@@ -60,12 +68,14 @@ __all__ = [
     "POLICY",
     "POSITION",
     "PROPENSITY",
+    "PUBLISHED_AT",
     "RANKED",
     "SCHEMA_VERSION_TABLE",
     "SESSIONS",
     "SESSION_COLUMNS",
     "SESSION_ID",
     "SKU",
+    "STARTED_AT",
     "TRIAGE_LEVEL",
     "TRIAGE_LEVELS",
     "TS",

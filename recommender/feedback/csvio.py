@@ -2,24 +2,34 @@
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is 2.
 Problems are collected (not raised one by one) so a refused import names every bad row at once.
+
+Memory stays bounded whatever the file holds: only regular files up to `MAX_FILE_BYTES` are
+read, a line at a time, and a line longer than `MAX_LINE_CHARS` is refused as soon as that many
+characters have been read, never loaded whole (so a 600 MB line or /dev/zero costs nothing).
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
-from recommender.errors import InputError
+from recommender.errors import InputError, RecommenderError
 from recommender.feedback.records import FieldProblem
 
 T = TypeVar("T")
 # A refused import lists this many problems in full and counts the rest.
 MAX_PROBLEMS_SHOWN = 10
+# Far above any real row (answers are at most 64 KiB of JSON, ids 200 characters).
+MAX_LINE_CHARS = 256 * 1024
+# About 60 million events; a bigger export is split into several imports.
+MAX_FILE_BYTES = 4 * 1024**3
 
 
 class FeedbackImportError(InputError):
@@ -51,9 +61,15 @@ class Problems:
             raise FeedbackImportError(self.shown, self.total)
 
 
+def refuse(message: str) -> FeedbackImportError:
+    """A problem that stops the import at once: the rest of the file cannot be trusted."""
+    return FeedbackImportError([message], 1)
+
+
 @contextmanager
 def _open_for_reading(path: Path) -> Iterator[IO[str]]:
     try:
+        _check_is_small_regular_file(path)
         # utf-8-sig: spreadsheets often save a byte-order mark before the header.
         with path.open(newline="", encoding="utf-8-sig") as handle:
             yield handle
@@ -65,6 +81,34 @@ def _open_for_reading(path: Path) -> Iterator[IO[str]]:
         raise InputError(f"{path}: not UTF-8 text") from None
 
 
+def _check_is_small_regular_file(path: Path) -> None:
+    info = path.stat()  # FileNotFoundError is reported by the caller
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(info.st_mode):
+        # A device such as /dev/zero, or a pipe, has no end to check a size against.
+        raise refuse(f"{path}: not a regular file (a device, pipe or socket); give a CSV file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise refuse(
+            f"{path}: {info.st_size:,} bytes is more than the {MAX_FILE_BYTES:,} one import "
+            "accepts; split it into several files"
+        )
+
+
+def _bounded_lines(handle: IO[str], path: Path) -> Iterator[str]:
+    """The file's lines, refusing the first one longer than `MAX_LINE_CHARS` before it is
+    read whole."""
+    number = 0
+    while line := handle.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise refuse(
+                f"{path.name} line {number}: longer than {MAX_LINE_CHARS:,} characters "
+                "(no row of feedback is that long)"
+            )
+        yield line
+
+
 def read_rows(
     path: Path,
     columns: Sequence[str],
@@ -73,7 +117,7 @@ def read_rows(
 ) -> Iterator[tuple[int, T]]:
     """Yield (row number, parsed row) for every good row; bad rows go to `problems`."""
     with _open_for_reading(path) as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(_bounded_lines(handle, path))
         try:
             header = _check_header(path, next(reader, None), columns)
             for number, values in enumerate(reader, start=2):
@@ -120,6 +164,12 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
         os.replace(partial, path)
     except PermissionError:
         raise InputError(f"{path.parent}: no permission to write there") from None
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise RecommenderError(
+            f"{path.parent}: the disk is full; files already there are unchanged"
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
     return count

@@ -66,7 +66,7 @@ def create_store_engine(url: str) -> Engine:
             f"RECOMMENDER_DB: '{shown}' needs the database driver '{error.name}', "
             "which is not installed"
         ) from None
-    if parsed.database and parsed.database != ":memory:":
+    if _is_plain_file(parsed.database):
         folder = Path(parsed.database).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -76,6 +76,38 @@ def create_store_engine(url: str) -> Engine:
             ) from None
     _tune_sqlite(engine)
     return engine
+
+
+def open_read_only(url: str) -> Engine | None:
+    """An engine that never writes, for an existing SQLite file; None for anything else (a
+    server enforces its own permissions, and a missing file is created by a normal open)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not _is_plain_file(parsed.database):
+        return None
+    path = Path(parsed.database or "").resolve()
+    if not path.is_file():
+        return None
+    for mode in ("mode=ro", "immutable=1"):
+        # mode=ro still needs the WAL side files (or a folder to create them in); a store on a
+        # read-only disk whose last writer closed cleanly has neither, and is then immutable.
+        engine = create_engine(
+            f"sqlite:///file:{path}?{mode}&uri=true",
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        _tune_sqlite(engine, read_only=True)
+        try:
+            with engine.connect():
+                return engine
+        except DBAPIError:  # not openable this way; a normal open names the problem
+            engine.dispose()
+    return None
+
+
+def _is_plain_file(database: str | None) -> bool:
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
 
 
 def check_reachable(engine: Engine) -> None:
@@ -97,22 +129,25 @@ def check_reachable(engine: Engine) -> None:
         ) from cause
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin (see `_on_begin`).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not read_only:  # switching the journal is a write
+            cursor.execute("PRAGMA journal_mode = WAL")
         # NORMAL is crash-safe in WAL mode: a killed process never corrupts or half-writes.
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
+    default = "DEFERRED" if read_only else "IMMEDIATE"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, default)
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -127,12 +162,34 @@ def with_retry(operation: Callable[[], T], what: str, retries: int = LOCK_RETRIE
         try:
             return operation()
         except OperationalError as error:
+            setting = _setting_problem(error, what)
+            if setting is not None:
+                raise setting from error
             if not is_lock_error(error) or attempt == retries - 1:
                 raise StoreError(f"could not {what}: {_reason(error)}") from error
             time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
         except SQLAlchemyError as error:
-            raise StoreError(f"could not {what}: {_reason(error)}") from error
+            raise _setting_problem(error, what) or StoreError(
+                f"could not {what}: {_reason(error)}"
+            ) from error
     raise AssertionError("unreachable")
+
+
+def _setting_problem(error: SQLAlchemyError, what: str) -> StoreError | None:
+    """A store that cannot be written at all is the setting's problem: name it."""
+    text = str(getattr(error, "orig", error)).lower()
+    if "readonly database" in text or "read-only" in text:
+        return StoreUnavailable(
+            f"could not {what}: the feedback store that RECOMMENDER_DB names is read-only "
+            "(point RECOMMENDER_DB at a store this user may write, or fix its permissions); "
+            "nothing was changed"
+        )
+    if "disk is full" in text or "no space left" in text:
+        return StoreError(
+            f"could not {what}: the disk of the feedback store that RECOMMENDER_DB names is "
+            "full; nothing was changed"
+        )
+    return None
 
 
 def _reason(error: SQLAlchemyError) -> str:

@@ -16,14 +16,13 @@ from recommender.errors import InputError
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
-from recommender.feedback.records import format_timestamp
+from recommender.feedback.records import format_timestamp, neutralise_formula
 from recommender.feedback.schema import events, sessions
 from recommender.feedback.store import FeedbackStore
 
 SESSIONS_FILE = "sessions.csv"
 EVENTS_FILE = "events.csv"
 FETCH_CHUNK = 10_000
-_CREATED_AT_INDEX = col.SESSION_COLUMNS.index(col.CREATED_AT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,24 +66,45 @@ def _write_both(store: FeedbackStore, folder: Path) -> tuple[int, int]:
             stream_results=True, yield_per=FETCH_CHUNK, **{SQLITE_BEGIN_OPTION: "DEFERRED"}
         )
         stream.begin()
-        n_sessions = write_csv(folder / SESSIONS_FILE, col.SESSION_COLUMNS, _session_rows(stream))
-        n_events = write_csv(folder / EVENTS_FILE, col.EVENT_COLUMNS, _event_rows(stream))
+        n_sessions = write_csv(
+            folder / SESSIONS_FILE, col.SESSION_COLUMNS, _session_rows(store, stream)
+        )
+        n_events = write_csv(folder / EVENTS_FILE, col.EVENT_COLUMNS, _event_rows(store, stream))
     return n_sessions, n_events
 
 
-def _session_rows(conn: Connection) -> Iterator[list[Any]]:
-    query = select(*(sessions.c[name] for name in col.SESSION_COLUMNS)).order_by(
-        sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID]
+def _session_rows(store: FeedbackStore, conn: Connection) -> Iterator[list[Any]]:
+    query = (
+        select(*(sessions.c[name] for name in col.SESSION_COLUMNS))
+        .where(store.visible(sessions))
+        .order_by(sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID])
     )
-    for row in conn.execute(query):
-        values = list(row)
-        values[_CREATED_AT_INDEX] = format_timestamp(values[_CREATED_AT_INDEX])
-        yield values
+    for session_id, created_at, answers, triage_level, model_version, policy in conn.execute(query):
+        # Ids and model versions are the only free text; the answers cell starts with "{".
+        yield [
+            neutralise_formula(session_id),
+            format_timestamp(created_at),
+            answers,
+            triage_level,
+            neutralise_formula(model_version),
+            policy,
+        ]
 
 
-def _event_rows(conn: Connection) -> Iterator[list[Any]]:
-    query = select(*(events.c[name] for name in col.EVENT_COLUMNS)).order_by(events.c[col.EVENT_ID])
+def _event_rows(store: FeedbackStore, conn: Connection) -> Iterator[list[Any]]:
+    query = (
+        select(*(events.c[name] for name in col.EVENT_COLUMNS))
+        .where(store.visible(events))
+        .order_by(events.c[col.EVENT_ID])
+    )
     for session_id, ts, sku, position, event, propensity in conn.execute(query):
         # repr() of a float reads back as the very same float; empty means "unknown".
         shown = "" if propensity is None else repr(float(propensity))
-        yield [session_id, format_timestamp(ts), sku, position, event, shown]
+        yield [
+            neutralise_formula(session_id),
+            format_timestamp(ts),
+            neutralise_formula(sku),
+            position,
+            event,
+            shown,
+        ]

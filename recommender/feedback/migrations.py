@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, MetaData, Table, func, insert, select, text
+from sqlalchemy import Connection, Engine, MetaData, Table, func, insert, inspect, select, text
 
 from recommender.errors import StoreError
 from recommender.feedback import columns as col
@@ -48,6 +48,14 @@ def _add_experiment_arm(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE {col.SESSIONS} ADD COLUMN {col.EXPERIMENT} VARCHAR(32)"))
 
 
+def _track_imports(conn: Connection) -> None:
+    frozen = MetaData()
+    Table(col.IMPORTS, frozen, *schema.import_columns()).create(conn)
+    for table in (col.SESSIONS, col.EVENTS):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {col.IMPORT_ID} VARCHAR(32)"))
+        conn.execute(text(f"CREATE INDEX ix_{table}_import_id ON {table} ({col.IMPORT_ID})"))
+
+
 def _add_interleaved_picks(conn: Connection) -> None:
     frozen = MetaData()
     Table(col.SESSIONS, frozen, *schema.session_columns())  # for the foreign key only
@@ -58,7 +66,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and events tables", _create_tables),
     Migration(2, "time indexes for retention and reads", _index_times),
     Migration(3, "experiment arm of each session", _add_experiment_arm),
-    Migration(4, "team of each product in an interleaved session", _add_interleaved_picks),
+    Migration(4, "imports published in one step", _track_imports),
+    Migration(5, "team of each product in an interleaved session", _add_interleaved_picks),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
@@ -66,6 +75,14 @@ LATEST_VERSION = MIGRATIONS[-1].version
 def current_version(conn: Connection) -> int:
     schema.schema_versions.create(conn, checkfirst=True)
     return int(conn.scalar(select(func.max(schema.schema_versions.c.version))) or 0)
+
+
+def stored_version(engine: Engine) -> int:
+    """The store's schema version, read without writing anything (0 for an empty database)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(col.SCHEMA_VERSION_TABLE):
+            return 0
+        return int(conn.scalar(select(func.max(schema.schema_versions.c.version))) or 0)
 
 
 def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:

@@ -1,6 +1,6 @@
 """Interleaved sessions' picks: which team (served or candidate ranking) put each product in the
 list, and which candidate model it was. Kept in their own table (`interleaved_picks`, added by
-migration 4) so the sessions and events of SPEC section 5 keep their exact columns.
+migration 5) so the sessions and events of SPEC section 5 keep their exact columns.
 
     store.record_shown(answers, presentation, experiment="interleave", picks=TeamPicks(...))
     read_picks(store) -> DataFrame(session_id, position, sku, team, candidate_model)

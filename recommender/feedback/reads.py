@@ -37,22 +37,30 @@ Tidy = Callable[[pd.DataFrame], pd.DataFrame]
 
 def read_sessions(store: FeedbackStore, chunksize: int | None = None) -> Frames:
     """All sessions, as one DataFrame or (with `chunksize`) an iterator of DataFrames."""
-    query = select(*(sessions.c[name] for name in col.SESSION_COLUMNS)).order_by(
-        sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID]
+    query = (
+        select(*(sessions.c[name] for name in col.SESSION_COLUMNS))
+        .where(store.visible(sessions))
+        .order_by(sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID])
     )
     return _read(store, query, _tidy_sessions, chunksize)
 
 
 def read_events(store: FeedbackStore, chunksize: int | None = None) -> Frames:
     """All events, as one DataFrame or (with `chunksize`) an iterator of DataFrames."""
-    query = select(*(events.c[name] for name in col.EVENT_COLUMNS)).order_by(events.c[col.EVENT_ID])
+    query = (
+        select(*(events.c[name] for name in col.EVENT_COLUMNS))
+        .where(store.visible(events))
+        .order_by(events.c[col.EVENT_ID])
+    )
     return _read(store, query, _tidy_events, chunksize)
 
 
 def read_experiments(store: FeedbackStore) -> pd.DataFrame:
     """Which experiment arm served each session (`session_id`, `experiment`; None = no arm)."""
-    query = select(sessions.c[col.SESSION_ID], sessions.c[col.EXPERIMENT]).order_by(
-        sessions.c[col.SESSION_ID]
+    query = (
+        select(sessions.c[col.SESSION_ID], sessions.c[col.EXPERIMENT])
+        .where(store.visible(sessions))
+        .order_by(sessions.c[col.SESSION_ID])
     )
     with _reading(store) as conn:
         frame = pd.read_sql(query, conn)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from recommender.answers import parse_answers
+from recommender.answers import MAX_ANSWERS_BYTES, decode_json, parse_answers
 from recommender.errors import AnswersError
 from recommender.feedback import columns as col
 
@@ -24,6 +24,8 @@ MAX_POSITION = 10_000
 # The store keeps no personal details (SPEC section 5); an upstream system that keys its
 # sessions by the shopper's e-mail address must not smuggle one in through an id column.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FieldProblem(ValueError):
@@ -102,6 +104,12 @@ def check_text(column: str, value: Any) -> str:
         raise FieldProblem(column, "must not be empty")
     if len(value) > MAX_ID_LENGTH:
         raise FieldProblem(column, f"is longer than {MAX_ID_LENGTH} characters")
+    if value.startswith(FORMULA_STARTS):
+        raise FieldProblem(
+            column,
+            f"{_short(value)} starts with '{value[0]}', which a spreadsheet would run as a "
+            "formula; ids and names may not start with = + - @",
+        )
     if not value.isprintable():
         # PostgreSQL refuses NUL in text, and a hidden character makes two ids look alike.
         raise FieldProblem(column, f"{_short(value)} holds a control character")
@@ -110,6 +118,15 @@ def check_text(column: str, value: Any) -> str:
             column, "looks like an e-mail address; the store keeps no personal details"
         )
     return value
+
+
+def neutralise_formula(value: str) -> str:
+    """The cell as a spreadsheet shows it but never runs it: a leading quote makes it text.
+
+    Imports refuse such values, but rows stored before that rule (or by another tool) may hold
+    them, and an export must not hand a formula to the next person who opens the file.
+    """
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def check_choice(column: str, value: Any, choices: tuple[str, ...]) -> str:
@@ -163,8 +180,10 @@ def safe_answers(raw: Any) -> dict[str, Any]:
 
 
 def parse_answers_text(text: str) -> dict[str, Any]:
+    if len(text) > MAX_ANSWERS_BYTES:
+        raise FieldProblem(col.ANSWERS, f"longer than the {MAX_ANSWERS_BYTES:,} allowed")
     try:
-        raw = json.loads(text)
+        raw = decode_json(text)
     except json.JSONDecodeError as error:
         raise FieldProblem(col.ANSWERS, f"not valid JSON ({error.msg})") from None
     return safe_answers(raw)

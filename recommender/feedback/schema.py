@@ -28,6 +28,7 @@ from sqlalchemy.types import TypeDecorator
 from recommender.feedback import columns as col
 
 ID_LENGTH = 200
+IMPORT_ID_LENGTH = 32
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -86,7 +87,7 @@ def event_columns() -> list[Any]:
 
 
 def interleaved_columns() -> list[Any]:
-    """The interleaved-picks columns of schema version 4 (frozen: migration 4 creates these)."""
+    """The interleaved-picks columns of schema version 5 (frozen: migration 5 creates these)."""
     return [
         Column(
             col.SESSION_ID,
@@ -108,13 +109,36 @@ sessions = Table(
     *session_columns(),
     # Added by migration 3: the merchandisers' experiment arm (boosts or model switched off).
     Column(col.EXPERIMENT, String(32), nullable=True),
+    # Added by migration 4: the import that added the row (NULL: written by the app).
+    Column(col.IMPORT_ID, String(IMPORT_ID_LENGTH), nullable=True),
 )
-events = Table(col.EVENTS, metadata, *event_columns())
-# Added by migration 4: the team (served or candidate ranking) behind each interleaved product.
+events = Table(
+    col.EVENTS,
+    metadata,
+    *event_columns(),
+    Column(col.IMPORT_ID, String(IMPORT_ID_LENGTH), nullable=True),
+)
+# Added by migration 5: the team (served or candidate ranking) behind each interleaved product.
 interleaved = Table(col.INTERLEAVED, metadata, *interleaved_columns())
 # Added by migration 2: retention purges and time-window reads scan by time.
 Index("ix_sessions_created_at", sessions.c[col.CREATED_AT])
 Index("ix_events_ts", events.c[col.TS])
+# Added by migration 4: a failed import's rows are found (and deleted) by its id.
+Index("ix_sessions_import_id", sessions.c[col.IMPORT_ID])
+Index("ix_events_import_id", events.c[col.IMPORT_ID])
+
+
+def import_columns() -> list[Column[Any]]:
+    """The imports table of migration 4 (frozen)."""
+    return [
+        Column(col.IMPORT_ID, String(IMPORT_ID_LENGTH), primary_key=True),
+        Column(col.STARTED_AT, UTCDateTime(), nullable=False),
+        # NULL while the import runs (or after it died): its rows are then invisible.
+        Column(col.PUBLISHED_AT, UTCDateTime(), nullable=True),
+    ]
+
+
+imports = Table(col.IMPORTS, metadata, *import_columns())
 
 schema_versions = Table(
     col.SCHEMA_VERSION_TABLE,

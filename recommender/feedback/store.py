@@ -16,14 +16,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Insert, delete, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recommender.answers import Answers
-from recommender.errors import InputError
+from recommender.errors import InputError, StoreError
 from recommender.feedback import columns as col
-from recommender.feedback.engine import check_reachable, create_store_engine, with_retry
-from recommender.feedback.migrations import migrate
+from recommender.feedback.engine import (
+    StoreUnavailable,
+    check_reachable,
+    create_store_engine,
+    open_read_only,
+    with_retry,
+)
+from recommender.feedback.migrations import LATEST_VERSION, migrate, stored_version
 from recommender.feedback.picks import TeamPicks, insert_picks
 from recommender.feedback.records import (
     Event,
@@ -37,7 +43,7 @@ from recommender.feedback.records import (
     checked_event,
     utc_now,
 )
-from recommender.feedback.schema import events, sessions
+from recommender.feedback.schema import events, imports, sessions
 
 if TYPE_CHECKING:
     from recommender.policy import Presentation
@@ -47,18 +53,45 @@ WRITE_CHUNK = 1_000
 
 
 class FeedbackStore:
-    """Sessions and events in one database; open it with `FeedbackStore.open(url)`."""
+    """Sessions and events in one database; open it with `FeedbackStore.open(url)`.
 
-    def __init__(self, engine: Engine) -> None:
+    `tracks_imports` is False only for a store opened read-only before migration 4 reached it:
+    such a store cannot hold an unpublished import, so every row is visible.
+    """
+
+    def __init__(self, engine: Engine, tracks_imports: bool = True) -> None:
         self.engine = engine
+        self.tracks_imports = tracks_imports
 
     @classmethod
-    def open(cls, url: str) -> FeedbackStore:
-        """Connect to `url`, creating or upgrading the schema on first use."""
+    def open(cls, url: str, read_only: bool = False) -> FeedbackStore:
+        """Connect to `url`, creating or upgrading the schema on first use.
+
+        `read_only=True` (for exports) never writes: an existing SQLite file is opened in
+        read-only mode, so a store on a read-only disk or owned by another user still reads.
+        """
+        if read_only:
+            engine = open_read_only(url)
+            if engine is not None:
+                try:
+                    version = with_retry(lambda: stored_version(engine), "read the store")
+                except StoreError as error:  # e.g. the file is not a database at all
+                    engine.dispose()
+                    raise StoreUnavailable(f"RECOMMENDER_DB: {error}") from error
+                return cls(engine, tracks_imports=version >= LATEST_VERSION)
         engine = create_store_engine(url)
         check_reachable(engine)
         with_retry(lambda: migrate(engine), "prepare the feedback store")
         return cls(engine)
+
+    def visible(self, table: Table) -> ColumnElement[bool]:
+        """Rows the app wrote and rows of published imports; an import still running (or one
+        that died) stays out of every read until it is published or cleaned away."""
+        if not self.tracks_imports:
+            return true()
+        unpublished = select(imports.c[col.IMPORT_ID]).where(imports.c[col.PUBLISHED_AT].is_(None))
+        ids = table.c[col.IMPORT_ID]
+        return ids.is_(None) | ids.not_in(unpublished)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -181,22 +214,26 @@ class FeedbackStore:
         """Rows per table, for checks and the command line."""
         with self.engine.connect() as conn:
             return {
-                col.SESSIONS: int(conn.scalar(select(func.count()).select_from(sessions)) or 0),
-                col.EVENTS: int(conn.scalar(select(func.count()).select_from(events)) or 0),
+                table.name: int(conn.scalar(select(func.count()).where(self.visible(table))) or 0)
+                for table in (sessions, events)
             }
 
     def delete_sessions_before(self, cutoff: datetime) -> tuple[int, int]:
         """Delete sessions created and events logged before `cutoff`; return (sessions, events)."""
 
+        # An import still running owns its rows until it publishes them; purge leaves them be.
         def write(conn: Connection) -> tuple[int, int]:
-            old = select(sessions.c[col.SESSION_ID]).where(sessions.c[col.CREATED_AT] < cutoff)
+            old = select(sessions.c[col.SESSION_ID]).where(
+                sessions.c[col.CREATED_AT] < cutoff, self.visible(sessions)
+            )
             gone_events = conn.execute(
                 delete(events).where(
-                    (events.c[col.TS] < cutoff) | events.c[col.SESSION_ID].in_(old)
+                    (events.c[col.TS] < cutoff) | events.c[col.SESSION_ID].in_(old),
+                    self.visible(events),
                 )
             ).rowcount
             gone_sessions = conn.execute(
-                delete(sessions).where(sessions.c[col.CREATED_AT] < cutoff)
+                delete(sessions).where(sessions.c[col.CREATED_AT] < cutoff, self.visible(sessions))
             ).rowcount
             return gone_sessions, gone_events
 
@@ -245,7 +282,24 @@ def insert_events(conn: Connection, rows: Sequence[Event]) -> int:
         for e in rows
     ]
     _require_sessions(conn, {e.session_id for e in rows})
-    return _insert_chunks(conn, upsert_ignoring(conn, events), values)
+    added = _insert_chunks(conn, upsert_ignoring(conn, events), values)
+    if added < len(values):
+        # Some were already stored: a repeat is harmless only if it says the same.
+        _refuse_other_propensities(conn, rows)
+    return added
+
+
+def _refuse_other_propensities(conn: Connection, rows: Sequence[Event]) -> None:
+    for e in rows:
+        natural = (e.session_id, e.ts, e.sku, e.position, e.event)  # in EVENT_KEY order
+        key = [events.c[name] == value for name, value in zip(col.EVENT_KEY, natural, strict=True)]
+        stored = conn.execute(select(events.c[col.PROPENSITY]).where(*key)).first()
+        if stored is not None and stored[0] != e.propensity:
+            raise InputError(
+                f"event '{e.event}' of '{e.sku}' at position {e.position} in session "
+                f"'{e.session_id}' at {e.ts.isoformat()} is already stored with propensity "
+                f"{stored[0]!r}, not {e.propensity!r}; nothing was saved"
+            )
 
 
 def _insert_chunks(conn: Connection, statement: Insert, rows: list[dict[str, Any]]) -> int:

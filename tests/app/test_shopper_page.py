@@ -13,7 +13,8 @@ def test_first_screen_asks_the_safety_questions_with_progress(app: AppTest) -> N
     assert "Step 1 of 5" in app.get("progress")[0].proto.text
     labels = [box.label for box in app.checkbox]
     assert "Numbness around the genitals, buttocks or inner thighs" in labels
-    assert len(labels) == 14
+    assert "Pain, tingling or numbness running down both legs" in labels
+    assert len(labels) == 17
     assert app.button(key="back").disabled
 
 
@@ -45,6 +46,24 @@ def test_night_pain_shows_clinician_advice_above_products(app: AppTest) -> None:
         next_step(app)
     assert "clinician" in app.warning[0].value
     assert card_titles(app)
+
+
+def test_the_health_step_asks_when_the_pain_began_and_about_risks_in_plain_words(
+    app: AppTest,
+) -> None:
+    app.radio(key="q_age_band").set_value("65_plus").run()
+    next_step(app)
+    app.pills(key="q_pain_areas").set_value(["lower_back"]).run()
+    for _ in range(3):
+        next_step(app)
+    assert app.radio(key="q_pain_started").label == "When did this pain begin?"
+    risks = app.pills(key="q_risk_factors")
+    assert "A fall in the last few weeks" in risks.options
+    risks.set_value(["recent_fall"]).run()
+    next_step(app)
+    assert "Please see a doctor today" in [h.value for h in app.title]
+    assert "fracture" in app.error[0].value
+    assert card_titles(app) == []
 
 
 def test_going_back_and_forth_keeps_the_answers(app: AppTest) -> None:

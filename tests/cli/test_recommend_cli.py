@@ -81,6 +81,9 @@ def test_a_batch_piped_into_a_reader_that_stops_early_is_not_a_failure(tmp_path)
         ({"favourite_colour": "blue"}, "favourite_colour"),
         ("{not json", "not valid JSON"),
         ('{"habits": ["slouching", "slouching"]}', "listed twice"),
+        ({"pain_started": "yesterday"}, "pain_started"),
+        ({"risk_factors": ["bad_luck"]}, "risk_factors"),
+        ({"measurements": {"knee_cm": 500}}, "measurements.knee_cm"),
     ],
 )
 def test_bad_answers_exit_2_with_one_line_and_no_traceback(tmp_path, capsys, payload, words):

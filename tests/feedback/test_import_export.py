@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from feedback_csv import event_row, feedback_files, session_row, write_csv
 
-from recommender.errors import InputError
+from recommender.errors import InputError, RecommenderError
 from recommender.feedback import (
     EVENT_COLUMNS,
     SESSION_COLUMNS,
@@ -220,12 +220,12 @@ def test_an_export_that_fails_halfway_leaves_the_earlier_pair_untouched(
     later.mkdir()
     import_feedback(store, *feedback_files(later, sessions=3))
 
-    def disk_full(_conn):
+    def disk_full(_store, _conn):
         yield ["s0", "2025-03-01T10:00:01.000000Z", "KN-101", 1, "impression", "1.0"]
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export_module, "_event_rows", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(RecommenderError, match="the disk is full; files already there are"):
         export_feedback(store, out)
     assert {name: (out / name).read_text() for name in before} == before
     assert sorted(p.name for p in out.iterdir()) == ["events.csv", "sessions.csv"]

@@ -24,14 +24,40 @@ from recommender.feedback import (
 from recommender.feedback.engine import create_store_engine
 
 
+def write_as_an_old_release(engine: sa.Engine, sessions: int = 3, events_per_session: int = 4):
+    """Rows as an older release wrote them: only the columns of schema version 1."""
+    with engine.begin() as conn:
+        for n in range(sessions):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO sessions (session_id, created_at, answers, triage_level, "
+                    "model_version, policy) VALUES (:id, :at, :answers, 'none', 'rules-only', "
+                    "'ranked')"
+                ),
+                {"id": f"s{n}", "at": "2025-03-01 10:00:00", "answers": '{"schema_version":1}'},
+            )
+            for position in range(1, events_per_session + 1):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO events (session_id, ts, sku, position, event, propensity) "
+                        "VALUES (:id, :ts, :sku, :position, 'impression', 1.0)"
+                    ),
+                    {
+                        "id": f"s{n}",
+                        "ts": "2025-03-01 10:00:01",
+                        "sku": f"KN-{100 + position}",
+                        "position": position,
+                    },
+                )
+
+
 def test_version_one_database_is_upgraded_without_losing_rows(
     store_url: str, tmp_path: Path
 ) -> None:
     engine = create_store_engine(store_url)
     assert migrate(engine, MIGRATIONS[:1]) == 1
-    old = FeedbackStore(engine)  # as the first release left it: no time indexes yet
-    import_feedback(old, *feedback_files(tmp_path))
-    before = read_events(old)
+    write_as_an_old_release(engine)  # as the first release left it: no time indexes yet
+    before = read_events(FeedbackStore(engine, tracks_imports=False))
     assert "ix_events_ts" not in {i["name"] for i in sa.inspect(engine).get_indexes("events")}
     engine.dispose()
 
@@ -88,7 +114,7 @@ def test_the_experiment_arm_column_arrives_without_touching_old_sessions(
 ) -> None:
     engine = create_store_engine(store_url)
     assert migrate(engine, MIGRATIONS[:2]) == 2
-    import_feedback(FeedbackStore(engine), *feedback_files(tmp_path))
+    write_as_an_old_release(engine)
     engine.dispose()
 
     with FeedbackStore.open(store_url) as upgraded:

@@ -235,3 +235,23 @@ def test_sqlite_store_lets_readers_and_writers_share_the_file(tmp_path: Path) ->
     ):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5_000
+
+
+def test_an_app_event_repeated_with_another_propensity_is_refused_not_dropped(
+    store: FeedbackStore,
+) -> None:
+    session = store.start_session(
+        parse_answers({"pain_areas": ["knee"]}),
+        triage_level="none",
+        model_version="rules-only",
+        policy="explore",
+    )
+    when = datetime(2025, 3, 1, 10, tzinfo=UTC)
+    shown = Event(session, when, "KN-101", 2, "impression", 0.25)
+    assert store.log_events([shown]) == 1
+    assert store.log_events([shown]) == 0  # a retry of the same write is harmless
+    other = Event(session, when, "KN-101", 2, "impression", 0.5)
+    new = Event(session, when, "KN-102", 3, "impression", 0.5)
+    with pytest.raises(InputError, match=r"already stored with propensity 0\.25, not 0\.5"):
+        store.log_events([new, other])
+    assert read_events(store)["propensity"].tolist() == [0.25]  # all or nothing

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from recommender.answers import parse_answers
 from recommender.engine import MAX_K, build_engine
+from recommender.guidance import KEPT_OUT_OF_TOP, NG59_CATEGORIES, back_pain_only
 from recommender.interleave_candidate import InterleaveCandidate
 from tests.interleaving.conftest import LovesUnsafeProducts, ScoresByName
 from tests.strategies import raw_answers
@@ -63,6 +64,8 @@ def test_an_interleaved_list_keeps_safety_stock_budget_and_the_category_cap(
         assert not {item.sku for item in items} & unsafe
     assert shown.result.excluded == normal.excluded  # the same products are held back, same why
     assert pick.skus == tuple(item.sku for item in items)
+    if back_pain_only(answers):  # NICE NG59: no brace, belt or insole in the top places
+        assert not [i for i in items[:KEPT_OUT_OF_TOP] if i.category in NG59_CATEGORIES]
     assert len(shown.propensities) == len(items)
 
 
@@ -76,3 +79,33 @@ def test_a_red_flag_shows_nothing_whichever_team_picks(engine):
     )
     assert shown.result.items == () and pick.skus == ()
     assert shown.result.triage.level != "none"
+
+
+class LovesBracesAndBelts:
+    """A hostile candidate that puts every brace, belt and insole first."""
+
+    model_id = "m-braces"
+
+    def score_candidates(self, answers, features, candidates):
+        return candidates["category"].isin(NG59_CATEGORIES).to_numpy(float)
+
+
+@FAST
+@given(
+    raw=raw_answers(red_flags=False),
+    leg=st.booleans(),
+    k=st.integers(3, 8),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_for_low_back_pain_alone_interleaving_keeps_braces_and_belts_out_of_the_top(
+    engine, raw, leg, k, seed
+):
+    answers = parse_answers({**raw, "pain_areas": ["lower_back", "back_of_leg"][: 1 + leg]})
+    served = build_engine(engine.catalog, replace(engine.weights, blend_model=1.0))
+    candidate = InterleaveCandidate.build(served, LovesBracesAndBelts())
+
+    eligible = served.recommend(answers, MAX_K)
+    shown, _ = candidate.present(answers, eligible, np.random.default_rng(seed), k)
+
+    top = shown.result.items[:KEPT_OUT_OF_TOP]
+    assert not [item.sku for item in top if item.category in NG59_CATEGORIES]

@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from recommender.auth import LOCAL_ACCOUNT
 from recommender.catalog import load_catalog
+from recommender.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
 from recommender.weights_store import current_state, history, propose, save_proposal
 from tests.merch.conftest import PASSWORD
+from tests.readable import readable
+from tests.test_signin_guard import FakeClock
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "merchandiser.py"
 TIMEOUT = 60
@@ -50,7 +54,7 @@ def texts(app: AppTest) -> str:
     parts = [
         e.value for kind in ("error", "warning", "info", "success") for e in getattr(app, kind)
     ]
-    return "\n".join(parts + [m.value for m in app.markdown])
+    return readable("\n".join(parts + [m.value for m in app.markdown]))
 
 
 def save_button(app: AppTest):
@@ -67,6 +71,10 @@ def override(app: AppTest):
 
 def out_of_stock(catalog_dir: Path, *skus: str) -> dict:
     return edits({product_row(catalog_dir, s): {"in_stock": False} for s in skus})
+
+
+def seat_pad_boost(catalog_dir: Path) -> dict:
+    return edits({product_row(catalog_dir, "SC-902"): {"boost": 1.0}})
 
 
 def someone_else_saves(catalog_dir: Path, boosts: dict) -> str:
@@ -97,20 +105,80 @@ def test_signed_out_users_see_a_password_form_and_no_editor(catalog_dir, staff_p
 
 def test_the_right_password_opens_the_editors(catalog_dir, staff_password):
     app = page().run()
-    app.text_input(key="signin_name").input("Ana")
     app.text_input(key="signin_password").input(PASSWORD)
     app.button[0].click().run()
     assert not app.exception
     assert len(app.data_editor) == 3
-    assert "Signed in as Ana" in app.caption[0].value
+    # The audit names the account that signed in; there is no free-text name to claim.
+    assert app.session_state["signin_user"] == LOCAL_ACCOUNT
+    assert "Signed in as admin" in app.caption[0].value
+    assert "signin_name" not in [t.key for t in app.text_input]
+
+
+def test_guessing_the_password_meets_a_wait_and_then_a_lockout(catalog_dir, staff_password):
+    clock = FakeClock()
+    reset_shared_guard(SignInGuard(clock=clock))
+    app = page().run()
+    messages = []
+    for _ in range(4):
+        app.text_input(key="signin_password").input("guess-guess-guess")
+        app.button[0].click().run()
+        messages.append(app.error[0].value)
+    assert messages[:3] == ["That password is not right."] * 3
+    assert messages[3].startswith("That password is not right. Wait ")
+    # Even the right password waits its turn: it is not checked until the wait is over.
+    app.text_input(key="signin_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert "Too many wrong passwords: wait" in app.error[0].value
+    assert len(app.data_editor) == 0
+    for _ in range(6):  # keep guessing, after each wait, until the account locks
+        clock.advance(120)
+        app.text_input(key="signin_password").input("guess-guess-guess")
+        app.button[0].click().run()
+    assert "Sign-in is locked" in app.error[0].value
+    clock.advance(ThrottlePolicy().lockout_seconds)
+    app.text_input(key="signin_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert len(app.data_editor) == 3
+
+
+def test_a_save_after_a_password_sign_in_records_the_account_as_who(catalog_dir, staff_password):
+    app = page().run()
+    app.text_input(key="signin_password").input(PASSWORD)
+    app.button[0].click().run()
+    app.session_state[PRODUCTS] = seat_pad_boost(catalog_dir)
+    app.run()
+    save_button(app).click().run()
+    assert [entry.who for entry in history(catalog_dir)][-1] == LOCAL_ACCOUNT
 
 
 def test_oidc_user_without_the_role_is_turned_away(catalog_dir):
     app = page({"auth": {"redirect_uri": "x"}, "roles": {"analyst": ["bo@shop.example"]}})
-    app.user = {"is_logged_in": True, "email": "bo@shop.example"}
+    app.user = {"is_logged_in": True, "email": "bo@shop.example", "email_verified": True}
     app.run()
     assert len(app.data_editor) == 0
     assert "does not have the merchandiser role" in texts(app)
+
+
+SSO = {"auth": {"redirect_uri": "x"}, "roles": {"merchandiser": ["ana@shop.example"]}}
+
+
+def test_an_unverified_sso_email_gets_no_role_even_when_listed(catalog_dir):
+    app = page(SSO)
+    app.user = {"is_logged_in": True, "email": "ana@shop.example", "email_verified": False}
+    app.run()
+    assert len(app.data_editor) == 0
+    assert "has not confirmed your e-mail address" in texts(app)
+
+
+def test_a_verified_sso_email_opens_the_page_and_is_who_the_audit_records(catalog_dir):
+    app = page(SSO)
+    app.user = {"is_logged_in": True, "email": " Ana@Shop.EXAMPLE", "email_verified": True}
+    app.session_state[PRODUCTS] = seat_pad_boost(catalog_dir)
+    app.run()
+    assert len(app.data_editor) == 3
+    save_button(app).click().run()
+    assert [entry.who for entry in history(catalog_dir)][-1] == "ana@shop.example"
 
 
 def test_a_valid_change_is_previewed_then_saved(catalog_dir):
@@ -119,7 +187,7 @@ def test_a_valid_change_is_previewed_then_saved(catalog_dir):
     app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "SC-902"): {"boost": 1.0}})
     app.run()
     assert not app.exception
-    assert any(e.label.startswith("office-worker-lower-back") for e in app.expander)
+    assert any(readable(e.label).startswith("office-worker-lower-back") for e in app.expander)
     assert "SC-902 Ardenfield Gel Seat Pad: enters at 1" in texts(app)
     assert current_state(catalog_dir).weights_text == (catalog_dir / "weights.toml").read_text()
     app.text_input(key="merch_note").input("seat pad promotion")
@@ -236,3 +304,53 @@ def test_a_hand_broken_file_is_reported_and_can_be_rolled_back_from_the_page(cat
     app.selectbox(key="merch_rollback_to").select(2).run()
     next(b for b in app.button if b.key == "merch_rollback").click().run()
     assert current_state(catalog_dir) == good
+
+
+def test_staff_see_that_shoppers_still_get_the_last_good_weights(catalog_dir):
+    assert not signed_in_page().run().exception  # shoppers were served the good files
+    (catalog_dir / "weights.toml").write_text("[blend]\nrules = 5.0\n")
+    app = signed_in_page().run()
+    assert not app.exception
+    warning = "\n".join(w.value for w in app.warning)
+    assert "Shoppers are not affected yet: weights.toml is refused" in warning
+    assert "still serving the last good weights" in warning
+
+
+def test_hostile_persona_labels_and_product_names_show_as_text_in_the_preview(
+    catalog_dir, tmp_path, monkeypatch
+):
+    from markdown_it import MarkdownIt
+
+    from tests.hostile_catalog import HOSTILE_PERSONA, hostile_catalog
+
+    hostile = hostile_catalog(catalog_dir, tmp_path / "hostile")
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(hostile))
+    app = signed_in_page()
+    app.session_state[KNOBS] = edits({knob_row("boost"): {"value": 1.0}})
+    app.session_state[PRODUCTS] = edits({product_row(hostile, "SC-902"): {"boost": 1.0}})
+    app.run()
+    assert not app.exception
+    labels = [e.label for e in app.expander if readable(e.label).startswith("office-worker")]
+    assert labels and HOSTILE_PERSONA in readable(labels[0])
+    renderer = MarkdownIt("commonmark")
+    for text in [*labels, *(m.value for m in app.markdown)]:
+        rendered = renderer.render(text)
+        assert "<img" not in rendered and "<a " not in rendered
+    products = load_catalog(hostile).products
+    name = products.loc[products["sku"] == "SC-902", "name"].iloc[0]
+    assert name != "Ardenfield Gel Seat Pad"  # it carries markup ...
+    assert f"SC-902 {name}: enters at 1" in texts(app)  # ... shown exactly as written
+
+
+def test_a_hostile_sso_email_is_shown_as_text(catalog_dir):
+    from markdown_it import MarkdownIt
+
+    app = page(SSO)
+    email = "[help](http://evil.example/x)@evil.example"
+    app.user = {"is_logged_in": True, "email": email, "email_verified": True}
+    app.run()
+    assert len(app.data_editor) == 0
+    message = app.error[0].value
+    assert email in readable(message)
+    rendered = MarkdownIt("commonmark").render(message)
+    assert "<a " not in rendered

@@ -150,7 +150,7 @@ def test_a_write_that_fails_midway_leaves_the_old_file_and_no_temp_file(tmp_path
     def power_cut(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("recommender.weights_store.os.replace", power_cut)
+    monkeypatch.setattr("recommender.files.os.replace", power_cut)
     with pytest.raises(OSError):
         write_atomically(target, "new = 2\n")
     assert target.read_text() == "old = 1\n"

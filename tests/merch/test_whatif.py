@@ -42,19 +42,19 @@ def by_id(result):
 
 def test_a_big_boost_brings_a_product_into_the_office_workers_top_5(catalog_dir, opened):
     data = tomllib.loads(opened.weights_text)
-    data["boosts"] = {"SC-902": 1.0}
+    data["boosts"] = {"PC-702": 1.0}
     data["blend"]["boost"] = 1.0
     result = compare(*engines(opened, data, {}), load_personas(catalog_dir))
     office = by_id(result)["office-worker-lower-back"]
-    assert "SC-902" not in office.current and office.proposed[0] == "SC-902"
+    assert "PC-702" not in office.current and office.proposed[0] == "PC-702"
     moves = {m.sku: m.movement for m in office.moves}
-    assert moves["SC-902"] == ENTERED
+    assert moves["PC-702"] == ENTERED
     assert LEFT in moves.values()
-    rows = office.side_by_side({"SC-902": "Gel Seat Pad"})
+    rows = office.side_by_side({"PC-702": "Posture Vest"})
     assert rows[0] == {
         "rank": 1,
         "current": office.current[0],
-        "proposed": "SC-902 Gel Seat Pad",
+        "proposed": "PC-702 Posture Vest",
         "change": ENTERED,
     }
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from recommender.answers import parse_answers
 from recommender.engine import MAX_K, build_engine
+from recommender.guidance import back_pain_only
 from recommender.learned import LearnedReranker
 from tests.strategies import raw_answers
 
@@ -46,4 +47,5 @@ def test_no_model_brings_back_a_product_a_caution_holds_back(
     assert set(shown) == {item.sku for item in rules_only.items}  # reordered, never added
     assert with_model.excluded == rules_only.excluded
     scores = [item.score for item in with_model.items]
-    assert np.all(np.diff(scores) <= 1e-12)
+    if not back_pain_only(answers):  # NG59 reorders the top 3 after the blend
+        assert np.all(np.diff(scores) <= 1e-12)
