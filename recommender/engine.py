@@ -17,6 +17,7 @@ from recommender.answers import Answers
 from recommender.catalog import Catalog, load_catalog
 from recommender.contrast import card_facts, first_reasons
 from recommender.features import answer_features
+from recommender.guidance import HELD_BACK as NG59_HELD_BACK
 from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
 from recommender.reranker import Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
@@ -205,6 +206,12 @@ class Scored:
     def scores(self) -> np.ndarray:
         return self.parts.sum(axis=1)
 
+    def hold_back(self, indices: list[int], why: str) -> None:
+        """Hold products back after ranking (NG59 keeping them off the page), saying why, as
+        a caution would: the result lists them and suggestions know they are not suitable."""
+        self.blocked_by.update(dict.fromkeys(indices, why))
+        self.eligible[indices] = False
+
     def blocked_mask(self, size: int) -> np.ndarray:
         mask = np.zeros(size, dtype=bool)
         mask[list(self.blocked_by)] = True
@@ -218,12 +225,15 @@ class Scored:
         kept_out_of_top: np.ndarray | None = None,
     ) -> list[int]:
         """The best `k` eligible products, at most `max_per_category` of a category; products
-        flagged in `kept_out_of_top` (NG59) never sit in the first places."""
+        flagged in `kept_out_of_top` (NG59) never sit in the first places, and when they could
+        only sit there they are held back instead."""
         order = rank_order(self.scores, self.eligible)
         if kept_out_of_top is None:
             return cap_per_group(order, category_codes, max_per_category, k)
         capped = cap_per_group(order, category_codes, max_per_category, len(order))
-        return keep_out_of_top(capped, kept_out_of_top)[:k]
+        shown, dropped = keep_out_of_top(capped, kept_out_of_top)
+        self.hold_back(dropped, NG59_HELD_BACK)
+        return shown[:k]
 
 
 @dataclass(frozen=True)
