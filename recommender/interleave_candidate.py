@@ -90,7 +90,10 @@ class InterleaveCandidate:
             # served products can lift one of them up, so the rule is applied again here; a
             # team-draft pick at position p is within its team's top p, so the list keeps it.
             held = np.array([allowed[sku].category in NG59_CATEGORIES for sku in ordered])
-            ordered = [ordered[i] for i in keep_out_of_top(list(range(len(ordered))), held)]
+            # Nothing is dropped: the served list already holds such products only when at
+            # least that many others fit.
+            kept, _ = keep_out_of_top(list(range(len(ordered))), held)
+            ordered = [ordered[i] for i in kept]
         return ordered
 
     def present(
