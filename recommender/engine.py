@@ -19,7 +19,7 @@ from recommender.contrast import card_facts, first_reasons
 from recommender.features import answer_features
 from recommender.guidance import HELD_BACK as NG59_HELD_BACK
 from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
-from recommender.reranker import Reranker
+from recommender.reranker import CatalogReranker, Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
 from recommender.safety import Caution, SafetyBook, Screen, load_safety_book
@@ -121,10 +121,17 @@ class Engine:
         )
 
     def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
-        candidates = self.catalog.products.loc[eligible].assign(
-            rule_raw=raw[eligible], rule_score=rules_part[eligible]
-        )
-        scores = np.asarray(self.model.score_candidates(answers, features, candidates), float)
+        if self._compiled.catalog_model:
+            rows = np.flatnonzero(eligible)
+            scores = self.model.score_catalog_rows(
+                features, self.catalog, rows, raw[rows], rules_part[rows]
+            )
+        else:
+            candidates = self.catalog.products.loc[eligible].assign(
+                rule_raw=raw[eligible], rule_score=rules_part[eligible]
+            )
+            scores = self.model.score_candidates(answers, features, candidates)
+        scores = np.asarray(scores, float)
         return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
 
     def _item(self, rank: int, index: int, scored: Scored, reasons: tuple[Reason, ...]) -> Item:
@@ -251,6 +258,7 @@ class _Compiled:
     rows: list[dict]
     skus: list[str]
     attributes: list[dict]  # what a card may say about the product (support, fits, features)
+    catalog_model: bool  # the model scores catalog rows without a DataFrame per shopper
 
 
 def _compile(engine: Engine) -> _Compiled:
@@ -269,6 +277,7 @@ def _compile(engine: Engine) -> _Compiled:
         rows=products[["sku", "name", "category", "price"]].to_dict("records"),
         skus=products["sku"].tolist(),
         attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
+        catalog_model=isinstance(engine.model, CatalogReranker),
     )
 
 
