@@ -21,7 +21,7 @@ SHOPPERS = 600
 @pytest.fixture(scope="module")
 def better(engine):
     """A candidate that sees the shoppers' hidden taste through some noise."""
-    return build_pool(engine, SHOPPERS, noise=1.0, seed=21)
+    return build_pool(engine, SHOPPERS, noise=0.5, seed=21)
 
 
 def test_interleaving_finds_a_clearly_better_ranker_in_300_sessions(better):
