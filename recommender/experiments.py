@@ -1,8 +1,9 @@
 """The experiment switch: a configured share of sessions runs without boosts or without the model.
 
 The shares come from `[experiment]` in weights.toml (`Weights.no_boost_share`,
-`Weights.no_model_share`, 0 to 0.5 each). Comparing those sessions' feedback with the control
-arm measures what boosts and the model add. The arm is not a `policy` (SPEC section 5 allows
+`Weights.no_model_share`, `Weights.interleave_share`, 0 to 0.5 each). Comparing those sessions'
+feedback with the control arm measures what boosts and the model add; the interleave arm shows
+the control's ranking interleaved with a candidate model's (see `recommender.interleaving`). The arm is not a `policy` (SPEC section 5 allows
 only `ranked` and `explore` there); the caller records it separately.
 """
 
@@ -15,7 +16,9 @@ import numpy as np
 from recommender.weights import Weights
 
 CONTROL, NO_BOOST, NO_MODEL = "control", "no_boost", "no_model"
-ARMS = (CONTROL, NO_BOOST, NO_MODEL)
+# Served the control's ranking interleaved with a candidate model's (recommender.interleaving).
+INTERLEAVE = "interleave"
+ARMS = (CONTROL, NO_BOOST, NO_MODEL, INTERLEAVE)
 
 
 def pick_arm(rng: np.random.Generator, weights: Weights) -> str:
@@ -25,6 +28,8 @@ def pick_arm(rng: np.random.Generator, weights: Weights) -> str:
         return NO_BOOST
     if draw < weights.no_boost_share + weights.no_model_share:
         return NO_MODEL
+    if draw < weights.no_boost_share + weights.no_model_share + weights.interleave_share:
+        return INTERLEAVE
     return CONTROL
 
 
@@ -34,8 +39,8 @@ def weights_for_arm(weights: Weights, arm: str) -> Weights:
     The version gains the arm's name, so an engine cached by weights version is never shared
     between arms.
     """
-    if arm == CONTROL:
-        return weights
+    if arm in (CONTROL, INTERLEAVE):
+        return weights  # an interleaved list is drawn from the control's own ranking
     if arm == NO_BOOST:
         return replace(weights, blend_boost=0.0, version=f"{weights.version}+{arm}")
     if arm == NO_MODEL:

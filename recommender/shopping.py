@@ -19,9 +19,11 @@ import numpy as np
 from recommender.answers import Answers, parse_answers
 from recommender.engine import MAX_K, Engine
 from recommender.errors import RecommenderError
-from recommender.experiments import CONTROL, assign_experiment
-from recommender.feedback import FeedbackStore
+from recommender.experiments import CONTROL, INTERLEAVE, assign_experiment
+from recommender.feedback import FeedbackStore, TeamPicks
+from recommender.feedback.columns import RANKED
 from recommender.guidance import back_pain_only
+from recommender.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
 from recommender.last_good import CATALOG_NOTICE
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
@@ -67,11 +69,16 @@ class FeedbackLog:
         self._open_store = open_store
 
     def record_shown(
-        self, answers: Answers, shown: Presentation, experiment: str | None = None
+        self,
+        answers: Answers,
+        shown: Presentation,
+        experiment: str | None = None,
+        picks: TeamPicks | None = None,
     ) -> tuple[str | None, str | None]:
         """Log the session and one impression per product; return (session id, note)."""
         try:
-            return self._open_store().record_shown(answers, shown, experiment=experiment), None
+            store = self._open_store()
+            return store.record_shown(answers, shown, experiment=experiment, picks=picks), None
         except _STORE_FAILURES as error:
             logger.warning("feedback not saved: %s", error)
             return None, FEEDBACK_NOT_SAVED
@@ -98,7 +105,12 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
     Saves of weights and products, and promotions in the model registry, all rename a new file
     into place, which changes its time and the time of the folder holding it.
     """
-    watched = [*(catalog_dir / name for name in _WATCHED), models_dir, models_dir / STATE_FILE]
+    watched = [
+        *(catalog_dir / name for name in _WATCHED),
+        models_dir,
+        models_dir / STATE_FILE,
+        models_dir / INTERLEAVE_FILE,
+    ]
     parts = []
     for path in watched:
         try:
@@ -139,35 +151,50 @@ def find_products(
     rng: np.random.Generator,
     k: int = DEFAULT_SHOWN,
     up_to_step: int | None = None,
+    candidate: InterleaveCandidate | None = None,
 ) -> Shown:
     """Recommend for the shopper's draft, choose the order to show, and log it as impressions.
 
     `up_to_step` answers from the first steps only (a safety stop before the rest is asked).
+    `candidate` is the model named for interleaving, if any: an interleave-arm session that
+    is not exploring sees its ranking interleaved with the served one.
     """
     answers = parse_answers(raw_answers(draft, up_to_step=up_to_step))
-    serving, arm = experiment_engine(engine, rng)
+    serving, arm = experiment_engine(engine, rng, can_interleave=candidate is not None)
     # Every eligible product, so that an exploring session can draw from all of them.
     eligible = serving.recommend(answers, MAX_K)
     # A random order could put a brace or belt first for low back pain alone, which NICE NG59
     # rules out, so those sessions are always shown in the engine's order.
     share = 0.0 if back_pain_only(answers) else explore_share
     presentation = present(eligible, explore_share=share, rng=rng, k=k)
-    session_id, note = log.record_shown(answers, presentation, experiment=arm)
+    picks = None
+    if candidate is not None and arm == INTERLEAVE and presentation.policy == RANKED:
+        # Interleaving keeps NG59's top places too (see InterleaveCandidate.order).
+        presentation, pick = candidate.present(answers, eligible, rng, k)
+        picks = TeamPicks(candidate.model_id, pick.teams)
+    session_id, note = log.record_shown(answers, presentation, experiment=arm, picks=picks)
     stopped = _stop(engine, answers) is not None
     return Shown(answers, presentation.result, presentation.policy, session_id, stopped, note)
 
 
-def experiment_engine(engine: Engine, rng: np.random.Generator) -> tuple[Engine, str | None]:
+def experiment_engine(
+    engine: Engine, rng: np.random.Generator, can_interleave: bool = False
+) -> tuple[Engine, str | None]:
     """The engine for this session's experiment arm, and the arm to record.
 
-    With no experiment configured (both shares 0) every session is plain: no arm is recorded.
+    With no experiment configured (every share 0) every session is plain: no arm is recorded.
+    Without a candidate to interleave, the interleave share counts as 0.
     Rebuilding an engine for another arm's weights takes a few milliseconds, once per session.
     """
     weights = engine.weights
-    if weights.no_boost_share == 0 and weights.no_model_share == 0:
+    if not can_interleave and weights.interleave_share:
+        weights = replace(weights, interleave_share=0.0)
+    if weights.no_boost_share == 0 and weights.no_model_share == 0 and not weights.interleave_share:
         return engine, None
     arm, arm_weights = assign_experiment(rng, weights)
-    return (engine if arm == CONTROL else replace(engine, weights=arm_weights)), arm
+    # The interleave arm starts from the control's ranking (recommender.interleaving).
+    plain = arm in (CONTROL, INTERLEAVE)
+    return (engine if plain else replace(engine, weights=arm_weights)), arm
 
 
 def apply_change(draft: Mapping[str, Any], suggestion: Suggestion) -> dict[str, Any]:

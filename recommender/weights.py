@@ -47,6 +47,16 @@ KNOBS: tuple[Knob, ...] = (
     # the blend, so that part's effect can be measured against the control sessions.
     Knob("experiment", "no_boost_share", 0.0, 0.5, 0.0, "share of sessions shown without boosts"),
     Knob("experiment", "no_model_share", 0.0, 0.5, 0.0, "share of sessions shown without model"),
+    # Team-draft interleaving (recommender.interleaving) of a named candidate model against the
+    # served ranking; nothing is interleaved until `recommender models interleave ID` names one.
+    Knob(
+        "experiment",
+        "interleave_share",
+        0.0,
+        0.5,
+        0.0,
+        "share of sessions shown the candidate model interleaved with the served ranking",
+    ),
 )
 RULE_MULTIPLIER_RANGE = (0.0, 3.0)  # 0 switches a rule off; 1 leaves it as the article rule set it
 BOOST_RANGE = (-1.0, 1.0)
@@ -60,6 +70,7 @@ class Weights:
     max_per_category: int = 2
     no_boost_share: float = 0.0
     no_model_share: float = 0.0
+    interleave_share: float = 0.0
     rule_multipliers: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     version: str = "defaults"
@@ -126,6 +137,12 @@ def parse_weights(
     if not any(blend):
         # Every score would be 0 and the order arbitrary: no merchandiser means that.
         problems.append(f"{WEIGHTS_FILE} [blend]: rules, model and boost cannot all be 0")
+    shares = [values["experiment", k] for k in ("no_boost_share", "no_model_share")]
+    if sum(shares) + values["experiment", "interleave_share"] > 1:
+        problems.append(
+            f"{WEIGHTS_FILE} [experiment]: no_boost_share, no_model_share and interleave_share "
+            "add up to more than 1"
+        )
     if problems:
         raise CatalogError(problems)
     return Weights(
@@ -135,6 +152,7 @@ def parse_weights(
         max_per_category=int(values["limits", "max_per_category"]),
         no_boost_share=values["experiment", "no_boost_share"],
         no_model_share=values["experiment", "no_model_share"],
+        interleave_share=values["experiment", "interleave_share"],
         rule_multipliers=MappingProxyType(multipliers),
         boosts=MappingProxyType(boosts),
         version=version,

@@ -63,7 +63,8 @@ SECTION_NOTES = {
     "  rules x (article-rule score, 0..1) + model x (re-ranker score, 0..1) + boost x (boost).\n"
     "The model counts only once an analyst has promoted one trained on enough feedback.",
     "limits": "What one result may hold.",
-    "experiment": "Shares of sessions that run without one part of the blend, to measure it.\n"
+    "experiment": "Shares of sessions that run without one part of the blend, or that see a\n"
+    "candidate model interleaved with the served ranking, to measure them.\n"
     "0 switches an arm off; the rest of the sessions are the control.",
     "rule_multipliers": "Scale one article rule (0 to 3): 0 switches it off, 1 leaves it as "
     "written.\nKeys are rule ids; a rule not listed keeps 1.",

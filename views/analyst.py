@@ -14,7 +14,7 @@ from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
 from training.pipeline import train_candidate
-from views import loading, promotion
+from views import interleaving, loading, promotion
 from views.position_bias import show_position_bias
 from views.signin import require_signed_in
 
@@ -24,6 +24,7 @@ st.title("Analytics")
 
 if st.button("Reload feedback", icon=":material/refresh:"):
     loading.feedback.clear()
+    loading.interleaved_picks.clear()
 try:
     frames = loading.feedback(settings.db_url)
     sessions, events, experiments = frames.sessions, frames.events, frames.experiments
@@ -54,6 +55,7 @@ else:
             "`low` and `high` bound the 95% interval of the difference from the control arm."
         )
         st.dataframe(arms, width="stretch")
+    interleaving.show(settings, events)
 
 st.subheader("Models")
 served, notices = load_for_serving(settings, None)

@@ -12,12 +12,15 @@ import streamlit as st
 from recommender.engine import Engine
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
+from recommender.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.last_good import load_serving_engine
 from recommender.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopping import engine_key
 
 if TYPE_CHECKING:  # the shopper page must not pay for importing training (scikit-learn)
+    import pandas as pd
+
     from training.analytics import FeedbackFrames
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,25 @@ def _engine(catalog_dir: str, version_key: str) -> Engine:
     return load_serving_engine(Path(catalog_dir), model, tuple(notices))
 
 
+def interleave_candidate(current: Settings) -> InterleaveCandidate | None:
+    """The model named for interleaving, ready to rank with the current engine; None if none."""
+    return _candidate(str(current.catalog_dir), _key(current))[0]
+
+
+def interleave_notices(current: Settings) -> list[str]:
+    """Why a named candidate is not interleaved (for staff, never for shoppers)."""
+    return _candidate(str(current.catalog_dir), _key(current))[1]
+
+
+def _key(current: Settings) -> str:
+    return engine_key(current.catalog_dir, current.models_dir)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _candidate(catalog_dir: str, version_key: str) -> tuple[InterleaveCandidate | None, list[str]]:
+    return load_candidate(Settings.from_env(), _engine(catalog_dir, version_key))
+
+
 def store_opener(current: Settings) -> Callable[[], FeedbackStore]:
     """A function opening the feedback store lazily, so a broken store never blocks results."""
     return lambda: _store(current.db_url)
@@ -76,3 +98,12 @@ def feedback(db_url: str) -> FeedbackFrames:
     from training.analytics import read_feedback
 
     return read_feedback(db_url)
+
+
+@st.cache_resource(show_spinner=False, ttl=FEEDBACK_TTL_SECONDS, max_entries=2)
+def interleaved_picks(db_url: str) -> pd.DataFrame:
+    """Which team picked each product of the interleaved sessions, for the analyst page."""
+    from recommender.feedback import read_picks
+
+    with FeedbackStore.open(db_url) as store:
+        return read_picks(store)

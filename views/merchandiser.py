@@ -59,7 +59,8 @@ TABS = {
     "knobs": (
         "Blend, limits, experiment",
         "Edit the value column. The experiment shares send that part of the sessions to "
-        "results without boosts, or without the model, so analysts can measure each part.",
+        "results without boosts, or without the model, so analysts can measure each part, "
+        "or to a candidate model interleaved with the served ranking.",
     ),
     "rules": (
         "Rule multipliers",

@@ -36,6 +36,7 @@ def search(state: Finder, *, up_to_step: int | None = None) -> None:
             explore_share=current.explore_share,
             rng=np.random.default_rng(),
             up_to_step=up_to_step,
+            candidate=loading.interleave_candidate(current),
         )
     state.sent = set()
     state.feedback_note = state.shown.note

@@ -1,4 +1,5 @@
-"""`recommender models list | promote ID [--force] [--allow-synthetic] | rollback | import PATH`.
+"""`recommender models list | promote ID [--force] [--allow-synthetic] | rollback | import PATH`,
+and `interleave ID | interleaving` (recommender.cli.interleaving).
 
 `list` reads cards and checks the recorded hashes; it never parses a model file.
 """
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from recommender import registry
+from recommender.cli.interleaving import register_actions as register_interleaving
 from recommender.errors import ExitCode, InputError
 from recommender.promotion import promoted_or_notice
 from recommender.settings import Settings
@@ -39,6 +41,7 @@ def register(subparsers: Any) -> None:
     taken.set_defaults(handler=run_import)
     back = commands.add_parser("rollback", help="serve the model promoted before the current one")
     back.set_defaults(handler=run_rollback)
+    register_interleaving(commands)
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:

@@ -20,6 +20,7 @@ from recommender.feedback.csvio import FeedbackImportError
 from recommender.feedback.export import ExportReport, export_feedback
 from recommender.feedback.importer import ImportReport, import_feedback
 from recommender.feedback.migrations import LATEST_VERSION, MIGRATIONS, Migration, migrate
+from recommender.feedback.picks import TeamPicks, read_picks
 from recommender.feedback.reads import read_events, read_experiments, read_sessions
 from recommender.feedback.records import Event, Impression, SessionRecord
 from recommender.feedback.retention import PurgeReport, purge
@@ -43,11 +44,13 @@ __all__ = [
     "Migration",
     "PurgeReport",
     "SessionRecord",
+    "TeamPicks",
     "export_feedback",
     "import_feedback",
     "migrate",
     "purge",
     "read_events",
     "read_experiments",
+    "read_picks",
     "read_sessions",
 ]

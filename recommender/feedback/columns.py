@@ -23,6 +23,11 @@ IMPORTS = "feedback_imports"
 STARTED_AT = "started_at"
 PUBLISHED_AT = "published_at"
 
+# Not in the CSV exchange files: per interleaved session, which team picked each product shown.
+INTERLEAVED = "interleaved_picks"
+TEAM = "team"
+CANDIDATE_MODEL = "candidate_model"
+
 EVENT_ID = "event_id"
 TS = "ts"
 SKU = "sku"

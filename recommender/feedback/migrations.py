@@ -56,11 +56,18 @@ def _track_imports(conn: Connection) -> None:
         conn.execute(text(f"CREATE INDEX ix_{table}_import_id ON {table} ({col.IMPORT_ID})"))
 
 
+def _add_interleaved_picks(conn: Connection) -> None:
+    frozen = MetaData()
+    Table(col.SESSIONS, frozen, *schema.session_columns())  # for the foreign key only
+    Table(col.INTERLEAVED, frozen, *schema.interleaved_columns()).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and events tables", _create_tables),
     Migration(2, "time indexes for retention and reads", _index_times),
     Migration(3, "experiment arm of each session", _add_experiment_arm),
     Migration(4, "imports published in one step", _track_imports),
+    Migration(5, "team of each product in an interleaved session", _add_interleaved_picks),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -68,6 +68,12 @@ def read_experiments(store: FeedbackStore) -> pd.DataFrame:
     return frame.assign(**{col.EXPERIMENT: arm.where(arm.notna(), None)})
 
 
+def read_table(store: FeedbackStore, query: Select) -> pd.DataFrame:
+    """Any other query's rows in one read transaction (StoreError when it fails)."""
+    with _reading(store) as conn:
+        return pd.read_sql(query, conn)
+
+
 def _read(store: FeedbackStore, query: Select, tidy: Tidy, chunksize: int | None) -> Frames:
     if chunksize is None:
         with _reading(store) as conn:

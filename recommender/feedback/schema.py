@@ -86,6 +86,22 @@ def event_columns() -> list[Any]:
     ]
 
 
+def interleaved_columns() -> list[Any]:
+    """The interleaved-picks columns of schema version 5 (frozen: migration 5 creates these)."""
+    return [
+        Column(
+            col.SESSION_ID,
+            String(ID_LENGTH),
+            ForeignKey(f"{col.SESSIONS}.{col.SESSION_ID}", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column(col.POSITION, Integer(), primary_key=True),
+        Column(col.SKU, String(ID_LENGTH), nullable=False),
+        Column(col.TEAM, String(16), nullable=False),
+        Column(col.CANDIDATE_MODEL, String(ID_LENGTH), nullable=False),
+    ]
+
+
 metadata = MetaData()
 sessions = Table(
     col.SESSIONS,
@@ -102,6 +118,8 @@ events = Table(
     *event_columns(),
     Column(col.IMPORT_ID, String(IMPORT_ID_LENGTH), nullable=True),
 )
+# Added by migration 5: the team (served or candidate ranking) behind each interleaved product.
+interleaved = Table(col.INTERLEAVED, metadata, *interleaved_columns())
 # Added by migration 2: retention purges and time-window reads scan by time.
 Index("ix_sessions_created_at", sessions.c[col.CREATED_AT])
 Index("ix_events_ts", events.c[col.TS])

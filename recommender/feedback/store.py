@@ -30,6 +30,7 @@ from recommender.feedback.engine import (
     with_retry,
 )
 from recommender.feedback.migrations import LATEST_VERSION, migrate, stored_version
+from recommender.feedback.picks import TeamPicks, insert_picks
 from recommender.feedback.records import (
     Event,
     FieldProblem,
@@ -168,10 +169,12 @@ class FeedbackStore:
         shown: Presentation,
         created_at: datetime | None = None,
         experiment: str | None = None,
+        picks: TeamPicks | None = None,
     ) -> str:
         """Store a session and its impressions together, as the app shows a result.
 
-        `experiment` names the merchandisers' experiment arm that served it, if any.
+        `experiment` names the merchandisers' experiment arm that served it, if any; `picks`
+        the team behind each product of an interleaved list (same transaction).
         """
         result = shown.result
         record = _session_record(
@@ -195,9 +198,14 @@ class FeedbackStore:
             for i in shown.impressions()
         ]
 
+        checked_picks = None if picks is None else _check(picks.checked)
+
         def write(conn: Connection) -> None:
             insert_sessions(conn, [record])
             insert_events(conn, impressions)
+            if checked_picks is not None:
+                skus = [item.sku for item in result.items]
+                insert_picks(conn, record.session_id, skus, checked_picks)
 
         self._write(write, "save the session")
         return record.session_id

@@ -32,6 +32,7 @@ ANALYTICS_HEADINGS = (
     "Click rate by position",
     "Helpfulness by product",
     "Experiment arms",
+    "Interleaving",
     "Models",
 )
 TRAINING_MS = 90_000
