@@ -267,12 +267,15 @@ def _sizes(
 
 
 def _name(item: FeedItem) -> str:
-    """The product's title without the variant's size on the end ("Sleeve - M" -> "Sleeve")."""
-    title, size = item.title.strip(), item.size.strip()
-    if size:
-        for suffix in (f" - {size}", f" – {size}", f", {size}", f" / {size}", f" ({size})"):
+    """The title without the variant's size or colour on the end ("Sleeve - M" -> "Sleeve")."""
+    title = item.title.strip()
+    for label in (item.size.strip(), item.colour.strip()):
+        if not label:
+            continue
+        for suffix in (f" - {label}", f" – {label}", f", {label}", f" / {label}", f" ({label})"):
             if title.lower().endswith(suffix.lower()):
-                return title[: -len(suffix)].strip()
+                title = title[: -len(suffix)].strip()
+                break
     return title or item.id
 
 

@@ -30,6 +30,7 @@ class FeedItem:
     image_link: str
     product_type: str
     size: str
+    colour: str
     price: str  # as written, e.g. "39.00 GBP"; Shopify gives a bare number
     availability: str  # in_stock, out_of_stock, preorder or backorder (or what the feed said)
     # Safety properties the feed states (heat, cold, compression, magnetic) -> raw value,

@@ -130,6 +130,7 @@ def _item(line: int, fields: dict[str, str], details: list[dict[str, str]]) -> F
         image_link=fields.get("image_link", ""),
         product_type=fields.get("product_type", ""),
         size=fields.get("size", ""),
+        colour=fields.get("color", ""),
         price=fields.get("price", ""),
         availability=normal_availability(fields.get("availability", "")),
         details=safety,

@@ -76,6 +76,7 @@ def _gmc_item(row: dict[str, str], line: int, details: dict) -> FeedItem:
         image_link=row.get("image_link", ""),
         product_type=row.get("product_type", ""),
         size=row.get("size", ""),
+        colour=row.get("color", ""),
         price=row.get("price", ""),
         availability=normal_availability(row.get("availability", "")),
         details=details,
@@ -154,17 +155,18 @@ def _shopify_item(
         link="",  # the export has no address; build makes one from the mapping's shop_url
         image_link=product.get("Image Src", "") or row.get("Variant Image", ""),
         product_type=product.get("Type", ""),
-        size=_shopify_size(row, product),
+        size=_shopify_option(row, product, "size"),
+        colour=_shopify_option(row, product, "color") or _shopify_option(row, product, "colour"),
         price=row.get("Variant Price", ""),
         availability=_shopify_availability(row),
         details=details,
     )
 
 
-def _shopify_size(row: dict[str, str], product: dict[str, str]) -> str:
+def _shopify_option(row: dict[str, str], product: dict[str, str], option: str) -> str:
     # Option names sit on the product's first row only; values on every variant row.
     for n in (1, 2, 3):
-        if product.get(f"Option{n} Name", "").strip().lower() == "size":
+        if product.get(f"Option{n} Name", "").strip().lower() == option:
             return row.get(f"Option{n} Value", "")
     return ""
 
