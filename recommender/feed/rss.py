@@ -7,6 +7,7 @@ SAX gives each item's line; depth, item count and text length are checked as the
 
 from __future__ import annotations
 
+import io
 import xml.sax
 from xml.sax.handler import ContentHandler, feature_namespaces
 
@@ -96,8 +97,7 @@ def read_gmc_rss(raw: bytes, name: str) -> FeedRead:
     parser.setFeature(feature_namespaces, True)
     parser.setContentHandler(handler)
     try:
-        parser.feed(raw)
-        parser.close()
+        parser.parse(io.BytesIO(raw))  # parse, not feed: it hands the handler its line locator
     except DefusedXmlException as error:
         problem = f"refused: the XML declares a DTD or entities ({type(error).__name__})"
         return FeedRead("gmc-rss", (), (f"{where(name, handler.line())}: {problem}",))

@@ -63,7 +63,12 @@ def save_version(directory: Path, built: BuiltCatalog, *, who: str, note: str) -
     state = current_state(directory)
     if (state.products_text, state.sizes_text) == (built.products_text, built.sizes_text):
         return Saved(changed=False)
-    proposal = load_proposal(state.weights_text, built.products_text, built.sizes_text)
+    try:
+        proposal = load_proposal(state.weights_text, built.products_text, built.sizes_text)
+    except CatalogError as error:
+        raise CatalogError(
+            [f"the feed's products do not fit the live catalog: {p}" for p in error.problems]
+        ) from None
     entry = save_proposal(
         directory, proposal, base_token=state.token, who=who, note=note, action="import"
     )

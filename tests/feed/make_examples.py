@@ -47,8 +47,10 @@ CHARTS = {
     "waist": ("waist_cm", {"S": (60, 75), "M": (75.5, 90), "L": (90.5, 105), "XL": (105.5, 120)}),
     "thigh": ("thigh_cm", {"S": (40, 47), "M": (47.5, 54), "L": (54.5, 61)}),
     "calf": ("calf_cm", {"S": (28, 33), "M": (33.5, 38), "L": (38.5, 43)}),
-    "shoe": ("shoe_eu", {"EU 36-38": (36, 38), "EU 39-41": (39, 41), "EU 42-44": (42, 44),
-                         "EU 45-47": (45, 47)}),
+    "shoe": (
+        "shoe_eu",
+        {"EU 36-38": (36, 38), "EU 39-41": (39, 41), "EU 42-44": (42, 44), "EU 45-47": (45, 47)},
+    ),
 }
 CHART_OF_TYPE = {
     "knee_sleeve": "knee",
@@ -218,7 +220,11 @@ def write_shopify() -> None:
                 metafields = (
                     {}
                     if product["category"] in MAPPED_SAFETY
-                    else {c: product[c.split(".")[-1][:-1]] for c in SHOPIFY_COLUMNS if "metafields" in c}
+                    else {
+                        c: product[c.split(".")[-1][:-1]]
+                        for c in SHOPIFY_COLUMNS
+                        if "metafields" in c
+                    }
                 )
                 row.update(
                     {
@@ -267,7 +273,7 @@ def write_mapping() -> None:
         "# How the shop's product feed maps onto this catalog: see README, Importing the shop's feed.",
         "# recommender catalog import-feed FEED --mapping catalog/feed-mapping.toml",
         "schema_version = 1",
-        '# The shop\'s currency: a feed price in any other currency is refused.',
+        "# The shop's currency: a feed price in any other currency is refused.",
         'currency = "GBP"',
         "# Shopify exports carry no page address; product pages are <shop_url>/products/<handle>.",
         f'shop_url = "{SHOP}"',
@@ -292,9 +298,7 @@ def write_mapping() -> None:
         lines.append("")
     lines.append("# Single products whose tags differ from their type's, or with their own chart.")
     for product in catalog:
-        own = {
-            t: product[t] for t in TAGS if product[t] != type_tags[product["category"]][t]
-        }
+        own = {t: product[t] for t in TAGS if product[t] != type_tags[product["category"]][t]}
         entries = [f"{t} = {_toml_value(t, v)}" for t, v in own.items()]
         if product["sku"] in CHART_OF_SKU:
             entries.append(f'size_chart = "{CHART_OF_SKU[product["sku"]]}"')
