@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.feed.conftest import EXAMPLES, MAPPING
+from tests.feed.conftest import EXAMPLES, MAPPING, REPO
 
 GOOD = MAPPING.read_text(encoding="utf-8")
 SLEEVES = '[types."Supports > Knee > Sleeves"]\ncategory = "knee_sleeve"'
@@ -80,3 +80,33 @@ def test_a_type_matches_the_most_specific_mapped_path(tmp_path, cli):
     rows = (out / "products.csv").read_text(encoding="utf-8").splitlines()
     strap = next(r for r in rows if r.startswith("KT-301,"))
     assert ",knee_strap," in strap
+
+
+def test_the_readme_mapping_example_is_complete_and_valid(tmp_path, cli):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Importing the shop's product feed", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    mapping = tmp_path / "MAP.toml"
+    mapping.write_text(example, encoding="utf-8")
+    feed = tmp_path / "feed.tsv"
+    feed.write_text(
+        "id\titem_group_id\ttitle\tlink\tprice\tavailability\tproduct_type\tsize\tproduct_detail\n"
+        "KS-104-S\tKS-104\tWarm Sleeve - S\thttps://shop.example/p/ks-104\t29.00 GBP\tin_stock\t"
+        "Supports > Knee > Sleeves\tS\tSafety:cold:false,Safety:compression:true,Safety:magnetic:false\n"
+        "KS-104-M\tKS-104\tWarm Sleeve - M\thttps://shop.example/p/ks-104\t29.00 GBP\tout_of_stock\t"
+        "Supports > Knee > Sleeves\tM\tSafety:cold:false,Safety:compression:true,Safety:magnetic:false\n"
+        "YP-151\t\tYoga Block\thttps://shop.example/p/yp-151\t16.00 GBP\tin_stock\tFitness > Yoga\t\t\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, _, err = cli("catalog", "import-feed", feed, "--mapping", mapping, "--out", out)
+    assert code == 0, err
+    products = (out / "products.csv").read_text(encoding="utf-8")
+    assert (
+        "KS-104,Warm Sleeve,knee_sleeve,29.00,true,false,false,true,false,light,knee," in products
+    )
+    assert "compression warmth" in products  # the SKU override's features
+    assert (out / "sizes.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "KS-104,S,knee_cm,30,34",
+        "KS-104,M,knee_cm,34.5,38",
+    ]
