@@ -113,7 +113,10 @@ def _item_problems(
     )
     if problem:
         found.append(f"{where(name, at, price_field)}: {problem}")
-    if item.availability not in AVAILABILITY:
+    if item.availability not in AVAILABILITY and feed_format == "shopify-csv":
+        count = item.availability.removeprefix("stock ")
+        found.append(f"{where(name, at, 'Variant Inventory Qty')}: {count} is not a count")
+    elif item.availability not in AVAILABILITY:
         allowed = ", ".join(AVAILABILITY)
         found.append(f"{where(name, at, 'availability')}: '{item.availability}' is not {allowed}")
     for field_name, value in (("link", item.link), ("image_link", item.image_link)):

@@ -183,4 +183,4 @@ def _shopify_availability(row: dict[str, str]) -> str:
     try:
         return "in_stock" if int(float(quantity)) > 0 else "out_of_stock"
     except ValueError:
-        return f"Variant Inventory Qty '{quantity}'"  # build names it as unreadable
+        return f"stock '{quantity}'"  # not a count; build names it with the line
