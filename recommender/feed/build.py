@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from recommender.catalog import SAFETY_PROPERTIES
 from recommender.errors import CatalogError
-from recommender.feed.items import MAX_PROBLEMS_LISTED, FeedItem, FeedRead, where
+from recommender.feed.items import MAX_PROBLEMS_LISTED, FeedItem, FeedRead, shown, where
 from recommender.feed.mapping import FeedMapping, ProductFields
 
 PRODUCT_COLUMNS = (
@@ -104,7 +104,7 @@ def _item_problems(
     if not item.id:
         found.append(f"{where(name, at, 'id')}: is empty")
     elif item.id in seen_ids:
-        found.append(f"{where(name, at, 'id')}: '{item.id}' repeats line {seen_ids[item.id]}")
+        found.append(f"{where(name, at, 'id')}: {shown(item.id)} repeats line {seen_ids[item.id]}")
     else:
         seen_ids[item.id] = at
     price_field = "Variant Price" if feed_format == "shopify-csv" else "price"
@@ -114,19 +114,23 @@ def _item_problems(
     if problem:
         found.append(f"{where(name, at, price_field)}: {problem}")
     if item.availability not in AVAILABILITY and feed_format == "shopify-csv":
-        count = item.availability.removeprefix("stock ")
+        count = shown(item.availability.removeprefix("stock "))
         found.append(f"{where(name, at, 'Variant Inventory Qty')}: {count} is not a count")
     elif item.availability not in AVAILABILITY:
         allowed = ", ".join(AVAILABILITY)
-        found.append(f"{where(name, at, 'availability')}: '{item.availability}' is not {allowed}")
+        found.append(
+            f"{where(name, at, 'availability')}: {shown(item.availability)} is not {allowed}"
+        )
     for field_name, value in (("link", item.link), ("image_link", item.image_link)):
         if value and not value.startswith(("https://", "http://")):
-            found.append(f"{where(name, at, field_name)}: '{value}' is not an http(s) address")
+            found.append(f"{where(name, at, field_name)}: {shown(value)} is not an http(s) address")
     if feed_format != "shopify-csv" and not item.link:
         found.append(f"{where(name, at, 'link')}: is empty")
     for prop, (value, field_name) in item.details.items():
         if value.strip().lower() not in _TRUTH:
-            found.append(f"{where(name, at, field_name)}: {prop} '{value}' must be true or false")
+            found.append(
+                f"{where(name, at, field_name)}: {prop} {shown(value)} must be true or false"
+            )
     return [(at, message) for message in found]
 
 
@@ -134,12 +138,12 @@ def parse_price(text: str, currency: str, *, bare_is_shop: bool) -> tuple[float,
     """(amount, problem): "39.00 GBP" in the shop's currency, or why it is refused."""
     match = _PRICE.match(text.strip())
     if not match or float(match.group(1)) <= 0:
-        return 0.0, f"'{text}' is not a price above 0 such as '39.00 {currency}'"
+        return 0.0, f"{shown(text)} is not a price above 0 such as '39.00 {currency}'"
     written = (match.group(2) or "").upper()
     if not written and not bare_is_shop:
-        return 0.0, f"'{text}' has no currency; write it as '{match.group(1)} {currency}'"
+        return 0.0, f"{shown(text)} has no currency; write it as '{match.group(1)} {currency}'"
     if written and written != currency:
-        return 0.0, f"'{text}' is in {written}, not the shop's currency {currency}"
+        return 0.0, f"{shown(text)} is in {written}, not the shop's currency {currency}"
     return float(match.group(1)), ""
 
 
@@ -154,7 +158,7 @@ def _product(
     category = override.category or (by_type.category if by_type else None)
     if category is None:
         problems.append(
-            f"{where(name, at, 'product_type')}: '{first.product_type}' is not mapped; add "
+            f"{where(name, at, 'product_type')}: {shown(first.product_type)} is not mapped; add "
             f'[types."{first.product_type}"] with a category to the mapping'
         )
     safety = _safety(sku, variants, by_type, override, name, problems)
@@ -203,7 +207,9 @@ def _safety(
             continue
         if len(set(stated.values())) > 1:
             lines = ", ".join(f"line {line}: {_bool(v)}" for line, v in stated.items())
-            problems.append(f"{where(name, at, prop)}: the variants of '{sku}' disagree ({lines})")
+            problems.append(
+                f"{where(name, at, prop)}: the variants of {shown(sku)} disagree ({lines})"
+            )
             continue
         feed_value = next(iter(stated.values()), None)
         type_value = by_type.safety.get(prop) if by_type else None
@@ -219,7 +225,7 @@ def _safety(
             known[prop] = feed_value if feed_value is not None else bool(type_value)
     if unknown:
         problems.append(
-            f"{where(name, at, ', '.join(unknown))}: '{sku}' has unknown safety properties; "
+            f"{where(name, at, ', '.join(unknown))}: {shown(sku)} has unknown safety properties; "
             "state them as product_detail attributes in the feed, or set them under "
             f'[types."{variants[0].product_type}"] or [skus."{sku}"] in the mapping'
         )
@@ -243,7 +249,7 @@ def _sizes(
         if len(labels) > 1:
             line = next(iter(labels.values()))
             problems.append(
-                f"{where(name, line, 'size')}: '{sku}' comes in {', '.join(labels)} but has no "
+                f"{where(name, line, 'size')}: {shown(sku)} comes in {', '.join(labels)} but has no "
                 f'size chart; set size_chart for its type or under [skus."{sku}"]'
             )
         return []  # one size: sizes.csv lists only products that come in several
@@ -252,7 +258,7 @@ def _sizes(
         written = chart.find(label)
         if written is None:
             problems.append(
-                f"{where(name, line, 'size')}: '{label}' is not in size chart '{chart_name}' "
+                f"{where(name, line, 'size')}: {shown(label)} is not in size chart '{chart_name}' "
                 f"({', '.join(chart.sizes)})"
             )
             continue

@@ -55,3 +55,8 @@ def where(name: str, line: int, field_name: str = "") -> str:
 def normal_availability(text: str) -> str:
     # Merchant Center accepts both "in stock" (older) and "in_stock".
     return text.strip().lower().replace(" ", "_")
+
+
+def shown(value: str, limit: int = 120) -> str:
+    """A feed value quoted for a message, cut short: a hostile cell must not flood stderr."""
+    return f"'{value}'" if len(value) <= limit else f"'{value[:limit]}...' ({len(value):,} chars)"

@@ -36,14 +36,23 @@ class _Stop(Exception):
 
 
 class _FeedHandler(ContentHandler):
+    """Collects each <item>'s direct child fields and its g:product_detail triples.
+
+    Only direct children count: a nested <g:price> inside <g:shipping> is a shipping price,
+    not the product's.
+    """
+
     def __init__(self) -> None:
         super().__init__()
         self.items: list[tuple[int, dict[str, str], list[dict[str, str]]]] = []
         self.depth = 0
         self._item: dict[str, str] | None = None
+        self._item_depth = 0
+        self._item_line = 0
         self._details: list[dict[str, str]] = []
         self._detail: dict[str, str] | None = None
         self._field: str | None = None
+        self._field_depth = 0
         self._text: list[str] = []
         self._length = 0
 
@@ -57,14 +66,23 @@ class _FeedHandler(ContentHandler):
         uri, local = name
         if self.depth == 1 and (uri or local != "rss"):
             raise _Stop("not an RSS feed (the outer element is not <rss>)")
-        if local == "item" and not uri and self._item is None:
-            if len(self.items) >= MAX_ITEMS:
-                raise _Stop(f"more than {MAX_ITEMS:,} items")
-            self._item, self._details = {"__line__": str(self.line())}, []
-        elif self._item is not None and uri == GOOGLE_NS and local == "product_detail":
+        if self._item is None:
+            if local == "item" and not uri:
+                if len(self.items) >= MAX_ITEMS:
+                    raise _Stop(f"more than {MAX_ITEMS:,} items")
+                self._item, self._item_depth, self._details = {}, self.depth, []
+                self._item_line = self.line()
+            return
+        below_item = self.depth - self._item_depth
+        if below_item == 1 and uri == GOOGLE_NS and local == "product_detail":
             self._detail = {}
-        elif self._item is not None and (uri == GOOGLE_NS or (not uri and local in _RSS_FIELDS)):
-            self._field, self._text, self._length = local, [], 0
+        elif (below_item == 1 and (uri == GOOGLE_NS or (not uri and local in _RSS_FIELDS))) or (
+            below_item == 2 and self._detail is not None and local in _DETAIL_PARTS
+        ):
+            self._start_field(local)
+
+    def _start_field(self, local: str) -> None:
+        self._field, self._field_depth, self._text, self._length = local, self.depth, [], 0
 
     def characters(self, content: str) -> None:
         if self._field is not None:
@@ -74,20 +92,21 @@ class _FeedHandler(ContentHandler):
             self._text.append(content)
 
     def endElementNS(self, name, qname) -> None:
-        self.depth -= 1
-        uri, local = name
-        if self._field == local:
+        depth, self.depth = self.depth, self.depth - 1
+        if self._item is None:
+            return
+        if self._field is not None and depth == self._field_depth:
             text = "".join(self._text).strip()
-            if self._detail is not None and local in _DETAIL_PARTS:
-                self._detail[local] = text
-            elif self._item is not None:
-                self._item.setdefault(local, text)  # the first wins, as Merchant Center reads it
+            if self._detail is not None:
+                self._detail[self._field] = text
+            else:
+                self._item.setdefault(self._field, text)  # the first wins
             self._field = None
-        elif local == "product_detail" and self._detail is not None:
+        elif self._detail is not None and depth == self._item_depth + 1:
             self._details.append(self._detail)
             self._detail = None
-        elif local == "item" and not uri and self._item is not None:
-            self.items.append((int(self._item.pop("__line__")), self._item, self._details))
+        elif depth == self._item_depth:
+            self.items.append((self._item_line, self._item, self._details))
             self._item = None
 
 

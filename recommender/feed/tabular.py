@@ -17,6 +17,7 @@ from recommender.feed.items import (
     FeedItem,
     FeedRead,
     normal_availability,
+    shown,
     where,
 )
 
@@ -93,7 +94,7 @@ def _gmc_details(cell: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
     for part in filter(None, (p.strip() for p in cell.split(","))):
         pieces = part.split(":")
         if len(pieces) != 3:
-            problems.append(f"'{part}' is not section:attribute:value")
+            problems.append(f"{shown(part)} is not section:attribute:value")
             continue
         attribute, value = pieces[1].strip().lower(), pieces[2].strip()
         if attribute in SAFETY_PROPERTIES:
@@ -183,4 +184,4 @@ def _shopify_availability(row: dict[str, str]) -> str:
     try:
         return "in_stock" if int(float(quantity)) > 0 else "out_of_stock"
     except ValueError:
-        return f"stock '{quantity}'"  # not a count; build names it with the line
+        return f"stock {quantity}"  # not a count; build names it with the line

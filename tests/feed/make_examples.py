@@ -117,6 +117,8 @@ def gmc_rows() -> list[dict[str, str]]:
                     "description": product["description"],
                     "link": f"{SHOP}/products/{slug(product)}",
                     "image_link": f"https://cdn.shop.example/images/{product['sku'].lower()}.jpg",
+                    # Before the price on purpose: its nested g:price is not the product's.
+                    "shipping": "GB:::3.95 GBP",
                     "availability": "in_stock" if available(product, size) else "out_of_stock",
                     "price": f"{product['price']} GBP",
                     "brand": product["name"].split()[0],
@@ -162,6 +164,12 @@ def write_rss(rows: list[dict]) -> None:
                         f"<g:attribute_value>{escape(val)}</g:attribute_value>"
                         "</g:product_detail>"
                     )
+            elif key == "shipping":
+                country, _, _, price = value.split(":")
+                out.append(
+                    f"  <g:shipping><g:country>{country}</g:country>"
+                    f"<g:price>{price}</g:price></g:shipping>"
+                )
             elif value:
                 tag = key if key in plain else f"g:{key}"
                 out.append(f"  <{tag}>{escape(value)}</{tag}>")

@@ -271,3 +271,52 @@ def test_a_small_feed_may_go_to_a_folder_but_not_replace_the_live_catalog(
     assert code == 2
     assert "at least 40 are needed" in err
     assert history(catalog_dir) == ()
+
+
+def test_variants_that_disagree_on_a_safety_property_are_refused(tmp_path, cli):
+    lines = (EXAMPLES / "merchant-center.tsv").read_text(encoding="utf-8").split("\n")
+    lines = [
+        line.replace("Safety:heat:false", "Safety:heat:true")
+        if line.startswith("KS-101-M\t")
+        else line
+        for line in lines
+    ]
+    feed = tmp_path / "feed.tsv"
+    feed.write_text("\n".join(lines), encoding="utf-8")
+    code, _, err = cli(
+        "catalog", "import-feed", feed, "--mapping", MAPPING, "--out", tmp_path / "o"
+    )
+    assert code == 2
+    small, medium = line_of(feed, "KS-101-S"), line_of(feed, "KS-101-M")
+    assert f"'KS-101' disagree (line {small}: false, line {medium}: true, " in err
+
+
+def test_a_shopify_stock_count_that_is_not_a_number_is_named(tmp_path, cli):
+    feed = edited_feed(
+        tmp_path,
+        "shopify-products.csv",
+        lambda t: t.replace(",shopify,12,deny,", ",shopify,lots,deny,", 1),
+    )
+    code, _, err = cli(
+        "catalog", "import-feed", feed, "--mapping", MAPPING, "--out", tmp_path / "o"
+    )
+    assert code == 2
+    # The row starts on its handle's line; its HTML description runs on to the next line.
+    line = line_of(feed, "kinetra-everyday-knee-sleeve,Kinetra Everyday Knee Sleeve,")
+    assert (
+        f"shopify-products.csv line {line}, field 'Variant Inventory Qty': 'lots' is not a count"
+        in err
+    )
+
+
+def test_a_huge_bad_value_is_named_but_not_echoed_whole(tmp_path, cli):
+    lines = (EXAMPLES / "merchant-center.tsv").read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace("24.00 GBP", "9" * 50_000, 1)
+    feed = tmp_path / "feed.tsv"
+    feed.write_text("\n".join(lines), encoding="utf-8")
+    code, _, err = cli(
+        "catalog", "import-feed", feed, "--mapping", MAPPING, "--out", tmp_path / "o"
+    )
+    assert code == 2
+    assert "feed.tsv line 2, field 'price'" in err and "(50,000 chars)" in err
+    assert len(err) < 2_000
