@@ -161,6 +161,13 @@ def _product(
             f"{where(name, at, 'product_type')}: {shown(first.product_type)} is not mapped; add "
             f'[types."{first.product_type}"] with a category to the mapping'
         )
+    for variant in variants[1:]:
+        if variant.product_type != first.product_type:
+            problems.append(
+                f"{where(name, variant.line, 'product_type')}: {shown(variant.product_type)} "
+                f"differs from line {at} ({shown(first.product_type)}); the variants of one "
+                "product share one type"
+            )
     safety = _safety(sku, variants, by_type, override, name, problems)
     chart_name = override.size_chart or (by_type.size_chart if by_type else None)
     size_rows = _sizes(sku, variants, mapping, chart_name, name, problems)

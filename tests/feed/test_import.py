@@ -320,3 +320,37 @@ def test_a_huge_bad_value_is_named_but_not_echoed_whole(tmp_path, cli):
     assert code == 2
     assert "feed.tsv line 2, field 'price'" in err and "(50,000 chars)" in err
     assert len(err) < 2_000
+
+
+def test_variants_filed_under_different_types_are_refused(tmp_path, cli):
+    lines = (EXAMPLES / "merchant-center.tsv").read_text(encoding="utf-8").split("\n")
+    lines = [
+        line.replace("Supports > Knee > Sleeves", "Supports > Thigh")
+        if line.startswith("KS-102-L\t")
+        else line
+        for line in lines
+    ]
+    feed = tmp_path / "feed.tsv"
+    feed.write_text("\n".join(lines), encoding="utf-8")
+    code, _, err = cli(
+        "catalog", "import-feed", feed, "--mapping", MAPPING, "--out", tmp_path / "o"
+    )
+    assert code == 2
+    assert (
+        f"feed.tsv line {line_of(feed, 'KS-102-L')}, field 'product_type': 'Supports > Thigh' "
+        f"differs from line {line_of(feed, 'KS-102-S')}"
+    ) in err
+
+
+def test_a_feed_with_thousands_of_problems_lists_the_first_ones_and_counts_the_rest(tmp_path, cli):
+    text = (EXAMPLES / "merchant-center.tsv").read_text(encoding="utf-8")
+    feed = tmp_path / "feed.tsv"
+    header, *rows = text.rstrip("\n").split("\n")
+    euro = [row.replace(" GBP", " EUR") for row in rows]
+    feed.write_text("\n".join([header, *euro, *(f"x{r}" for r in euro)]) + "\n", encoding="utf-8")
+    code, _, err = cli(
+        "catalog", "import-feed", feed, "--mapping", MAPPING, "--out", tmp_path / "o"
+    )
+    assert code == 2
+    assert "... and 72 more problems" in err
+    assert err.count("is in EUR, not the shop's currency GBP") == 200
