@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import pickle
 import resource
 import subprocess
 import sys
@@ -38,9 +37,8 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         base = _base_feedback()
         for size in SIZES:
-            path = Path(folder) / f"feedback-{size}.pkl"
-            with path.open("wb") as handle:
-                pickle.dump(_grow(base, size), handle)
+            path = Path(folder) / f"feedback-{size}"
+            _save(_grow(base, size), path)
             result = _child(path)
             timings.append((size, result["seconds"]))
             target_s = f"< {TARGET_SECONDS:g} s" if size == SIZES[-1] else ""
@@ -95,6 +93,28 @@ def _grow(base: tuple[pd.DataFrame, pd.DataFrame], n_events: int):
     return sessions_out.loc[kept].reset_index(drop=True), events_out
 
 
+def _save(feedback: tuple[pd.DataFrame, pd.DataFrame], path: Path) -> None:
+    # Parquet, not pickle: nothing in this repository reads a pickle. Answers go as JSON text.
+    sessions, events = feedback
+    texts = [json.dumps(a.to_record(), sort_keys=True) for a in sessions["answers"]]
+    sessions.assign(answers=texts).to_parquet(f"{path}-sessions.parquet")
+    events.to_parquet(f"{path}-events.parquet")
+
+
+def _load(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from recommender.answers import parse_answers
+
+    sessions = pd.read_parquet(f"{path}-sessions.parquet")
+    events = pd.read_parquet(f"{path}-events.parquet")
+    parsed: dict[str, object] = {}  # the copies repeat a few thousand distinct answers
+    answers = []
+    for text in sessions["answers"]:
+        if text not in parsed:
+            parsed[text] = parse_answers(json.loads(text), allow_derived=True)
+        answers.append(parsed[text])
+    return sessions.assign(answers=answers), events
+
+
 def _child(path: Path) -> dict:
     completed = subprocess.run(
         [sys.executable, __file__, "--child", str(path)],
@@ -113,8 +133,7 @@ def _train_once(path: Path) -> dict:
     from training.pipeline import compare, prepare_frames
     from training.rankers import ModelRanker
 
-    with path.open("rb") as handle:
-        sessions, events = pickle.load(handle)
+    sessions, events = _load(path)
     engine = load_engine(ROOT / "catalog")
     start = time.perf_counter()
     prepared = prepare_frames(engine, sessions, events)

@@ -17,8 +17,9 @@ from recommender.answers import Answers
 from recommender.catalog import Catalog, load_catalog
 from recommender.contrast import card_facts, first_reasons
 from recommender.features import answer_features
+from recommender.guidance import HELD_BACK as NG59_HELD_BACK
 from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
-from recommender.reranker import Reranker
+from recommender.reranker import CatalogReranker, Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
 from recommender.safety import Caution, SafetyBook, Screen, load_safety_book
@@ -120,10 +121,17 @@ class Engine:
         )
 
     def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
-        candidates = self.catalog.products.loc[eligible].assign(
-            rule_raw=raw[eligible], rule_score=rules_part[eligible]
-        )
-        scores = np.asarray(self.model.score_candidates(answers, features, candidates), float)
+        if self._compiled.catalog_model:
+            rows = np.flatnonzero(eligible)
+            scores = self.model.score_catalog_rows(
+                features, self.catalog, rows, raw[rows], rules_part[rows]
+            )
+        else:
+            candidates = self.catalog.products.loc[eligible].assign(
+                rule_raw=raw[eligible], rule_score=rules_part[eligible]
+            )
+            scores = self.model.score_candidates(answers, features, candidates)
+        scores = np.asarray(scores, float)
         return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
 
     def _item(self, rank: int, index: int, scored: Scored, reasons: tuple[Reason, ...]) -> Item:
@@ -205,6 +213,12 @@ class Scored:
     def scores(self) -> np.ndarray:
         return self.parts.sum(axis=1)
 
+    def hold_back(self, indices: list[int], why: str) -> None:
+        """Hold products back after ranking (NG59 keeping them off the page), saying why, as
+        a caution would: the result lists them and suggestions know they are not suitable."""
+        self.blocked_by.update(dict.fromkeys(indices, why))
+        self.eligible[indices] = False
+
     def blocked_mask(self, size: int) -> np.ndarray:
         mask = np.zeros(size, dtype=bool)
         mask[list(self.blocked_by)] = True
@@ -218,12 +232,15 @@ class Scored:
         kept_out_of_top: np.ndarray | None = None,
     ) -> list[int]:
         """The best `k` eligible products, at most `max_per_category` of a category; products
-        flagged in `kept_out_of_top` (NG59) never sit in the first places."""
+        flagged in `kept_out_of_top` (NG59) never sit in the first places, and when they could
+        only sit there they are held back instead."""
         order = rank_order(self.scores, self.eligible)
         if kept_out_of_top is None:
             return cap_per_group(order, category_codes, max_per_category, k)
         capped = cap_per_group(order, category_codes, max_per_category, len(order))
-        return keep_out_of_top(capped, kept_out_of_top)[:k]
+        shown, dropped = keep_out_of_top(capped, kept_out_of_top)
+        self.hold_back(dropped, NG59_HELD_BACK)
+        return shown[:k]
 
 
 @dataclass(frozen=True)
@@ -241,6 +258,7 @@ class _Compiled:
     rows: list[dict]
     skus: list[str]
     attributes: list[dict]  # what a card may say about the product (support, fits, features)
+    catalog_model: bool  # the model scores catalog rows without a DataFrame per shopper
 
 
 def _compile(engine: Engine) -> _Compiled:
@@ -259,6 +277,7 @@ def _compile(engine: Engine) -> _Compiled:
         rows=products[["sku", "name", "category", "price"]].to_dict("records"),
         skus=products["sku"].tolist(),
         attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
+        catalog_model=isinstance(engine.model, CatalogReranker),
     )
 
 

@@ -19,6 +19,10 @@ NG59_CATEGORIES = ("back_brace", "si_belt", "orthotic_insole")
 # Pain areas that together still count as "only low back pain" (sciatica with it).
 BACK_PAIN_AREAS = frozenset({"lower_back", "back_of_leg"})
 KEPT_OUT_OF_TOP = 3
+HELD_BACK = (
+    "held back: UK guidance (NICE NG59) does not recommend belts, corsets or foot orthotics as a "
+    "treatment for low back pain, and too few other products fit to show it below them"
+)
 
 
 def back_pain_only(answers: Answers) -> bool:
@@ -26,15 +30,18 @@ def back_pain_only(answers: Answers) -> bool:
     return "lower_back" in answers.pain_areas and answers.pain_areas <= BACK_PAIN_AREAS
 
 
-def keep_out_of_top(order: list[int], held: np.ndarray, places: int = KEPT_OUT_OF_TOP) -> list[int]:
-    """`order` with no `held` product in its first `places` positions.
+def keep_out_of_top(
+    order: list[int], held: np.ndarray, places: int = KEPT_OUT_OF_TOP
+) -> tuple[list[int], list[int]]:
+    """`order` with no `held` product in its first `places` positions, and the held products
+    that had to be dropped.
 
     The best `places` other products go first, then everything else in its own order. With
     fewer than `places` other products, a held product could only sit among the top places, so
-    none is shown.
+    none is shown: they are returned as dropped, for the result to list as held back.
     """
     others = [index for index in order if not held[index]]
     if len(others) < places:
-        return others
+        return others, [index for index in order if held[index]]
     first = set(others[:places])
-    return others[:places] + [index for index in order if index not in first]
+    return others[:places] + [index for index in order if index not in first], []

@@ -1,60 +1,78 @@
-"""The learned re-ranker: a position-aware gradient-boosted classifier and its serving wrapper.
+"""The learned re-ranker: LightGBM LambdaRank with position-bias correction, and its serving view.
 
-`PositionAwareRanker` is a scikit-learn estimator trained on logged feedback. Shoppers look
-less at lower positions, so a click says as much about where a product was shown as about the
-product. With `correction="position"` the shown position is a training feature and, when
-scoring, every candidate is scored as if shown at the same position (1): the model's preference
-then comes from the shopper and the product, not from the slot (the "position as a feature,
-held fixed at serving" correction). `correction="none"` drops the position: the uncorrected
-model, kept for comparison.
+`LambdaRanker` is a scikit-learn style estimator trained on logged sessions: each session is a
+group, each shown product a row labelled with its graded outcome (0 = nothing .. 3 = bought or
+helpful). It optimises the ranking (NDCG) directly. Shoppers look less at lower positions, so a
+click says as much about the slot as about the product: with `correction="position"` the shown
+positions go to LightGBM as the Dataset `position` (unbiased LambdaRank, LightGBM >= 4.1), which
+learns one examination factor per position alongside the trees and divides it out of the
+gradients. The position is never a model input, so a score cannot depend on the slot.
+`correction="none"` trains the same learner without it: the uncorrected model, for comparison.
+
+A fitted model is stored as LightGBM's own model text plus a JSON document of our state
+(`model_text`, `saved_state`, `from_saved`): neither format can run code when read.
 
 `LearnedReranker` is what the engine calls (the `Reranker` protocol): it turns one shopper's
-candidates into feature rows and returns the estimator's probability of a good outcome.
+candidates into a feature matrix with numpy and scores them in one booster call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from recommender.answers import Answers
+from recommender.catalog import Catalog
 from recommender.ranking_features import (
     CATEGORICAL_COLUMNS,
-    FEATURE_COLUMNS,
+    MODEL_COLUMNS,
     POSITION,
     RULE_RAW,
     RULE_SCORE,
     answer_matrix,
-    feature_rows,
+    one_shopper_matrix,
     product_attributes,
 )
 
 CORRECTIONS = ("position", "none")
-SERVING_POSITION = 1
+STATE_FORMAT = "recommender-lambdarank/1"
+# Relevance of a shown product: its grade, with "not helpful" (-1) counted as no gain (0).
+MAX_LABEL = 3
+MAX_VOCABULARY = 100_000
+# LightGBM refuses JSON punctuation in feature names; "answer:pain:knee" is "answer__pain__knee"
+# inside the booster.
+_LIGHTGBM_NAMES = [name.replace(":", "__") for name in MODEL_COLUMNS]
+_LIGHTGBM_CATEGORICAL = [_LIGHTGBM_NAMES[MODEL_COLUMNS.index(c)] for c in CATEGORICAL_COLUMNS]
 
 
-class PositionAwareRanker(ClassifierMixin, BaseEstimator):
-    """P(a good outcome | shopper, product), with shown-position bias corrected.
+class LambdaRanker(BaseEstimator):
+    """Ranks one shopper's products: higher `predict` = shown earlier.
 
-    Parameters are only stored here; `fit` checks them. `X` is a DataFrame with the columns of
-    `recommender.ranking_features.FEATURE_COLUMNS`; `y` is 1 for a good outcome, 0 otherwise.
+    Parameters are only stored here; `fit` checks them. `X` is a DataFrame holding the columns
+    of `recommender.ranking_features.FEATURE_COLUMNS` (the shown position included, used only
+    by the correction); `y` is each row's grade; `group` the row count of each session, rows of
+    a session next to each other.
     """
 
-    _parameter_constraints: ClassVar[dict[str, tuple]] = {
-        "correction": CORRECTIONS,
-        "max_iter": (1, 2000),
-        "learning_rate": (1e-4, 1.0),
-        "max_leaf_nodes": (2, 1024),
-        "l2_regularization": (0.0, 1e6),
-        "n_threads": (1, 64),
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "correction": [StrOptions(set(CORRECTIONS))],
+        "sku_vocabulary": [list, tuple],
+        "n_estimators": [Interval(Integral, 1, 5000, closed="both")],
+        "learning_rate": [Interval(Real, 0.0, 1.0, closed="right")],
+        "num_leaves": [Interval(Integral, 2, 1024, closed="both")],
+        "min_child_samples": [Interval(Integral, 1, None, closed="left")],
+        "reg_lambda": [Interval(Real, 0.0, None, closed="left")],
+        "random_state": [Interval(Integral, 0, 2**31 - 1, closed="both")],
+        "n_threads": [Interval(Integral, 1, 64, closed="both")],
     }
 
     def __init__(
@@ -62,119 +80,203 @@ class PositionAwareRanker(ClassifierMixin, BaseEstimator):
         *,
         correction: str = "position",
         sku_vocabulary: Sequence[str] = (),
-        max_iter: int = 100,
+        # Chosen by measurement (truth NDCG@5 on the simulator, 8,000 sessions, 5% explore,
+        # seeds 1 and 2): 100 rounds of 5-leaf trees scored 0.986 / 0.992, against 0.957 /
+        # 0.979 for stock LightGBM (100 rounds of 31 leaves) and 0.984 / 0.990 for 200 rounds
+        # of 7 leaves; half the trees of the latter also halves the serving cost.
+        n_estimators: int = 100,
         learning_rate: float = 0.1,
-        max_leaf_nodes: int = 15,
-        l2_regularization: float = 1.0,
+        num_leaves: int = 5,
+        min_child_samples: int = 50,
+        reg_lambda: float = 1.0,
         random_state: int = 0,
         n_threads: int = 1,
     ) -> None:
         self.correction = correction
         self.sku_vocabulary = sku_vocabulary
-        self.max_iter = max_iter
+        self.n_estimators = n_estimators
         self.learning_rate = learning_rate
-        self.max_leaf_nodes = max_leaf_nodes
-        self.l2_regularization = l2_regularization
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.reg_lambda = reg_lambda
         self.random_state = random_state
         self.n_threads = n_threads
 
-    def fit(
-        self, X: pd.DataFrame, y: np.ndarray, sample_weight: np.ndarray | None = None
-    ) -> PositionAwareRanker:
-        self._check_params()
-        self.feature_names_in_ = np.asarray(self._input_columns(X), dtype=object)
-        self.n_features_in_ = len(self.feature_names_in_)
-        used = self._used_columns()
-        self.estimator_ = HistGradientBoostingClassifier(
-            max_iter=self.max_iter,
-            learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes,
-            l2_regularization=self.l2_regularization,
-            categorical_features=[c in CATEGORICAL_COLUMNS for c in used],
-            early_stopping=False,  # a fixed number of rounds keeps a seed's model reproducible
-            random_state=self.random_state,
+    def fit(self, X: pd.DataFrame, y: np.ndarray, *, group: np.ndarray) -> LambdaRanker:
+        self._validate_params()
+        rows = _model_input(X, MODEL_COLUMNS, "X")
+        labels = np.clip(np.asarray(y), 0, MAX_LABEL).astype(np.int32)
+        sizes = np.asarray(group, dtype=np.int64)
+        if len(labels) != len(rows):
+            raise ValueError(f"y has {len(labels)} rows, X has {len(rows)}")
+        if sizes.ndim != 1 or (sizes <= 0).any() or sizes.sum() != len(rows):
+            raise ValueError(
+                f"group must list each session's row count (all > 0) summing to the {len(rows)} "
+                f"rows of X; got {len(sizes)} groups summing to {int(sizes.sum())}"
+            )
+        position = None
+        if self.correction == "position":
+            if POSITION not in X:
+                raise ValueError(f"correction='position' needs a '{POSITION}' column in X")
+            position = X[POSITION].to_numpy(np.int32)
+        train = lgb.Dataset(
+            rows,
+            label=labels,
+            group=sizes,
+            position=position,
+            feature_name=_LIGHTGBM_NAMES,
+            categorical_feature=_LIGHTGBM_CATEGORICAL,
+            params={"verbosity": -1, "max_bin": 63},
         )
-        # One thread by default: on a busy shared machine OpenMP threads spin and wait for each
-        # other, and a single thread was several times faster there.
-        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            self.estimator_.fit(X[used].to_numpy(np.float32), np.asarray(y), sample_weight)
-        self.classes_ = self.estimator_.classes_
+        self.booster_ = lgb.train(self._lightgbm_params(), train, self.n_estimators)
+        self.feature_names_in_ = np.asarray(MODEL_COLUMNS, dtype=object)
+        self.n_features_in_ = len(MODEL_COLUMNS)
         return self
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Class probabilities, every row scored at the serving position."""
-        check_is_fitted(self, "estimator_")
-        columns = self._input_columns(X)
-        if columns != list(self.feature_names_in_):
-            missing = sorted(set(self.feature_names_in_) - set(columns))
-            raise ValueError(
-                f"X has {len(columns)} features, the model was fitted with "
-                f"{self.n_features_in_}; missing: {missing[:5]}"
-            )
-        rows = X[self._used_columns()]
-        if self.correction == "position":
-            rows = rows.assign(**{POSITION: float(SERVING_POSITION)})
-        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            return self.estimator_.predict_proba(rows.to_numpy(np.float32))
+    def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """One ranking score per row (any real number; only the order within a shopper counts)."""
+        check_is_fitted(self, "booster_")
+        rows = _model_input(X, tuple(self.feature_names_in_), "X")
+        return self.booster_.predict(rows, num_threads=self.n_threads)
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+    def positive_score(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """`predict` squashed into (0, 1) by the logistic function: the same order, on the
+        scale the engine blends a model part on."""
+        return 1.0 / (1.0 + np.exp(-self.predict(X)))
 
-    def positive_score(self, X: pd.DataFrame) -> np.ndarray:
-        """P(good outcome) per row, in [0, 1]."""
-        proba = self.predict_proba(X)
-        if 1 not in self.classes_:
-            return np.zeros(len(X))
-        return proba[:, list(self.classes_).index(1)]
+    def _lightgbm_params(self) -> dict[str, Any]:
+        return {
+            "objective": "lambdarank",
+            "metric": "none",
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_child_samples,
+            "lambda_l2": self.reg_lambda,
+            "label_gain": [float(2**g - 1) for g in range(MAX_LABEL + 1)],
+            "seed": self.random_state,
+            # One thread, deterministic: the same data and seed give the same model text, and
+            # on a busy shared machine OpenMP threads mostly wait for each other.
+            "num_threads": self.n_threads,
+            "deterministic": True,
+            "force_row_wise": True,
+            "verbosity": -1,
+        }
 
-    def _used_columns(self) -> list[str]:
-        if self.correction == "none":
-            return [c for c in FEATURE_COLUMNS if c != POSITION]
-        return list(FEATURE_COLUMNS)
+    # Saving and loading: LightGBM's model text plus a JSON document, never a pickle.
 
-    def _input_columns(self, X: pd.DataFrame) -> list[str]:
-        if not isinstance(X, pd.DataFrame):
-            raise TypeError(f"X must be a pandas DataFrame with named columns, got {type(X)}")
-        return [str(c) for c in X.columns]
+    def model_text(self) -> str:
+        check_is_fitted(self, "booster_")
+        return self.booster_.model_to_string()
 
-    def _check_params(self) -> None:
-        for name, allowed in self._parameter_constraints.items():
-            value = getattr(self, name)
-            if isinstance(allowed, tuple) and isinstance(allowed[0], str):
-                if value not in allowed:
-                    raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-            elif not allowed[0] <= value <= allowed[1]:
-                raise ValueError(f"{name} must be from {allowed[0]} to {allowed[1]}, got {value!r}")
+    def saved_state(self) -> dict[str, Any]:
+        """Everything but the booster, as plain JSON types."""
+        check_is_fitted(self, "booster_")
+        params = self.get_params()
+        vocabulary = [str(sku) for sku in params.pop("sku_vocabulary")]
+        return {
+            "format": STATE_FORMAT,
+            "params": params,
+            "sku_vocabulary": vocabulary,
+            "features": [str(name) for name in self.feature_names_in_],
+            "lightgbm": lgb.__version__,
+        }
+
+    @classmethod
+    def from_saved(cls, model_text: str, state: Mapping[str, Any]) -> LambdaRanker:
+        """A fitted estimator from `model_text` and `saved_state`; ValueError naming what is
+        wrong with either. Parsing text and JSON cannot run code."""
+        if state.get("format") != STATE_FORMAT:
+            raise ValueError(f"format must be '{STATE_FORMAT}', got {state.get('format')!r}")
+        params, vocabulary = state.get("params"), state.get("sku_vocabulary")
+        if not isinstance(params, dict) or set(params) - set(cls._parameter_constraints):
+            raise ValueError(f"params must be an object of {sorted(cls._parameter_constraints)}")
+        if not isinstance(vocabulary, list) or len(vocabulary) > MAX_VOCABULARY:
+            raise ValueError(f"sku_vocabulary must be a list of at most {MAX_VOCABULARY} skus")
+        if not all(isinstance(sku, str) for sku in vocabulary):
+            raise ValueError("sku_vocabulary must hold only text skus")
+        if state.get("features") != list(MODEL_COLUMNS):
+            raise ValueError("features differ from the ones this version builds")
+        estimator = cls(**{**params, "sku_vocabulary": tuple(vocabulary)})
+        estimator._validate_params()
+        try:
+            booster = lgb.Booster(model_str=model_text)
+        except lgb.basic.LightGBMError as error:
+            raise ValueError(f"not a LightGBM model text ({error})") from None
+        if booster.feature_name() != _LIGHTGBM_NAMES:
+            raise ValueError("the booster's features differ from the saved features")
+        estimator.booster_ = booster
+        estimator.feature_names_in_ = np.asarray(MODEL_COLUMNS, dtype=object)
+        estimator.n_features_in_ = len(MODEL_COLUMNS)
+        return estimator
+
+
+def _model_input(X: pd.DataFrame | np.ndarray, columns: Sequence[str], name: str) -> np.ndarray:
+    if isinstance(X, np.ndarray):
+        if X.ndim != 2 or X.shape[1] != len(columns):
+            raise ValueError(f"{name} must have {len(columns)} columns, got shape {X.shape}")
+        return X.astype(np.float32, copy=False)
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame or a numpy matrix, got {type(X)}")
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise ValueError(f"{name} lacks {len(missing)} feature columns, e.g. {missing[:5]}")
+    return X[list(columns)].to_numpy(np.float32)
 
 
 @dataclass
 class LearnedReranker:
-    """The engine's view of a trained model: scores one shopper's eligible candidates."""
+    """The engine's view of a trained model: scores one shopper's eligible candidates.
+
+    `synthetic_sessions` comes from the verified model files: how many of its training
+    sessions were simulated (serving such a model always carries a notice).
+    """
 
     model_id: str
-    estimator: PositionAwareRanker
-    _attributes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    estimator: LambdaRanker
+    synthetic_sessions: int = 0
+    _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def score_candidates(
         self, answers: Answers, features: frozenset[str], candidates: pd.DataFrame
     ) -> np.ndarray:
         if candidates.empty:
             return np.zeros(0)
-        products = self._product_attributes(candidates)
-        shopper = answer_matrix([features])
-        rows = feature_rows(
-            answers=np.repeat(shopper, len(candidates), axis=0),
-            products=products,
-            rule_raw=candidates[RULE_RAW].to_numpy(float),
-            rule_score=candidates[RULE_SCORE].to_numpy(float),
-            position=np.full(len(candidates), SERVING_POSITION),
+        products = product_attributes(candidates, self.estimator.sku_vocabulary)
+        return self._score(
+            features,
+            products.to_numpy(np.float32),
+            candidates[RULE_RAW].to_numpy(float),
+            candidates[RULE_SCORE].to_numpy(float),
         )
+
+    def score_catalog_rows(
+        self,
+        features: frozenset[str],
+        catalog: Catalog,
+        rows: np.ndarray,
+        rule_raw: np.ndarray,
+        rule_score: np.ndarray,
+    ) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0)
+        return self._score(features, self._catalog_table(catalog)[rows], rule_raw, rule_score)
+
+    def _score(
+        self,
+        features: frozenset[str],
+        products: np.ndarray,
+        rule_raw: np.ndarray,
+        rule_score: np.ndarray,
+    ) -> np.ndarray:
+        rows = one_shopper_matrix(answer_matrix([features]), products, rule_raw, rule_score)
         return np.clip(self.estimator.positive_score(rows), 0.0, 1.0)
 
-    def _product_attributes(self, candidates: pd.DataFrame) -> np.ndarray:
-        # Product rows are built once per sku and reused for every later shopper.
-        new = candidates.loc[~candidates["sku"].isin(self._attributes.keys())]
-        if not new.empty:
-            table = product_attributes(new, self.estimator.sku_vocabulary)
-            self._attributes.update(zip(table.index, table.to_numpy(np.float32), strict=True))
-        return np.vstack([self._attributes[sku] for sku in candidates["sku"]])
+    def _catalog_table(self, catalog: Catalog) -> np.ndarray:
+        # Every product's attribute row, built once per catalog version and reused for every
+        # later shopper; a new catalog version gets its own table.
+        table = self._tables.get(catalog.version)
+        if table is None:
+            table = product_attributes(catalog.products, self.estimator.sku_vocabulary)
+            table = table.to_numpy(np.float32)
+            self._tables = {catalog.version: table}
+        return table

@@ -1,7 +1,7 @@
 """Which model is promoted: the registry's small state file, readable without scikit-learn.
 
 Kept apart from `registry` so that serving can find out that nothing is promoted (the default
-on a fresh machine) without importing joblib and scikit-learn.
+on a fresh machine) without importing LightGBM and scikit-learn.
 
 `registry.json` is {"promoted": id or null, "history": [earlier ids or null]}. A file of any
 other shape (hand-edited, half-restored from a backup) is refused with `ModelError`, which

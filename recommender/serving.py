@@ -16,7 +16,7 @@ def resolve_model(
         return None, []
     if reference is None and _nothing_promoted(settings):
         return None, []
-    # Imported only now: the registry loads joblib and scikit-learn, a second of start-up.
+    # Imported only now: loading a model imports LightGBM and scikit-learn, a second of start-up.
     from recommender.registry import load_for_serving
 
     return load_for_serving(settings, reference)

@@ -26,7 +26,7 @@ from recommender.last_good import CATALOG_NOTICE
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
 from recommender.questionnaire import SAFETY_STEP, raw_answers
-from recommender.result import Excluded, Item, Result, Suggestion, Triage
+from recommender.result import RULES_ONLY, Excluded, Item, Result, Suggestion, Triage
 
 DEFAULT_SHOWN = 5
 FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results are unaffected."
@@ -34,6 +34,11 @@ FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results ar
 MODEL_PAUSED = (
     "These products are ordered by the article-based rules alone for now, while our "
     "learned ordering is paused."
+)
+# What a shopper reads when the model serving them learned from simulated shoppers (a demo).
+MODEL_SIMULATED = (
+    "Part of this order comes from a demonstration model that learned from simulated "
+    "shoppers, not from real ones."
 )
 OUTCOME_EVENTS = ("click", "add_to_cart", "helpful", "not_helpful")
 # A store reports its trouble (including an unusable SQLite folder) as a RecommenderError.
@@ -107,8 +112,11 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
 def shopper_notes(result: Result, feedback_note: str | None) -> tuple[str, ...]:
     """The short notes above a shopper's results, in plain words: no file names or hashes."""
     # Catalog notices are for staff: the shopper's results are whole, from the last good files.
-    model_refused = any(not n.startswith(CATALOG_NOTICE) for n in result.notices)
-    notes = (feedback_note, MODEL_PAUSED if model_refused else None)
+    model_notices = [n for n in result.notices if not n.startswith(CATALOG_NOTICE)]
+    model_note = None
+    if model_notices:
+        model_note = MODEL_PAUSED if result.model_version == RULES_ONLY else MODEL_SIMULATED
+    notes = (feedback_note, model_note)
     return tuple(note for note in notes if note)
 
 

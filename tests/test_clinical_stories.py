@@ -351,3 +351,14 @@ def test_each_card_first_says_what_it_offers_that_closer_matches_do_not(shop):
     assert "under your budget of 60.00" in first[0].text
     assert all("closer matches" in r.text for r in first[1:])
     assert len({tuple(r.text for r in item.reasons) for item in result.items}) == len(first)
+
+
+def test_in_a_small_shop_a_belt_that_could_only_rank_first_is_held_back_and_named(tmp_path):
+    lines = (CATALOG_DIR / "products.csv").read_text().splitlines()
+    kept = [lines[0]] + [line for line in lines[1:] if line.startswith(("BB-501,", "LC-802,"))]
+    (tmp_path / "products.csv").write_text("\n".join(kept) + "\n")
+    small = build_engine(load_catalog(tmp_path))
+    result = small.recommend(parse_answers({"pain_areas": ["lower_back"]}), 5)
+    assert [item.sku for item in result.items] == ["LC-802"]
+    held = {entry.sku: entry.why for entry in result.excluded}
+    assert "NICE NG59" in held["BB-501"]

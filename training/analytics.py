@@ -11,12 +11,16 @@ import numpy as np
 import pandas as pd
 
 from recommender import registry
+from recommender.engine import Engine
 from recommender.experiments import CONTROL
 from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.feedback import columns as col
 from recommender.settings import Settings
+from training.counterfactual import PRIMARY_ESTIMATOR
+from training.dataset import build_dataset
 from training.full_lists import COVERAGE, HIT_RATE
 from training.metrics import DEFAULT_METRICS, PRIMARY_METRIC
+from training.propensity import estimate_position_bias
 
 GOOD_EVENTS = ("click", "add_to_cart", "purchase", "helpful")
 
@@ -63,6 +67,36 @@ def click_rate_by_position(events: pd.DataFrame, sessions: pd.DataFrame) -> pd.D
     return rows.pivot_table(
         index=col.POSITION, columns=col.POLICY, values="clicked", aggfunc="mean"
     )
+
+
+ESTIMATED = "estimated examination"
+ESTIMATE_LOW, ESTIMATE_HIGH = "estimate low (95%)", "estimate high (95%)"
+
+
+def examination_by_position(
+    events: pd.DataFrame, sessions: pd.DataFrame, engine: Engine, seed: int = 0
+) -> pd.DataFrame:
+    """Per position, relative to position 1: the examination chance estimated from every
+    session (`training.propensity`), its 95% interval, and beside it the raw click rate per
+    policy. Empty when there is no click to learn from.
+
+    The raw ranked curve falls faster than attention alone, because the rules put their best
+    products first; the estimate separates attention from the products' appeal.
+    """
+    if events.empty:
+        return pd.DataFrame()
+    dataset = build_dataset(sessions, events, engine)
+    try:
+        curve = estimate_position_bias(dataset, seed=seed)
+    except ValueError:
+        return pd.DataFrame()
+    table = curve.to_frame().rename(
+        columns={"examined": ESTIMATED, "low": ESTIMATE_LOW, "high": ESTIMATE_HIGH}
+    )
+    raw = click_rate_by_position(events, sessions)
+    raw = raw.div(raw.iloc[0].where(raw.iloc[0] > 0))
+    raw.columns = [f"raw click rate, {policy}" for policy in raw.columns]
+    return table.join(raw, how="left")
 
 
 def helpfulness_by_product(events: pd.DataFrame) -> pd.DataFrame:
@@ -117,6 +151,7 @@ def model_comparison(settings: Settings) -> pd.DataFrame:
     for card in registry.list_models(settings.models_dir):
         evaluation = card.data.get("metrics", {})
         leads = evaluation.get("differences", {})
+        corrected_leads = (evaluation.get("corrected") or {}).get("differences", {})
         for ranker, values in evaluation.get("metrics", {}).items():
             own = card.is_own_ranker(ranker)
             rows.append(
@@ -126,20 +161,24 @@ def model_comparison(settings: Settings) -> pd.DataFrame:
                     "promoted": card.model_id == promoted if own else None,
                     "trusted": card.trusted if own else None,
                     **values,
+                    CORRECTED_LEAD_COLUMN: None
+                    if own
+                    else _lead(corrected_leads.get(ranker, {}), PRIMARY_ESTIMATOR),
                     LEAD_COLUMN: None if own else _lead(leads.get(ranker, {})),
                 }
             )
     table = pd.DataFrame(rows)
-    first = ["model", "ranker", "promoted", "trusted", PRIMARY_METRIC, LEAD_COLUMN]
+    first = ["model", "ranker", "promoted", "trusted", CORRECTED_LEAD_COLUMN, LEAD_COLUMN]
     return table[[c for c in first if c in table] + [c for c in table if c not in first]]
 
 
-LEAD_COLUMN = f"model's lead on {PRIMARY_METRIC} [95% interval]"
+CORRECTED_LEAD_COLUMN = f"model's lead, position-corrected {PRIMARY_ESTIMATOR} [95% interval]"
+LEAD_COLUMN = f"model's lead on {PRIMARY_METRIC}, uncorrected (biased) [95% interval]"
 METRIC_COLUMNS = (*DEFAULT_METRICS, HIT_RATE, COVERAGE)
 
 
-def _lead(differences: dict) -> str | None:
-    lead = differences.get(PRIMARY_METRIC)
+def _lead(differences: dict, metric: str = PRIMARY_METRIC) -> str | None:
+    lead = differences.get(metric)
     if not lead:
         return None
     return f"{lead['mean']:+.3f} [{lead['low']:+.3f}, {lead['high']:+.3f}]"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.learned import PositionAwareRanker
+from recommender.feedback import columns as col
+from recommender.learned import LambdaRanker
 from training.dataset import GRADE, RankingDataset
 
-# Above this many shown products, plain impressions (no outcome) are sampled down and the kept
-# ones weighted up by the same factor: the fit stays unbiased, and time and memory stay bounded.
+# Above this many shown products, sessions are sampled (whole sessions, so every kept ranking
+# stays complete): time and memory stay bounded at a million events.
 MAX_TRAIN_ROWS = 300_000
 
 
@@ -19,25 +20,38 @@ def fit_ranker(
     seed: int = 0,
     max_rows: int = MAX_TRAIN_ROWS,
     **params: float,
-) -> PositionAwareRanker:
+) -> LambdaRanker:
     """A fitted re-ranker; the same data and seed give the same model."""
-    sample, weight = _bounded(train, max_rows, seed)
+    sample = _bounded(train, max_rows, seed)
     vocabulary = tuple(sorted(train.products["sku"]))
-    estimator = PositionAwareRanker(
+    estimator = LambdaRanker(
         correction=correction, sku_vocabulary=vocabulary, random_state=seed, **params
     )
-    return estimator.fit(sample.features(vocabulary), sample.positive, weight)
+    return estimator.fit(
+        sample.features(vocabulary), sample.rows[GRADE].to_numpy(), group=session_sizes(sample)
+    )
 
 
-def _bounded(train: RankingDataset, max_rows: int, seed: int) -> tuple[RankingDataset, np.ndarray]:
-    if len(train) <= max_rows:
-        return train, train.sample_weight
-    plain = train.rows[GRADE].to_numpy() == 0
-    room = max(max_rows - int((~plain).sum()), 1)
-    keep_share = min(1.0, room / max(int(plain.sum()), 1))
+def session_sizes(data: RankingDataset) -> np.ndarray:
+    """Rows per session, in row order; a session's rows must be next to each other."""
+    sessions = data.rows[col.SESSION_ID].to_numpy()
+    if len(sessions) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sessions[1:] != sessions[:-1]])
+    if len(starts) != len(set(sessions)):
+        raise ValueError("a session's rows are not next to each other in the dataset")
+    return np.diff(np.r_[starts, len(sessions)])
+
+
+def _bounded(train: RankingDataset, max_rows: int, seed: int) -> RankingDataset:
+    # A session where nothing happened has no pair to learn from: LambdaRank gains nothing from
+    # it, so it is dropped first. Past that, whole sessions are sampled.
+    sessions = train.rows[col.SESSION_ID]
+    useful = (train.rows[GRADE] > 0).groupby(sessions, sort=False).transform("any").to_numpy()
+    if useful.sum() <= max_rows:
+        return train.subset(useful)
+    ids = sessions.loc[useful].unique()
+    rows_per_session = useful.sum() / len(ids)
     rng = np.random.default_rng(seed)
-    keep = ~plain | (rng.random(len(train)) < keep_share)
-    sample = train.subset(keep)
-    weight = np.array(sample.sample_weight, dtype=float)
-    weight[sample.rows[GRADE].to_numpy() == 0] /= keep_share
-    return sample, weight
+    keep_ids = rng.choice(ids, size=max(int(max_rows / rows_per_session), 1), replace=False)
+    return train.subset(useful & sessions.isin(keep_ids).to_numpy())

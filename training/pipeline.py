@@ -20,15 +20,25 @@ from recommender import registry
 from recommender.engine import Engine, load_engine
 from recommender.errors import InputError, ModelError
 from recommender.feedback import FeedbackStore
-from recommender.learned import LearnedReranker, PositionAwareRanker
-from recommender.ranking_features import FEATURE_COLUMNS
+from recommender.feedback import columns as col
+from recommender.learned import LambdaRanker, LearnedReranker
+from recommender.ranking_features import MODEL_COLUMNS
 from recommender.settings import Settings
+from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
-from training.evaluate import Evaluation, evaluate, evaluation_rows
+from training.evaluate import Evaluation, evaluate
 from training.full_lists import candidate_lists
-from training.metrics import PRIMARY_METRIC
 from training.model import fit_ranker
-from training.rankers import RULES_ONLY, ModelRanker, PopularityRanker, Ranker, RulesOnlyRanker
+from training.propensity import PositionCurve, estimate_position_bias
+from training.rankers import (
+    RULES_ONLY,
+    LightGBMBaseline,
+    ModelRanker,
+    PopularityRanker,
+    Ranker,
+    RulesOnlyRanker,
+)
+from training.simulate import SESSION_PREFIX
 from training.trust import trust_decision
 
 # progress(step done, steps in all, what is happening now)
@@ -131,34 +141,64 @@ def train_candidate(
     saved = registry.save_model(out_dir or settings.models_dir, estimator, card)
     progress(5, TRAIN_STEPS, f"saved {saved.model_id}")
     evaluation.candidate = saved.model_id
+    if evaluation.corrected is not None:
+        evaluation.corrected.candidate = saved.model_id
     return TrainReport(saved, evaluation, notices)
 
 
 def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> Evaluation:
-    """The candidate against rules-only, popularity and the model now served (if any)."""
-    baselines: list[Ranker] = [RulesOnlyRanker(), PopularityRanker().fit(prepared.train)]
+    """The candidate against rules-only, popularity, stock unbiased LambdaRank and the model
+    now served (if any)."""
+    baselines: list[Ranker] = [
+        RulesOnlyRanker(),
+        PopularityRanker().fit(prepared.train),
+        LightGBMBaseline(seed=seed).fit(prepared.train),
+    ]
     if current is not None and current.model_id != candidate.name:
         baselines.append(ModelRanker(current.model_id, current.estimator))
-    rows, _ = evaluation_rows(prepared.test)
-    lists = candidate_lists(prepared.engine, prepared.sessions, rows)
+    lists = candidate_lists(prepared.engine, prepared.sessions, prepared.test)
     size = len(prepared.engine.catalog.products)
     return evaluate(
-        candidate, baselines, prepared.test, seed=seed, full_lists=lists, catalog_size=size
+        candidate,
+        baselines,
+        prepared.test,
+        seed=seed,
+        full_lists=lists,
+        catalog_size=size,
+        curve=position_curve(prepared, seed),
     )
 
 
+def synthetic_sessions(data: RankingDataset) -> int:
+    """How many of the sessions in `data` were simulated (their ids start with "sim-")."""
+    ids = pd.Series(data.rows[col.SESSION_ID].unique(), dtype=str)
+    return int(ids.str.startswith(SESSION_PREFIX).sum())
+
+
+def position_curve(prepared: Prepared, seed: int = 0) -> PositionCurve | None:
+    """The examination curve, estimated on the training sessions so that the held-out ones
+    judge with a curve they did not shape; None (estimate on held-out) if they have no click."""
+    try:
+        return estimate_position_bias(prepared.train, seed=seed)
+    except ValueError:
+        return None
+
+
 def model_card(
-    prepared: Prepared, estimator: PositionAwareRanker, evaluation: Evaluation, seed: int
+    prepared: Prepared, estimator: LambdaRanker, evaluation: Evaluation, seed: int
 ) -> dict[str, Any]:
     train, test = prepared.train, prepared.test
     first, last = (train.date_range() or ("", ""))[0], (test.date_range() or ("", ""))[1]
+    synthetic = synthetic_sessions(train)
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,
-        "estimator": "PositionAwareRanker (HistGradientBoostingClassifier)",
+        "estimator": "LambdaRanker (LightGBM lambdarank"
+        + (", unbiased: position-bias corrected)" if estimator.correction == "position" else ")"),
         "params": {k: v for k, v in estimator.get_params().items() if k != "sku_vocabulary"},
         "correction": estimator.correction,
-        "serving_position": 1,
+        "synthetic_sessions": synthetic,
+        "synthetic_share": round(synthetic / train.n_sessions, 4) if train.n_sessions else 0.0,
         "data": {
             "from": first,
             "to": last,
@@ -169,7 +209,7 @@ def model_card(
             "test_rows": len(test),
             "split": f"by time: the latest {TEST_SHARE:.0%} of sessions held out",
         },
-        "features": list(FEATURE_COLUMNS),
+        "features": list(MODEL_COLUMNS),
         "metrics": evaluation.to_json(),
         "trust": trust_decision(train.n_sessions, evaluation),
     }
@@ -187,15 +227,27 @@ def evaluate_model(settings: Settings, reference: str | None = None, seed: int =
     return compare(prepared, ModelRanker(card.model_id, model.estimator), current, seed)
 
 
-def promote_model(settings: Settings, model_id: str, *, force: bool = False) -> str:
-    """Serve `model_id`, unless it is not better than what is served now (then InputError)."""
+def promote_model(
+    settings: Settings, model_id: str, *, force: bool = False, allow_synthetic: bool = False
+) -> str:
+    """Serve `model_id`, unless it is not better than what is served now, or any of its
+    training sessions was simulated and `allow_synthetic` is not given (then InputError)."""
     card = registry.find_model(settings.models_dir, model_id)
-    _verified(card)  # --force overrides "not better", never a changed or foreign file
+    model = _verified(card)  # --force overrides "not better", never a changed or foreign file
+    if model.synthetic_sessions and not allow_synthetic:
+        raise InputError(
+            f"model '{card.model_id}' was trained on {model.synthetic_sessions:,} simulated "
+            "sessions: refused for serving (simulated shoppers are not evidence about real "
+            "ones); use --allow-synthetic to serve it anyway, for a demo"
+        )
     if not force:
         _check_promotable(settings, card)
     previous = registry.set_promoted(settings.models_dir, card.model_id)
     was = previous or "rules-only"
-    return f"promoted {card.model_id} (was {was})"
+    simulated = (
+        " - trained on simulated data, served with a notice" if model.synthetic_sessions else ""
+    )
+    return f"promoted {card.model_id} (was {was}){simulated}"
 
 
 def _verified(card: registry.ModelCard) -> LearnedReranker:
@@ -217,10 +269,11 @@ def _check_promotable(settings: Settings, card: registry.ModelCard) -> None:
     against = current.model_id if current is not None else RULES_ONLY
     if against == card.model_id:
         return  # already served: promoting again changes nothing
-    difference = evaluation.difference(against)
+    difference = evaluation.corrected_difference(against)
     if difference is None or difference.mean <= 0:
         shown = "no comparison" if difference is None else f"{difference.mean:+.4f}"
         raise InputError(
             f"model '{card.model_id}' is not better than {against} on held-out data "
-            f"({PRIMARY_METRIC} difference {shown}); use --force to promote anyway"
+            f"(position-corrected {PRIMARY_ESTIMATOR} difference {shown}); "
+            "use --force to promote anyway"
         )

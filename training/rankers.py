@@ -12,12 +12,15 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.learned import PositionAwareRanker
+from recommender.learned import LambdaRanker
+from recommender.ranking_features import MODEL_COLUMNS, POSITION
 from training.dataset import GRADE, RankingDataset
 from training.metrics import RankedLists
+from training.model import session_sizes
 
 RULES_ONLY = "rules-only"
 POPULARITY = "popularity"
+LIGHTGBM_BASELINE = "lightgbm-lambdarank, unbiased"
 # Pseudo-impressions pulling a rarely shown product's rate towards the overall rate.
 POPULARITY_PRIOR_WEIGHT = 20.0
 
@@ -65,12 +68,53 @@ class ModelRanker:
     """A fitted re-ranker, named by its model id (or a label such as "candidate")."""
 
     name: str
-    estimator: PositionAwareRanker
+    estimator: LambdaRanker
 
     def score_rows(self, data: RankingDataset) -> np.ndarray:
         if len(data) == 0:
             return np.zeros(0)
         return self.estimator.positive_score(data.features(self.estimator.sku_vocabulary))
+
+
+class LightGBMBaseline:
+    """The published reference: LightGBM's stock LambdaRank, unbiased (the shown positions as
+    the Dataset `position`), with `LGBMRanker`'s default parameters, on the same features and
+    training sessions as our learner. Our learner has to do at least as well.
+
+    `LGBMRanker.fit` (LightGBM 4.7) takes no `position`, so this calls `lightgbm.train` with
+    the parameters an `LGBMRanker()` would pass.
+    """
+
+    name = LIGHTGBM_BASELINE
+
+    def __init__(self, *, seed: int = 0) -> None:
+        self.seed = seed
+
+    def fit(self, data: RankingDataset) -> LightGBMBaseline:
+        import lightgbm as lgb
+
+        self.sku_vocabulary_ = tuple(sorted(data.products["sku"]))
+        rows = data.features(self.sku_vocabulary_)
+        stock = lgb.LGBMRanker(random_state=self.seed, n_jobs=1, verbosity=-1)
+        params = {**stock.get_params(), "objective": "lambdarank", "seed": self.seed}
+        rounds = params.pop("n_estimators")
+        for name in ("class_weight", "importance_type", "random_state", "n_jobs", "silent"):
+            params.pop(name, None)
+        params = {k: v for k, v in params.items() if v is not None}
+        train = lgb.Dataset(
+            rows[list(MODEL_COLUMNS)].to_numpy(np.float32),
+            label=np.clip(data.rows[GRADE].to_numpy(), 0, None),
+            group=session_sizes(data),
+            position=rows[POSITION].to_numpy(np.int32),
+        )
+        self.booster_ = lgb.train({**params, "num_threads": 1}, train, rounds)
+        return self
+
+    def score_rows(self, data: RankingDataset) -> np.ndarray:
+        if len(data) == 0:
+            return np.zeros(0)
+        rows = data.features(self.sku_vocabulary_)[list(MODEL_COLUMNS)]
+        return self.booster_.predict(rows.to_numpy(np.float32), num_threads=1)
 
 
 def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:

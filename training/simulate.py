@@ -1,15 +1,24 @@
 """Synthetic shoppers for demos and tests: random valid answers, the real engine, biased feedback.
 
 Each simulated shopper answers the questionnaire at random, gets the engine's result (shown in
-ranked order, or for an explore share in uniformly random order with true propensities, exactly
-as `recommender.policy` does in the app) and reacts to it:
+ranked order, or for a small explore share in uniformly random order with true propensities,
+exactly as `recommender.policy` does in the app) and reacts to it. The world is meant to be at
+least as hard as a real shop, so a learned model has something to find and an evaluation can be
+fooled:
 
-* position bias: a shopper looks at position p with probability (1/p) ** EXAMINATION_POWER;
-* hidden quality: every product has a quality the rules do not know, so feedback carries
-  information the rules lack and a learned model can show it helps.
+* hidden quality: every product has a quality the rules cannot see;
+* segment tastes: shoppers of each age band like some product categories more than others, and
+  active shoppers like light supports they can move in while others lean to firmer ones;
+* price sensitivity: dearer products appeal less, more so to shoppers who set a budget;
+* position bias: a shopper examines position p with probability (1/p) ** EXAMINATION_POWER,
+  whatever the product;
+* mostly-ranked logging: by default only 5% of sessions explore (the shop's default share).
+
+`expected_gain` is the truth behind it: the expected NDCG gain a product earns once examined,
+so tests can compute any ranker's true NDCG@5.
 
 Everything is marked synthetic: session ids start with "sim-" and the folder gets a README and a
-SYNTHETIC marker file. `truth.json` records the hidden qualities for tests and demos.
+SYNTHETIC marker file. `truth.json` records the hidden world for tests and demos.
 """
 
 from __future__ import annotations
@@ -36,54 +45,114 @@ MARKER_FILE = "SYNTHETIC"
 TRUTH_FILE = "truth.json"
 START = datetime(2025, 1, 1, tzinfo=UTC)
 SECONDS_BETWEEN_SESSIONS = 300
-EXAMINATION_POWER = 1.5
-QUALITY_SPREAD = 1.2  # standard deviation of the hidden quality, in logits
-RULE_WEIGHT = 2.0  # how much the rules' own score is right about what shoppers like
-HIDDEN_TASTE = 1.5
-DEFAULT_EXPLORE_SHARE = 0.2
+EXAMINATION_POWER = 1.2
+QUALITY_SPREAD = 1.5  # standard deviation of the hidden quality, in logits
+RULE_WEIGHT = 10.0  # how much the rules' own score is right about what shoppers like
+AGE_TASTE_SPREAD = 0.8  # per (age band, category) taste, in logits
+ACTIVE_TASTE = 0.8  # active shoppers like light supports; the others lean to firm ones
+PRICE_SENSITIVITY = 0.6  # logits per doubling of the price over the catalog's median
+BUDGET_PRICE_SENSITIVITY = 1.2  # the same for a shopper who set a budget
+BASE_LOGIT = -2.5
+CART_SHARE = 0.6  # of clicks, times the appeal, go on to the cart
+PURCHASE_SHARE = 0.6  # of carts are bought
+DEFAULT_EXPLORE_SHARE = 0.05  # as the shop's default RECOMMENDER_EXPLORE_SHARE
 _README = """SYNTHETIC DATA - made by `recommender simulate`, not by real shoppers.
 
 sessions.csv and events.csv have the columns of the feedback store (SPEC section 5); every
-session id starts with "sim-". truth.json holds the hidden product qualities the simulated
-shoppers reacted to. Use these files for demos and tests only, never as evidence about shoppers.
+session id starts with "sim-". truth.json holds the hidden product qualities, tastes and
+position bias the simulated shoppers reacted to. Use these files for demos and tests only,
+never as evidence about shoppers.
 """
+_SUPPORT_FOR_ACTIVE = {"light": 1.0, "medium": 0.0, "firm": -1.0}
 
 
 @dataclass(frozen=True)
 class ShopperWorld:
-    """What the simulated shoppers like, beyond the rules: one hidden quality per product."""
+    """What the simulated shoppers like, beyond the rules, and how they look down a list."""
 
     quality: dict[str, float]
+    category: dict[str, str]
     support: dict[str, str]
+    log_price: dict[str, float]  # log2 of the price over the catalog's median price
+    age_taste: dict[str, float]  # "age_band|category" -> logits
     examination_power: float = EXAMINATION_POWER
 
     @classmethod
     def draw(cls, products: pd.DataFrame, rng: np.random.Generator) -> ShopperWorld:
-        values = rng.normal(0.0, QUALITY_SPREAD, size=len(products))
         skus = list(products["sku"])
+        values = rng.normal(0.0, QUALITY_SPREAD, size=len(products))
+        categories = products["category"].astype(str).tolist()
         support = products.get("support_level", pd.Series([""] * len(skus))).fillna("")
+        price = products["price"].astype(float).clip(lower=1.0)
+        log_price = np.log2(price / float(price.median()))
+        ages = CHOICES["age_band"]
+        kinds = sorted(set(categories))
+        tastes = rng.normal(0.0, AGE_TASTE_SPREAD, size=(len(ages), len(kinds)))
         return cls(
             quality={sku: float(v) for sku, v in zip(skus, values, strict=True)},
+            category=dict(zip(skus, categories, strict=True)),
             support=dict(zip(skus, support.astype(str), strict=True)),
+            log_price={sku: float(v) for sku, v in zip(skus, log_price, strict=True)},
+            age_taste={
+                f"{age}|{kind}": float(tastes[i, j])
+                for i, age in enumerate(ages)
+                for j, kind in enumerate(kinds)
+            },
         )
 
     def appeal(self, sku: str, rule_score: float, answers: Answers) -> float:
-        """Chance that a shopper who looks at the product acts on it."""
-        logit = RULE_WEIGHT * (rule_score - 0.5) + self.quality.get(sku, 0.0) - 0.8
-        logit += self.taste(self.support.get(sku, ""), answers)
+        """Chance that a shopper who looks at the product acts on it (clicks it)."""
+        logit = RULE_WEIGHT * (rule_score - 0.5) + self.quality.get(sku, 0.0) + BASE_LOGIT
+        logit += self.taste(sku, answers)
         return float(1.0 / (1.0 + np.exp(-logit)))
 
-    @staticmethod
-    def taste(support: str, answers: Answers) -> float:
-        """Hidden tastes that depend on the shopper, which the rules do not know either."""
-        if support == "firm" and answers.age_band == "65_plus":
-            return -HIDDEN_TASTE  # older shoppers find firm braces hard to put on
-        if support == "light" and answers.activities:
-            return HIDDEN_TASTE / 2  # active shoppers like light supports they can move in
-        return 0.0
+    def taste(self, sku: str, answers: Answers) -> float:
+        """Hidden tastes that depend on the shopper's segment and purse, unknown to the rules."""
+        taste = self.age_taste.get(f"{answers.age_band}|{self.category.get(sku, '')}", 0.0)
+        lean = _SUPPORT_FOR_ACTIVE.get(self.support.get(sku, ""), 0.0)
+        taste += ACTIVE_TASTE * lean * (1.0 if answers.activities else -0.5)
+        sensitivity = PRICE_SENSITIVITY if answers.budget_max is None else BUDGET_PRICE_SENSITIVITY
+        return taste - sensitivity * self.log_price.get(sku, 0.0)
+
+    def helpful_chance(self, sku: str) -> float:
+        return float(1.0 / (1.0 + np.exp(-self.quality.get(sku, 0.0))))
+
+    def expected_gain(self, sku: str, rule_score: float, answers: Answers) -> float:
+        """The true expected NDCG gain (2 ** grade - 1) of the product once it is examined.
+
+        A click earns 1, add to cart 3, a purchase 7 unless the shopper then says it did not
+        help (grade -1, gain 0): the dataset's grades, averaged over the shopper's reactions.
+        """
+        appeal = self.appeal(sku, rule_score, answers)
+        cart = CART_SHARE * appeal
+        bought = PURCHASE_SHARE * 7.0 * self.helpful_chance(sku)
+        return appeal * ((1.0 - cart) * 1.0 + cart * ((1.0 - PURCHASE_SHARE) * 3.0 + bought))
 
     def examined(self, position: int) -> float:
         return float((1.0 / position) ** self.examination_power)
+
+    def to_json(self) -> dict:
+        return {
+            "synthetic": True,
+            "examination_power": self.examination_power,
+            "product_quality": self.quality,
+            "age_taste": self.age_taste,
+            "log2_price_over_median": self.log_price,
+        }
+
+
+def true_relevance(
+    world: ShopperWorld, sessions: pd.DataFrame, rows: pd.DataFrame, rule_score: np.ndarray
+) -> np.ndarray:
+    """`world.expected_gain` for each row (session_id, sku) of a ranking dataset."""
+    answers = dict(zip(sessions[col.SESSION_ID], sessions[col.ANSWERS], strict=True))
+    return np.array(
+        [
+            world.expected_gain(sku, float(score), answers[sid])
+            for sid, sku, score in zip(rows[col.SESSION_ID], rows[col.SKU], rule_score, strict=True)
+        ],
+        dtype=float,
+    )
 
 
 @dataclass(frozen=True)
@@ -152,13 +221,12 @@ def _reactions(
     if rng.random() >= world.examined(item.rank) * appeal:
         return rows
     rows.append(event("click", 20))
-    if rng.random() < appeal * 0.6:
+    if rng.random() < appeal * CART_SHARE:
         rows.append(event("add_to_cart", 60))
-        if rng.random() < 0.6:
+        if rng.random() < PURCHASE_SHARE:
             rows.append(event("purchase", 120))
-            quality = world.quality.get(item.sku, 0.0)
-            verdict = "helpful" if rng.random() < 1 / (1 + np.exp(-quality)) else "not_helpful"
-            rows.append(event(verdict, 86_400))
+            helpful = rng.random() < world.helpful_chance(item.sku)
+            rows.append(event("helpful" if helpful else "not_helpful", 86_400))
     return rows
 
 
@@ -230,8 +298,7 @@ def write_simulation(feedback: SimulatedFeedback, out_dir: Path) -> tuple[int, i
     )
     n_sessions = write_csv(out_dir / "sessions.csv", col.SESSION_COLUMNS, sessions)
     n_events = write_csv(out_dir / "events.csv", col.EVENT_COLUMNS, events)
-    truth = {"synthetic": True, "examination_power": feedback.world.examination_power}
-    truth["product_quality"] = feedback.world.quality
+    truth = feedback.world.to_json()
     (out_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n")
     (out_dir / "README.txt").write_text(_README)
     (out_dir / MARKER_FILE).write_text("synthetic feedback made by `recommender simulate`\n")

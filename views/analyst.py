@@ -13,8 +13,9 @@ from recommender.escaping import plain
 from recommender.registry import load_for_serving
 from recommender.settings import Settings
 from training import analytics
-from training.pipeline import promote_model, train_candidate
-from views import loading
+from training.pipeline import train_candidate
+from views import loading, promotion
+from views.position_bias import show_position_bias
 from views.signin import require_signed_in
 
 require_signed_in(ANALYST)
@@ -37,13 +38,7 @@ if events.empty:
 else:
     st.subheader("Feedback over time")
     st.line_chart(analytics.feedback_over_time(events), x_label="day", y_label="events")
-    st.subheader("Click rate by position")
-    st.caption("Explore sessions show products in random order: their curve is attention alone.")
-    st.line_chart(
-        analytics.click_rate_by_position(events, sessions),
-        x_label="position shown",
-        y_label="share of impressions clicked",
-    )
+    show_position_bias(settings, events, sessions)
     st.subheader("Helpfulness by product")
     st.dataframe(analytics.helpfulness_by_product(events), width="stretch")
     st.subheader("Experiment arms")
@@ -91,12 +86,4 @@ else:
     chart = comparison.pivot_table(index="model", columns="ranker", values=metric)
     st.bar_chart(chart, stack=False, horizontal=True, x_label=metric, y_label="model")
 
-if not comparison.empty:
-    with st.form("promote"):
-        model_id = st.selectbox("Model to promote", sorted(comparison["model"].unique()))
-        force = st.checkbox("Promote even if not shown better (force)")
-        if st.form_submit_button("Promote"):
-            try:
-                st.success(plain(promote_model(settings, model_id, force=force)))
-            except RecommenderError as error:
-                st.error(plain(error))
+promotion.promote_section(settings, comparison)

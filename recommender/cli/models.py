@@ -1,4 +1,7 @@
-"""`recommender models list | promote ID [--force] | rollback`: the model registry."""
+"""`recommender models list | promote ID [--force] [--allow-synthetic] | rollback | import PATH`.
+
+`list` reads cards and checks the recorded hashes; it never parses a model file.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,17 @@ def register(subparsers: Any) -> None:
     promote = commands.add_parser("promote", help="serve a model (refused unless it is better)")
     promote.add_argument("model_id", metavar="ID")
     promote.add_argument("--force", action="store_true", help="promote even if not shown better")
+    promote.add_argument(
+        "--allow-synthetic",
+        action="store_true",
+        help="serve a model trained on simulated sessions (a demo; it always carries a notice)",
+    )
     promote.set_defaults(handler=run_promote)
+    taken = commands.add_parser(
+        "import", help="take a model folder from outside RECOMMENDER_MODELS into the registry"
+    )
+    taken.add_argument("path", metavar="PATH", help="a folder with model.txt and model.json")
+    taken.set_defaults(handler=run_import)
     back = commands.add_parser("rollback", help="serve the model promoted before the current one")
     back.set_defaults(handler=run_rollback)
 
@@ -31,8 +44,7 @@ def register(subparsers: Any) -> None:
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     cards = registry.list_models(settings.models_dir)
     promoted, _ = promoted_or_notice(settings.models_dir)  # a damaged state: see the notices
-    served, notices = registry.load_for_serving(settings, None)
-    serving = served.model_id if served is not None else "rules-only"
+    serving, notices = registry.serving_status(settings)
     rows = [_summary(card, card.model_id == promoted) for card in cards]
     if args.json:
         listing = {"promoted": promoted, "serving": serving, "notices": notices, "models": rows}
@@ -46,9 +58,13 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     for row in rows:
         mark = "*" if row["promoted"] else " "
         trusted = "trusted" if row["trusted"] else "untrusted"
+        simulated = (
+            f"  SIMULATED ({row['synthetic_sessions']:,})" if row["synthetic_sessions"] else ""
+        )
         print(
             f"{mark} {row['id']}  {row['created']}  {row['train_sessions']:>7} sessions  "
-            f"ndcg@5 {row['ndcg@5']:.4f}  {trusted}"
+            f"corrected lead over rules-only {_lead(row['corrected_lead'])}  "
+            f"ndcg@5 {row['ndcg@5']:.4f} (uncorrected, biased)  {trusted}{simulated}"
         )
         if row["file"] != "ok":
             print(f"    REFUSED: {row['file']}")
@@ -62,7 +78,17 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     from training.pipeline import promote_model
 
     with _writing(settings):
-        print(promote_model(settings, args.model_id, force=args.force))
+        print(
+            promote_model(
+                settings, args.model_id, force=args.force, allow_synthetic=args.allow_synthetic
+            )
+        )
+    return ExitCode.OK
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    card = registry.import_model(settings.models_dir, args.path)
+    print(f"imported {args.path} as {card.model_id} (not promoted; `models promote` serves it)")
     return ExitCode.OK
 
 
@@ -92,7 +118,22 @@ def _summary(card: registry.ModelCard, promoted: bool) -> dict[str, Any]:
         "created": data.get("created", ""),
         "train_sessions": data.get("data", {}).get("train_sessions", 0),
         "ndcg@5": float(card.own_metrics.get("ndcg@5", float("nan"))),
+        "corrected_lead": _corrected_lead(data),
         "trusted": card.trusted,
+        "synthetic_sessions": card.synthetic_sessions,
         "promoted": promoted,
         "file": registry.file_problem(card) or "ok",
     }
+
+
+def _corrected_lead(data: dict[str, Any]) -> dict[str, float] | None:
+    """The card's position-corrected lead over rules-only (primary estimator), if it has one."""
+    corrected = data.get("metrics", {}).get("corrected") or {}
+    lead = corrected.get("differences", {}).get("rules-only", {}).get(corrected.get("primary"))
+    return None if not lead else {k: lead[k] for k in ("mean", "low", "high")}
+
+
+def _lead(lead: dict[str, float] | None) -> str:
+    if lead is None:
+        return "n/a"
+    return f"{lead['mean']:+.4f} [{lead['low']:+.4f}, {lead['high']:+.4f}]"

@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=seed, default=0, metavar="S", help="0 or more")
     parser.add_argument(
         "--explore-share", type=share, default=None, metavar="P",
-        help="share of sessions shown in random order (default 0.2)",
+        help="share of sessions shown in random order (default 0.05, the shop default)",
     )  # fmt: skip
     parser.set_defaults(handler=run)
 

@@ -36,6 +36,8 @@ from recommender.feedback.staging import ROW_NUMBER, stage_events, stage_session
 # Rows per short transaction. SQLite has one writer at a time: a batch this size holds the
 # write lock for a few milliseconds, and the pause after it lets waiting shoppers in first.
 SQLITE_BATCH = 2_000
+SQLITE_BATCH_MIN = 100
+SQLITE_HOLD_TARGET_S = 0.02
 POSTGRES_BATCH = 20_000
 # Pause after each SQLite batch, as a share of the time the batch held the lock.
 SQLITE_YIELD_SHARE = 1.0
@@ -162,16 +164,29 @@ def _merge_table(
         f"WHERE {ROW_NUMBER} >= :start AND {ROW_NUMBER} < :stop ORDER BY {ROW_NUMBER} "
         "ON CONFLICT DO NOTHING"
     )
-    added = 0
-    for start in range(0, last + 1, batch):
+    added, start = 0, 0
+    while start <= last:
         values = {"import_id": import_id, "start": start, "stop": start + batch}
         began = time.perf_counter()
         added += max(_run_short(conn, statement, values), 0)
+        held = time.perf_counter() - began
         if start == 0:
             kill_point(f"feedback-import:first-{target.name}-batch")
+        start += batch
         if sqlite:
-            time.sleep((time.perf_counter() - began) * SQLITE_YIELD_SHARE)
+            time.sleep(held * SQLITE_YIELD_SHARE)
+            batch = _next_sqlite_batch(batch, held)
     return added
+
+
+def _next_sqlite_batch(batch: int, held: float) -> int:
+    # A busy machine makes every batch slower; shrink it so the write lock is still held
+    # only briefly, and grow it back when batches are quick again.
+    if held > SQLITE_HOLD_TARGET_S * 2:
+        return max(SQLITE_BATCH_MIN, batch // 2)
+    if held < SQLITE_HOLD_TARGET_S / 2:
+        return min(SQLITE_BATCH, batch * 2)
+    return batch
 
 
 def _batch_size(conn: Connection) -> int:

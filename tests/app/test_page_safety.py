@@ -19,6 +19,7 @@ from tests.app.conftest import APP, ROOT, TIMEOUT
 from tests.hostile_catalog import HOSTILE, OFF_SITE, hostile_catalog
 from tests.readable import readable
 from views.guard import PAGE_FAILED
+from views.loading import NO_CATALOG
 
 # The CommonMark core Streamlit's front end renders with, plus the GFM parts it enables.
 _renderer = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -104,7 +105,8 @@ def test_a_broken_catalog_folder_shows_the_calm_message(
         app.button(key="next").click().run()
         assert not app.exception
         page_text = "\n".join(_everything_rendered_as_markdown(app))
-        assert PAGE_FAILED in page_text
+        # The engine loader's own calm message: the shop has no catalog to fall back on.
+        assert NO_CATALOG in page_text
         assert str(tmp_path) not in page_text and "Error" not in page_text
 
 

@@ -12,11 +12,11 @@ import pytest
 
 from recommender.engine import Engine, load_engine
 from recommender.feedback import FeedbackStore, import_feedback
-from recommender.learned import PositionAwareRanker
+from recommender.learned import LambdaRanker
 from recommender.settings import Settings
 from training.model import fit_ranker
 from training.pipeline import Prepared, prepare_frames
-from training.simulate import SimulatedFeedback, simulate, write_simulation
+from training.simulate import SESSION_PREFIX, SimulatedFeedback, simulate, write_simulation
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 SESSIONS = 4000
@@ -40,12 +40,12 @@ def prepared(engine: Engine, feedback: SimulatedFeedback) -> Prepared:
 
 
 @pytest.fixture(scope="session")
-def corrected(prepared: Prepared) -> PositionAwareRanker:
+def corrected(prepared: Prepared) -> LambdaRanker:
     return fit_ranker(prepared.train, correction="position", seed=0)
 
 
 @pytest.fixture(scope="session")
-def uncorrected(prepared: Prepared) -> PositionAwareRanker:
+def uncorrected(prepared: Prepared) -> LambdaRanker:
     return fit_ranker(prepared.train, correction="none", seed=0)
 
 
@@ -65,11 +65,36 @@ def filled_db(tmp_path_factory: pytest.TempPathFactory, simulated_csv: Path) -> 
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def shop_db(tmp_path_factory: pytest.TempPathFactory, simulated_csv: Path) -> str:
+    """The same world logged as if by a real shop: no session id carries the "sim-" mark."""
+    folder = tmp_path_factory.mktemp("shop")
+    for name in ("sessions.csv", "events.csv"):
+        text = (simulated_csv / name).read_text(encoding="utf-8")
+        (folder / name).write_text(text.replace(SESSION_PREFIX, "shop-"), encoding="utf-8")
+    path = folder / "feedback.db"
+    with FeedbackStore.open(f"sqlite:///{path}") as store:
+        import_feedback(store, folder / "sessions.csv", folder / "events.csv")
+    return str(path)
+
+
 @pytest.fixture
 def settings(tmp_path: Path, filled_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings (and environment) with a private copy of the filled store and an empty registry."""
+    return _settings_with(tmp_path, filled_db, monkeypatch)
+
+
+@pytest.fixture
+def shop_settings(tmp_path: Path, shop_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Like `settings`, with the store of a shop's own (not simulated) sessions; the one of
+    the two asked for last sets the environment."""
+    return _settings_with(tmp_path / "shop", shop_db, monkeypatch)
+
+
+def _settings_with(tmp_path: Path, source_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    tmp_path.mkdir(exist_ok=True)
     db = tmp_path / "feedback.db"
-    db.write_bytes(Path(filled_db).read_bytes())
+    db.write_bytes(Path(source_db).read_bytes())
     env = {
         "RECOMMENDER_DB": f"sqlite:///{db}",
         "RECOMMENDER_MODELS": str(tmp_path / "models"),
@@ -78,3 +103,22 @@ def settings(tmp_path: Path, filled_db: str, monkeypatch: pytest.MonkeyPatch) ->
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return Settings.from_env()
+
+
+# A shop like the default one: 8,000 sessions logged by rules-only with only 5% explore, so
+# almost every held-out session shows the rules' order. Evaluation is tested on this.
+RANKED_SEED = 0
+
+
+@pytest.fixture(scope="session")
+def ranked_shop(engine: Engine):
+    from training.estimator_check import simulated_shop
+
+    return simulated_shop(engine, RANKED_SEED)
+
+
+@pytest.fixture(scope="session")
+def ranked_check(engine: Engine, ranked_shop):
+    from training.estimator_check import check_seed
+
+    return check_seed(engine, RANKED_SEED, shop=ranked_shop)

@@ -15,7 +15,8 @@ from recommender.feedback import FeedbackStore
 from recommender.feedback.records import Impression
 from tests.readable import readable
 from training import analytics
-from training.pipeline import promote_model
+from training.pipeline import promote_model, train_candidate
+from views.promotion import SIMULATED_MARK
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "analyst.py"
@@ -31,6 +32,17 @@ def fresh_caches():
 def test_explore_click_curve_falls_with_position(feedback):
     curve = analytics.click_rate_by_position(feedback.events, feedback.sessions)["explore"]
     assert curve.loc[1] > 1.5 * curve.loc[5]  # shoppers look less at lower positions
+
+
+def test_estimated_examination_separates_attention_from_the_rules_choice(engine, ranked_shop):
+    feedback, _ = ranked_shop
+    table = analytics.examination_by_position(feedback.events, feedback.sessions, engine)
+    truth = (1.0 / table.index) ** feedback.world.examination_power
+
+    assert (table[analytics.ESTIMATE_LOW] <= table[analytics.ESTIMATED]).all()
+    assert ((table[analytics.ESTIMATED] - truth).abs() < 0.05).all()
+    # The raw ranked curve falls faster: the rules put the products shoppers like first.
+    assert table.loc[5, "raw click rate, ranked"] < table.loc[5, analytics.ESTIMATED]
 
 
 def _arm_sessions(arm: str, sessions: int, good: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,6 +82,8 @@ def test_signed_in_analyst_sees_feedback_and_models(settings):
     assert any(
         "rules-only" in readable(text.value) for text in page.markdown
     )  # no models trained yet
+    # Beside the raw click curve, the examination estimated from the logs, with its interval.
+    assert any(analytics.ESTIMATED in frame.value for frame in page.dataframe)
 
 
 def test_visitor_who_is_not_signed_in_sees_no_numbers(settings):
@@ -94,8 +108,9 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     assert comparison.loc[model_id, "trusted"] in (True, False)
     assert comparison.loc[["rules-only", "popularity"], "trusted"].isna().all()
     assert comparison.loc["rules-only", analytics.LEAD_COLUMN].count("[") == 1
+    assert comparison.loc["rules-only", analytics.CORRECTED_LEAD_COLUMN].count("[") == 1
 
-    promote_model(settings, model_id, force=True)
+    promote_model(settings, model_id, force=True, allow_synthetic=True)
     path = settings.models_dir / model_id / registry.MODEL_FILE
     path.write_bytes(path.read_bytes() + b"\0")
     page = _signed_in_page()
@@ -103,6 +118,29 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     warnings = [readable(w.value) for w in page.warning]
     assert any("sha256" in w and "rules-only" in w for w in warnings)
     assert any("Serving: **rules-only**" in readable(text.value) for text in page.markdown)
+
+
+def test_analyst_sees_a_simulated_model_marked_and_must_confirm_to_promote_it(settings):
+    model_id = train_candidate(settings, seed=0).card.model_id
+    page = _signed_in_page()
+    assert any(SIMULATED_MARK in w.value for w in page.warning)
+
+    _click(page, "Promote")
+    assert any("Tick the confirmation" in e.value for e in page.error)
+    assert registry.promoted_id(settings.models_dir) is None
+
+    next(box for box in page.checkbox if box.label.startswith("I confirm")).check()
+    _click(page, "Promote")
+    assert any(f"promoted {model_id}" in s.value for s in page.success)
+    assert registry.promoted_id(settings.models_dir) == model_id
+    page = _signed_in_page()  # served now, and the page says on what it was trained
+    assert any("simulated sessions" in w.value for w in page.warning)
+
+
+def _click(page: AppTest, label: str) -> None:
+    next(b for b in page.button if b.label == label).click()
+    page.run()
+    assert not page.exception
 
 
 def test_feedback_is_read_once_and_reloaded_on_request(settings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -17,12 +18,14 @@ def trained(settings):
     return train_candidate(settings, seed=0)
 
 
-def test_trained_model_is_trusted_and_served_once_promoted(settings, trained):
+def test_model_from_the_shops_own_sessions_is_trusted_and_served_once_promoted(shop_settings):
+    trained = train_candidate(shop_settings, seed=0)
     assert trained.card.trusted, trained.card.data["trust"]
-    assert registry.load_for_serving(settings, None) == (None, [])  # nothing promoted yet
+    assert trained.card.data["synthetic_sessions"] == 0
+    assert registry.load_for_serving(shop_settings, None) == (None, [])  # nothing promoted yet
 
-    promote_model(settings, trained.card.model_id)
-    model, notices = registry.load_for_serving(settings, None)
+    promote_model(shop_settings, trained.card.model_id)
+    model, notices = registry.load_for_serving(shop_settings, None)
 
     assert model is not None and model.model_id == trained.card.model_id
     assert notices == []
@@ -38,21 +41,24 @@ def test_tampered_model_file_is_refused_with_a_notice(settings, trained):
     assert "sha256" in notices[0] and "rules-only" in notices[0]
 
 
-def test_card_from_other_library_versions_is_refused(settings, trained):
+def test_a_model_file_is_checked_against_the_registry_not_the_card_beside_it(settings, trained):
+    path = trained.card.model_path
+    changed = path.read_text() + "\n"  # still a valid model text: only the hash can tell
+    path.write_text(changed)
     card_path = trained.card.folder / registry.CARD_FILE
     card = json.loads(card_path.read_text())
-    card["versions"]["sklearn"] = "0.1"
+    card["sha256"][registry.MODEL_FILE] = hashlib.sha256(changed.encode()).hexdigest()
     card_path.write_text(json.dumps(card))
 
     model, notices = registry.load_for_serving(settings, str(trained.card.folder))
 
-    assert model is None and "sklearn 0.1" in notices[0]
+    assert model is None and "sha256 the registry recorded" in notices[0]
 
 
 def test_promote_then_rollback_returns_to_the_earlier_model(settings, trained):
     second = train_candidate(settings, seed=1)
-    promote_model(settings, trained.card.model_id)
-    promote_model(settings, second.card.model_id, force=True)
+    promote_model(settings, trained.card.model_id, allow_synthetic=True)
+    promote_model(settings, second.card.model_id, force=True, allow_synthetic=True)
     assert registry.promoted_id(settings.models_dir) == second.card.model_id
 
     assert registry.rollback(settings.models_dir) == trained.card.model_id
@@ -67,9 +73,10 @@ def test_untrusted_model_is_not_promoted_without_force(settings, trained):
     card["trust"] = {"trusted": False, "reason": "trained on 12 sessions", "rule": ""}
     card_path.write_text(json.dumps(card))
 
-    assert main(["models", "promote", trained.card.model_id]) == 2
+    promote = ["models", "promote", trained.card.model_id, "--allow-synthetic"]
+    assert main(promote) == 2
     assert registry.promoted_id(settings.models_dir) is None
-    assert main(["models", "promote", trained.card.model_id, "--force"]) == 0
+    assert main([*promote, "--force"]) == 0
     model, notices = registry.load_for_serving(settings, None)
     assert model is None and "not trusted" in notices[0]
 
@@ -117,7 +124,7 @@ def test_simulate_writes_marked_synthetic_files(settings, tmp_path):
 
 
 def test_analyst_sees_a_tampered_promoted_model_refused_everywhere(settings, trained, capsys):
-    promote_model(settings, trained.card.model_id)
+    promote_model(settings, trained.card.model_id, allow_synthetic=True)
     path = trained.card.model_path
     path.write_bytes(path.read_bytes()[:-1] + b"\1")
     capsys.readouterr()
@@ -133,12 +140,13 @@ def test_analyst_sees_a_tampered_promoted_model_refused_everywhere(settings, tra
 
     second = train_candidate(settings, seed=1)
     second.card.model_path.write_bytes(b"not a model")
-    assert main(["models", "promote", second.card.model_id, "--force"]) == 2
+    argv = ["models", "promote", second.card.model_id, "--force", "--allow-synthetic"]
+    assert main(argv) == 2
     assert registry.promoted_id(settings.models_dir) == trained.card.model_id
 
 
 def test_removed_promoted_model_serves_rules_only_with_a_notice(settings, trained):
-    promote_model(settings, trained.card.model_id)
+    promote_model(settings, trained.card.model_id, allow_synthetic=True)
     for file in trained.card.folder.iterdir():
         file.unlink()
     trained.card.folder.rmdir()
@@ -154,4 +162,35 @@ def test_train_json_names_the_new_model_and_where_it_is(settings, capsys):
 
     card = registry.find_model(settings.models_dir, report["model_id"])
     assert report["path"] == str(card.folder) and card.model_path.is_file()
-    assert set(report["evaluation"]["metrics"]) == {"candidate", "rules-only", "popularity"}
+    assert set(report["evaluation"]["metrics"]) == {
+        "candidate",
+        "rules-only",
+        "popularity",
+        "lightgbm-lambdarank, unbiased",
+    }
+
+
+def test_train_prints_the_corrected_comparison_first_and_the_biased_one_labelled(settings, capsys):
+    assert main(["train"]) == 0
+    out = capsys.readouterr().out
+
+    corrected, biased = out.index("CORRECTED for position bias"), out.index("UNCORRECTED, biased")
+    assert corrected < biased
+    assert "effective sample size" in out and "clipped below at" in out
+    assert "bootstrap, paired by session" in out  # the interval method is named
+
+
+def test_evaluate_json_carries_both_comparisons_and_the_card_records_the_evidence(
+    settings, trained, capsys
+):
+    promote_model(settings, trained.card.model_id, force=True, allow_synthetic=True)
+    assert main(["evaluate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    corrected = report["corrected"]
+    assert corrected["clip"] > 0 and 0 < corrected["effective_sample_size"] <= corrected["sessions"]
+    assert set(corrected["differences"]["rules-only"]) == {"ips dcg@5", "snips ndcg@5"}
+    assert report["biased"] is True and "rules-only" in report["differences"]
+    trust = trained.card.data["trust"]
+    assert {"estimator", "clip", "sessions", "effective_sample_size"} <= set(trust)
+    assert "position-corrected" in trust["reason"]

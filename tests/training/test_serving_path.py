@@ -1,0 +1,55 @@
+"""The quick serving path (catalog rows and numpy, no DataFrame per shopper) ranks exactly like
+the general `score_candidates` seam, for any answers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recommender.answers import parse_answers
+from recommender.engine import MAX_K, build_engine
+from recommender.learned import LearnedReranker
+from recommender.reranker import CatalogReranker
+from tests.strategies import raw_answers
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+class ThroughTheSeamOnly:
+    """The same trained model, reachable only through `score_candidates`."""
+
+    def __init__(self, model: LearnedReranker) -> None:
+        self.model_id = model.model_id
+        self._model = model
+
+    def score_candidates(self, answers, features, candidates):
+        return self._model.score_candidates(answers, features, candidates)
+
+
+@FAST
+@given(raw=raw_answers(red_flags=False), blend=st.floats(0.05, 1.0))
+def test_a_shopper_gets_the_same_list_whichever_way_the_model_is_asked(
+    engine, corrected, raw, blend
+):
+    answers = parse_answers(raw)
+    weights = replace(engine.weights, blend_model=blend)
+    quick = LearnedReranker("m", corrected)
+    assert isinstance(quick, CatalogReranker)
+    assert not isinstance(ThroughTheSeamOnly(quick), CatalogReranker)
+
+    fast = build_engine(engine.catalog, weights, quick).recommend(answers, MAX_K)
+    general = build_engine(engine.catalog, weights, ThroughTheSeamOnly(quick)).recommend(
+        answers, MAX_K
+    )
+
+    assert [i.sku for i in fast.items] == [i.sku for i in general.items]
+    np.testing.assert_allclose(
+        [i.score_parts.model for i in fast.items],
+        [i.score_parts.model for i in general.items],
+        rtol=1e-6,
+    )
+    if fast.items:
+        assert any(i.score_parts.model > 0 for i in fast.items)  # the model took part

@@ -1,0 +1,80 @@
+"""The simulated shop is as hard as a real one, and its truth is what the shoppers really do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender.answers import parse_answers
+from recommender.cli.main import main
+from recommender.feedback import columns as col
+from training.dataset import GRADES, NEGATIVE_GRADE, NOT_HELPFUL
+from training.simulate import ShopperWorld, _reactions
+
+YOUNG = parse_answers({"age_band": "16_49", "pain_areas": ["knee"], "activities": ["running"]})
+OLDER = parse_answers({"age_band": "65_plus", "pain_areas": ["knee"]})
+WITH_BUDGET = parse_answers(
+    {"age_band": "16_49", "pain_areas": ["knee"], "activities": ["running"], "budget_max": 200}
+)
+
+
+@pytest.fixture(scope="module")
+def world(engine) -> ShopperWorld:
+    return ShopperWorld.draw(engine.catalog.products, np.random.default_rng(5))
+
+
+def test_shoppers_of_different_ages_and_activity_like_different_products(world, engine):
+    skus = list(engine.catalog.products["sku"])
+    young = np.array([world.appeal(sku, 0.6, YOUNG) for sku in skus])
+    older = np.array([world.appeal(sku, 0.6, OLDER) for sku in skus])
+
+    assert np.abs(young - older).max() > 0.1
+    # The two segments would not even agree on which products are best.
+    assert set(np.argsort(-young)[:5]) != set(np.argsort(-older)[:5])
+
+
+def test_dearer_products_appeal_less_and_more_so_to_a_shopper_with_a_budget(world):
+    cheap = {**vars(world), "log_price": {**world.log_price, "KS-101": -1.0}}
+    dear = {**vars(world), "log_price": {**world.log_price, "KS-101": 1.0}}
+    cheap_world, dear_world = ShopperWorld(**cheap), ShopperWorld(**dear)
+
+    def drop(answers):
+        return cheap_world.appeal("KS-101", 0.6, answers) - dear_world.appeal(
+            "KS-101", 0.6, answers
+        )
+
+    assert drop(YOUNG) > 0
+    assert drop(WITH_BUDGET) > drop(YOUNG)
+
+
+def test_shoppers_look_less_far_down_the_list(world):
+    looks = [world.examined(p) for p in range(1, 6)]
+    assert looks[0] == 1.0 and all(np.diff(looks) < 0)
+
+
+def test_true_relevance_is_what_shoppers_who_look_at_a_product_earn_on_average(world):
+    # Shown first (always looked at), 40,000 times: the mean NDCG gain matches the truth.
+    rng = np.random.default_rng(0)
+    item = SimpleNamespace(sku="KS-102", rank=1, score_parts=SimpleNamespace(rules=0.6))
+    when = datetime(2025, 1, 1, tzinfo=UTC)
+    gains = []
+    for _ in range(40_000):
+        kinds = [row[4] for row in _reactions(world, YOUNG, item, 1.0, "s", when, rng)]
+        grade = NEGATIVE_GRADE if NOT_HELPFUL in kinds else max(GRADES.get(k, 0) for k in kinds)
+        gains.append(2.0 ** max(grade, 0) - 1)
+
+    expected = world.expected_gain("KS-102", 0.6, YOUNG)
+    assert np.mean(gains) == pytest.approx(expected, rel=0.03)
+
+
+def test_simulate_logs_mostly_the_ranked_order_like_the_shop_default(settings, tmp_path):
+    out = tmp_path / "sim"
+    assert main(["simulate", "--sessions", "600", "--out", str(out), "--seed", "2"]) == 0
+    sessions = pd.read_csv(out / "sessions.csv")
+
+    explore = (sessions[col.POLICY] == col.EXPLORE).mean()
+    assert 0.01 < explore < 0.1  # about 5%, the shop's RECOMMENDER_EXPLORE_SHARE default
