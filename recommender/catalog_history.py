@@ -1,6 +1,6 @@
 """The catalog's saved versions and their audit log, and the journal that makes a save one unit.
 
-    <catalog>/.history/versions/000007/   weights.toml and products.csv of every saved version
+    <catalog>/.history/versions/000007/   weights.toml, products.csv (and sizes.csv) of a version
     <catalog>/.history/audit.jsonl        one line a save or rollback: who, when, note, diff
     <catalog>/.history/pending.json       present only while a save is going live
     <catalog>/.history/.lock              serialises saves and recovery
@@ -10,7 +10,7 @@ A save (`commit`) runs in this order, each step durable before the next:
     1. the new version's files into versions/N        (a crash here leaves a stray folder)
     2. pending.json naming N                          (from here on the save is finished on restart)
     3. the audit line for N                           (the version is now recorded)
-    4. the live weights.toml, then products.csv       (the version goes live)
+    4. the live weights.toml, sizes.csv, products.csv (the version goes live)
     5. pending.json removed                           (done)
 
 `recover` runs on the next start: with pending.json and a recorded N it finishes the save (the
@@ -41,6 +41,9 @@ VERSIONS_DIR = "versions"
 AUDIT_FILE = "audit.jsonl"
 PENDING_FILE = "pending.json"
 LOCK_FILE = ".lock"
+# Optional (SPEC section 8): versioned with the pair, so a feed import rolls back as one unit.
+# Absent from a version folder means the version had no sizes file.
+SIZES_FILE = "sizes.csv"
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class AuditEntry:
     version: int
     at: str
     who: str
-    action: str  # "baseline", "save" or "rollback"
+    action: str  # "baseline", "save", "rollback" or "import" (a product feed)
     note: str
     diff: str
     restored_from: int | None = None
@@ -81,25 +84,32 @@ def next_version(directory: Path, entries: tuple[AuditEntry, ...]) -> int:
     return max([0, *on_disk, *(e.version for e in entries)]) + 1
 
 
-def write_pair(folder: Path, weights_text: str, products_text: str) -> None:
+def write_pair(folder: Path, weights_text: str, products_text: str, sizes_text: str = "") -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if weights_text:
         write_atomically(folder / WEIGHTS_FILE, weights_text)
+    if sizes_text:
+        write_atomically(folder / SIZES_FILE, sizes_text)
     write_atomically(folder / PRODUCTS_FILE, products_text)
 
 
 def commit(
-    directory: Path, entry: AuditEntry, weights_text: str, products_text: str, previous: tuple
+    directory: Path,
+    entry: AuditEntry,
+    weights_text: str,
+    products_text: str,
+    previous: tuple,
+    sizes_text: str = "",
 ) -> None:
     """Record `entry` with its files, then make them live; call with `locked` held.
 
-    `previous` is the live (weights, products) text before the save. A failure part-way (a full
+    `previous` is the live (weights, products, sizes) text before the save. A failure part-way (a full
     disk) undoes what was done and re-raises; if even the undo fails, `recover` finishes the
     save on the next start.
     """
     directory = Path(directory)
     audit = directory / HISTORY_DIR / AUDIT_FILE
-    write_pair(version_dir(directory, entry.version), weights_text, products_text)
+    write_pair(version_dir(directory, entry.version), weights_text, products_text, sizes_text)
     checkpoint("weights.after_snapshot")
     write_atomically(_pending(directory), json.dumps({"version": entry.version}))
     checkpoint("weights.after_journal")
@@ -107,7 +117,9 @@ def commit(
     try:
         _append_line(audit, json.dumps(asdict(entry)))
         checkpoint("weights.after_history")
-        _make_live(directory, weights_text, products_text, between="weights.between_files")
+        _make_live(
+            directory, weights_text, products_text, sizes_text, between="weights.between_files"
+        )
         checkpoint("weights.after_live")
     except OSError:
         _undo(directory, entry.version, audit, audit_size, previous)
@@ -144,7 +156,10 @@ def recover_locked(directory: Path) -> int | None:
     if recorded and folder is not None and (folder / PRODUCTS_FILE).is_file():
         weights = folder / WEIGHTS_FILE
         weights_text = weights.read_text(encoding="utf-8") if weights.is_file() else ""
-        _make_live(directory, weights_text, (folder / PRODUCTS_FILE).read_text(encoding="utf-8"))
+        sizes = folder / SIZES_FILE
+        sizes_text = sizes.read_text(encoding="utf-8") if sizes.is_file() else ""
+        products_text = (folder / PRODUCTS_FILE).read_text(encoding="utf-8")
+        _make_live(directory, weights_text, products_text, sizes_text)
     elif folder is not None:
         shutil.rmtree(folder, ignore_errors=True)  # never recorded, never live
         version = None
@@ -152,12 +167,15 @@ def recover_locked(directory: Path) -> int | None:
     return version
 
 
-def _make_live(directory: Path, weights_text: str, products_text: str, between: str = "") -> None:
+def _make_live(
+    directory: Path, weights_text: str, products_text: str, sizes_text: str = "", between: str = ""
+) -> None:
     weights, products = directory / WEIGHTS_FILE, directory / PRODUCTS_FILE
-    if weights_text and _text(weights) != weights_text:
-        write_atomically(weights, weights_text)
-    elif not weights_text and weights.is_file():
-        weights.unlink()
+    for path, text in ((weights, weights_text), (directory / SIZES_FILE, sizes_text)):
+        if text and _text(path) != text:
+            write_atomically(path, text)
+        elif not text and path.is_file():
+            path.unlink()
     if between:
         checkpoint(between)
     if _text(products) != products_text:

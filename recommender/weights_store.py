@@ -27,6 +27,7 @@ import tomli_w
 
 from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, Catalog, load_catalog
 from recommender.catalog_history import (
+    SIZES_FILE,
     AuditEntry,
     commit,
     history,
@@ -84,10 +85,11 @@ class CatalogState:
 
     weights_text: str
     products_text: str
+    sizes_text: str = ""  # empty: the catalog has no sizes.csv
 
     @property
     def token(self) -> str:
-        return state_token(self.weights_text, self.products_text)
+        return state_token(self.weights_text, self.products_text, self.sizes_text)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class Proposal:
     products_text: str
     catalog: Catalog
     weights: Weights
+    sizes_text: str = ""
 
 
 def render_weights(data: Mapping[str, Any]) -> str:
@@ -131,9 +134,11 @@ def _toml_line(key: str, value: float) -> str:
     return tomli_w.dumps({key: value}).strip()
 
 
-def state_token(weights_text: str, products_text: str) -> str:
-    digest = hashlib.sha256(weights_text.encode() + b"\0" + products_text.encode())
-    return digest.hexdigest()[:16]
+def state_token(weights_text: str, products_text: str, sizes_text: str = "") -> str:
+    data = weights_text.encode() + b"\0" + products_text.encode()
+    if sizes_text:  # without sizes.csv a token stays what it was before sizes were versioned
+        data += b"\0" + sizes_text.encode()
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def current_state(directory: Path) -> CatalogState:
@@ -149,6 +154,7 @@ def _read_state(directory: Path) -> CatalogState:
     return CatalogState(
         _editable_text(directory / WEIGHTS_FILE, MAX_WEIGHTS_BYTES),
         _editable_text(directory / PRODUCTS_FILE, MAX_CATALOG_BYTES),
+        _editable_text(directory / SIZES_FILE, MAX_CATALOG_BYTES),
     )
 
 
@@ -190,16 +196,16 @@ def propose(
         problems += error.problems
     if problems or catalog is None:
         raise CatalogError(problems)
-    return load_proposal(render_weights(weights_data), products_text)
+    return load_proposal(render_weights(weights_data), products_text, base.sizes_text)
 
 
-def load_proposal(weights_text: str, products_text: str) -> Proposal:
-    """Load the two texts exactly as the engine would read them from disk."""
+def load_proposal(weights_text: str, products_text: str, sizes_text: str = "") -> Proposal:
+    """Load the texts exactly as the engine would read them from disk."""
     with tempfile.TemporaryDirectory() as scratch:
-        write_pair(Path(scratch), weights_text, products_text)
+        write_pair(Path(scratch), weights_text, products_text, sizes_text)
         catalog = load_catalog(Path(scratch))
         weights = load_weights(Path(scratch), load_rule_book().ids, catalog.skus)
-    return Proposal(weights_text, products_text, catalog, weights)
+    return Proposal(weights_text, products_text, catalog, weights, sizes_text)
 
 
 def load_catalog_text(products_text: str) -> Catalog:
@@ -255,9 +261,10 @@ def save_proposal(
             state = _read_state(directory)
             if state.token != base_token:
                 raise StaleEditError(_stale_message(directory))
-            if (proposal.weights_text, proposal.products_text) == (
+            if (proposal.weights_text, proposal.products_text, proposal.sizes_text) == (
                 state.weights_text,
                 state.products_text,
+                state.sizes_text,
             ):
                 raise InputError("nothing to save: the proposal is the same as the current files")
             entries = history(directory)
@@ -265,7 +272,9 @@ def save_proposal(
                 entries = (_record(directory, state, 1, BASELINE_WHO, "baseline", "", "", None),)
             version = next_version(directory, entries)
             diff = _diff(state, proposal, f"version {entries[-1].version}", f"version {version}")
-            new_state = CatalogState(proposal.weights_text, proposal.products_text)
+            new_state = CatalogState(
+                proposal.weights_text, proposal.products_text, proposal.sizes_text
+            )
             return _record(
                 directory, new_state, version, who, action, note, diff, restored_from, state
             )
@@ -294,7 +303,8 @@ def _record(
         entry,
         state.weights_text,
         state.products_text,
-        (before.weights_text, before.products_text),
+        (before.weights_text, before.products_text, before.sizes_text),
+        state.sizes_text,
     )
     return entry
 
@@ -322,7 +332,7 @@ def rollback(
         base_token = state.token
     if target.token == state.token:
         raise InputError(f"the files already match version {to}; nothing to roll back")
-    proposal = load_proposal(target.weights_text, target.products_text)
+    proposal = load_proposal(target.weights_text, target.products_text, target.sizes_text)
     note = f"rollback to version {to}"
     return save_proposal(
         directory,
@@ -359,6 +369,7 @@ def _diff(before: CatalogState, after: CatalogState | Proposal, old: str, new: s
     for name, old_text, new_text in (
         (WEIGHTS_FILE, before.weights_text, after.weights_text),
         (PRODUCTS_FILE, before.products_text, after.products_text),
+        (SIZES_FILE, before.sizes_text, after.sizes_text),
     ):
         lines += difflib.unified_diff(
             old_text.splitlines(),

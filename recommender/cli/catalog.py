@@ -1,8 +1,10 @@
-"""`recommender catalog validate | check-personas [DIR]`: check the catalog before it goes live."""
+"""`recommender catalog validate | check-personas [DIR] | import-feed FEED --mapping MAP.toml`."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from pathlib import Path
 
 from recommender.engine import load_engine
@@ -22,6 +24,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     personas = commands.add_parser("check-personas", help="run the saved personas' expectations")
     personas.add_argument("directory", nargs="?", type=Path, help="default: RECOMMENDER_CATALOG")
     personas.set_defaults(handler=run_check_personas)
+    feed = commands.add_parser(
+        "import-feed", help="build products.csv and sizes.csv from the shop's product feed"
+    )
+    feed.add_argument("feed", type=Path, help="Merchant Center TSV or RSS XML, or Shopify CSV")
+    feed.add_argument("--mapping", type=Path, required=True, metavar="MAP.toml")
+    feed.add_argument(
+        "--out", type=Path, help="write into this folder (default: a new version of the catalog)"
+    )
+    feed.add_argument("--who", help="name for the audit log (default: your login name)")
+    feed.set_defaults(handler=run_import_feed)
 
 
 def run_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,4 +64,30 @@ def run_check_personas(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{len(outcomes)} personas, {checked} expectations, {len(failures)} failing")
     if failures:
         raise CatalogError(failures)
+    return 0
+
+
+def run_import_feed(args: argparse.Namespace, settings: Settings) -> int:
+    from recommender.feed.save import import_feed  # only this command needs the feed readers
+
+    built, saved = import_feed(
+        args.feed,
+        args.mapping,
+        catalog_dir=settings.catalog_dir,
+        out=args.out,
+        who=args.who or getpass.getuser(),
+    )
+    for note in built.notes:
+        print(f"note: {note}", file=sys.stderr)
+    target = args.out or settings.catalog_dir
+    summary = f"{built.items} items -> {built.products} products, {built.size_rows} sizes"
+    if not saved.changed:
+        print(f"{args.feed.name} ({built.format}): {summary}; {target} already matches, unchanged")
+    elif saved.version is not None:
+        print(
+            f"{args.feed.name} ({built.format}): {summary}; saved as catalog version "
+            f"{saved.version} in {target} (undo: recommender weights rollback)"
+        )
+    else:
+        print(f"{args.feed.name} ({built.format}): {summary}; written to {target}")
     return 0

@@ -1,0 +1,58 @@
+"""Read a feed file within its limits and tell its format from its content, not its name."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from recommender.errors import InputError
+from recommender.feed.items import MAX_FEED_BYTES, MAX_LINE_CHARS, FeedRead, where
+from recommender.feed.rss import read_gmc_rss
+from recommender.feed.tabular import read_gmc_tsv, read_shopify_csv
+
+FORMATS = ("gmc-tsv", "gmc-rss", "shopify-csv")
+
+
+def read_feed(path: Path) -> FeedRead:
+    """The items in the feed at `path`; `InputError` when it cannot be read as a feed at all."""
+    path = Path(path)
+    raw = _read_capped(path)
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return read_gmc_rss(raw, path.name)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(f"{where(path.name, line)}: not UTF-8 text") from None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise InputError(
+                f"{where(path.name, number)}: longer than the {MAX_LINE_CHARS:,} characters allowed"
+            )
+    header = text.split("\n", 1)[0]
+    try:
+        if "\t" in header:
+            return read_gmc_tsv(text, path.name)
+        if "Handle" in header.split(",") or '"Handle"' in header:
+            return read_shopify_csv(text, path.name)
+    except csv.Error as error:  # a broken quote leaves every later row meaningless
+        raise InputError(f"{path.name}: not readable as a table ({error})") from None
+    raise InputError(
+        f"{path.name}: not a feed we read; expected a Google Merchant Center feed "
+        "(tab-separated or RSS XML) or a Shopify product export CSV"
+    )
+
+
+def _read_capped(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, expected a feed file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FEED_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    if len(raw) > MAX_FEED_BYTES:
+        raise InputError(f"{path.name}: larger than the {MAX_FEED_BYTES:,} bytes allowed")
+    return raw

@@ -1,0 +1,62 @@
+"""One item (a variant) as a feed states it, and the limits every feed is read within.
+
+Readers keep the feed's own words; `build` decides what they mean for our catalog, so all
+three formats are judged by one set of rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A shop's whole feed is a few MB; the caps stop a stray or hostile file early.
+MAX_FEED_BYTES = 64 * 1024 * 1024
+MAX_LINE_CHARS = 128 * 1024
+MAX_ITEMS = 20_000
+MAX_XML_DEPTH = 12
+# A long list of problems helps nobody: the first ones, then how many more.
+MAX_PROBLEMS_LISTED = 200
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One variant of a product: its line in the feed and the fields we read."""
+
+    line: int
+    id: str
+    group: str  # the product it is a variant of: item_group_id, Handle, or its own id
+    title: str
+    description: str
+    link: str
+    image_link: str
+    product_type: str
+    size: str
+    colour: str
+    price: str  # as written, e.g. "39.00 GBP"; Shopify gives a bare number
+    availability: str  # in_stock, out_of_stock, preorder or backorder (or what the feed said)
+    # Safety properties the feed states (heat, cold, compression, magnetic) -> raw value,
+    # with the field they came from, so a problem can name it.
+    details: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """What a reader found: the items, the problems, and what it left out on purpose."""
+
+    format: str
+    items: tuple[FeedItem, ...]
+    problems: tuple[str, ...]
+    left_out: int = 0  # Shopify drafts and archived products: not for sale
+
+
+def where(name: str, line: int, field_name: str = "") -> str:
+    return f"{name} line {line}" + (f", field '{field_name}'" if field_name else "")
+
+
+def normal_availability(text: str) -> str:
+    # Merchant Center accepts both "in stock" (older) and "in_stock".
+    return text.strip().lower().replace(" ", "_")
+
+
+def shown(value: str, limit: int = 120) -> str:
+    """A feed value quoted for a message, cut short: a hostile cell must not flood stderr."""
+    return f"'{value}'" if len(value) <= limit else f"'{value[:limit]}...' ({len(value):,} chars)"

@@ -1,0 +1,269 @@
+"""MAP.toml: how a shop's feed maps onto our catalog, checked key by key like weights.toml.
+
+    schema_version = 1
+    currency = "GBP"                    # the shop's currency; a price in any other is refused
+    shop_url = "https://shop.example"   # optional; Shopify pages are <shop_url>/products/<handle>
+    [types."<feed product_type>"]       # category (required), tags, safety, size_chart
+    [size_charts.<name>]                # measure = "knee_cm"; sizes = { S = [30, 34], ... }
+    [skus."<product sku>"]              # the same keys (and name), for one product; wins
+
+A product type matches the feed's product_type exactly or as a leading part of its path
+("Supports > Knee" matches "Supports > Knee > Sleeves"); the longest match wins.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from recommender.catalog import AREAS, CATEGORIES, FITS, SAFETY_PROPERTIES, SUPPORT_LEVELS
+from recommender.errors import CatalogError, InputError
+
+SCHEMA_VERSION = 1
+MAX_MAPPING_BYTES = 1024 * 1024
+MEASURES = ("knee_cm", "thigh_cm", "calf_cm", "waist_cm", "shoe_eu")
+TOP_KEYS = ("schema_version", "currency", "shop_url", "types", "size_charts", "skus")
+_WORD = re.compile(r"^[a-z][a-z0-9_]*$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_TAG_WORDS: dict[str, tuple[str, ...] | None] = {
+    "areas": AREAS,
+    "fits": FITS,
+    "features": None,  # the shop's own feature words; one word each, lower case
+}
+
+
+@dataclass(frozen=True)
+class ProductFields:
+    """What a type or a single SKU sets; None (or empty) means "not set here"."""
+
+    category: str | None = None
+    name: str | None = None
+    support_level: str | None = None
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    safety: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    size_chart: str | None = None
+
+
+@dataclass(frozen=True)
+class SizeChart:
+    measure: str
+    sizes: Mapping[str, tuple[float, float]]  # label as written in the chart -> (min, max)
+
+    def find(self, label: str) -> str | None:
+        """The chart's spelling of `label`, matched without regard to case or spaces."""
+        wanted = label.strip().lower()
+        return next((key for key in self.sizes if key.strip().lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class FeedMapping:
+    currency: str
+    shop_url: str
+    types: Mapping[str, ProductFields]
+    size_charts: Mapping[str, SizeChart]
+    skus: Mapping[str, ProductFields]
+
+    def type_for(self, product_type: str) -> ProductFields | None:
+        """The most specific type entry matching `product_type`, or None when none does."""
+        parts = [p.strip() for p in product_type.split(">")]
+        for end in range(len(parts), 0, -1):
+            found = self._by_path.get(tuple(parts[:end]))
+            if found is not None:
+                return found
+        return None
+
+    @cached_property
+    def _by_path(self) -> dict[tuple[str, ...], ProductFields]:
+        return {tuple(p.strip() for p in key.split(">")): v for key, v in self.types.items()}
+
+
+def load_mapping(path: Path) -> FeedMapping:
+    """Read and check MAP.toml; `CatalogError` (exit 2) lists every problem with its key."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, expected a TOML file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_MAPPING_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    if len(raw) > MAX_MAPPING_BYTES:
+        raise InputError(f"{path.name}: larger than the {MAX_MAPPING_BYTES:,} bytes allowed")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CatalogError([f"{path.name}: not valid TOML ({error})"]) from None
+    except RecursionError:
+        raise CatalogError([f"{path.name}: not valid TOML (nested too deeply)"]) from None
+    return parse_mapping(data, path.name)
+
+
+def parse_mapping(data: Mapping[str, Any], name: str) -> FeedMapping:
+    problems: list[str] = []
+    for key in data:
+        if key not in TOP_KEYS:
+            problems.append(f"{name}: unknown key '{key}'")
+    version = data.get("schema_version")
+    if type(version) is not int or version != SCHEMA_VERSION:
+        problems.append(f"{name} schema_version: must be {SCHEMA_VERSION}, got {version!r}")
+    currency = data.get("currency")
+    if not isinstance(currency, str) or not _CURRENCY.match(currency):
+        problems.append(
+            f"{name} currency: must be the shop's three-letter currency code "
+            f'such as "GBP", got {currency!r}'
+        )
+    shop_url = data.get("shop_url", "")
+    if not isinstance(shop_url, str) or (shop_url and not _is_web_address(shop_url)):
+        problems.append(f"{name} shop_url: must be an http:// or https:// address")
+    charts = {
+        chart: _chart(spec, f"{name} [size_charts.{chart}]", problems)
+        for chart, spec in _table(data, "size_charts", name, problems).items()
+    }
+    types = {
+        key: _fields(spec, f'{name} [types."{key}"]', set(charts), problems, kind="type")
+        for key, spec in _table(data, "types", name, problems).items()
+    }
+    skus = {
+        key: _fields(spec, f'{name} [skus."{key}"]', set(charts), problems, kind="sku")
+        for key, spec in _table(data, "skus", name, problems).items()
+    }
+    if not types and not problems:
+        problems.append(f"{name} [types]: maps no product types")
+    if problems:
+        raise CatalogError(problems)
+    return FeedMapping(
+        currency=str(currency),
+        shop_url=str(shop_url).rstrip("/"),
+        types=MappingProxyType(types),
+        size_charts=MappingProxyType({k: v for k, v in charts.items() if v is not None}),
+        skus=MappingProxyType(skus),
+    )
+
+
+def _is_web_address(text: str) -> bool:
+    return text.startswith(("https://", "http://")) and len(text) > len("https://")
+
+
+def _table(data: Mapping[str, Any], key: str, where: str, problems: list[str]) -> Mapping:
+    table = data.get(key, {})
+    if not isinstance(table, Mapping):
+        problems.append(f"{where} {key}: must be a table")
+        return {}
+    for inner, value in table.items():
+        if not isinstance(value, Mapping):
+            problems.append(f"{where} [{key}] {inner}: must be a table")
+    return {k: v for k, v in table.items() if isinstance(v, Mapping)}
+
+
+_FIELD_KEYS = {"category", "support_level", "size_chart", *_TAG_WORDS, *SAFETY_PROPERTIES}
+
+
+def _fields(
+    spec: Mapping[str, Any], where: str, charts: set[str], problems: list[str], kind: str
+) -> ProductFields:
+    allowed = _FIELD_KEYS | ({"name"} if kind == "sku" else set())
+    for key in spec:
+        if key not in allowed:
+            problems.append(f"{where}: unknown key '{key}'")
+    category = _choice(spec, "category", CATEGORIES, where, problems)
+    if kind == "type" and "category" not in spec:
+        problems.append(f"{where} category: missing; every product type needs a category")
+    support = _choice(spec, "support_level", SUPPORT_LEVELS, where, problems)
+    tags = {}
+    for key, allowed_words in _TAG_WORDS.items():
+        if key in spec:
+            tags[key] = _words(spec[key], allowed_words, f"{where} {key}", problems)
+    safety = {}
+    for key in SAFETY_PROPERTIES:
+        if key in spec:
+            if isinstance(spec[key], bool):
+                safety[key] = spec[key]
+            else:
+                problems.append(f"{where} {key}: must be true or false, got {spec[key]!r}")
+    chart = spec.get("size_chart")
+    if chart is not None and (not isinstance(chart, str) or chart not in charts):
+        problems.append(f"{where} size_chart: {chart!r} is not a chart under [size_charts]")
+    name = spec.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        problems.append(f"{where} name: must be a non-empty string")
+    return ProductFields(
+        category=category,
+        name=name if isinstance(name, str) else None,
+        support_level=support,
+        tags=MappingProxyType(tags),
+        safety=MappingProxyType(safety),
+        size_chart=chart if isinstance(chart, str) else None,
+    )
+
+
+def _choice(
+    spec: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str, problems: list[str]
+) -> str | None:
+    if key not in spec:
+        return None
+    value = spec[key]
+    if not isinstance(value, str) or value not in allowed:
+        problems.append(f"{where} {key}: {value!r} is not one of {', '.join(allowed)}")
+        return None
+    return value
+
+
+def _words(
+    value: Any, allowed: tuple[str, ...] | None, where: str, problems: list[str]
+) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(f"{where}: must be a list of words, got {value!r}")
+        return ()
+    for word in value:
+        if allowed is not None and word not in allowed:
+            problems.append(f"{where}: '{word}' is not one of {', '.join(allowed)}")
+        elif allowed is None and not _WORD.match(word):
+            problems.append(f"{where}: '{word}' must be one lower-case word (a-z, 0-9, _)")
+    return tuple(value)
+
+
+def _chart(spec: Mapping[str, Any], where: str, problems: list[str]) -> SizeChart | None:
+    count = len(problems)
+    for key in spec:
+        if key not in {"measure", "sizes"}:
+            problems.append(f"{where}: unknown key '{key}'")
+    measure = spec.get("measure")
+    if measure not in MEASURES:
+        problems.append(f"{where} measure: {measure!r} is not one of {', '.join(MEASURES)}")
+    sizes = spec.get("sizes")
+    if not isinstance(sizes, Mapping) or not sizes:
+        problems.append(f"{where} sizes: must be a table of size = [min, max]")
+        return None
+    ranges: dict[str, tuple[float, float]] = {}
+    for label, bounds in sizes.items():
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(_is_number(b) for b in bounds)
+            or not 0 < bounds[0] <= bounds[1]
+        ):
+            problems.append(
+                f"{where} sizes.{label}: must be [min, max], two numbers above 0, min <= max"
+            )
+            continue
+        ranges[label] = (float(bounds[0]), float(bounds[1]))
+    ordered = sorted(ranges.items(), key=lambda item: item[1])
+    for (low_label, low), (high_label, high) in itertools.pairwise(ordered):
+        if high[0] <= low[1]:  # inclusive ranges: a shared edge is an overlap
+            problems.append(f"{where} sizes: {low_label} and {high_label} overlap")
+    if len(problems) > count:
+        return None
+    return SizeChart(str(measure), MappingProxyType(ranges))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
