@@ -58,16 +58,26 @@ class Shown:
 class FeedbackLog:
     """The feedback store as the page uses it: every write returns a note instead of raising."""
 
+    # What a write turns into a note; the HTTP API narrows it so bad input still reaches the caller.
+    failures: tuple[type[Exception], ...] = _STORE_FAILURES
+
     def __init__(self, open_store: Callable[[], FeedbackStore]) -> None:
         self._open_store = open_store
 
     def record_shown(
-        self, answers: Answers, shown: Presentation, experiment: str | None = None
+        self,
+        answers: Answers,
+        shown: Presentation,
+        experiment: str | None = None,
+        session_id: str | None = None,
     ) -> tuple[str | None, str | None]:
         """Log the session and one impression per product; return (session id, note)."""
         try:
-            return self._open_store().record_shown(answers, shown, experiment=experiment), None
-        except _STORE_FAILURES as error:
+            store = self._open_store()
+            return store.record_shown(
+                answers, shown, experiment=experiment, session_id=session_id
+            ), None
+        except self.failures as error:
             logger.warning("feedback not saved: %s", error)
             return None, FEEDBACK_NOT_SAVED
 
@@ -137,6 +147,23 @@ def find_products(
     `up_to_step` answers from the first steps only (a safety stop before the rest is asked).
     """
     answers = parse_answers(raw_answers(draft, up_to_step=up_to_step))
+    return show_products(engine, answers, log, explore_share=explore_share, rng=rng, k=k)
+
+
+def show_products(
+    engine: Engine,
+    answers: Answers,
+    log: FeedbackLog,
+    *,
+    explore_share: float,
+    rng: np.random.Generator,
+    k: int = DEFAULT_SHOWN,
+    session_id: str | None = None,
+) -> Shown:
+    """`find_products` for answers already validated (the HTTP API's way in).
+
+    `session_id` is the caller's own id for the session; None draws a new one.
+    """
     serving, arm = experiment_engine(engine, rng)
     # Every eligible product, so that an exploring session can draw from all of them.
     eligible = serving.recommend(answers, MAX_K)
@@ -144,7 +171,9 @@ def find_products(
     # rules out, so those sessions are always shown in the engine's order.
     share = 0.0 if back_pain_only(answers) else explore_share
     presentation = present(eligible, explore_share=share, rng=rng, k=k)
-    session_id, note = log.record_shown(answers, presentation, experiment=arm)
+    session_id, note = log.record_shown(
+        answers, presentation, experiment=arm, session_id=session_id
+    )
     stopped = _stop(engine, answers) is not None
     return Shown(answers, presentation.result, presentation.policy, session_id, stopped, note)
 

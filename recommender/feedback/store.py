@@ -168,10 +168,12 @@ class FeedbackStore:
         shown: Presentation,
         created_at: datetime | None = None,
         experiment: str | None = None,
+        session_id: str | None = None,
     ) -> str:
         """Store a session and its impressions together, as the app shows a result.
 
         `experiment` names the merchandisers' experiment arm that served it, if any.
+        `session_id` is a caller's own id (the HTTP API's); one already stored is refused.
         """
         result = shown.result
         record = _session_record(
@@ -179,7 +181,7 @@ class FeedbackStore:
             result.triage.level,
             result.model_version,
             shown.policy,
-            None,
+            session_id,
             created_at,
             experiment,
         )
@@ -196,7 +198,9 @@ class FeedbackStore:
         ]
 
         def write(conn: Connection) -> None:
-            insert_sessions(conn, [record])
+            if not insert_sessions(conn, [record]):
+                # Adding impressions to someone else's session would corrupt its feedback.
+                raise InputError(f"session_id '{record.session_id}' is already used")
             insert_events(conn, impressions)
 
         self._write(write, "save the session")
