@@ -35,6 +35,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         log_config=log_config(),
         server_header=False,
         proxy_headers=False,
+        # A worker loading pandas and the catalog on a busy machine can take more than the
+        # default 5 s to answer its first health check; uvicorn would restart it in a loop.
+        timeout_worker_healthcheck=60,
     )
     return 0
 
