@@ -57,7 +57,8 @@ def register(app: FastAPI) -> None:
 
     @app.exception_handler(AnswersError)
     async def _answers(_: Request, error: AnswersError) -> JSONResponse:
-        return problem(422, str(error), f"answers.{error.field}")
+        top = error.field == "(top level)"
+        return problem(422, str(error), "answers" if top else f"answers.{error.field}")
 
     @app.exception_handler(CatalogError)
     async def _catalog(_: Request, error: CatalogError) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from recommender.settings import Settings
 
@@ -22,10 +23,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from recommender.api.access_log import log_config
-    from recommender.api.state import WorkerState
+    from recommender.api.state import API_KEYS_SETTING, WorkerState, api_keys_from_env
 
     # Fail before forking workers when the store cannot be opened (a bad RECOMMENDER_DB).
     WorkerState(settings, ()).store().close()
+    if not api_keys_from_env():
+        print(
+            f"recommender: notice: {API_KEYS_SETTING} is not set; POST /v1/events refuses "
+            "every request until it is",
+            file=sys.stderr,
+        )
     uvicorn.run(
         "recommender.api.app:create_app",
         factory=True,
