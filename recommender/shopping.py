@@ -165,12 +165,15 @@ def show_products(
     `session_id` is the caller's own id for the session; None draws a new one.
     """
     serving, arm = experiment_engine(engine, rng)
-    # Every eligible product, so that an exploring session can draw from all of them.
-    eligible = serving.recommend(answers, MAX_K)
     # A random order could put a brace or belt first for low back pain alone, which NICE NG59
     # rules out, so those sessions are always shown in the engine's order.
     share = 0.0 if back_pain_only(answers) else explore_share
-    presentation = present(eligible, explore_share=share, rng=rng, k=k)
+    # Only an exploring session needs every eligible product (it draws from all of them); the
+    # ranked order is the engine's top k, and wording reasons for 50 cards would be most of
+    # the request's time. So the session's one draw is made here, and `present` is told it.
+    explores = rng.random() < share
+    eligible = serving.recommend(answers, MAX_K if explores else k)
+    presentation = present(eligible, explore_share=1.0 if explores else 0.0, rng=rng, k=k)
     session_id, note = log.record_shown(
         answers, presentation, experiment=arm, session_id=session_id
     )
