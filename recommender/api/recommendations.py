@@ -7,6 +7,7 @@ its impressions written to the shared feedback store by `recommender.shopping`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from recommender.answers import parse_answers
+from recommender.answers import MAX_ANSWERS_BYTES, parse_answers
 from recommender.api.bodies import RecommendationRequest, documented, json_object, whole_number
 from recommender.api.problems import BadRequestBody
 from recommender.api.state import get_engine, get_rng, get_settings, get_store_opener
@@ -54,6 +55,11 @@ async def recommend(
     body = await json_object(request, FIELDS)
     if "answers" not in body:
         raise BadRequestBody("answers: is required (SPEC section 1, may be {})", "answers")
+    # The command line's limit on one answers document holds here too (the body may be 1 MB).
+    if len(json.dumps(body["answers"])) > MAX_ANSWERS_BYTES:
+        raise BadRequestBody(
+            f"answers: larger than the {MAX_ANSWERS_BYTES:,} bytes allowed", "answers"
+        )
     answers = parse_answers(body["answers"])
     k = whole_number(body.get("k", DEFAULT_K), "k", 1, MAX_K)
     session_id = _session_id(body.get("session_id"))

@@ -107,6 +107,7 @@ def test_a_red_flag_stops_products_through_the_api_too(client):
         ({"answers": {}, "session_id": "=cmd()"}, "session_id"),
         ({"answers": {}, "session_id": "ann@example.com"}, "session_id"),
         ({"answers": {}, "shopper_email": "x"}, "shopper_email"),
+        ({"answers": {"symptoms": ["tight_quads"] * 20_000}}, "answers"),
     ],
 )
 def test_bad_recommendation_requests_are_refused_naming_the_field(client, store, body, field):
