@@ -65,6 +65,9 @@ class Shown:
 class FeedbackLog:
     """The feedback store as the page uses it: every write returns a note instead of raising."""
 
+    # What a write turns into a note; the HTTP API narrows it so bad input still reaches the caller.
+    failures: tuple[type[Exception], ...] = _STORE_FAILURES
+
     def __init__(self, open_store: Callable[[], FeedbackStore]) -> None:
         self._open_store = open_store
 
@@ -74,12 +77,16 @@ class FeedbackLog:
         shown: Presentation,
         experiment: str | None = None,
         picks: TeamPicks | None = None,
+        session_id: str | None = None,
     ) -> tuple[str | None, str | None]:
         """Log the session and one impression per product; return (session id, note)."""
         try:
             store = self._open_store()
-            return store.record_shown(answers, shown, experiment=experiment, picks=picks), None
-        except _STORE_FAILURES as error:
+            store = self._open_store()
+            return store.record_shown(
+                answers, shown, experiment=experiment, picks=picks, session_id=session_id
+            ), None
+        except self.failures as error:
             logger.warning("feedback not saved: %s", error)
             return None, FEEDBACK_NOT_SAVED
 
@@ -160,19 +167,47 @@ def find_products(
     is not exploring sees its ranking interleaved with the served one.
     """
     answers = parse_answers(raw_answers(draft, up_to_step=up_to_step))
+    return show_products(
+        engine, answers, log, explore_share=explore_share, rng=rng, k=k, candidate=candidate
+    )
+
+
+def show_products(
+    engine: Engine,
+    answers: Answers,
+    log: FeedbackLog,
+    *,
+    explore_share: float,
+    rng: np.random.Generator,
+    k: int = DEFAULT_SHOWN,
+    session_id: str | None = None,
+    candidate: InterleaveCandidate | None = None,
+) -> Shown:
+    """`find_products` for answers already validated (the HTTP API's way in).
+
+    `session_id` is the caller's own id for the session; None draws a new one. `candidate` is
+    the model named for interleaving, if any: an interleave-arm session that is not exploring
+    sees its ranking interleaved with the served one.
+    """
     serving, arm = experiment_engine(engine, rng, can_interleave=candidate is not None)
-    # Every eligible product, so that an exploring session can draw from all of them.
-    eligible = serving.recommend(answers, MAX_K)
     # A random order could put a brace or belt first for low back pain alone, which NICE NG59
     # rules out, so those sessions are always shown in the engine's order.
     share = 0.0 if back_pain_only(answers) else explore_share
-    presentation = present(eligible, explore_share=share, rng=rng, k=k)
+    # Only an exploring or interleaved session needs every eligible product (it draws from all
+    # of them); the ranked order is the engine's top k, and wording reasons for 50 cards would
+    # be most of the request's time. So the session's one draw is made here.
+    explores = rng.random() < share
+    interleaves = candidate is not None and arm == INTERLEAVE and not explores
+    eligible = serving.recommend(answers, MAX_K if explores or interleaves else k)
+    presentation = present(eligible, explore_share=1.0 if explores else 0.0, rng=rng, k=k)
     picks = None
-    if candidate is not None and arm == INTERLEAVE and presentation.policy == RANKED:
+    if interleaves and presentation.policy == RANKED:
         # Interleaving keeps NG59's top places too (see InterleaveCandidate.order).
         presentation, pick = candidate.present(answers, eligible, rng, k)
         picks = TeamPicks(candidate.model_id, pick.teams)
-    session_id, note = log.record_shown(answers, presentation, experiment=arm, picks=picks)
+    session_id, note = log.record_shown(
+        answers, presentation, experiment=arm, picks=picks, session_id=session_id
+    )
     stopped = _stop(engine, answers) is not None
     return Shown(answers, presentation.result, presentation.policy, session_id, stopped, note)
 

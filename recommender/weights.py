@@ -121,9 +121,10 @@ def parse_weights(
     for key in data:
         if key != "schema_version" and key not in known_sections:
             problems.append(f"{WEIGHTS_FILE}: unknown key '{key}'")
-    version = data.get("schema_version", SCHEMA_VERSION)
-    if type(version) is not int or version != SCHEMA_VERSION:  # true and 1.0 are not 1
-        problems.append(f"{WEIGHTS_FILE}: schema_version must be {SCHEMA_VERSION}, got {version!r}")
+    # Not `version`: that name is the file's hash, which the served weights must carry.
+    schema = data.get("schema_version", SCHEMA_VERSION)
+    if type(schema) is not int or schema != SCHEMA_VERSION:  # true and 1.0 are not 1
+        problems.append(f"{WEIGHTS_FILE}: schema_version must be {SCHEMA_VERSION}, got {schema!r}")
     values = {(k.section, k.key): _knob(data, k, problems) for k in KNOBS}
     for section in {knob.section for knob in KNOBS}:
         for key in _table(data, section, problems):

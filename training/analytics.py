@@ -100,14 +100,18 @@ def examination_by_position(
 
 
 def helpfulness_by_product(events: pd.DataFrame) -> pd.DataFrame:
-    """Per product: impressions, clicks, purchases and the share of verdicts that were helpful."""
+    """Per product: impressions, clicks, purchases, returns, the share of purchases returned
+    and the share of verdicts that were helpful."""
     counts = events.groupby([col.SKU, events[col.EVENT].astype(str)]).size().unstack(fill_value=0)
-    for kind in ("impression", "click", "purchase", "helpful", "not_helpful"):
+    shown = ("impression", "click", "purchase", "returned", "helpful", "not_helpful")
+    for kind in shown:
         if kind not in counts:
             counts[kind] = 0
     verdicts = counts["helpful"] + counts["not_helpful"]
-    table = counts[["impression", "click", "purchase", "helpful", "not_helpful"]].copy()
+    table = counts[list(shown)].copy()
     table["click_rate"] = counts["click"] / counts["impression"].where(counts["impression"] > 0)
+    # Returns come from the shop's checkout, so a product bought elsewhere may exceed 1.
+    table["return_rate"] = counts["returned"] / counts["purchase"].where(counts["purchase"] > 0)
     table["helpful_share"] = counts["helpful"] / verdicts.where(verdicts > 0)
     return table.sort_values("impression", ascending=False)
 

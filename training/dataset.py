@@ -1,7 +1,8 @@
 """From the feedback store to a ranking dataset: one row per product shown in a session.
 
 Each row carries the best thing the shopper did with the product (its grade: impression 0 <
-click 1 < add_to_cart 2 < purchase or helpful 3; `not_helpful` makes it negative, -1), the
+click 1 < add_to_cart 2 < purchase or helpful 3; `not_helpful` or `returned` makes it negative,
+-1), the
 position and propensity it was shown with, and the parts the model's features are built from
 (the shopper's answers, the product, the rule score recomputed with today's rules and weights).
 """
@@ -26,7 +27,8 @@ from recommender.ranking_features import (
 )
 
 GRADES = {"impression": 0, "click": 1, "add_to_cart": 2, "purchase": 3, "helpful": 3}
-NOT_HELPFUL = "not_helpful"
+# A product sent back is a firmer no than a purchase is a yes: it overrides the purchase.
+NEGATIVE_EVENTS = ("not_helpful", "returned")
 NEGATIVE_GRADE = -1
 # Sample weight per grade: a purchase says more than a click; a "not helpful" is a firm no.
 GRADE_WEIGHTS = {-1: 2.0, 0: 1.0, 1: 1.0, 2: 2.0, 3: 3.0}
@@ -174,7 +176,7 @@ def _graded_rows(events: pd.DataFrame) -> pd.DataFrame:
     shown = shown.drop_duplicates(keys, keep="first")
     grade = kind.map(GRADES).fillna(0).astype(np.int8)
     best = grade.groupby([events[col.SESSION_ID], events[col.SKU]], sort=False).max()
-    refused = (kind == NOT_HELPFUL).groupby([events[col.SESSION_ID], events[col.SKU]]).any()
+    refused = kind.isin(NEGATIVE_EVENTS).groupby([events[col.SESSION_ID], events[col.SKU]]).any()
     outcome = pd.DataFrame({GRADE: best}).join(refused.rename("refused"))
     outcome.loc[outcome["refused"], GRADE] = NEGATIVE_GRADE
     rows = shown.merge(outcome[[GRADE]].reset_index(), on=keys, how="left")

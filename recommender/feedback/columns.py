@@ -46,7 +46,16 @@ EXPLORE = "explore"
 POLICIES = (RANKED, EXPLORE)
 
 IMPRESSION = "impression"
-EVENT_KINDS = ("impression", "click", "add_to_cart", "purchase", "helpful", "not_helpful")
+# `returned` (revision 2): the product came back after a purchase, a negative label.
+EVENT_KINDS = (
+    "impression",
+    "click",
+    "add_to_cart",
+    "purchase",
+    "helpful",
+    "not_helpful",
+    "returned",
+)
 OUTCOME_KINDS = EVENT_KINDS[1:]
 
 __all__ = [

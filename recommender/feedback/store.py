@@ -170,11 +170,13 @@ class FeedbackStore:
         created_at: datetime | None = None,
         experiment: str | None = None,
         picks: TeamPicks | None = None,
+        session_id: str | None = None,
     ) -> str:
         """Store a session and its impressions together, as the app shows a result.
 
         `experiment` names the merchandisers' experiment arm that served it, if any; `picks`
-        the team behind each product of an interleaved list (same transaction).
+        the team behind each product of an interleaved list (same transaction). `session_id`
+        is a caller's own id (the HTTP API's); one already stored is refused.
         """
         result = shown.result
         record = _session_record(
@@ -182,7 +184,7 @@ class FeedbackStore:
             result.triage.level,
             result.model_version,
             shown.policy,
-            None,
+            session_id,
             created_at,
             experiment,
         )
@@ -201,7 +203,9 @@ class FeedbackStore:
         checked_picks = None if picks is None else _check(picks.checked)
 
         def write(conn: Connection) -> None:
-            insert_sessions(conn, [record])
+            if not insert_sessions(conn, [record]):
+                # Adding impressions to someone else's session would corrupt its feedback.
+                raise InputError(f"session_id '{record.session_id}' is already used")
             insert_events(conn, impressions)
             if checked_picks is not None:
                 skus = [item.sku for item in result.items]

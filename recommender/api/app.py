@@ -1,0 +1,56 @@
+"""The FastAPI app: routers, the error boundary and the body limit, nothing else.
+
+uvicorn calls `create_app` once per worker (`--factory`), so each worker reads the settings
+from the environment and builds its own engine and store connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from recommender.api import events, health, problems, recommendations
+from recommender.api.limits import BodyLimit
+from recommender.api.state import WorkerState, api_keys_from_env
+from recommender.errors import CatalogError
+from recommender.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    worker: WorkerState = app.state.worker
+    try:
+        # Built before the first request, so no shopper waits for the catalog to load.
+        await run_in_threadpool(worker.engine)
+    except CatalogError as error:  # each request says so too (503) until the files are fixed
+        logger.error("no catalog to serve: %s", error)
+    yield
+    worker.close()
+
+
+def create_app(
+    settings: Settings | None = None, api_keys: tuple[str, ...] | None = None
+) -> FastAPI:
+    """The API app; with no arguments, settings and keys come from the environment."""
+    app = FastAPI(
+        title="Product finder API",
+        version="1",
+        description="Recommendations for the shop's own pages and feedback from its checkout "
+        "(SPEC section 7). Answers follow SPEC section 1; results follow section 4.",
+        lifespan=_lifespan,
+    )
+    app.state.worker = WorkerState(
+        settings or Settings.from_env(),
+        api_keys_from_env() if api_keys is None else api_keys,
+    )
+    problems.register(app)
+    for module in (health, recommendations, events):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit)
+    return app

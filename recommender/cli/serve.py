@@ -1,0 +1,67 @@
+"""`recommender serve`: the HTTP API of SPEC section 7, served by uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from recommender.settings import Settings
+
+MAX_WORKERS = 64
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="serve the HTTP API (SPEC section 7)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    parser.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: the other commands never pay for loading the web stack.
+    import uvicorn
+
+    from recommender.api.access_log import log_config
+    from recommender.api.state import API_KEYS_SETTING, WorkerState, api_keys_from_env
+
+    # Fail before forking workers when the store cannot be opened (a bad RECOMMENDER_DB).
+    WorkerState(settings, ()).store().close()
+    if not api_keys_from_env():
+        print(
+            f"recommender: notice: {API_KEYS_SETTING} is not set; POST /v1/events refuses "
+            "every request until it is",
+            file=sys.stderr,
+        )
+    uvicorn.run(
+        "recommender.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=log_config(),
+        server_header=False,
+        proxy_headers=False,
+        # A worker loading pandas and the catalog on a busy machine can take more than the
+        # default 5 s to answer its first health check; uvicorn would restart it in a loop.
+        timeout_worker_healthcheck=60,
+    )
+    return 0
+
+
+def _port(text: str) -> int:
+    return _bounded(text, 1, 65535)
+
+
+def _workers(text: str) -> int:
+    return _bounded(text, 1, MAX_WORKERS)
+
+
+def _bounded(text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} is outside {low} to {high}")
+    return value

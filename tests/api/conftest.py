@@ -1,0 +1,80 @@
+"""API fixtures: an app over a copy of the bundled catalog and an empty feedback store.
+
+Every store-backed test runs on SQLite, and on PostgreSQL too when RECOMMENDER_TEST_PG_URL is
+set (`source .ci/postgres.sh`), like the feedback-store tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from recommender.api import create_app
+from recommender.feedback import FeedbackStore
+from recommender.feedback.scratch import scratch_schema
+from recommender.settings import Settings
+from tests.conftest import CATALOG_DIR
+from tests.feedback.conftest import BACKENDS, PG_URL
+
+KEY = "checkout-key-7f3a"
+OTHER_KEY = "reporting-key-91c2"
+BEARER = {"Authorization": f"Bearer {KEY}"}
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'feedback.db'}"
+        return
+    with scratch_schema(PG_URL, "api") as url:
+        yield url
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Path:
+    copy = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, copy)
+    return copy
+
+
+@pytest.fixture
+def api_settings(store_url: str, catalog_dir: Path, tmp_path: Path) -> Settings:
+    # No exploration unless a test asks: the shown order is then the engine's own.
+    return Settings(
+        db_url=store_url,
+        catalog_dir=catalog_dir,
+        models_dir=tmp_path / "models",
+        explore_share=0.0,
+    )
+
+
+@pytest.fixture
+def make_client(api_settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """A client for an app with these settings changed (e.g. explore_share=1.0)."""
+    clients: list[TestClient] = []
+
+    def make(keys: tuple[str, ...] = (KEY, OTHER_KEY), **changes: object) -> TestClient:
+        app = create_app(replace(api_settings, **changes), api_keys=keys)
+        client = TestClient(app, raise_server_exceptions=False)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.app.state.worker.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def store(api_settings: Settings) -> Iterator[FeedbackStore]:
+    with FeedbackStore.open(api_settings.db_url) as opened:
+        yield opened

@@ -1,0 +1,120 @@
+"""`recommender serve` as the shop runs it: a real process, real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from recommender.feedback import FeedbackStore, read_events
+from tests.api.conftest import BEARER, KEY
+from tests.api.live_server import live_server
+
+ANSWERS = {"pain_areas": ["knee", "lower_back"], "sitting_hours": 9, "habits": ["slouching"]}
+
+
+@pytest.fixture
+def env(api_settings) -> dict[str, str]:
+    return {
+        "RECOMMENDER_DB": api_settings.db_url,
+        "RECOMMENDER_CATALOG": str(api_settings.catalog_dir),
+        "RECOMMENDER_MODELS": str(api_settings.models_dir),
+        "RECOMMENDER_API_KEYS": f"old-key,{KEY}",
+        "RECOMMENDER_EXPLORE_SHARE": "0",
+    }
+
+
+def test_a_shop_page_and_its_checkout_talk_to_a_running_server(env, tmp_path, api_settings):
+    with live_server(env, tmp_path) as (base, log):
+        health = httpx.get(f"{base}/v1/health", timeout=10)
+        shown = httpx.post(
+            f"{base}/v1/recommendations?utm_source=newsletter",
+            json={"answers": ANSWERS, "k": 4},
+            timeout=30,
+        ).json()
+        first = shown["items"][0]
+        bought = httpx.post(
+            f"{base}/v1/events",
+            json={"events": [{"session_id": shown["session_id"], "ts": "2026-11-28T12:00:00Z",
+                              "sku": first["sku"], "position": 1, "event": "purchase"}]},
+            headers=BEARER,
+            timeout=30,
+        )  # fmt: skip
+        refused = httpx.post(f"{base}/v1/events", json={"events": []}, timeout=30)
+        docs = httpx.get(f"{base}/openapi.json", timeout=10)
+
+    assert health.json()["model_version"] == "rules-only"
+    assert len(shown["items"]) == 4
+    assert (bought.status_code, bought.json()) == (202, {"stored": 1, "already_stored": 0})
+    assert refused.status_code == 401
+    assert docs.status_code == 200
+    # The command line gives the same products in the same order for the same answers.
+    cli = subprocess.run(
+        [sys.executable, "-m", "recommender.cli.main", "recommend", "--answers", "-",
+         "--rules-only", "--k", "4"],
+        input=json.dumps(ANSWERS), capture_output=True, text=True, env={**env, "PATH": ""},
+        cwd=tmp_path, check=True, timeout=120,
+    )  # fmt: skip
+    assert [i["sku"] for i in json.loads(cli.stdout)["items"]] == [i["sku"] for i in shown["items"]]
+    # The access log names the request but holds no answers, query string or address.
+    lines = log.read_text()
+    assert "POST /v1/recommendations" in lines
+    for private in ("utm_source", "lower_back", "slouching", "127.0.0.1:"):
+        assert private not in lines.replace(base, "")
+
+
+def test_two_workers_writing_the_same_events_at_once_lose_and_double_nothing(
+    env, tmp_path, api_settings
+):
+    with live_server(env, tmp_path, workers=2) as (base, _log):
+        sessions = [
+            httpx.post(f"{base}/v1/recommendations", json={"answers": ANSWERS}, timeout=30).json()
+            for _ in range(6)
+        ]
+        rows = [
+            {"session_id": s["session_id"], "ts": f"2026-11-28T12:00:{n:02d}Z",
+             "sku": item["sku"], "position": item["rank"], "event": kind}
+            for s in sessions
+            for item in s["items"]
+            for n, kind in enumerate(("click", "purchase", "returned"))
+        ]  # fmt: skip
+        replies: list[httpx.Response] = []
+
+        def send(batch: list[dict]) -> None:
+            # A fresh connection per batch, so the two workers both take part.
+            with httpx.Client(timeout=60) as http:
+                for start in range(0, len(batch), 10):
+                    chunk = {"events": batch[start : start + 10]}
+                    replies.append(http.post(f"{base}/v1/events", json=chunk, headers=BEARER))
+
+        # Two checkouts send overlapping halves at once: every row is sent at least once.
+        half = len(rows) * 2 // 3
+        senders = [
+            threading.Thread(target=send, args=(rows[:half],)),
+            threading.Thread(target=send, args=(rows[len(rows) - half :],)),
+        ]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(timeout=120)
+
+    assert all(r.status_code == 202 for r in replies), [r.text for r in replies]
+    assert sum(r.json()["stored"] for r in replies) == len(rows)
+    with FeedbackStore.open(api_settings.db_url) as store:
+        outcomes = read_events(store).query("event != 'impression'")
+    assert len(outcomes) == len(rows)
+    assert not outcomes.duplicated(["session_id", "ts", "sku", "position", "event"]).any()
+
+
+def test_serve_refuses_a_bad_port_with_a_usage_message(tmp_path: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "recommender.cli.main", "serve", "--port", "99999"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "99999 is outside 1 to 65535" in done.stderr and "Traceback" not in done.stderr
