@@ -12,7 +12,7 @@ import pytest
 from recommender.answers import parse_answers
 from recommender.cli.main import main
 from recommender.feedback import columns as col
-from training.dataset import GRADES, NEGATIVE_GRADE, NOT_HELPFUL
+from training.dataset import GRADES, NEGATIVE_EVENTS, NEGATIVE_GRADE
 from training.simulate import ShopperWorld, _reactions
 
 YOUNG = parse_answers({"age_band": "16_49", "pain_areas": ["knee"], "activities": ["running"]})
@@ -64,7 +64,11 @@ def test_true_relevance_is_what_shoppers_who_look_at_a_product_earn_on_average(w
     gains = []
     for _ in range(40_000):
         kinds = [row[4] for row in _reactions(world, YOUNG, item, 1.0, "s", when, rng)]
-        grade = NEGATIVE_GRADE if NOT_HELPFUL in kinds else max(GRADES.get(k, 0) for k in kinds)
+        grade = (
+            NEGATIVE_GRADE
+            if set(NEGATIVE_EVENTS) & set(kinds)
+            else max(GRADES.get(k, 0) for k in kinds)
+        )
         gains.append(2.0 ** max(grade, 0) - 1)
 
     expected = world.expected_gain("KS-102", 0.6, YOUNG)
