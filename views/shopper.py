@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from recommender import shopping
+from recommender.escaping import plain
 from recommender.questionnaire import (
     CHECKS,
     MULTI,
@@ -15,7 +16,7 @@ from recommender.questionnaire import (
     STEPS,
     Question,
 )
-from views import loading
+from views import address, loading
 from views.results import search, show_results, show_stop
 from views.state import Finder, finder
 
@@ -70,8 +71,10 @@ def _questionnaire(state: Finder) -> None:
     step_index = state.step
     step = STEPS[step_index]
     st.progress((step_index + 1) / len(STEPS), text=f"Step {step_index + 1} of {len(STEPS)}")
-    st.subheader(step.title)
+    st.header(step.title)
     st.caption(step.intro)
+    if state.notice:
+        st.warning(plain(state.notice), icon=":material/info:")
     for question in step.questions:
         if question.is_asked(state.draft):
             _question(question, state.draft)
@@ -85,7 +88,7 @@ def _questionnaire(state: Finder) -> None:
             key="next",
         )
     if back:
-        state.step = step_index - 1
+        state.step, state.notice = step_index - 1, None
         st.rerun()
     if forward:
         _go_forward(state, step_index)
@@ -93,11 +96,21 @@ def _questionnaire(state: Finder) -> None:
 
 def _go_forward(state: Finder, step_index: int) -> None:
     engine = loading.engine(loading.settings())
+    state.notice = None
+    if step_index == SAFETY_STEP:
+        state.safety_answered = True
     stop = step_index == SAFETY_STEP and shopping.safety_stop(engine, state.draft) is not None
     if stop:
         search(state, up_to_step=SAFETY_STEP)
+    elif step_index == SAFETY_STEP and state.then is not None:
+        # A shared link asked the safety questions first; now it goes where it was going.
+        then, state.then = state.then, None
+        if then >= RESULTS_STEP:
+            address.show_outcome(state)
+        else:
+            state.step = then
     elif step_index == len(STEPS) - 1:
-        search(state)
+        address.show_outcome(state)
     else:
         state.step = step_index + 1
     st.rerun()
@@ -105,6 +118,7 @@ def _go_forward(state: Finder, step_index: int) -> None:
 
 def render() -> None:
     state = finder()
+    address.follow(state)
     if state.step < RESULTS_STEP or state.shown is None:
         state.step = min(state.step, RESULTS_STEP - 1)
         st.title("Find a support that fits")
@@ -113,6 +127,7 @@ def render() -> None:
         show_stop(state)
     else:
         show_results(state)
+    address.write(state)
 
 
 render()
