@@ -16,8 +16,8 @@ from recommender.questionnaire import (
     STEPS,
     Question,
 )
-from views import address, loading
-from views.results import search, show_results, show_stop
+from views import address, loading, style
+from views.results import RESULTS_TITLE, search, show_results, show_stop, stop_title
 from views.state import Finder, finder
 
 RESULTS_STEP = len(STEPS)
@@ -71,7 +71,7 @@ def _questionnaire(state: Finder) -> None:
     step_index = state.step
     step = STEPS[step_index]
     st.progress((step_index + 1) / len(STEPS), text=f"Step {step_index + 1} of {len(STEPS)}")
-    st.header(step.title)
+    st.header(step.title, anchor=False)
     st.caption(step.intro)
     if state.notice:
         st.warning(plain(state.notice), icon=":material/info:")
@@ -87,6 +87,7 @@ def _questionnaire(state: Finder) -> None:
             type="primary",
             key="next",
         )
+    st.caption(style.KEYBOARD_HINT)
     if back:
         state.step, state.notice = step_index - 1, None
         st.rerun()
@@ -123,11 +124,21 @@ def render() -> None:
         state.step = min(state.step, RESULTS_STEP - 1)
         st.title("Find a support that fits")
         _questionnaire(state)
+        title = STEPS[state.step].title
+        style.arrive(f"step-{state.step}", title, f"Step {state.step + 1} of {len(STEPS)}: {title}")
     elif state.shown.stopped:
         show_stop(state)
+        title = stop_title(state.shown.result.triage)
+        style.arrive(f"outcome-{id(state.shown)}", title, title)
     else:
         show_results(state)
+        count = len(state.shown.result.items)
+        style.arrive(
+            f"outcome-{id(state.shown)}", RESULTS_TITLE, f"{RESULTS_TITLE}: {count} products"
+        )
     address.write(state)
+    st.divider()
+    st.page_link("views/merchandiser.py", label="Staff sign-in", icon=":material/badge:")
 
 
 render()

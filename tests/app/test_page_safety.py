@@ -40,7 +40,17 @@ def hostile_app(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _everything_rendered_as_markdown(app: AppTest) -> list[str]:
-    kinds = ("markdown", "caption", "title", "subheader", "error", "warning", "info", "success")
+    kinds = (
+        "markdown",
+        "caption",
+        "title",
+        "header",
+        "subheader",
+        "error",
+        "warning",
+        "info",
+        "success",
+    )
     texts = [element.value for kind in kinds for element in getattr(app, kind)]
     return texts + [expander.label for expander in app.expander]
 

@@ -24,7 +24,7 @@ def test_shopper_reaches_ranked_cards_with_reasons_and_advice(app: AppTest) -> N
     assert titles and titles[0].startswith("#### 1. ")
     reasons = [m.value for m in app.markdown if "Article section:" in m.value]
     assert any(r.startswith("- Because you told us") for r in reasons)
-    assert "Looking after yourself" in [h.value for h in app.subheader]
+    assert "Looking after yourself" in [h.value for h in app.header]
     assert app.get("download_button")[0].proto.label.startswith("Download a summary")
 
 
