@@ -8,6 +8,8 @@ to is one Back press away; a widget change on a step does not touch the address.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from recommender import shopping
@@ -70,6 +72,23 @@ def write(state: Finder) -> None:
     if wanted != current and moved:
         st.query_params.from_dict(wanted)
         state.address = wanted
+
+
+SHARE_WARNING = (
+    "This link holds your answers, health details included (where it hurts, warning signs, "
+    "conditions). Anyone you send it to, and anything that stores it, can read them. Share it "
+    "only with people you would tell."
+)
+
+
+def share_box(state: Finder) -> None:
+    """The link to these results, under a plain warning that it carries health answers."""
+    with st.expander("Share or save these results", icon=":material/link:"):
+        st.warning(SHARE_WARNING, icon=":material/health_and_safety:")
+        query = urlencode(address(state.draft, RESULTS_STEP, safety_answered=True), safe=",")
+        base = st.context.url.split("?", 1)[0]
+        st.caption("Copy the link with the button at its right:")
+        st.code(f"{base}?{query}", language=None, wrap_lines=True)
 
 
 def _answers(state: Finder) -> Answers:

@@ -122,7 +122,7 @@ def render() -> None:
     address.follow(state)
     if state.step < RESULTS_STEP or state.shown is None:
         state.step = min(state.step, RESULTS_STEP - 1)
-        st.title("Find a support that fits")
+        st.title("Find a support that fits", anchor=False)
         _questionnaire(state)
         title = STEPS[state.step].title
         style.arrive(f"step-{state.step}", title, f"Step {state.step + 1} of {len(STEPS)}: {title}")
@@ -132,6 +132,7 @@ def render() -> None:
         style.arrive(f"outcome-{id(state.shown)}", title, title)
     else:
         show_results(state)
+        address.share_box(state)
         count = len(state.shown.result.items)
         style.arrive(
             f"outcome-{id(state.shown)}", RESULTS_TITLE, f"{RESULTS_TITLE}: {count} products"

@@ -15,12 +15,14 @@ import json
 import streamlit as st
 
 FOCUS = "#1f6f8b"  # the theme's primary colour: 5.6:1 against white
+# A picked pill is primary text on a 20% primary tint: 4.26:1; this darker shade reads 7:1.
+PICKED_TEXT = "#14495c"
 TEXT_MUTED = "#4a4d57"  # 8:1 against white
 MIN_TAP = "44px"
 KEYBOARD_HINT = (
-    "Keyboard: Tab and Shift+Tab move between questions and buttons, Space ticks a box or "
-    "picks a choice, Enter presses a button. In a row of round choices, the arrow keys move "
-    "between the choices."
+    "Keyboard: Tab and Shift+Tab move between questions and buttons; Space ticks a box, "
+    "Enter presses a button. In a group of choices (round buttons or a row of buttons), Tab "
+    "reaches the group and the arrow keys move between its choices; Space picks one."
 )
 _ARRIVED_KEY = "finder_arrived"
 
@@ -29,6 +31,7 @@ _CSS = f"""
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p, [data-testid="stMarkdownContainer"] small {{
   color: {TEXT_MUTED};
+  opacity: 1;
 }}
 button, [role="tab"], [data-testid="stExpander"] summary, [data-testid="stPageLink"] a {{
   min-height: {MIN_TAP};
@@ -37,6 +40,7 @@ button, [role="tab"], [data-testid="stExpander"] summary, [data-testid="stPageLi
   min-height: {MIN_TAP};
   align-items: center;
 }}
+button[aria-pressed="true"], button[aria-pressed="true"] p {{ color: {PICKED_TEXT}; }}
 [role="radiogroup"] {{ gap: 0.25rem 1rem; }}
 :focus-visible, [data-testid="stExpander"] summary:focus-visible {{
   outline: 3px solid {FOCUS} !important;
@@ -47,8 +51,8 @@ label:has(input:focus-visible) {{
   outline-offset: 2px;
   border-radius: 4px;
 }}
-h1:focus, h2:focus {{ outline: none; }}
-h1:focus-visible, h2:focus-visible {{ outline: 3px solid {FOCUS}; }}
+/* A heading takes focus only so that a screen reader starts there: no ring around it. */
+h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus {{ outline: none !important; }}
 </style>
 """
 
