@@ -34,7 +34,7 @@ _CSS = f"""
   opacity: 1;
 }}
 button, [role="tab"], [data-testid="stExpander"] summary, [data-testid="stPageLink"] a {{
-  min-height: {MIN_TAP};
+  min-height: {MIN_TAP} !important;  /* Streamlit's own button rule is more specific */
 }}
 [data-testid="stCheckbox"] label, [role="radiogroup"] label, [data-testid="stToggle"] label {{
   min-height: {MIN_TAP};
