@@ -189,3 +189,15 @@ def test_focus_is_visible_and_tap_targets_are_big_enough(page, served) -> None:
         .filter((e) => e.offsetParent !== null).map((e) => e.getBoundingClientRect().height)"""
     )
     assert heights and min(heights) >= 44
+
+
+def test_shoppers_see_no_staff_menu_but_staff_can_sign_in_by_link(page, served) -> None:
+    page.goto(_url(served))
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    wait_until_idle(page)
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    assert page.get_by_role("link", name="Merchandising").count() == 0
+    assert page.get_by_role("link", name="Analytics").count() == 0
+    page.get_by_role("link", name="Staff sign-in").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert page.get_by_text("recommender admin").count() == 0

@@ -1,7 +1,7 @@
 """The finder in a real headless Chromium, at phone and desktop widths, with screenshots.
 
-The screenshots land in docs/screenshots/ for people to look at; the test itself asserts what a
-shopper would notice: ranked cards after the questions, and no products after a red flag.
+The screenshots land in docs/screenshots/ (with UPDATE_SCREENSHOTS=1) for people to look at; the
+test itself asserts what a shopper would notice: ranked cards after the questions, and no products after a red flag.
 """
 
 from __future__ import annotations
