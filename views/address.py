@@ -86,7 +86,7 @@ def share_box(state: Finder) -> None:
     with st.expander("Share or save these results", icon=":material/link:"):
         st.warning(SHARE_WARNING, icon=":material/health_and_safety:")
         query = urlencode(address(state.draft, RESULTS_STEP, safety_answered=True), safe=",")
-        base = st.context.url.split("?", 1)[0]
+        base = (st.context.url or "").split("?", 1)[0]  # no URL outside a browser (AppTest)
         st.caption("Copy the link with the button at its right:")
         st.code(f"{base}?{query}", language=None, wrap_lines=True)
 
