@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# axe-core (npm) for the browser tests' accessibility checks, pinned by its lock file.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: install run test lint format bench clean
 
@@ -12,6 +14,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $(AXE)
 
 run: install
 	$(VENV)/bin/streamlit run app.py
@@ -24,7 +30,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+test: lint $(AXE)
 	$(PY) -m pytest
 
 bench: install

@@ -23,7 +23,13 @@ from recommender.reranker import CatalogReranker, Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
 from recommender.safety import Caution, SafetyBook, Screen, load_safety_book
-from recommender.scoring import cap_per_group, rank_order, rule_contributions, squash
+from recommender.scoring import (
+    cap_per_group,
+    price_then_sku_rank,
+    rank_order,
+    rule_contributions,
+    squash,
+)
 from recommender.suggestions import suggest
 from recommender.weights import Weights, load_weights
 
@@ -74,7 +80,10 @@ class Engine:
         scored = self._score(answers, features)
         # NG59 is applied to the final blended order, after the model and boosts have counted.
         held = self._compiled.ng59_categories if back_pain_only(answers) else None
-        shown = scored.top(k, self.weights.max_per_category, self._compiled.category_codes, held)
+        compiled = self._compiled
+        shown = scored.top(
+            k, self.weights.max_per_category, compiled.category_codes, held, compiled.tie_rank
+        )
         reasons = self._reasons(shown, scored, answers, features)
         reasons = self._with_first_reasons(shown, reasons, answers, features)
         items = tuple(
@@ -230,11 +239,12 @@ class Scored:
         max_per_category: int,
         category_codes: np.ndarray,
         kept_out_of_top: np.ndarray | None = None,
+        tie_rank: np.ndarray | None = None,
     ) -> list[int]:
         """The best `k` eligible products, at most `max_per_category` of a category; products
         flagged in `kept_out_of_top` (NG59) never sit in the first places, and when they could
-        only sit there they are held back instead."""
-        order = rank_order(self.scores, self.eligible)
+        only sit there they are held back instead. Ties: `rank_order`."""
+        order = rank_order(self.scores, self.eligible, self.parts[:, 0], tie_rank)
         if kept_out_of_top is None:
             return cap_per_group(order, category_codes, max_per_category, k)
         capped = cap_per_group(order, category_codes, max_per_category, len(order))
@@ -259,6 +269,7 @@ class _Compiled:
     skus: list[str]
     attributes: list[dict]  # what a card may say about the product (support, fits, features)
     catalog_model: bool  # the model scores catalog rows without a DataFrame per shopper
+    tie_rank: np.ndarray  # the last tie-break of equal scores: lower price, then SKU
 
 
 def _compile(engine: Engine) -> _Compiled:
@@ -278,6 +289,7 @@ def _compile(engine: Engine) -> _Compiled:
         skus=products["sku"].tolist(),
         attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
         catalog_model=isinstance(engine.model, CatalogReranker),
+        tie_rank=price_then_sku_rank(products["price"].to_numpy(float), products["sku"].tolist()),
     )
 
 

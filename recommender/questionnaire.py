@@ -281,6 +281,8 @@ def raw_answers(draft: Draft, *, up_to_step: int | None = None) -> dict[str, Any
             if value is None or value == [] or not question.is_asked(draft):
                 continue
             raw[question.field] = _raw_value(question, value)
+    if draft.get("measurements") and up_to_step is None:  # from a shared link (SPEC section 9)
+        raw["measurements"] = dict(draft["measurements"])
     return raw
 
 

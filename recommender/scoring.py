@@ -18,10 +18,30 @@ def squash(raw: np.ndarray) -> np.ndarray:
     return 1.0 - np.exp(-raw / RULE_SCALE)
 
 
-def rank_order(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Indices of the eligible products, best score first; ties keep catalog order."""
+def rank_order(
+    scores: np.ndarray,
+    eligible: np.ndarray,
+    rules: np.ndarray | None = None,
+    tie_rank: np.ndarray | None = None,
+) -> np.ndarray:
+    """Indices of the eligible products, best score first.
+
+    An exact tie on the total is broken, never by the catalog file's row order, but by: the
+    closer match to the shopper's own answers (the `rules` part) first, then `tie_rank` (the
+    engine passes the lower price first, then the SKU in alphabetical order).
+    """
     candidates = np.flatnonzero(eligible)
-    return candidates[np.lexsort((candidates, -scores[candidates]))]
+    last = candidates if tie_rank is None else tie_rank[candidates]
+    closer = np.zeros(len(candidates)) if rules is None else -rules[candidates]
+    return candidates[np.lexsort((last, closer, -scores[candidates]))]
+
+
+def price_then_sku_rank(prices: np.ndarray, skus: list[str]) -> np.ndarray:
+    """Each product's place when sorted by price (lowest first), then SKU: the last tie-break."""
+    order = np.lexsort((np.array(skus, dtype=str), prices))
+    rank = np.empty(len(order), dtype=int)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def cap_per_group(order: np.ndarray, groups: np.ndarray, cap: int, limit: int) -> list[int]:

@@ -264,15 +264,20 @@ class ScoreLine:
 
 
 def score_lines(item: Item) -> tuple[ScoreLine, ...]:
-    """The parts of a card's score, each with what it stands for ("why this order")."""
+    """The parts of a card's score, each with what it stands for ("why this order").
+
+    The feedback part is left out while it adds nothing (rules-only serving, or a model with no
+    say for this product): "Shopper feedback: 0.00" would read as "nobody found this useful".
+    """
     parts = item.score_parts
-    return (
+    lines = (
         ScoreLine("Your answers", parts.rules, "how well it matches the article's advice for you"),
         ScoreLine(
             "Shopper feedback", parts.model, "learned from what similar shoppers found useful"
         ),
         ScoreLine("Shop boost", parts.boost, "a small push our team gives some products"),
     )
+    return tuple(line for line in lines if line.label != "Shopper feedback" or line.value != 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,3 +185,15 @@ def test_a_refused_model_reaches_the_shopper_as_a_plain_note_without_file_detail
     assert len(notes) == 1 and "rules" in notes[0]
     assert not any(word in notes[0] for word in ("sha256", "joblib", "m1"))
     assert shopper_notes(engine.recommend(parse_answers({"pain_areas": ["knee"]}), 5), None) == ()
+
+
+def test_why_this_order_leaves_out_shopper_feedback_until_there_is_any(engine) -> None:
+    from recommender.shopping import score_lines
+
+    item = engine.recommend(parse_answers({"pain_areas": ["knee"]}), 1).items[0]
+    assert item.score_parts.model == 0  # rules-only: no feedback has been learned from
+    assert [line.label for line in score_lines(item)] == ["Your answers", "Shop boost"]
+    learned = dataclasses.replace(
+        item, score_parts=dataclasses.replace(item.score_parts, model=0.12)
+    )
+    assert "Shopper feedback" in [line.label for line in score_lines(learned)]

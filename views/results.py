@@ -18,11 +18,16 @@ _STOP_TITLES = {
     "urgent": "Please see a doctor today",
     "see_clinician": "Please see a clinician first",
 }
+RESULTS_TITLE = "Your matches"
 _FEEDBACK_BUTTONS = (
     ("helpful", "Helpful", ":material/thumb_up:", "Thanks for telling us"),
     ("not_helpful", "Not helpful", ":material/thumb_down:", "Thanks, noted"),
     ("add_to_cart", "Add to cart", ":material/add_shopping_cart:", "Added to cart"),
 )
+
+
+def stop_title(triage: Triage) -> str:
+    return _STOP_TITLES.get(triage.level, "Please get checked first")
 
 
 def search(state: Finder, *, up_to_step: int | None = None) -> None:
@@ -125,7 +130,7 @@ def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> Non
 def _restart_buttons(state: Finder) -> None:
     with st.container(horizontal=True):
         if st.button("Change my answers", icon=":material/edit:", key="change"):
-            state.step = 0 if state.shown.stopped else len(STEPS) - 1
+            state.step = 0
             state.shown = None
             st.rerun()
         if st.button("Start again", icon=":material/restart_alt:", key="restart"):
@@ -135,7 +140,7 @@ def _restart_buttons(state: Finder) -> None:
 
 def show_stop(state: Finder) -> None:
     triage = state.shown.result.triage
-    st.title(_STOP_TITLES.get(triage.level, "Please get checked first"))
+    st.title(stop_title(triage), anchor=False)
     _triage_banner(triage)
     st.markdown(
         "Your answers are kept: choose **Change my answers** if you ticked something by mistake."
@@ -148,7 +153,7 @@ def show_results(state: Finder) -> None:
     shown = state.shown
     result = shown.result
     engine = loading.engine(loading.settings())
-    st.title("Your matches")
+    st.title(RESULTS_TITLE, anchor=False)
     for note in shopping.shopper_notes(result, state.feedback_note):
         st.caption(plain(note))
     _triage_banner(result.triage)
@@ -161,7 +166,7 @@ def show_results(state: Finder) -> None:
         if not result.items:
             _nothing_fits(state, result.suggestions)
     with advice:
-        st.subheader("Looking after yourself")
+        st.header("Looking after yourself", anchor=False)
         for line in result.advice:
             st.markdown(f"- {plain(line.text)}  \n  _Article section: {plain(line.section)}_")
         if not result.advice:

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from recommender import shopping
+from recommender.escaping import plain
 from recommender.questionnaire import (
     CHECKS,
     MULTI,
@@ -15,8 +16,8 @@ from recommender.questionnaire import (
     STEPS,
     Question,
 )
-from views import loading
-from views.results import search, show_results, show_stop
+from views import address, loading, style
+from views.results import RESULTS_TITLE, search, show_results, show_stop, stop_title
 from views.state import Finder, finder
 
 RESULTS_STEP = len(STEPS)
@@ -70,8 +71,10 @@ def _questionnaire(state: Finder) -> None:
     step_index = state.step
     step = STEPS[step_index]
     st.progress((step_index + 1) / len(STEPS), text=f"Step {step_index + 1} of {len(STEPS)}")
-    st.subheader(step.title)
+    st.header(step.title, anchor=False)
     st.caption(step.intro)
+    if state.notice:
+        st.warning(plain(state.notice), icon=":material/info:")
     for question in step.questions:
         if question.is_asked(state.draft):
             _question(question, state.draft)
@@ -84,8 +87,9 @@ def _questionnaire(state: Finder) -> None:
             type="primary",
             key="next",
         )
+    st.caption(style.KEYBOARD_HINT)
     if back:
-        state.step = step_index - 1
+        state.step, state.notice = step_index - 1, None
         st.rerun()
     if forward:
         _go_forward(state, step_index)
@@ -93,11 +97,21 @@ def _questionnaire(state: Finder) -> None:
 
 def _go_forward(state: Finder, step_index: int) -> None:
     engine = loading.engine(loading.settings())
+    state.notice = None
+    if step_index == SAFETY_STEP:
+        state.safety_answered = True
     stop = step_index == SAFETY_STEP and shopping.safety_stop(engine, state.draft) is not None
     if stop:
         search(state, up_to_step=SAFETY_STEP)
+    elif step_index == SAFETY_STEP and state.then is not None:
+        # A shared link asked the safety questions first; now it goes where it was going.
+        then, state.then = state.then, None
+        if then >= RESULTS_STEP:
+            address.show_outcome(state)
+        else:
+            state.step = then
     elif step_index == len(STEPS) - 1:
-        search(state)
+        address.show_outcome(state)
     else:
         state.step = step_index + 1
     st.rerun()
@@ -105,14 +119,27 @@ def _go_forward(state: Finder, step_index: int) -> None:
 
 def render() -> None:
     state = finder()
+    address.follow(state)
     if state.step < RESULTS_STEP or state.shown is None:
         state.step = min(state.step, RESULTS_STEP - 1)
-        st.title("Find a support that fits")
+        st.title("Find a support that fits", anchor=False)
         _questionnaire(state)
+        title = STEPS[state.step].title
+        style.arrive(f"step-{state.step}", title, f"Step {state.step + 1} of {len(STEPS)}: {title}")
     elif state.shown.stopped:
         show_stop(state)
+        title = stop_title(state.shown.result.triage)
+        style.arrive(f"outcome-{id(state.shown)}", title, title)
     else:
         show_results(state)
+        address.share_box(state)
+        count = len(state.shown.result.items)
+        style.arrive(
+            f"outcome-{id(state.shown)}", RESULTS_TITLE, f"{RESULTS_TITLE}: {count} products"
+        )
+    address.write(state)
+    st.divider()
+    st.page_link("views/merchandiser.py", label="Staff sign-in", icon=":material/badge:")
 
 
 render()

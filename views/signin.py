@@ -25,6 +25,18 @@ from recommender.signin_guard import shared_guard
 SIGNED_IN_USER = "signin_user"
 SIGNED_IN_ROLES = "signin_roles"
 LOCAL_PASSWORD_ROLES = ("merchandiser", "analyst")  # one shared staff password opens both
+# Anyone can open a staff address, shoppers included: the closed page names no commands or files.
+NOT_SET_UP = (
+    "Staff sign-in is not set up on this shop yet. If you work here, ask the shop's "
+    "administrator to set it up (the README's Merchandising section says how)."
+)
+
+
+def is_staff() -> bool:
+    """True once someone has signed in for a staff role in this browser session (password or
+    single sign-on). It only decides whether the menu lists the staff pages: each page still
+    checks its own role with `require_signed_in`."""
+    return bool(st.session_state.get(SIGNED_IN_ROLES)) or _oidc_logged_in()
 
 
 def require_signed_in(role: str) -> str:
@@ -59,7 +71,7 @@ def _sign_in_forms(config: AuthConfig, role: str) -> None:
     st.title("Sign in")
     st.write(f"This page is for staff with the {role} role.")
     if not config.any_method:
-        st.warning(how_to_open(config))
+        st.warning(NOT_SET_UP)
         return
     if config.oidc:
         for provider in config.providers or (None,):

@@ -23,6 +23,12 @@ class Finder:
     shown: Shown | None = None
     sent: set[tuple[str, str]] = field(default_factory=set)  # (sku, event) already saved
     feedback_note: str | None = None
+    # Shareable links (views/address.py): the address last read or written, whether the safety
+    # questions were answered, where a link goes once they are, and a message for the step.
+    address: dict[str, str] | None = None
+    safety_answered: bool = False
+    then: int | None = None
+    notice: str | None = None
 
 
 def finder() -> Finder:

@@ -41,7 +41,17 @@ def hostile_app(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _everything_rendered_as_markdown(app: AppTest) -> list[str]:
-    kinds = ("markdown", "caption", "title", "subheader", "error", "warning", "info", "success")
+    kinds = (
+        "markdown",
+        "caption",
+        "title",
+        "header",
+        "subheader",
+        "error",
+        "warning",
+        "info",
+        "success",
+    )
     texts = [element.value for kind in kinds for element in getattr(app, kind)]
     return texts + [expander.label for expander in app.expander]
 
@@ -83,7 +93,9 @@ def test_a_page_that_fails_shows_a_calm_message_and_no_traceback(
 
     monkeypatch.setattr("recommender.shopping.find_products", broken)
     app.radio(key="q_age_band").set_value("50_64").run()
-    for _ in range(4):
+    app.button(key="next").click().run()
+    app.pills(key="q_pain_areas").set_value(["knee"]).run()
+    for _ in range(3):
         app.button(key="next").click().run()
     app.button(key="next").click().run()  # "Show my matches"
     assert not app.exception  # nothing reaches Streamlit's own error box

@@ -1,7 +1,7 @@
 """What every browser test needs: a real `streamlit run` server, headless Chromium, screenshots.
 
 Each test module starts its own server with the environment its pages need (`running_app`);
-the screenshots land in docs/screenshots/ for people to look at.
+the screenshots land in docs/screenshots/ (with UPDATE_SCREENSHOTS=1) for people to look at.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -19,7 +20,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+# The README's screenshots are refreshed only on purpose (UPDATE_SCREENSHOTS=1); otherwise they
+# go to a scratch folder, so that running the tests leaves a clean clone clean.
+SHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "recommender-screenshots"
+)
+SHOTS.mkdir(parents=True, exist_ok=True)
+AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -118,3 +127,24 @@ def shoot(page, name: str) -> None:
     page.wait_for_timeout(200)
     page.screenshot(path=SHOTS / name)
     page.set_viewport_size(viewport)
+
+
+def wait_until_idle(page) -> None:
+    """Until Streamlit has finished its rerun (elements of a run in progress are faded)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached")
+    page.wait_for_timeout(200)
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    if not AXE_JS.exists():
+        raise RuntimeError(f"axe-core is missing at {AXE_JS}: run `make test` (npm ci) first")
+    wait_until_idle(page)
+    page.add_script_tag(path=str(AXE_JS))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`)"""
+    )
+    return list(found)

@@ -37,7 +37,7 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _next(page, step_text: str) -> None:
     page.get_by_role("button", name="Next").click()
-    page.get_by_text(step_text).wait_for()
+    page.get_by_text(step_text, exact=True).wait_for()
 
 
 def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
@@ -49,7 +49,7 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     page.on("request", lambda request: requested.append(request.url))
 
     page.goto(hostile_url)
-    page.get_by_text("Step 1 of 5").wait_for()
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
     page.get_by_text("50 to 64").click()
     _next(page, "Step 2 of 5")
     page.get_by_role("button", name="Knee", exact=True).click()

@@ -1,7 +1,7 @@
 """The finder in a real headless Chromium, at phone and desktop widths, with screenshots.
 
-The screenshots land in docs/screenshots/ for people to look at; the test itself asserts what a
-shopper would notice: ranked cards after the questions, and no products after a red flag.
+The screenshots land in docs/screenshots/ (with UPDATE_SCREENSHOTS=1) for people to look at; the
+test itself asserts what a shopper would notice: ranked cards after the questions, and no products after a red flag.
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ def _open(browser, app_url: str, width: str):
     page = browser.new_page(viewport=WIDTHS[width])
     page.set_default_timeout(WAIT_MS)
     page.goto(app_url)
-    page.get_by_text("Step 1 of 5").wait_for()
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
     return page
 
 
 def _next(page, step_text: str) -> None:
     page.get_by_role("button", name="Next").click()
-    page.get_by_text(step_text).wait_for()
+    page.get_by_text(step_text, exact=True).wait_for()
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

@@ -1,0 +1,152 @@
+"""Where the finder opens for an address, and what the address says for the finder's place.
+
+The pure half of shareable links (the Streamlit half is `views/address.py`): an address's query
+parameters become a draft and a step, and the shopper's place becomes an address again. Steps
+are numbered from 1 in the address, as on the page ("Step 2 of 5"); `results` is the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from recommender.errors import AnswersError
+from recommender.links import MAX_PARAMS, RESULTS, STEP_PARAM, link_params, param_of, read_link
+from recommender.questionnaire import (
+    QUESTIONS,
+    SAFETY_STEP,
+    STEPS,
+    empty_draft,
+    raw_answers,
+)
+
+RESULTS_STEP = len(STEPS)
+WHERE_IT_HURTS_STEP = 1
+# Answers that give the engine something to match products on; safety answers and the budget
+# alone say nothing about what would help.
+MATCHING_FIELDS = (
+    "pain_areas",
+    "symptoms",
+    "bunions",
+    "feet_roll_inward",
+    "sitting_hours",
+    "activities",
+    "habits",
+)
+NOTHING_TO_MATCH = (
+    "Tell us where it hurts, or anything else on the next steps, so that we can suggest "
+    "products that fit. Every question is optional, but with no answers at all there is "
+    "nothing to match."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """Where an address opens the finder."""
+
+    draft: dict[str, Any]
+    step: int  # 0-based; RESULTS_STEP for the results or the safety stop
+    safety_answered: bool
+    then: int | None = None  # where to go once the safety questions are answered
+    problem: str | None = None  # a bad value in the address, in plain words, naming the field
+
+
+def step_text(step: int) -> str:
+    return RESULTS if step >= RESULTS_STEP else str(step + 1)
+
+
+def address(draft: Mapping[str, Any], step: int, *, safety_answered: bool) -> dict[str, str]:
+    """The query parameters that bring a shopper back to this draft and step."""
+    return link_params(raw_answers(draft), safety_answered=safety_answered, step=step_text(step))
+
+
+def open_address(params: Mapping[str, str], current: Mapping[str, Any]) -> Opening:
+    """The draft and step an address opens, starting from the shopper's `current` draft.
+
+    Back and Forward land on addresses this session wrote: when the address agrees with every
+    answer in the current draft, the draft is kept whole (later steps' answers included), as
+    the page's own Back button does. A bad value is dropped and named, and the finder opens at
+    the step that asks it, with the rest of the link kept.
+    """
+    params = dict(list(params.items())[: MAX_PARAMS + 1])
+    problem, bad_step = None, None
+    for _ in range(MAX_PARAMS + 1):
+        try:
+            link = read_link(params)
+            wanted = _wanted_step(link.step, has_answers=len(link.raw) > 0)
+            break
+        except AnswersError as error:
+            name = param_of(error.field)
+            problem = problem or _problem_text(error)
+            bad_step = _step_of(name) if bad_step is None else bad_step
+            if name not in params:  # the address as a whole (too many parameters)
+                params = {}
+            params.pop(name, None)
+    else:  # pragma: no cover - every pass drops a parameter, so the loop always breaks
+        raise AssertionError("unreachable")
+    linked = draft_from_raw(link.raw)
+    draft = dict(current) if _agrees(linked, current) else linked
+    if problem is not None:
+        wanted = bad_step
+    safety_answered = link.safety_answered or bool(link.raw.get("red_flags"))
+    if wanted > SAFETY_STEP and not safety_answered:
+        return Opening(draft, SAFETY_STEP, False, then=wanted, problem=problem)
+    return Opening(draft, wanted, safety_answered, problem=problem)
+
+
+def nothing_to_match(draft: Mapping[str, Any]) -> bool:
+    """True when no answer gives the engine anything to match products on."""
+    return not any(draft.get(name) not in (None, [], ()) for name in MATCHING_FIELDS) and not (
+        draft.get("measurements")
+    )
+
+
+def draft_from_raw(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft (the page's widget values) holding a raw answers object's answers."""
+    draft = empty_draft()
+    for name, value in raw.items():
+        if name in QUESTIONS:
+            draft[name] = list(value) if isinstance(value, list) else value
+    if raw.get("measurements"):
+        draft["measurements"] = dict(raw["measurements"])
+    return draft
+
+
+def _agrees(linked: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    empty = empty_draft()
+    return all(
+        current.get(name) == value
+        for name, value in linked.items()
+        if value != empty.get(name) and name != "measurements"
+    ) and all(
+        (current.get("measurements") or {}).get(name) == value
+        for name, value in (linked.get("measurements") or {}).items()
+    )
+
+
+def _wanted_step(text: str | None, *, has_answers: bool) -> int:
+    if text is None:  # a shared link: straight to the results, or the start for a bare address
+        return RESULTS_STEP if has_answers else SAFETY_STEP
+    if text == RESULTS:
+        return RESULTS_STEP
+    if text.isdigit() and 1 <= int(text) <= len(STEPS):
+        return int(text) - 1
+    raise AnswersError(STEP_PARAM, f"must be a step from 1 to {len(STEPS)}, or {RESULTS}")
+
+
+def _step_of(name: str) -> int:
+    for index, step in enumerate(STEPS):
+        if any(question.field == name for question in step.questions):
+            return index
+    return SAFETY_STEP
+
+
+def _problem_text(error: AnswersError) -> str:
+    name = param_of(error.field)
+    question = QUESTIONS.get(name)
+    asked = f' ("{question.label}")' if question else ""
+    return (
+        f"This link has a value we could not use for '{name}'{asked}: {error.problem}. "
+        "We left that answer out; please check it below."
+    )

@@ -1,0 +1,89 @@
+"""Shareable links in the real app (SPEC section 9), driven with AppTest: a shopper opens a
+link a friend sent, reloads, or follows a link with a mistake in it."""
+
+from __future__ import annotations
+
+from shopper_flow import card_titles, knee_and_back_shopper, next_step, stored_events
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP, TIMEOUT
+from tests.readable import readable
+
+
+def _open_link(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    return at.run()
+
+
+def _step(at: AppTest) -> str:
+    return at.get("progress")[0].proto.text
+
+
+def test_a_shared_link_shows_its_results_straight_away(db_url: str) -> None:
+    at = _open_link({"pain_areas": "knee,lower_back", "bunions": "both", "red_flags": "none"})
+    assert not at.exception
+    assert "Your matches" in [t.value for t in at.title]
+    assert card_titles(at)
+    assert at.query_params["step"] == "results"
+    assert len(stored_events(db_url)) > 0  # results shown, so the session is logged
+
+
+def test_a_link_without_the_safety_answers_asks_them_first_then_shows_results(
+    db_url: str,
+) -> None:
+    at = _open_link({"pain_areas": "knee", "sitting_hours": "9"})
+    assert "Step 1 of 5" in _step(at)
+    assert len(at.checkbox) == 17
+    assert len(stored_events(db_url)) == 0  # nothing stored before the shopper gets results
+    next_step(at)
+    assert card_titles(at)
+    assert at.query_params["red_flags"] == "none"
+
+
+def test_a_red_flag_link_shows_the_safety_stop(app: AppTest) -> None:
+    at = _open_link({"red_flags": "calf_swelling", "pain_areas": "knee"})
+    assert "Please see a doctor today" in [t.value for t in at.title]
+    assert card_titles(at) == []
+
+
+def test_a_bad_link_opens_the_question_naming_the_field(db_url: str) -> None:
+    at = _open_link({"red_flags": "none", "pain_areas": "knee", "knee_side": "middle"})
+    assert not at.exception
+    assert "Step 2 of 5" in _step(at)
+    warning = readable(at.warning[0].value)
+    assert "'knee_side'" in warning and "Which knee?" in warning and "'middle'" in warning
+    assert at.pills(key="q_pain_areas").value == ["knee"]
+    assert at.radio(key="q_knee_side").value is None
+
+
+def test_each_step_is_in_the_address_so_a_reload_comes_back_to_it(app: AppTest) -> None:
+    app.radio(key="q_age_band").set_value("50_64").run()
+    next_step(app)
+    app.pills(key="q_pain_areas").set_value(["knee"]).run()
+    assert "step" in app.query_params and app.query_params["step"] == "2"
+    assert "pain_areas" not in app.query_params  # a tick on a step is no new history entry
+    next_step(app)
+    params = dict(app.query_params)
+    assert params["step"] == "3" and params["pain_areas"] == "knee"
+    reloaded = _open_link(params)
+    assert "Step 3 of 5" in _step(reloaded)
+    reloaded.button(key="back").click().run()
+    assert reloaded.pills(key="q_pain_areas").value == ["knee"]
+    reloaded.button(key="back").click().run()
+    assert reloaded.radio(key="q_age_band").value == "50_64"
+
+
+def test_change_my_answers_returns_to_the_first_step(app: AppTest) -> None:
+    knee_and_back_shopper(app)
+    app.button(key="change").click().run()
+    assert "Step 1 of 5" in _step(app)
+    assert app.radio(key="q_age_band").value == "50_64"
+
+
+def test_an_empty_questionnaire_is_guided_to_where_it_hurts(app: AppTest) -> None:
+    for _ in range(5):
+        next_step(app)
+    assert "Your matches" not in [t.value for t in app.title]
+    assert "Step 2 of 5" in _step(app)
+    assert "Tell us where it hurts" in readable(app.warning[0].value)

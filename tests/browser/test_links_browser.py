@@ -1,0 +1,203 @@
+"""Shareable links, phone-first layout and keyboard use, in a real headless Chromium.
+
+A shopper opens a link a friend sent, reloads, presses the browser's Back button, follows a
+link with a warning sign or a typo in it, and goes through the whole finder with the keyboard
+alone; axe-core checks each page for serious accessibility problems, at 390 and 1280 px.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import (
+    BROWSER_TESTS,
+    WAIT_MS,
+    running_app,
+    serious_accessibility_problems,
+    shoot,
+    wait_until_idle,
+)
+
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+SHARED = "/?pain_areas=knee,lower_back&bunions=both&habits=slouching&red_flags=none"
+FIRST_CARD = re.compile(r"^1\. ")
+# What the focused element is, in words: its label, accessible name or text.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const label = e && e.closest("label");
+  return ((label && label.textContent) || e.getAttribute("aria-label") || e.textContent || "")
+    .trim().slice(0, 80);
+}"""
+
+pytestmark = BROWSER_TESTS
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    folder = tmp_path_factory.mktemp("links")
+    env = {
+        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
+        "RECOMMENDER_MODELS": str(folder / "models"),
+        "RECOMMENDER_EXPLORE_SHARE": "0",
+    }
+    with running_app(env, folder) as url:
+        yield url, folder
+
+
+@pytest.fixture(params=list(WIDTHS))
+def page(request, browser, served):
+    page = browser.new_page(viewport=WIDTHS[request.param])
+    page.set_default_timeout(WAIT_MS)
+    page.width_name = request.param
+    yield page
+    page.close()
+
+
+def _url(served: tuple[str, Path], path: str = "/") -> str:
+    return served[0] + path
+
+
+def _first_card_in_view(page) -> bool:
+    card = page.get_by_role("heading", name=FIRST_CARD)
+    card.wait_for()
+    wait_until_idle(page)
+    box = card.bounding_box()
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= page.viewport_size["height"]
+    )
+
+
+def _scrolled_to_top(page) -> bool:
+    return page.evaluate(
+        "document.querySelector('[data-testid=stMain]').scrollTop === 0 && window.scrollY === 0"
+    )
+
+
+def _tab_to(page, text: str, *, backwards: bool = False, limit: int = 60) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        if text in page.evaluate(FOCUSED):
+            return
+    raise AssertionError(f"Tab never reached {text!r}")
+
+
+def test_a_shared_link_opens_the_results_at_the_top_and_a_reload_keeps_them(page, served) -> None:
+    page.goto(_url(served, SHARED))
+    page.get_by_role("heading", name="Your matches").wait_for()
+    assert _first_card_in_view(page)  # product #1 visible without scrolling, phone included
+    assert _scrolled_to_top(page)
+    first = page.get_by_role("heading", name=FIRST_CARD).inner_text()
+    page.wait_for_url(re.compile(r"step=results"))  # the place is in the address now
+    assert serious_accessibility_problems(page) == []
+    shoot(page, f"shared-link-results-{page.width_name}.png")
+    page.reload()
+    page.get_by_role("heading", name="Your matches").wait_for()
+    assert page.get_by_role("heading", name=FIRST_CARD).inner_text() == first
+
+
+def test_the_server_log_never_records_a_shared_links_answers(page, served) -> None:
+    page.goto(_url(served, SHARED))
+    page.get_by_role("heading", name="Your matches").wait_for()
+    log = (served[1] / "streamlit.log").read_text()
+    assert "pain_areas" not in log and "lower_back" not in log
+
+
+def test_the_share_control_says_the_link_holds_health_answers(page, served) -> None:
+    page.goto(_url(served, SHARED))
+    page.get_by_text("Share or save these results").click()
+    page.get_by_text("health details").wait_for()
+    assert page.get_by_text("pain_areas=knee").count() >= 1  # the link itself, to copy
+
+
+def test_a_red_flag_link_shows_the_safety_stop(page, served) -> None:
+    page.goto(_url(served, "/?red_flags=calf_swelling&pain_areas=knee"))
+    page.get_by_role("heading", name="Please see a doctor today").wait_for()
+    assert page.get_by_role("heading", name=FIRST_CARD).count() == 0
+    assert serious_accessibility_problems(page) == []
+
+
+def test_a_link_with_no_safety_answers_asks_them_first(page, served) -> None:
+    page.goto(_url(served, "/?pain_areas=knee"))
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("heading", name="Your matches").wait_for()
+
+
+def test_a_bad_link_opens_the_question_and_names_the_field(page, served) -> None:
+    page.goto(_url(served, "/?red_flags=none&pain_areas=knee&knee_side=middle"))
+    page.get_by_text("Step 2 of 5", exact=True).wait_for()
+    page.get_by_text("knee_side").wait_for()
+    assert page.get_by_text("Traceback").count() == 0
+    assert serious_accessibility_problems(page) == []
+
+
+def test_keyboard_alone_completes_the_finder_and_back_returns_step_by_step(page, served) -> None:
+    page.goto(_url(served))
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    assert serious_accessibility_problems(page) == []
+    _tab_to(page, "Under 16")
+    page.keyboard.press("ArrowRight")  # the hint on the page says so
+    page.get_by_text("16 to 49").wait_for()
+    _tab_to(page, "Next")
+    page.keyboard.press("Enter")
+    page.get_by_text("Step 2 of 5", exact=True).wait_for()
+    wait_until_idle(page)
+    assert page.evaluate(FOCUSED) == "Where it hurts"  # focus moved to the new step's heading
+    assert page.locator("#finder-announcer").inner_text() == "Step 2 of 5: Where it hurts"
+    _tab_to(page, "Knee")
+    page.keyboard.press("Space")
+    page.get_by_text("Which knee?").wait_for()
+    wait_until_idle(page)
+    assert serious_accessibility_problems(page) == []
+    for step in (3, 4, 5):
+        _tab_to(page, "Next")
+        page.keyboard.press("Enter")
+        page.get_by_text(f"Step {step} of 5", exact=True).wait_for()
+        wait_until_idle(page)
+        assert _scrolled_to_top(page)
+    _tab_to(page, "Show my matches")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Your matches").wait_for()
+    assert _first_card_in_view(page) and _scrolled_to_top(page)
+    assert page.evaluate(FOCUSED) == "Your matches"
+    page.go_back()
+    page.get_by_text("Step 5 of 5", exact=True).wait_for()
+    page.go_back()
+    page.get_by_text("Step 4 of 5", exact=True).wait_for()
+    page.go_forward()
+    page.get_by_text("Step 5 of 5", exact=True).wait_for()
+
+
+def test_focus_is_visible_and_tap_targets_are_big_enough(page, served) -> None:
+    page.goto(_url(served))
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    wait_until_idle(page)
+    _tab_to(page, "Numbness around the genitals")
+    ring = page.evaluate(
+        """() => { const l = document.activeElement.closest("label");
+        const s = getComputedStyle(l); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"""
+    )
+    assert ring == ["solid", "3px", "rgb(31, 111, 139)"]  # #1f6f8b: 5.6:1 against white
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stCheckbox"] label, button')]
+        .filter((e) => e.offsetParent !== null).map((e) => e.getBoundingClientRect().height)"""
+    )
+    assert heights and min(heights) >= 44
+
+
+def test_shoppers_see_no_staff_menu_but_staff_can_sign_in_by_link(page, served) -> None:
+    page.goto(_url(served))
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    wait_until_idle(page)
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    assert page.get_by_role("link", name="Merchandising").count() == 0
+    assert page.get_by_role("link", name="Analytics").count() == 0
+    page.get_by_role("link", name="Staff sign-in").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert page.get_by_text("recommender admin").count() == 0

@@ -1,0 +1,100 @@
+"""The finder's place in the browser's address (SPEC section 9): read it, follow it, write it.
+
+The address leads when it changed behind the page's back (a shared link, a reload, the
+browser's Back or Forward); otherwise the page's state leads and is written back. Streamlit
+pushes a history entry for every change of `st.query_params`, so each step the shopper moves
+to is one Back press away; a widget change on a step does not touch the address.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from recommender import shopping
+from recommender.answers import Answers, parse_answers
+from recommender.finder_flow import (
+    NOTHING_TO_MATCH,
+    RESULTS_STEP,
+    WHERE_IT_HURTS_STEP,
+    address,
+    nothing_to_match,
+    open_address,
+)
+from recommender.links import STEP_PARAM
+from recommender.questionnaire import raw_answers
+from views import loading
+from views.results import search
+from views.state import Finder
+
+
+def follow(state: Finder) -> None:
+    """Move the finder to what the address says, if it changed since we last wrote it."""
+    params = st.query_params.to_dict()
+    if params == state.address or (state.address is None and not params):
+        return
+    opening = open_address(params, state.draft)
+    if opening.draft != state.draft:
+        _forget_widgets()  # keyed widgets would otherwise keep showing the old answers
+    state.draft = opening.draft
+    state.safety_answered = opening.safety_answered
+    state.then = opening.then
+    state.notice = opening.problem
+    state.address = params
+    if opening.step < RESULTS_STEP:
+        state.step, state.shown = opening.step, None
+    elif state.shown is None or state.shown.answers != _answers(state):
+        show_outcome(state)
+    else:  # Back or Forward onto results already shown in this session
+        state.step = RESULTS_STEP
+
+
+def show_outcome(state: Finder) -> None:
+    """The results for the draft, or a guide back to the questions when there is nothing to
+    match (an empty questionnaire never shows "Your matches" above nothing)."""
+    state.safety_answered = True
+    engine = loading.engine(loading.settings())
+    if nothing_to_match(state.draft) and shopping.safety_stop(engine, state.draft) is None:
+        state.step, state.shown, state.notice = WHERE_IT_HURTS_STEP, None, NOTHING_TO_MATCH
+        return
+    search(state)
+
+
+def write(state: Finder) -> None:
+    """Put the shopper's place in the address when they moved to another step (or the results
+    changed): ticking boxes on one step adds no history entry, so Back goes back a step."""
+    wanted = address(state.draft, state.step, safety_answered=state.safety_answered)
+    if wanted == {STEP_PARAM: "1"}:
+        wanted = {}  # a fresh start is the bare address
+    current = st.query_params.to_dict()
+    moved = wanted.get(STEP_PARAM) != current.get(STEP_PARAM) or state.step == RESULTS_STEP
+    if wanted != current and moved:
+        st.query_params.from_dict(wanted)
+        state.address = wanted
+
+
+SHARE_WARNING = (
+    "This link holds your answers, health details included (where it hurts, warning signs, "
+    "conditions). Anyone you send it to, and anything that stores it, can read them. Share it "
+    "only with people you would tell."
+)
+
+
+def share_box(state: Finder) -> None:
+    """The link to these results, under a plain warning that it carries health answers."""
+    with st.expander("Share or save these results", icon=":material/link:"):
+        st.warning(SHARE_WARNING, icon=":material/health_and_safety:")
+        query = urlencode(address(state.draft, RESULTS_STEP, safety_answered=True), safe=",")
+        base = (st.context.url or "").split("?", 1)[0]  # no URL outside a browser (AppTest)
+        st.caption("Copy the link with the button at its right:")
+        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+
+
+def _answers(state: Finder) -> Answers:
+    return parse_answers(raw_answers(state.draft))
+
+
+def _forget_widgets() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(("q_", "flag_"))]:
+        del st.session_state[key]

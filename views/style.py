@@ -1,0 +1,106 @@
+"""The app's look for phones, keyboards and screen readers, in one place.
+
+- `apply_style`: the only CSS in the app. Tap targets of at least 44 px (WCAG 2.5.5), a focus
+  ring of at least 3:1 against white on every control (WCAG 2.4.7, 1.4.11), and captions dark
+  enough for 4.5:1 (Streamlit's grey reads 3.88:1).
+- `arrive`: when the shopper reaches a new step or the results, the page opens at the top,
+  focus moves to the new heading, and a polite live region announces it. It runs once per
+  arrival, never on a rerun within a step, so ticking a box never moves the focus.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+FOCUS = "#1f6f8b"  # the theme's primary colour: 5.6:1 against white
+# A picked pill is primary text on a 20% primary tint: 4.26:1; this darker shade reads 7:1.
+PICKED_TEXT = "#14495c"
+TEXT_MUTED = "#4a4d57"  # 8:1 against white
+MIN_TAP = "44px"
+KEYBOARD_HINT = (
+    "Keyboard: Tab and Shift+Tab move between questions and buttons; Space ticks a box, "
+    "Enter presses a button. In a group of choices (round buttons or a row of buttons), Tab "
+    "reaches the group and the arrow keys move between its choices; Space picks one."
+)
+_ARRIVED_KEY = "finder_arrived"
+
+_CSS = f"""
+<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] p, [data-testid="stMarkdownContainer"] small {{
+  color: {TEXT_MUTED};
+  opacity: 1;
+}}
+button, [role="tab"], [data-testid="stExpander"] summary, [data-testid="stPageLink"] a {{
+  min-height: {MIN_TAP} !important;  /* Streamlit's own button rule is more specific */
+}}
+[data-testid="stCheckbox"] label, [role="radiogroup"] label, [data-testid="stToggle"] label {{
+  min-height: {MIN_TAP};
+  align-items: center;
+}}
+button[aria-pressed="true"], button[aria-pressed="true"] p {{ color: {PICKED_TEXT}; }}
+[role="radiogroup"] {{ gap: 0.25rem 1rem; }}
+:focus-visible, [data-testid="stExpander"] summary:focus-visible {{
+  outline: 3px solid {FOCUS} !important;
+  outline-offset: 2px;
+}}
+label:has(input:focus-visible) {{
+  outline: 3px solid {FOCUS};
+  outline-offset: 2px;
+  border-radius: 4px;
+}}
+/* A heading takes focus only so that a screen reader starts there: no ring around it. */
+h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus {{ outline: none !important; }}
+</style>
+"""
+
+# Runs in the page itself (st.html with JavaScript), so it can reach Streamlit's scrolling
+# container and the heading. It waits for the heading, since the script may land before it.
+_ARRIVE_JS = """
+<script>
+(() => {
+  const heading = %s, announcement = %s;
+  let tries = 0;
+  const arrive = () => {
+    const found = [...document.querySelectorAll("h1, h2")]
+      .find((h) => h.textContent.trim() === heading);
+    if (!found && tries++ < 60) { setTimeout(arrive, 50); return; }
+    window.scrollTo(0, 0);
+    document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"]')
+      .forEach((box) => box.scrollTo(0, 0));
+    if (found) {
+      found.setAttribute("tabindex", "-1");
+      found.focus({preventScroll: true});
+    }
+    let live = document.getElementById("finder-announcer");
+    if (!live) {
+      live = document.createElement("div");
+      live.id = "finder-announcer";
+      live.setAttribute("role", "status");
+      live.setAttribute("aria-live", "polite");
+      live.style.cssText = "position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;"
+        + "clip:rect(0 0 0 0);white-space:nowrap;border:0";
+      document.body.appendChild(live);
+    }
+    live.textContent = announcement;
+  };
+  arrive();
+})();
+</script>
+"""
+
+
+def apply_style() -> None:
+    st.html(_CSS)
+
+
+def arrive(place: str, heading: str, announcement: str) -> None:
+    """Open a new place at the top with focus on its heading, announced; once per arrival."""
+    arrived = st.session_state.get(_ARRIVED_KEY)
+    st.session_state[_ARRIVED_KEY] = place
+    if (arrived is None and place == "step-0") or arrived == place:
+        return  # a fresh page already opens at the top with the focus at its start
+    script = _ARRIVE_JS % (json.dumps(heading), json.dumps(announcement))
+    st.html(script, unsafe_allow_javascript=True)
