@@ -40,7 +40,7 @@ OUTCOME_EVENTS = ("click", "add_to_cart", "helpful", "not_helpful")
 _STORE_FAILURES = (RecommenderError,)
 logger = logging.getLogger(__name__)
 # Files whose change means a new engine: products, merchandiser weights, the promoted model.
-_WATCHED = ("products.csv", "weights.toml")
+_WATCHED = ("products.csv", "weights.toml", "sizes.csv")
 
 
 @dataclass(frozen=True, slots=True)
