@@ -18,6 +18,7 @@ import pandas as pd
 
 from recommender.answers import LIST_CHOICES
 from recommender.errors import CatalogError
+from recommender.pictures import image_problem, url_problem
 from recommender.sizes import EMPTY_CHART, SizeChart, read_sizes
 
 PRODUCTS_FILE = "products.csv"
@@ -184,6 +185,10 @@ def _parse_row(record: dict, columns: list[str]) -> tuple[dict, list[tuple[str, 
     row["price"] = _price(cells["price"], problems)
     for column in ("in_stock", *SAFETY_PROPERTIES):
         row[column] = _boolean(column, cells[column], problems)
+    for column, check in (("image", image_problem), ("url", url_problem)):
+        problem = check(cells.get(column, ""))
+        if problem:
+            problems.append((column, problem))
     for column, allowed in _ALLOWED_WORDS.items():
         for word in cells.get(column, "").split():
             if word not in allowed:
