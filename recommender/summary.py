@@ -57,7 +57,7 @@ def summary_markdown(
 
 def _answers_block(answers: Answers) -> list[str]:
     lines = ["", "## Answers", ""]
-    record = answers.to_record()
+    record = {**answers.to_record(), **answers.measurements}
     for step in STEPS:
         for question in step.questions:
             if question.field in record:
