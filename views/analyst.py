@@ -15,7 +15,10 @@ from recommender.settings import Settings
 from training import analytics
 from training.pipeline import promote_model, train_candidate
 from views import loading
+from views.analyst_charts import model_chart
 from views.signin import require_signed_in
+
+PROMOTED = "analyst_promoted"
 
 require_signed_in(ANALYST)
 settings = Settings.from_env()
@@ -36,7 +39,8 @@ if events.empty:
     )
 else:
     st.subheader("Feedback over time")
-    st.line_chart(analytics.feedback_over_time(events), x_label="day", y_label="events")
+    st.caption("Events per day, week or month; a quiet stretch shows as zero, not a line.")
+    st.line_chart(analytics.feedback_over_time(events), x_label="date", y_label="events")
     st.subheader("Click rate by position")
     st.caption("Explore sessions show products in random order: their curve is attention alone.")
     st.line_chart(
@@ -61,6 +65,8 @@ else:
         st.dataframe(arms, width="stretch")
 
 st.subheader("Models")
+if PROMOTED in st.session_state:  # said after the rerun, under the newly served model
+    st.success(plain(st.session_state.pop(PROMOTED)))
 served, notices = load_for_serving(settings, None)
 st.write(f"Serving: **{plain(served.model_id if served is not None else 'rules-only')}**")
 for notice in notices:
@@ -88,8 +94,7 @@ else:
     st.dataframe(comparison, width="stretch", hide_index=True)
     metrics = [c for c in analytics.METRIC_COLUMNS if c in comparison.columns]
     metric = st.selectbox("Compare on", metrics)
-    chart = comparison.pivot_table(index="model", columns="ranker", values=metric)
-    st.bar_chart(chart, stack=False, horizontal=True, x_label=metric, y_label="model")
+    st.altair_chart(model_chart(comparison, metric), width="stretch")
 
 if not comparison.empty:
     with st.form("promote"):
@@ -97,6 +102,8 @@ if not comparison.empty:
         force = st.checkbox("Promote even if not shown better (force)")
         if st.form_submit_button("Promote"):
             try:
-                st.success(plain(promote_model(settings, model_id, force=force)))
+                st.session_state[PROMOTED] = promote_model(settings, model_id, force=force)
             except RecommenderError as error:
                 st.error(plain(error))
+            else:
+                st.rerun()  # so "Serving:" above names the model just promoted
