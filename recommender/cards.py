@@ -88,7 +88,7 @@ def comparison(
     columns = {}
     for item in items[:MAX_COMPARED]:
         product = _product(engine, item.sku)
-        size, note = size_words(engine, item, answers)
+        _, note = size_words(engine, item, answers)
         level = str(product.get("support_level") or "none")
         areas = str(product.get("areas") or "").split()
         fits = str(product.get("fits") or "").split()
@@ -98,10 +98,16 @@ def comparison(
             "Support level": "No support (not a brace)" if level == "none" else level.capitalize(),
             "Made for areas": ", ".join(LABELS["pain_areas"].get(a, a) for a in areas) or "-",
             "Made for activities": ", ".join(_FIT_WORDS.get(f, f) for f in fits) or "Everyday",
-            "Size": " ".join(part for part in (size, note) if part) or "One size",
+            "Size": _size_cell(item, note),
             "Cautions": " ".join(item.cautions) or "None for your answers",
             "Why it is suggested": " ".join(
                 f"{r.text} (article section: {r.section})" for r in item.reasons
             ),
         }
     return pd.DataFrame(columns)
+
+
+def _size_cell(item: Item, note: str | None) -> str:
+    if item.size is not None:
+        return f"{item.size.size}. {note}" if note else item.size.size
+    return note or "One size"
