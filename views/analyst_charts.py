@@ -18,7 +18,7 @@ def model_chart(comparison: pd.DataFrame, metric: str) -> alt.Chart:
             x=alt.X(field=metric, type="quantitative", title=metric),
             y=alt.Y("model:N", title="model", axis=alt.Axis(labelLimit=0)),
             yOffset="ranker:N",
-            color=alt.Color("ranker:N", title="ranker"),
+            color=alt.Color("ranker:N", title="ranker", legend=alt.Legend(labelLimit=0)),
             tooltip=[
                 "model",
                 "ranker",
