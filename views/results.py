@@ -73,7 +73,7 @@ def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> Non
     shown = state.shown
     st.download_button(
         "Download a summary for your doctor or physio",
-        summary_markdown(shown.answers, shown.result, held),
+        summary_markdown(shown.answers, shown.result, held, money=loading.settings().money),
         file_name=SUMMARY_FILE_NAME,
         mime="text/markdown",
         icon=":material/download:",
