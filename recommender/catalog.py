@@ -18,6 +18,8 @@ import pandas as pd
 
 from recommender.answers import LIST_CHOICES
 from recommender.errors import CatalogError
+from recommender.pictures import image_problem, url_problem
+from recommender.sizes import EMPTY_CHART, SizeChart, read_sizes
 
 PRODUCTS_FILE = "products.csv"
 MIN_PRODUCTS = 40
@@ -62,6 +64,7 @@ class Catalog:
     products: pd.DataFrame
     tags: tuple[frozenset[str], ...]
     version: str
+    sizes: SizeChart = EMPTY_CHART  # from the optional sizes.csv (SPEC section 8)
 
     @property
     def skus(self) -> tuple[str, ...]:
@@ -89,11 +92,15 @@ def load_catalog(directory: Path, *, complete: bool = False) -> Catalog:
     rows, problems = _parse_rows(_decode(raw, path.name), path.name)
     if complete and rows:  # with the row problems, so one run lists everything to fix
         problems += _completeness(rows, path.name)
+    # Checked with the products, so one run of `catalog validate` lists both files' problems.
+    sizes, size_problems = read_sizes(Path(directory), (row.get("sku", "") for row in rows))
+    problems += size_problems
     if problems:
         raise CatalogError(problems)
     frame = pd.DataFrame(rows)
     tags = tuple(_product_tags(row) for row in rows)
-    return Catalog(products=frame, tags=tags, version=hashlib.sha256(raw).hexdigest()[:16])
+    version = hashlib.sha256(raw).hexdigest()[:16]
+    return Catalog(products=frame, tags=tags, version=version, sizes=sizes)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -178,6 +185,10 @@ def _parse_row(record: dict, columns: list[str]) -> tuple[dict, list[tuple[str, 
     row["price"] = _price(cells["price"], problems)
     for column in ("in_stock", *SAFETY_PROPERTIES):
         row[column] = _boolean(column, cells[column], problems)
+    for column, check in (("image", image_problem), ("url", url_problem)):
+        problem = check(cells.get(column, ""))
+        if problem:
+            problems.append((column, problem))
     for column, allowed in _ALLOWED_WORDS.items():
         for word in cells.get(column, "").split():
             if word not in allowed:

@@ -10,7 +10,7 @@ page shows, and in whatever order (an exploring session shuffles the cards).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from recommender.answers import Answers
@@ -77,13 +77,15 @@ def first_reasons(
     facts: Sequence[CardFacts],
     strongest: Sequence[tuple[str, str]],
     answers: Answers,
+    money: Callable[[float], str] = "{:.2f}".format,
 ) -> list[Reason]:
     """One reason per card, in rank order; no two alike. `strongest` holds, per card, what the
-    shopper told us behind its strongest rule and that rule's article section (cited)."""
+    shopper told us behind its strongest rule and that rule's article section (cited);
+    `money` writes a price in the shop's currency."""
     reasons: list[Reason] = []
     seen: set[str] = set()
     for rank, (card, (told, section)) in enumerate(zip(facts, strongest, strict=True)):
-        text = f"Because you told us about {told}, {_text(card, facts[:rank], answers)}"
+        text = f"Because you told us about {told}, {_text(card, facts[:rank], answers, money)}"
         if text in seen:  # same attributes and price as a closer match: still tell them apart
             text = f"{text[:-1]} (match {rank + 1} for your answers)."
         seen.add(text)
@@ -91,21 +93,23 @@ def first_reasons(
     return reasons
 
 
-def _price(card: CardFacts, answers: Answers) -> str:
+def _price(card: CardFacts, answers: Answers, money: Callable[[float], str]) -> str:
     if answers.budget_max is None:
-        return f"{card.price:.2f}"
+        return money(card.price)
     left = answers.budget_max - card.price
-    return f"{card.price:.2f}, {left:.2f} under your budget of {answers.budget_max:.2f}"
+    return f"{money(card.price)}, {money(left)} under your budget of {money(answers.budget_max)}"
 
 
-def _text(card: CardFacts, above: Sequence[CardFacts], answers: Answers) -> str:
+def _text(
+    card: CardFacts, above: Sequence[CardFacts], answers: Answers, money: Callable[[float], str]
+) -> str:
     if not above:
         offers = join_words(card.facets) or "it fits your answers best"
-        return f"this is the closest match: {offers}; price {_price(card, answers)}."
+        return f"this is the closest match: {offers}; price {_price(card, answers, money)}."
     offered_above = {facet for other in above for facet in other.facets}
     new = [facet for facet in card.facets if facet not in offered_above]
     if card.price < min(other.price for other in above):
-        new.append(f"a lower price ({_price(card, answers)})")
+        new.append(f"a lower price ({_price(card, answers, money)})")
     if new:
         return f"this one offers what closer matches do not: {join_words(new)}."
-    return f"this is a similar choice to closer matches, at {_price(card, answers)}."
+    return f"this is a similar choice to closer matches, at {_price(card, answers, money)}."

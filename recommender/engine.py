@@ -19,6 +19,7 @@ from recommender.contrast import card_facts, first_reasons
 from recommender.features import answer_features
 from recommender.guidance import HELD_BACK as NG59_HELD_BACK
 from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
+from recommender.money import PLAIN, Money
 from recommender.reranker import CatalogReranker, Reranker
 from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.rules import RuleBook, load_rule_book
@@ -30,6 +31,7 @@ from recommender.scoring import (
     rule_contributions,
     squash,
 )
+from recommender.sizes import NoSizeFits, SizeChart, SizeFit
 from recommender.suggestions import suggest
 from recommender.weights import Weights, load_weights
 
@@ -48,6 +50,7 @@ class Engine:
     advice: AdviceBook
     model: Reranker | None = None
     notices: tuple[str, ...] = ()
+    money: Money = PLAIN  # how prices read in held-back reasons and on cards
     _compiled: _Compiled = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -95,7 +98,7 @@ class Engine:
             items=items,
             excluded=self._excluded(scored, answers),
             advice=self.advice.for_shopper(answers, features),
-            suggestions=() if items else suggest(scored, answers, self.catalog),
+            suggestions=() if items else suggest(scored, answers, self.catalog, self.money),
             model_version=self.model_version,
             notices=self.notices,
         )
@@ -111,6 +114,8 @@ class Engine:
         prices = compiled.prices
         affordable = prices <= answers.budget_max if answers.budget_max is not None else True
         relevant = raw > 0
+        sizes = _fit_sizes(self.catalog.sizes, compiled.sized, answers, relevant, blocked_by)
+        blocked[list(blocked_by)] = True  # a product no size fits is held back like a caution
         eligible = relevant & ~blocked & compiled.in_stock & affordable
         rules_part = weights.blend_rules * squash(raw)
         model_part = np.zeros_like(raw)
@@ -127,6 +132,7 @@ class Engine:
             affordable=np.broadcast_to(affordable, raw.shape),
             eligible=eligible,
             warnings=_warnings(cautions, compiled.caution_masks),
+            sizes=sizes,
         )
 
     def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
@@ -156,6 +162,7 @@ class Engine:
             reasons=reasons,
             cautions=tuple(why for why, mask in scored.warnings if mask[index]),
             score_parts=ScoreParts(rules_part, model_part, boost_part),
+            size=scored.sizes.get(index),
         )
 
     def _reasons(
@@ -188,7 +195,7 @@ class Engine:
             (by_id[why[0].rule].condition.told(answers, features), why[0].section)
             for why in reasons
         ]
-        firsts = first_reasons(facts, strongest, answers)
+        firsts = first_reasons(facts, strongest, answers, self.money.format)
         return [(first, *why) for first, why in zip(firsts, reasons, strict=True)]
 
     def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:
@@ -198,9 +205,11 @@ class Engine:
         out_of_stock = np.flatnonzero(relevant_safe & ~self._compiled.in_stock).tolist()
         held += [Excluded(skus[i], "held back: out of stock right now") for i in out_of_stock]
         over = np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable)
-        prices, budget = self._compiled.prices, answers.budget_max
+        prices, budget, money = self._compiled.prices, answers.budget_max, self.money.format
         held += [
-            Excluded(skus[i], f"held back: {prices[i]:.2f} is over your budget of {budget:.2f}")
+            Excluded(
+                skus[i], f"held back: {money(prices[i])} is over your budget of {money(budget)}"
+            )
             for i in over.tolist()
         ]
         return tuple(held)
@@ -217,6 +226,7 @@ class Scored:
     affordable: np.ndarray
     eligible: np.ndarray
     warnings: tuple[tuple[str, np.ndarray], ...]  # (caution text, products it is on)
+    sizes: dict[int, SizeFit] = field(default_factory=dict)  # the size that fits, by product
 
     @property
     def scores(self) -> np.ndarray:
@@ -270,6 +280,7 @@ class _Compiled:
     attributes: list[dict]  # what a card may say about the product (support, fits, features)
     catalog_model: bool  # the model scores catalog rows without a DataFrame per shopper
     tie_rank: np.ndarray  # the last tie-break of equal scores: lower price, then SKU
+    sized: dict[int, str]  # products that come in sizes: catalog row -> sku
 
 
 def _compile(engine: Engine) -> _Compiled:
@@ -290,6 +301,9 @@ def _compile(engine: Engine) -> _Compiled:
         attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
         catalog_model=isinstance(engine.model, CatalogReranker),
         tie_rank=price_then_sku_rank(products["price"].to_numpy(float), products["sku"].tolist()),
+        sized={
+            row: sku for row, sku in enumerate(products["sku"]) if sku in catalog.sizes.sized_skus
+        },
     )
 
 
@@ -306,6 +320,27 @@ def _caution_blocks(
     return blocked, why
 
 
+def _fit_sizes(
+    chart: SizeChart,
+    sized: dict[int, str],
+    answers: Answers,
+    relevant: np.ndarray,
+    blocked_by: dict[int, str],
+) -> dict[int, SizeFit]:
+    """The size that fits each product that comes in sizes; a relevant product none of whose
+    sizes fits is added to `blocked_by` (a caution's reason, when there is one, stays)."""
+    if not answers.measurements:
+        return {}
+    fits: dict[int, SizeFit] = {}
+    for row, sku in sized.items():
+        found = chart.fit(sku, answers.measurements)
+        if isinstance(found, SizeFit):
+            fits[row] = found
+        elif isinstance(found, NoSizeFits) and relevant[row]:
+            blocked_by.setdefault(row, found.why)
+    return fits
+
+
 def _warnings(
     cautions: tuple[Caution, ...], masks: dict[str, np.ndarray]
 ) -> tuple[tuple[str, np.ndarray], ...]:
@@ -318,6 +353,7 @@ def build_engine(
     weights: Weights | None = None,
     model: Reranker | None = None,
     notices: tuple[str, ...] = (),
+    money: Money = PLAIN,
 ) -> Engine:
     return Engine(
         catalog=catalog,
@@ -327,14 +363,18 @@ def build_engine(
         advice=load_advice_book(),
         model=model,
         notices=notices,
+        money=money,
     )
 
 
 def load_engine(
-    catalog_dir: Path, model: Reranker | None = None, notices: tuple[str, ...] = ()
+    catalog_dir: Path,
+    model: Reranker | None = None,
+    notices: tuple[str, ...] = (),
+    money: Money = PLAIN,
 ) -> Engine:
     """The engine for the catalog and weights in `catalog_dir` (refused whole if either is bad)."""
     catalog = load_catalog(catalog_dir)
     rules = load_rule_book()
     weights = load_weights(catalog_dir, rules.ids, catalog.skus)
-    return build_engine(catalog, weights, model, notices)
+    return build_engine(catalog, weights, model, notices, money)

@@ -21,6 +21,7 @@ from recommender.catalog import PRODUCTS_FILE, Catalog, load_catalog
 from recommender.catalog_history import history, recover, version_dir
 from recommender.engine import Engine, build_engine
 from recommender.errors import CatalogError
+from recommender.money import PLAIN, Money
 from recommender.reranker import Reranker
 from recommender.rules import load_rule_book
 from recommender.weights import WEIGHTS_FILE, Weights, load_weights
@@ -40,7 +41,10 @@ _KEPT_LOCK = threading.Lock()
 
 
 def load_serving_engine(
-    catalog_dir: Path, model: Reranker | None = None, notices: tuple[str, ...] = ()
+    catalog_dir: Path,
+    model: Reranker | None = None,
+    notices: tuple[str, ...] = (),
+    money: Money = PLAIN,
 ) -> Engine:
     """The engine for shoppers: the files on disk, or the last good ones with a staff notice.
 
@@ -62,7 +66,7 @@ def load_serving_engine(
         with _KEPT_LOCK:
             _KEPT[directory] = _Good(catalog, weights)
     staff = tuple(CATALOG_NOTICE + problem for problem in found)
-    return build_engine(catalog, weights, model, (*notices, *staff))
+    return build_engine(catalog, weights, model, (*notices, *staff), money)
 
 
 def _catalog(directory: Path, kept: _Good | None, found: list[str]) -> Catalog:

@@ -13,12 +13,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.answers import CHOICES, LIST_CHOICES, NUMBER_RANGES, SCHEMA_VERSION
+from recommender.answers import (
+    CHOICES,
+    LIST_CHOICES,
+    MEASUREMENT_RANGES,
+    NUMBER_RANGES,
+    SCHEMA_VERSION,
+)
 
 SINGLE = "single"  # one of a few choices
 MULTI = "multi"  # any number of short choices
 CHECKS = "checks"  # any number of long statements, one tick box each
 NUMBER = "number"
+MEASURE = "measure"  # a body measurement (SPEC section 1 `measurements`), for the right size
 
 Draft = Mapping[str, Any]
 
@@ -159,6 +166,8 @@ class Question:
     @property
     def bounds(self) -> tuple[float, float | None]:
         """The smallest and largest number accepted (None: no upper limit)."""
+        if self.kind == MEASURE:
+            return MEASUREMENT_RANGES[self.field]
         low, high, low_inclusive = NUMBER_RANGES[self.field]
         # An open lower bound (a budget above 0) becomes the smallest amount worth typing.
         return (low if low_inclusive else low + 1.0), (high if math.isfinite(high) else None)
@@ -183,6 +192,61 @@ def _has_area(area: str) -> Callable[[Draft], bool]:
 
 def _knee_and_back(draft: Draft) -> bool:
     return _has_area("knee")(draft) and _has_area("lower_back")(draft)
+
+
+def _any_area(*areas: str) -> Callable[[Draft], bool]:
+    return lambda draft: bool(set(areas) & set(draft.get("pain_areas") or ()))
+
+
+def _feet(draft: Draft) -> bool:
+    # Insoles serve knee pain too, and bunion products are sized by shoe.
+    bunions = draft.get("bunions") in ("left", "right", "both")
+    return bunions or _any_area("foot", "knee")(draft)
+
+
+# The optional measurements, each asked only when products for the shopper's pain come in sizes
+# by it, with a short "how to measure" in plain words (a soft tape, measured on bare skin).
+MEASUREMENTS: tuple[Question, ...] = (
+    Question(
+        "knee_cm",
+        "Around your knee (cm)",
+        MEASURE,
+        help="Stand with the leg straight; measure around the middle of the kneecap.",
+        unit="cm",
+        applies=_any_area("knee"),
+    ),
+    Question(
+        "thigh_cm",
+        "Around your thigh (cm)",
+        MEASURE,
+        help="Measure around the thigh a hand's width (about 15 cm) above the kneecap.",
+        unit="cm",
+        applies=_any_area("knee", "upper_thigh", "back_of_leg"),
+    ),
+    Question(
+        "calf_cm",
+        "Around your calf (cm)",
+        MEASURE,
+        help="Sitting with the foot flat, measure around the widest part of the calf.",
+        unit="cm",
+        applies=_any_area("back_of_leg", "foot"),
+    ),
+    Question(
+        "waist_cm",
+        "Around your waist (cm)",
+        MEASURE,
+        help="Measure around your middle at the level of the belly button, breathing out gently.",
+        unit="cm",
+        applies=_any_area("lower_back", "hip", "upper_thigh"),
+    ),
+    Question(
+        "shoe_eu",
+        "Your shoe size (EU)",
+        MEASURE,
+        help="The EU size of the shoes you wear most; UK 8 is about EU 42.",
+        applies=_feet,
+    ),
+)
 
 
 STEPS: tuple[Step, ...] = (
@@ -254,6 +318,7 @@ STEPS: tuple[Step, ...] = (
                 NUMBER,
                 help="Leave empty for no limit.",
             ),
+            *MEASUREMENTS,
         ),
     ),
 )
@@ -280,9 +345,13 @@ def raw_answers(draft: Draft, *, up_to_step: int | None = None) -> dict[str, Any
             value = draft.get(question.field)
             if value is None or value == [] or not question.is_asked(draft):
                 continue
-            raw[question.field] = _raw_value(question, value)
+            if question.kind == MEASURE:  # nested, as SPEC section 1 `measurements` has it
+                raw.setdefault("measurements", {})[question.field] = float(value)
+            else:
+                raw[question.field] = _raw_value(question, value)
     if draft.get("measurements") and up_to_step is None:  # from a shared link (SPEC section 9)
-        raw["measurements"] = dict(draft["measurements"])
+        # What the shopper typed on the measurement step wins over what the link carried.
+        raw["measurements"] = {**dict(draft["measurements"]), **raw.get("measurements", {})}
     return raw
 
 
@@ -297,7 +366,9 @@ def _raw_value(question: Question, value: Any) -> Any:
 def describe(field: str, value: Any) -> str:
     """An answer in plain words, for summaries (lists joined, numbers with their unit)."""
     question = QUESTIONS.get(field)
-    if question is None or question.kind == NUMBER:
+    if question is not None and question.field == "shoe_eu":
+        return f"EU {value:g}"
+    if question is None or question.kind in (NUMBER, MEASURE):
         unit = f" {question.unit}" if question and question.unit else ""
         return f"{value:g}{unit}" if isinstance(value, int | float) else str(value)
     if isinstance(value, list | tuple | frozenset | set):

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from recommender.sizes import SizeFit
+
 RESULT_SCHEMA_VERSION = 1
 RULES_ONLY = "rules-only"
 TRIAGE_LEVELS = ("none", "see_clinician", "urgent", "emergency")
@@ -42,6 +44,7 @@ class Item:
     reasons: tuple[Reason, ...]
     cautions: tuple[str, ...]
     score_parts: ScoreParts
+    size: SizeFit | None = None  # revision 2: None for one size or no measurement given
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,4 +127,5 @@ def _item_json(item: Item) -> dict[str, Any]:
         "reasons": [{"rule": r.rule, "text": r.text, "section": r.section} for r in item.reasons],
         "cautions": list(item.cautions),
         "score_parts": parts,
+        "size": None if item.size is None else {"size": item.size.size, "note": item.size.note},
     }

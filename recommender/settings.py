@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recommender.errors import InputError
+from recommender.money import PLAIN, Money, money_setting
 
 DEFAULT_EXPLORE_SHARE = 0.05
 DEFAULT_RETENTION_DAYS = 730
@@ -24,6 +25,7 @@ class Settings:
     models_dir: Path
     explore_share: float = DEFAULT_EXPLORE_SHARE
     retention_days: int = DEFAULT_RETENTION_DAYS
+    money: Money = PLAIN  # RECOMMENDER_CURRENCY and RECOMMENDER_LOCALE
 
     @classmethod
     def from_env(
@@ -42,6 +44,7 @@ class Settings:
                     env, "RECOMMENDER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS
                 )
             ),
+            money=money_setting(env.get("RECOMMENDER_CURRENCY"), env.get("RECOMMENDER_LOCALE")),
         )
 
 

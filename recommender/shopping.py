@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from recommender.answers import Answers, parse_answers
+from recommender.category_labels import category_label as category_label  # pages read it here
 from recommender.engine import MAX_K, Engine
 from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, INTERLEAVE, assign_experiment
@@ -25,6 +26,7 @@ from recommender.feedback.columns import RANKED
 from recommender.guidance import back_pain_only
 from recommender.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
 from recommender.last_good import CATALOG_NOTICE
+from recommender.money import PLAIN, Money
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
 from recommender.questionnaire import SAFETY_STEP, raw_answers
@@ -47,7 +49,7 @@ OUTCOME_EVENTS = ("click", "add_to_cart", "helpful", "not_helpful")
 _STORE_FAILURES = (RecommenderError,)
 logger = logging.getLogger(__name__)
 # Files whose change means a new engine: products, merchandiser weights, the promoted model.
-_WATCHED = ("products.csv", "weights.toml")
+_WATCHED = ("products.csv", "weights.toml", "sizes.csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,23 +239,18 @@ def apply_change(draft: Mapping[str, Any], suggestion: Suggestion) -> dict[str, 
     return {**draft, **suggestion.change}
 
 
-def change_label(suggestion: Suggestion) -> str | None:
+def change_label(suggestion: Suggestion, money: Money = PLAIN) -> str | None:
     """The button text for a suggestion the shopper can apply in one click, else None."""
     change = dict(suggestion.change)
     if not change:
         return None
     if set(change) == {"budget_max"}:
-        return f"Set my budget to {change['budget_max']:.2f} and search again"
+        return f"Set my budget to {money.format(change['budget_max'])} and search again"
     return "Apply this change and search again"
 
 
-def category_label(category: str) -> str:
-    """'knee_brace_hinged' -> 'Knee brace hinged'."""
-    return category.replace("_", " ").capitalize()
-
-
-def price_text(price: float) -> str:
-    return f"{price:.2f}"
+def price_text(price: float, money: Money = PLAIN) -> str:
+    return money.format(price)
 
 
 @dataclass(frozen=True, slots=True)

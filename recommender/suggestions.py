@@ -8,6 +8,7 @@ import numpy as np
 
 from recommender.answers import Answers
 from recommender.catalog import Catalog
+from recommender.money import PLAIN, Money
 from recommender.result import Suggestion
 
 if TYPE_CHECKING:
@@ -26,7 +27,9 @@ NOT_SUITABLE = Suggestion(
 )
 
 
-def suggest(scored: Scored, answers: Answers, catalog: Catalog) -> tuple[Suggestion, ...]:
+def suggest(
+    scored: Scored, answers: Answers, catalog: Catalog, money: Money = PLAIN
+) -> tuple[Suggestion, ...]:
     """One suggestion, the smallest change first: a higher budget, then stock, then safety."""
     if not scored.relevant.any():
         return (TELL_US_MORE,)
@@ -41,7 +44,7 @@ def suggest(scored: Scored, answers: Answers, catalog: Catalog) -> tuple[Suggest
     price, name = prices[cheapest], catalog.products["name"].iloc[cheapest]
     return (
         Suggestion(
-            f"Raise your budget to {price:.2f} to see {name}, the lowest-priced product that fits "
+            f"Raise your budget to {money.format(price)} to see {name}, the lowest-priced product that fits "
             "your answers.",
             change={"budget_max": float(price)},
         ),

@@ -12,6 +12,7 @@ from datetime import date
 
 from recommender.answers import Answers
 from recommender.escaping import plain
+from recommender.money import PLAIN, Money
 from recommender.questionnaire import QUESTIONS, STEPS, describe
 from recommender.result import Result
 from recommender.sections import ARTICLE_TITLE
@@ -42,12 +43,13 @@ def summary_markdown(
     held: Sequence[HeldBack] = (),
     *,
     on: date | None = None,
+    money: Money = PLAIN,
 ) -> str:
     """The whole summary as Markdown text."""
     lines = [f"# Product finder summary ({(on or date.today()).isoformat()})", "", _DISCLAIMER]
     lines += _answers_block(answers)
     lines += _screen_block(result)
-    lines += _products_block(result)
+    lines += _products_block(result, money)
     lines += _held_back_block(held)
     lines += _advice_block(result)
     lines += _suggestions_block(result)
@@ -57,7 +59,7 @@ def summary_markdown(
 
 def _answers_block(answers: Answers) -> list[str]:
     lines = ["", "## Answers", ""]
-    record = answers.to_record()
+    record = {**answers.to_record(), **answers.measurements}
     for step in STEPS:
         for question in step.questions:
             if question.field in record:
@@ -83,7 +85,7 @@ def _screen_block(result: Result) -> list[str]:
     return lines
 
 
-def _products_block(result: Result) -> list[str]:
+def _products_block(result: Result, money: Money) -> list[str]:
     if not result.items:
         return ["", "## Suggested products", "", "None."]
     lines = ["", "## Suggested products"]
@@ -92,7 +94,7 @@ def _products_block(result: Result) -> list[str]:
             "",
             # Names come from the catalog file: a Markdown viewer must not fetch or link them.
             f"{item.rank}. **{plain(item.name)}** ({category_label(item.category)}, "
-            f"{price_text(item.price)})",
+            f"{price_text(item.price, money)})",
         ]
         lines += [
             f"   - {reason.text} (article section: {reason.section})" for reason in item.reasons

@@ -7,15 +7,25 @@ from pathlib import Path
 
 from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, load_catalog
 from recommender.errors import CatalogError
+from recommender.pictures import picture_checks
 from recommender.rules import load_rule_book
 from recommender.weights import load_weights
 
 
 def catalog_problems(directory: Path) -> list[str]:
-    """Every problem in `directory`'s products.csv and weights.toml; empty when all is well."""
+    """Every problem in `directory`'s products.csv, sizes.csv, pictures and weights.toml."""
+    return catalog_check(directory)[0]
+
+
+def catalog_check(directory: Path) -> tuple[list[str], list[str]]:
+    """(problems, warnings) for a catalog directory. Warnings (a product without a picture)
+    do not stop the catalog being served."""
     problems: list[str] = []
+    warnings: list[str] = []
     try:
-        skus = load_catalog(directory, complete=True).skus
+        catalog = load_catalog(directory, complete=True)
+        skus = catalog.skus
+        problems, warnings = picture_checks(Path(directory), catalog.products)
     except CatalogError as error:
         problems += error.problems
         skus = _skus_leniently(Path(directory) / PRODUCTS_FILE)
@@ -23,7 +33,7 @@ def catalog_problems(directory: Path) -> list[str]:
         load_weights(directory, load_rule_book().ids, skus)
     except CatalogError as error:
         problems += error.problems
-    return problems
+    return problems, warnings
 
 
 def _skus_leniently(path: Path) -> tuple[str, ...]:

@@ -348,7 +348,7 @@ def test_each_card_first_says_what_it_offers_that_closer_matches_do_not(shop):
     assert all(r.rule == "what_sets_it_apart" for r in first)
     assert all(r.text.startswith("Because you told us about") for r in first)
     assert "made for running" in first[0].text
-    assert "under your budget of 60.00" in first[0].text
+    assert "under your budget of £60.00" in first[0].text
     assert all("closer matches" in r.text for r in first[1:])
     assert len({tuple(r.text for r in item.reasons) for item in result.items}) == len(first)
 

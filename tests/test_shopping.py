@@ -140,7 +140,7 @@ def test_held_back_products_are_named_with_the_reason_in_order(engine) -> None:
     names = dict(zip(engine.catalog.products["sku"], engine.catalog.products["name"], strict=True))
     assert [row.name for row in rows] == [names[e.sku] for e in excluded]
     assert rows[0].why.startswith("With diabetes or poor circulation")
-    assert rows[-1].why.endswith("is over your budget of 30.00")
+    assert rows[-1].why.endswith("is over your budget of £30.00")
 
 
 def test_engine_key_changes_when_the_weights_file_changes(tmp_path: Path) -> None:

@@ -40,16 +40,34 @@ def read_feedback(db_url: str) -> FeedbackFrames:
         return FeedbackFrames(read_sessions(store), read_events(store), read_experiments(store))
 
 
-def feedback_over_time(events: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
-    """Events per period (rows) and kind (columns)."""
+def feedback_over_time(events: pd.DataFrame, freq: str | None = None) -> pd.DataFrame:
+    """Events per period (rows, every period from the first to the last) and kind (columns).
+
+    Periods with no feedback are rows of zeros, so a chart shows a quiet stretch as one
+    instead of drawing a straight line from the last busy day to the next. `freq` defaults to
+    days, weeks or months, whichever keeps the chart to a few hundred points.
+    """
     if events.empty:
         return pd.DataFrame()
-    period = events[col.TS].dt.tz_convert(None).dt.to_period(freq).dt.start_time
-    return (
+    times = events[col.TS].dt.tz_convert(None)
+    freq = freq or period_for(times.max() - times.min())
+    period = times.dt.to_period(freq)
+    counts = (
         events.groupby([period.rename("period"), events[col.EVENT].astype(str)])
         .size()
         .unstack(fill_value=0)
     )
+    every = pd.period_range(period.min(), period.max(), freq=freq, name="period")
+    counts = counts.reindex(every, fill_value=0)
+    counts.index = counts.index.start_time
+    return counts
+
+
+def period_for(span: pd.Timedelta) -> str:
+    """'D' up to about four months, 'W' up to three years, else 'M'."""
+    if span <= pd.Timedelta(days=120):
+        return "D"
+    return "W" if span <= pd.Timedelta(days=3 * 365) else "M"
 
 
 def click_rate_by_position(events: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:

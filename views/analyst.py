@@ -15,6 +15,7 @@ from recommender.settings import Settings
 from training import analytics
 from training.pipeline import train_candidate
 from views import interleaving, loading, promotion
+from views.analyst_charts import model_chart
 from views.position_bias import show_position_bias
 from views.signin import require_signed_in
 
@@ -38,7 +39,8 @@ if events.empty:
     )
 else:
     st.subheader("Feedback over time")
-    st.line_chart(analytics.feedback_over_time(events), x_label="day", y_label="events")
+    st.caption("Events per day, week or month; a quiet stretch shows as zero, not a line.")
+    st.line_chart(analytics.feedback_over_time(events), x_label="date", y_label="events")
     show_position_bias(settings, events, sessions)
     st.subheader("Helpfulness by product")
     st.dataframe(analytics.helpfulness_by_product(events), width="stretch")
@@ -58,6 +60,8 @@ else:
     interleaving.show(settings, events)
 
 st.subheader("Models")
+if promotion.PROMOTED in st.session_state:  # said after the rerun, under the newly served model
+    st.success(plain(st.session_state.pop(promotion.PROMOTED)))
 served, notices = load_for_serving(settings, None)
 st.write(f"Serving: **{plain(served.model_id if served is not None else 'rules-only')}**")
 for notice in notices:
@@ -85,7 +89,6 @@ else:
     st.dataframe(comparison, width="stretch", hide_index=True)
     metrics = [c for c in analytics.METRIC_COLUMNS if c in comparison.columns]
     metric = st.selectbox("Compare on", metrics)
-    chart = comparison.pivot_table(index="model", columns="ranker", values=metric)
-    st.bar_chart(chart, stack=False, horizontal=True, x_label=metric, y_label="model")
+    st.altair_chart(model_chart(comparison, metric), width="stretch")
 
 promotion.promote_section(settings, comparison)

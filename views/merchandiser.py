@@ -305,7 +305,9 @@ def _history(settings: Settings, opened: CatalogState, who: str) -> None:
         "Roll back to version",
         versions,
         index=min(1, len(versions) - 1),
-        key=ROLLBACK_TO,
+        # A new key for each newest version: after a save or rollback the browser shows a fresh
+        # dropdown at its default, so its value, the button's label and the action agree.
+        key=f"{ROLLBACK_TO}_{versions[0]}",
     )
     with st.expander(f"What rolling back to version {target} changes now"):
         st.code(

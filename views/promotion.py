@@ -13,6 +13,8 @@ from recommender.settings import Settings
 from training.pipeline import promote_model
 
 SIMULATED_MARK = "Trained on simulated data"
+# Said after the rerun, under the newly served model (views/analyst.py shows it).
+PROMOTED = "analyst_promoted"
 
 
 def promote_section(settings: Settings, comparison: pd.DataFrame) -> None:
@@ -57,4 +59,5 @@ def promote_section(settings: Settings, comparison: pd.DataFrame) -> None:
             except RecommenderError as error:
                 st.error(plain(error))
             else:
-                st.success(plain(message))
+                st.session_state[PROMOTED] = message
+                st.rerun()  # so "Serving:" above names the model just promoted

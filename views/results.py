@@ -8,9 +8,10 @@ import streamlit as st
 from recommender import shopping
 from recommender.escaping import plain
 from recommender.questionnaire import STEPS
-from recommender.result import Item, Reason, Suggestion, Triage
+from recommender.result import Item, Suggestion, Triage
 from recommender.summary import SUMMARY_FILE_NAME, summary_markdown
 from views import loading
+from views.card import comparison, product_card
 from views.state import Finder, start_again
 
 _STOP_TITLES = {
@@ -19,11 +20,6 @@ _STOP_TITLES = {
     "see_clinician": "Please see a clinician first",
 }
 RESULTS_TITLE = "Your matches"
-_FEEDBACK_BUTTONS = (
-    ("helpful", "Helpful", ":material/thumb_up:", "Thanks for telling us"),
-    ("not_helpful", "Not helpful", ":material/thumb_down:", "Thanks, noted"),
-    ("add_to_cart", "Add to cart", ":material/add_shopping_cart:", "Added to cart"),
-)
 
 
 def stop_title(triage: Triage) -> str:
@@ -44,6 +40,8 @@ def search(state: Finder, *, up_to_step: int | None = None) -> None:
             candidate=loading.interleave_candidate(current),
         )
     state.sent = set()
+    for key in [k for k in st.session_state if str(k).startswith("compare_")]:
+        del st.session_state[key]  # a new list starts with nothing ticked to compare
     state.feedback_note = state.shown.note
     state.step = len(STEPS)
 
@@ -66,49 +64,11 @@ def _record(state: Finder, item: Item, event: str) -> None:
     state.feedback_note = note
 
 
-def _reason(reason: Reason) -> None:
-    st.markdown(f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_")
-
-
-def _card(state: Finder, item: Item) -> None:
-    engine = loading.engine(loading.settings())
-    with st.container(border=True):
-        st.markdown(f"#### {item.rank}. {plain(item.name)}")
-        st.caption(
-            f"{plain(shopping.category_label(item.category))} · {shopping.price_text(item.price)}"
-        )
-        first, *more = item.reasons
-        _reason(first)
-        if more:
-            # One reason up front keeps cards short on a phone; the rest are a tap away.
-            with st.expander(f"More reasons ({len(more)})"):
-                for reason in more:
-                    _reason(reason)
-        for caution in item.cautions:
-            st.warning(plain(caution), icon=":material/info:")
-        if st.toggle("More about this product", key=f"more_{item.sku}"):
-            st.markdown(plain(shopping.product_description(engine, item.sku)))
-            if (item.sku, "click") not in state.sent:
-                _record(state, item, "click")
-        with st.expander("Why this order"):
-            for line in shopping.score_lines(item):
-                st.markdown(f"**{line.label}: {line.value:.2f}**, {line.meaning}")
-            st.caption(f"Total {item.score:.2f}; a higher total comes first.")
-        with st.container(horizontal=True):
-            for event, label, icon, done in _FEEDBACK_BUTTONS:
-                sent = (item.sku, event) in state.sent
-                if st.button(
-                    done if sent else label, icon=icon, disabled=sent, key=f"{event}_{item.sku}"
-                ):
-                    _record(state, item, event)
-                    st.rerun()
-
-
 def _nothing_fits(state: Finder, suggestions: tuple[Suggestion, ...]) -> None:
     st.info("Nothing in the catalog fits all of your answers.", icon=":material/search_off:")
     for number, suggestion in enumerate(suggestions):
         st.markdown(plain(suggestion.text))
-        label = shopping.change_label(suggestion)
+        label = shopping.change_label(suggestion, loading.settings().money)
         if label and st.button(label, type="primary", key=f"apply_{number}"):
             state.draft = shopping.apply_change(state.draft, suggestion)
             search(state)
@@ -119,7 +79,7 @@ def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> Non
     shown = state.shown
     st.download_button(
         "Download a summary for your doctor or physio",
-        summary_markdown(shown.answers, shown.result, held),
+        summary_markdown(shown.answers, shown.result, held, money=loading.settings().money),
         file_name=SUMMARY_FILE_NAME,
         mime="text/markdown",
         icon=":material/download:",
@@ -162,7 +122,8 @@ def show_results(state: Finder) -> None:
         if shown.policy == "explore":
             st.caption("This list is in a shuffled order, which helps us learn what helps.")
         for item in result.items:
-            _card(state, item)
+            product_card(state, item, _record)
+        comparison(result.items, shown.answers)
         if not result.items:
             _nothing_fits(state, result.suggestions)
     with advice:

@@ -10,6 +10,7 @@ from recommender import shopping
 from recommender.escaping import plain
 from recommender.questionnaire import (
     CHECKS,
+    MEASURE,
     MULTI,
     NUMBER,
     SAFETY_STEP,
@@ -43,6 +44,18 @@ def _question(question: Question, draft: dict[str, Any]) -> None:
             format_func=question.label_of,
             key=key,
         )
+    elif question.kind == MEASURE:
+        low, high = question.bounds
+        draft[question.field] = st.number_input(
+            question.label,
+            min_value=low,
+            max_value=high,
+            value=value,
+            step=0.5,
+            placeholder="Optional, for the right size",
+            key=key,
+        )
+        st.caption(f"How to measure: {question.help}")
     elif question.kind == NUMBER:
         low, high = question.bounds
         draft[question.field] = st.number_input(

@@ -12,7 +12,7 @@ from recommender.errors import CatalogError
 from recommender.personas import load_personas, run_suite
 from recommender.serving import resolve_model
 from recommender.settings import Settings
-from recommender.validation import catalog_problems
+from recommender.validation import catalog_check
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,10 +40,12 @@ def run_validate(args: argparse.Namespace, settings: Settings) -> int:
     directory = args.directory or settings.catalog_dir
     if not directory.is_dir():
         raise CatalogError([f"{directory}: not a directory"])
-    problems = catalog_problems(directory)
+    problems, warnings = catalog_check(directory)
+    for warning in warnings:  # shown with the problems too, so one run lists everything
+        print(f"warning: {warning}", file=sys.stderr)
     if problems:
         raise CatalogError(problems)
-    print(f"{directory}: products and weights are valid")
+    print(f"{directory}: products, sizes and weights are valid")
     return 0
 
 

@@ -50,6 +50,11 @@ def knob_row(key: str) -> int:
     return [knob.key for knob in ALL_KNOBS].index(key)
 
 
+def rollback_choice(app: AppTest):
+    """The "Roll back to version" dropdown (its key changes with each newest version)."""
+    return next(box for box in app.selectbox if box.key.startswith("merch_rollback_to"))
+
+
 def texts(app: AppTest) -> str:
     parts = [
         e.value for kind in ("error", "warning", "info", "success") for e in getattr(app, kind)
@@ -260,7 +265,7 @@ def test_after_a_refused_save_both_peoples_changes_can_be_kept(catalog_dir):
     assert "Your unsaved edits are applied on top of the latest files" in texts(app)
     save_button(app).click().run()
     assert "Saved as version 3." in texts(app)
-    assert app.selectbox(key="merch_rollback_to").value == 2  # "undo my save" is the default
+    assert rollback_choice(app).value == 2  # "undo my save" is the default
     boosts = tomllib.loads((catalog_dir / "weights.toml").read_text())["boosts"]
     assert boosts == {"KT-301": 0.9, "KS-101": 0.5}
     assert [e.who for e in history(catalog_dir)] == [history(catalog_dir)[0].who, "ben", "ana"]
@@ -285,13 +290,20 @@ def test_rolling_back_from_the_page_restores_the_files(catalog_dir, target):
     app.session_state[PRODUCTS] = edits({product_row(catalog_dir, "KS-101"): {"boost": 0.5}})
     app.run()
     save_button(app).click().run()
-    app.selectbox(key="merch_rollback_to").select(target).run()
+    rollback_choice(app).select(target).run()
     preview = app.expander[-2]
     assert preview.label == f"What rolling back to version {target} changes now"
     assert "-KS-101 = 0.5" in preview.code[0].value
     next(b for b in app.button if b.key == "merch_rollback").click().run()
     assert f"Restored version {target} as version 3." in texts(app)
     assert current_state(catalog_dir) == original
+    # Regression (issue 11): after a rollback the dropdown and the button name the same
+    # version, on a fresh dropdown, so the button does what it says.
+    choice = rollback_choice(app)
+    assert choice.key != "merch_rollback_to_2" and choice.value == 2
+    assert next(b for b in app.button if b.key == "merch_rollback").label == (
+        f"Roll back to version {choice.value}"
+    )
 
 
 def test_a_hand_broken_file_is_reported_and_can_be_rolled_back_from_the_page(catalog_dir):
@@ -304,7 +316,7 @@ def test_a_hand_broken_file_is_reported_and_can_be_rolled_back_from_the_page(cat
     app = signed_in_page().run()
     assert not app.exception
     assert "weights.toml [blend] boost: 9 is outside 0 to 1" in texts(app)
-    app.selectbox(key="merch_rollback_to").select(2).run()
+    rollback_choice(app).select(2).run()
     next(b for b in app.button if b.key == "merch_rollback").click().run()
     assert current_state(catalog_dir) == good
 

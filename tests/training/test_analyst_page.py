@@ -172,3 +172,29 @@ def _signed_in_page() -> AppTest:
     page.session_state[SIGNED_IN_ROLES] = ("analyst",)
     page.session_state[SIGNED_IN_USER] = "ana"
     return page.run()
+
+
+def test_feedback_over_a_20_month_gap_shows_the_quiet_months_as_zero_not_a_line():
+    times = pd.to_datetime(["2024-01-03T10:00Z", "2024-01-04T11:00Z", "2025-09-02T09:00Z"])
+    events = pd.DataFrame({"ts": times, "event": pd.Categorical(["click", "click", "click"])})
+    counts = analytics.feedback_over_time(events)
+    # Weekly over the long span, every week present: the chart drops to zero in the gap.
+    assert counts.index.to_series().diff().dropna().eq(pd.Timedelta(weeks=1)).all()
+    assert counts["click"].sum() == 3
+    assert (counts.loc["2024-02-01":"2025-08-01", "click"] == 0).all()
+    short = analytics.feedback_over_time(events.iloc[:2])
+    assert list(short["click"]) == [1, 1]  # a short span stays daily
+
+
+def test_after_promote_the_page_names_the_model_now_served(settings):
+    page = _signed_in_page()
+    next(b for b in page.button if b.label == "Retrain now").click()
+    page.run()
+    (model_id,) = page.dataframe[-1].value["model"].unique()
+    page.checkbox[0].check()
+    next(b for b in page.button if b.label == "Promote").click()
+    page.run()
+    assert not page.exception
+    serving = [readable(m.value) for m in page.markdown if "Serving:" in m.value]
+    assert serving == [f"Serving: **{model_id}**"], serving
+    assert page.success and model_id in readable(page.success[0].value)

@@ -1,0 +1,113 @@
+"""What a product card and the side-by-side comparison say, as plain data for the page.
+
+No Streamlit here: the page lays these out. Every text comes from the catalog or the result;
+the page still shows it through `recommender.escaping.plain` (or as table cells, which are
+never read as Markdown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from recommender.answers import Answers
+from recommender.category_labels import category_label
+from recommender.engine import Engine
+from recommender.money import Money
+from recommender.pictures import picture_source, url_problem
+from recommender.questionnaire import LABELS
+from recommender.result import Item
+from recommender.sizes import MEASURE_WORDS
+
+MAX_COMPARED = 3
+_FIT_WORDS = {
+    "running": "Running",
+    "walking": "Walking",
+    "sport": "Sport and training",
+    "yoga": "Yoga",
+    "cycling": "Cycling",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    picture: str | Path  # an address, a file the app serves, or the placeholder
+    picture_alt: str
+    kind: str  # "Hot and cold therapy"
+    price: str  # "£15.00"
+    shop_url: str | None
+    size: str | None  # "Your size: M"
+    size_note: str | None
+
+
+def _product(engine: Engine, sku: str) -> dict:
+    products = engine.catalog.products
+    match = products.loc[products["sku"] == sku]
+    return match.iloc[0].to_dict() if len(match) else {}
+
+
+def card(engine: Engine, item: Item, answers: Answers, catalog_dir: Path, money: Money) -> Card:
+    product = _product(engine, item.sku)
+    url = str(product.get("url") or "")
+    size, note = size_words(engine, item, answers)
+    return Card(
+        picture=picture_source(catalog_dir, str(product.get("image") or "")),
+        picture_alt=f"Picture of {item.name}",
+        kind=category_label(item.category),
+        price=money.format(item.price),
+        shop_url=url if url and url_problem(url) is None else None,
+        size=size,
+        size_note=note,
+    )
+
+
+def size_words(engine: Engine, item: Item, answers: Answers) -> tuple[str | None, str | None]:
+    """("Your size: M", note) when a size fits; a hint when the product comes in sizes but the
+    shopper gave none of the measurements it needs; (None, None) for a one-size product."""
+    if item.size is not None:
+        return f"Your size: {item.size.size}", item.size.note
+    sizes = engine.catalog.sizes.sizes_of(item.sku)
+    if not sizes:
+        return None, None
+    measures = sorted(
+        {r.measure for r in engine.catalog.sizes.ranges if r.sku == item.sku},
+        key=list(MEASURE_WORDS).index,
+    )
+    by = " or ".join(MEASURE_WORDS[m] for m in measures)
+    hint = f"Comes in sizes {', '.join(sizes)}: add your {by} measurement for the right one."
+    return None, hint
+
+
+def comparison(
+    engine: Engine, items: Sequence[Item], answers: Answers, money: Money
+) -> pd.DataFrame:
+    """Two or three products side by side: one column each, one row per thing to weigh up."""
+    columns = {}
+    for item in items[:MAX_COMPARED]:
+        product = _product(engine, item.sku)
+        _, note = size_words(engine, item, answers)
+        level = str(product.get("support_level") or "none")
+        areas = str(product.get("areas") or "").split()
+        fits = str(product.get("fits") or "").split()
+        columns[f"{item.rank}. {item.name}"] = {
+            "Kind": category_label(item.category),
+            "Price": money.format(item.price),
+            "Support level": "No support (not a brace)" if level == "none" else level.capitalize(),
+            "Made for areas": ", ".join(LABELS["pain_areas"].get(a, a) for a in areas) or "-",
+            "Made for activities": ", ".join(_FIT_WORDS.get(f, f) for f in fits) or "Everyday",
+            "Size": _size_cell(item, note),
+            "Cautions": " ".join(item.cautions) or "None for your answers",
+            "Why it is suggested": " ".join(
+                f"{r.text} (article section: {r.section})" for r in item.reasons
+            ),
+        }
+    return pd.DataFrame(columns)
+
+
+def _size_cell(item: Item, note: str | None) -> str:
+    if item.size is not None:
+        return f"{item.size.size}. {note}" if note else item.size.size
+    return note or "One size"
