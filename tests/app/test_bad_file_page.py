@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import APP, ROOT, TIMEOUT
+from tests.app.conftest import APP, ROOT, TIMEOUT
 from shopper_flow import card_titles, knee_and_back_shopper
 from streamlit.testing.v1 import AppTest
 

@@ -191,7 +191,9 @@ def test_after_promote_the_page_names_the_model_now_served(settings):
     next(b for b in page.button if b.label == "Retrain now").click()
     page.run()
     (model_id,) = page.dataframe[-1].value["model"].unique()
-    page.checkbox[0].check()
+    for box in page.checkbox:  # force, and confirm serving a model trained on simulated data
+        if box.label.startswith(("Promote even if", "I confirm")):
+            box.check()
     next(b for b in page.button if b.label == "Promote").click()
     page.run()
     assert not page.exception
