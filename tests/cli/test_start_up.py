@@ -16,7 +16,7 @@ LEARNING_AND_STORAGE = {"sklearn", "lightgbm", "sqlalchemy", "streamlit", "train
 
 PROBE = """
 import contextlib, io, json, sys
-from recommender.cli.main import main
+from recommender_cli.main import main
 with contextlib.redirect_stdout(io.StringIO()) as shown:
     try:
         code = main(sys.argv[1:])
