@@ -49,3 +49,9 @@ def test_a_rules_only_recommendation_loads_no_learner_and_no_database(tmp_path):
     run = run_command("recommend", "--answers", str(answers), "--rules-only", env_path=tmp_path)
     assert run["code"] == 0 and json.loads(run["shown"])["items"]
     assert LEARNING_AND_STORAGE.isdisjoint(run["loaded"]), run["loaded"]
+
+
+def test_the_command_list_shows_without_loading_any_command(tmp_path):
+    run = run_command("--help", env_path=tmp_path)
+    assert run["code"] == 0 and "recommend" in run["shown"] and "train" in run["shown"]
+    assert {"pandas", "numpy", *LEARNING_AND_STORAGE}.isdisjoint(run["loaded"]), run["loaded"]
