@@ -68,7 +68,7 @@ def batch_seconds(count: int, *flags: str) -> tuple[float, float]:
             "RECOMMENDER_CATALOG": str(CATALOG_DIR),
             "RECOMMENDER_MODELS": str(models),
         }
-        command = [sys.executable, "-m", "recommender.cli.main", "recommend", *flags]
+        command = [sys.executable, "-m", "recommender_cli.main", "recommend", *flags]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run([*command, "--batch", str(source), "--out", str(out)], check=True, env=env)

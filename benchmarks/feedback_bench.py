@@ -142,7 +142,7 @@ def _import_while_shopping(
 ) -> tuple[float, list[float]]:
     """Run the import in its own process; save a shopper's page every 10 ms meanwhile."""
     shown = _shown()
-    command = [sys.executable, "-m", "recommender.cli.main", "feedback", "import"]
+    command = [sys.executable, "-m", "recommender_cli.main", "feedback", "import"]
     command += ["--sessions", str(files[0]), "--events", str(files[1])]
     env = {**os.environ, "RECOMMENDER_DB": url}
     waits: list[float] = []

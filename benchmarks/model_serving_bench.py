@@ -75,7 +75,7 @@ def _promote_a_model(models: Path) -> str:
 def _batch_seconds(source: Path, models: Path, *flags: str) -> float:
     out = source.with_suffix(".out.jsonl")
     env = {**os.environ, "RECOMMENDER_CATALOG": str(CATALOG_DIR), "RECOMMENDER_MODELS": str(models)}
-    command = [sys.executable, "-m", "recommender.cli.main", "recommend", *flags]
+    command = [sys.executable, "-m", "recommender_cli.main", "recommend", *flags]
     started = time.perf_counter()
     subprocess.run([*command, "--batch", str(source), "--out", str(out)], check=True, env=env)
     seconds = time.perf_counter() - started

@@ -1,1 +1,1 @@
-"""The `recommender` command line: one module per command group, one error boundary."""
+"""The shopper and merchandising command groups; `recommender_cli` builds the parser above them."""

@@ -12,8 +12,7 @@ from recommender.errors import InputError
 from recommender.settings import Settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("admin", help="set up sign-in for the staff pages")
+def configure(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="admin_command", metavar="COMMAND", required=True)
     password = commands.add_parser(
         "set-password", help="store a salted hash of a new password in secrets.toml"

@@ -15,8 +15,7 @@ from recommender.settings import Settings
 from recommender.validation import catalog_check
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("catalog", help="check the product catalog and weights")
+def configure(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="catalog_command", metavar="COMMAND", required=True)
     validate = commands.add_parser("validate", help="list every problem with file, row and column")
     validate.add_argument("directory", nargs="?", type=Path, help="default: RECOMMENDER_CATALOG")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from recommender.errors import ExitCode, InputError
 from recommender.feedback import FeedbackStore, export_feedback, import_feedback, purge
 from recommender.settings import MAX_RETENTION_DAYS, Settings
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("feedback", help="import, export or purge shopper feedback")
+def configure(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
 
     importing = commands.add_parser(

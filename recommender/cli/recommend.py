@@ -19,8 +19,7 @@ from recommender.serving import resolve_model
 from recommender.settings import Settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("recommend", help="print recommendations as JSON")
+def configure(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--answers", metavar="FILE", help="answers JSON file, or - for stdin")
     source.add_argument("--batch", metavar="IN.jsonl", help="one answers object per line")

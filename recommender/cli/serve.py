@@ -10,8 +10,7 @@ from recommender.settings import Settings
 MAX_WORKERS = 64
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="serve the HTTP API (SPEC section 7)")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")

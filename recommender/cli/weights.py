@@ -9,8 +9,7 @@ from recommender.settings import Settings
 from recommender.weights_store import current_state, history, rollback
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("weights", help="saved versions of weights.toml and stock")
+def configure(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="weights_command", metavar="COMMAND", required=True)
     listing = commands.add_parser("history", help="every saved version: who, when, what")
     listing.add_argument("--diff", action="store_true", help="also print each version's diff")

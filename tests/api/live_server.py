@@ -36,7 +36,7 @@ def live_server(
     """Yield (base URL, log file) of a running `recommender serve`; stop it afterwards."""
     port = free_port()
     log = workdir / f"serve-{port}.log"
-    command = [sys.executable, "-m", "recommender.cli.main", "serve", "--host", LOOPBACK,
+    command = [sys.executable, "-m", "recommender_cli.main", "serve", "--host", LOOPBACK,
                "--port", str(port), "--workers", str(workers)]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(

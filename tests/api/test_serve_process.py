@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -55,9 +56,9 @@ def test_a_shop_page_and_its_checkout_talk_to_a_running_server(env, tmp_path, ap
     assert docs.status_code == 200
     # The command line gives the same products in the same order for the same answers.
     cli = subprocess.run(
-        [sys.executable, "-m", "recommender.cli.main", "recommend", "--answers", "-",
+        [sys.executable, "-m", "recommender_cli.main", "recommend", "--answers", "-",
          "--rules-only", "--k", "4"],
-        input=json.dumps(ANSWERS), capture_output=True, text=True, env={**env, "PATH": ""},
+        input=json.dumps(ANSWERS), capture_output=True, text=True, env={**env, "PATH": "", "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
         cwd=tmp_path, check=True, timeout=120,
     )  # fmt: skip
     assert [i["sku"] for i in json.loads(cli.stdout)["items"]] == [i["sku"] for i in shown["items"]]
@@ -113,7 +114,7 @@ def test_two_workers_writing_the_same_events_at_once_lose_and_double_nothing(
 
 def test_serve_refuses_a_bad_port_with_a_usage_message(tmp_path: Path):
     done = subprocess.run(
-        [sys.executable, "-m", "recommender.cli.main", "serve", "--port", "99999"],
+        [sys.executable, "-m", "recommender_cli.main", "serve", "--port", "99999"],
         capture_output=True, text=True, cwd=tmp_path, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2

@@ -35,7 +35,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def recommender(env: dict[str, str], *argv: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "recommender.cli.main", *argv],
+        [sys.executable, "-m", "recommender_cli.main", *argv],
         env=env,
         input=stdin,
         capture_output=True,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.cli.main import main
+from recommender_cli.main import main
 from tests.conftest import CATALOG_DIR
 
 BUNIONS = {"bunions": "both", "feet_roll_inward": "yes", "pain_areas": ["knee"]}
@@ -49,7 +49,7 @@ def test_answers_from_stdin_through_the_installed_command(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "recommender.cli.main",
+        "recommender_cli.main",
         "recommend",
         "--answers",
         "-",
@@ -64,7 +64,7 @@ def test_answers_from_stdin_through_the_installed_command(tmp_path):
 
 def test_a_batch_piped_into_a_reader_that_stops_early_is_not_a_failure(tmp_path):
     batch = write(tmp_path / "in.jsonl", "\n".join([json.dumps(BUNIONS)] * 2000))
-    command = [sys.executable, "-m", "recommender.cli.main", "recommend", "--rules-only"]
+    command = [sys.executable, "-m", "recommender_cli.main", "recommend", "--rules-only"]
     reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     done = subprocess.run(
         [*command, "--batch", str(batch)], stdout=reader.stdin, stderr=subprocess.PIPE, check=False

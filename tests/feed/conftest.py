@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.cli.main import main
+from recommender_cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).resolve().parent / "examples"

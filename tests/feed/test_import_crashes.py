@@ -31,7 +31,7 @@ def import_in_a_process(catalog_dir: Path, **fault: str) -> subprocess.Completed
         [
             sys.executable,
             "-m",
-            "recommender.cli.main",
+            "recommender_cli.main",
             "catalog",
             "import-feed",
             str(feed),

@@ -7,15 +7,13 @@ from pathlib import Path
 import pytest
 from feedback_csv import event_row, feedback_files, session_row, write_csv
 
-from recommender.cli import main as cli
 from recommender.feedback import EVENT_COLUMNS, SESSION_COLUMNS
+from recommender_cli import main as cli
 
 
 @pytest.fixture
 def cli_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """`recommender feedback ARGS...` with whatever RECOMMENDER_DB the test sets."""
-    # Only this command group: the test must not depend on the other groups' modules.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("feedback",))
 
     def invoke(*argv: str) -> tuple[int, str, str]:
         code = cli.main(["feedback", *argv])

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from feedback_csv import event_row, feedback_files, session_row, write_csv
 
-from recommender.cli import main as cli
 from recommender.feedback import (
     EVENT_COLUMNS,
     SESSION_COLUMNS,
@@ -23,6 +22,7 @@ from recommender.feedback import (
     import_feedback,
     read_events,
 )
+from recommender_cli import main as cli
 
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "=1+1", "@SUM(A1)"]
 
@@ -30,7 +30,6 @@ FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "=1+1
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], store_url: str):
     """`recommender feedback ARGS...` against the test's store."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("feedback",))
     monkeypatch.setenv("RECOMMENDER_DB", store_url)
 
     def invoke(*argv: str) -> tuple[int, str, str]:

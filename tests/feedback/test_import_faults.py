@@ -32,7 +32,7 @@ SHOPPER = parse_answers({"pain_areas": ["knee"]})
 
 
 def import_in_a_process(url: str, files: tuple[Path, Path], **env: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "recommender.cli.main", "feedback", "import"]
+    command = [sys.executable, "-m", "recommender_cli.main", "feedback", "import"]
     command += ["--sessions", str(files[0]), "--events", str(files[1])]
     environment = {**os.environ, "PYTHONPATH": str(REPO), "RECOMMENDER_DB": url, **env}
     return subprocess.Popen(

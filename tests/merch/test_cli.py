@@ -7,8 +7,8 @@ import json
 import tomllib
 
 from recommender.auth import verify_password
-from recommender.cli.main import main
 from recommender.weights_store import current_state, propose, save_proposal
+from recommender_cli.main import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

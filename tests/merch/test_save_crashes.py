@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from recommender.catalog_history import AUDIT_FILE, HISTORY_DIR, PENDING_FILE
-from recommender.cli.main import main
 from recommender.faults import FULL_DISK_AT, KILL_AT, KILLED_EXIT_CODE
 from recommender.weights_store import (
     CatalogState,
@@ -23,6 +22,7 @@ from recommender.weights_store import (
     save_proposal,
     version_state,
 )
+from recommender_cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 KILL_POINTS = (

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from recommender import model_records, registry
-from recommender.cli.main import main
+from recommender_cli.main import main
 from training.pipeline import promote_model, train_candidate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,7 +149,7 @@ def test_a_changed_model_file_serves_rules_only_with_a_notice(
 def test_listing_models_reads_cards_only_and_never_loads_a_model(settings, trained):
     promote_model(settings, trained.card.model_id, allow_synthetic=True)
     script = (
-        "import sys; from recommender.cli.main import main; code = main(['models', 'list']); "
+        "import sys; from recommender_cli.main import main; code = main(['models', 'list']); "
         "print('loaded:', sorted(m for m in ('lightgbm', 'sklearn') if m in sys.modules)); "
         "sys.exit(code)"
     )

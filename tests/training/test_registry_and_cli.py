@@ -8,8 +8,8 @@ import json
 import pytest
 
 from recommender import registry
-from recommender.cli.main import main
 from recommender.errors import InputError
+from recommender_cli.main import main
 from training.pipeline import promote_model, train_candidate
 
 

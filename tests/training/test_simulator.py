@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from recommender.answers import parse_answers
-from recommender.cli.main import main
 from recommender.feedback import columns as col
+from recommender_cli.main import main
 from training.dataset import GRADES, NEGATIVE_EVENTS, NEGATIVE_GRADE
 from training.simulate import ShopperWorld, _reactions
 

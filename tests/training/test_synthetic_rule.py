@@ -8,9 +8,9 @@ import json
 
 from recommender import registry
 from recommender.answers import parse_answers
-from recommender.cli.main import main
 from recommender.engine import load_engine
 from recommender.shopping import MODEL_SIMULATED, shopper_notes
+from recommender_cli.main import main
 from training.pipeline import train_candidate
 
 

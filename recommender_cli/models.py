@@ -1,5 +1,5 @@
 """`recommender models list | promote ID [--force] [--allow-synthetic] | rollback | import PATH`,
-and `interleave ID | interleaving` (recommender.cli.interleaving).
+and `interleave ID | interleaving` (recommender_cli.interleaving).
 
 `list` reads cards and checks the recorded hashes; it never parses a model file.
 """
@@ -13,14 +13,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from recommender import registry
-from recommender.cli.interleaving import register_actions as register_interleaving
 from recommender.errors import ExitCode, InputError
 from recommender.promotion import promoted_or_notice
 from recommender.settings import Settings
+from recommender_cli.interleaving import register_actions as register_interleaving
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("models", help="list, promote or roll back learned models")
+def configure(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     listing = commands.add_parser("list", help="every model, its data, trust and NDCG@5")
     listing.add_argument("--json", action="store_true")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from recommender.engine import load_engine
 from recommender.errors import ExitCode, InputError
@@ -16,10 +15,7 @@ from recommender.settings import Settings
 MAX_SESSIONS = 100_000
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "simulate", help="write synthetic feedback (sessions.csv, events.csv) for demos and tests"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sessions", type=session_count, required=True, metavar="N",
         help=f"how many shoppers (1 to {MAX_SESSIONS:,})",

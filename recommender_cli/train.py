@@ -5,16 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from recommender.errors import ExitCode, InputError
 from recommender.settings import Settings, writable_folder
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "train", help="train a candidate re-ranker and compare it with rules-only and the others"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, metavar="DIR", help="save here (default: the registry)")
     parser.add_argument(
         "--seed", type=int, default=0, help="the same data and seed give the same model"

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from recommender.errors import ExitCode
 from recommender.settings import Settings
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "evaluate", help="compare a model with rules-only, popularity and the served model"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", metavar="ID", help="model id or path (default: the promoted one)"
     )
