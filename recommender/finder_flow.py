@@ -87,7 +87,7 @@ def open_address(params: Mapping[str, str], current: Mapping[str, Any]) -> Openi
         raise AssertionError("unreachable")
     linked = draft_from_raw(link.raw)
     draft = dict(current) if _agrees(linked, current) else linked
-    if problem is not None:
+    if problem is not None and bad_step is not None:
         wanted = bad_step
     safety_answered = link.safety_answered or bool(link.raw.get("red_flags"))
     if wanted > SAFETY_STEP and not safety_answered:

@@ -94,7 +94,7 @@ def test_a_file_that_is_not_a_picture_is_refused(catalog_copy):
 
 def test_validate_prints_warnings_and_exits_0_and_names_a_bad_path_with_exit_2(catalog_copy):
     _set_cell(catalog_copy, "KS-101", "image", "")
-    command = [sys.executable, "-m", "recommender.cli.main", "catalog", "validate"]
+    command = [sys.executable, "-m", "recommender_cli.main", "catalog", "validate"]
     done = subprocess.run(
         [*command, str(catalog_copy)], capture_output=True, text=True, cwd=REPO, check=False
     )

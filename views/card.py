@@ -36,8 +36,10 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
     """
     current = loading.settings()
     engine = loading.engine(current)
-    shown_items = state.shown.result.items
-    view = cards.card(engine, item, state.shown.answers, current.catalog_dir, current.money)
+    shown = state.shown
+    assert shown is not None  # a card is only drawn for a result being shown
+    shown_items = shown.result.items
+    view = cards.card(engine, item, shown.answers, current.catalog_dir, current.money)
     with st.container(border=True):
         picture, words = st.columns([1, 3], gap="small")
         with picture:

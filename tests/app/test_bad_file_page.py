@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from tests.app.conftest import APP, ROOT, TIMEOUT
 from shopper_flow import card_titles, knee_and_back_shopper
 from streamlit.testing.v1 import AppTest
 
 from recommender.last_good import forget_last_good
 from recommender.shopping import MODEL_PAUSED
+from tests.app.conftest import APP, ROOT, TIMEOUT
 
 
 @pytest.fixture
