@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recommender.answers import LIST_CHOICES
 from recommender.errors import CatalogError
+from recommender.shopper.answers import LIST_CHOICES
 
 PRODUCTS_FILE = "products.csv"
 MIN_PRODUCTS = 40

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.answers import CHOICES, LIST_CHOICES, NUMBER_RANGES, SCHEMA_VERSION
+from recommender.shopper.answers import CHOICES, LIST_CHOICES, NUMBER_RANGES, SCHEMA_VERSION
 
 SINGLE = "single"  # one of a few choices
 MULTI = "multi"  # any number of short choices
