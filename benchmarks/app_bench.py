@@ -36,7 +36,7 @@ def _median_seconds(work: Callable[[], object], repeats: int = REPEATS) -> float
 
 
 def _engine_cold_load() -> float:
-    from recommender.engine import load_engine
+    from recommender.shopper.engine import load_engine
 
     return _median_seconds(lambda: load_engine(ROOT / "catalog"))
 
@@ -45,7 +45,7 @@ def _engine_fresh_process() -> float:
     """Imports plus engine load in a new interpreter: what a just-started server pays once."""
     code = (
         "import time; t = time.perf_counter(); from pathlib import Path; "
-        "from recommender.engine import load_engine; load_engine(Path('catalog')); "
+        "from recommender.shopper.engine import load_engine; load_engine(Path('catalog')); "
         "print(time.perf_counter() - t)"
     )
 
@@ -59,9 +59,9 @@ def _engine_fresh_process() -> float:
 
 
 def _recommend_and_log(folder: Path) -> float:
-    from recommender.engine import load_engine
     from recommender.feedback import FeedbackStore
     from recommender.questionnaire import empty_draft
+    from recommender.shopper.engine import load_engine
     from recommender.shopping import FeedbackLog, find_products
 
     engine = load_engine(ROOT / "catalog")

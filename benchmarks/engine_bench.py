@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommender.answers import CHOICES, LIST_CHOICES, parse_answers
 from recommender.catalog import PRODUCTS_FILE, load_catalog
-from recommender.engine import build_engine, load_engine
+from recommender.shopper.answers import CHOICES, LIST_CHOICES, parse_answers
+from recommender.shopper.engine import build_engine, load_engine
 
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalog"
 

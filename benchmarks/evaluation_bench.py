@@ -20,7 +20,7 @@ SEEDS = (0, 1, 2, 3, 4)
 
 def run() -> list[dict]:
     sys.path.insert(0, str(ROOT))
-    from recommender.engine import load_engine
+    from recommender.shopper.engine import load_engine
     from training.estimator_check import check_seed
 
     engine = load_engine(ROOT / "catalog")

@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from recommender.answers import parse_answers
 from recommender.feedback import (
     EVENT_COLUMNS,
     SESSION_COLUMNS,
@@ -36,7 +35,8 @@ from recommender.feedback import (
 )
 from recommender.feedback.scratch import scratch_schema
 from recommender.policy import ranked
-from recommender.result import Item, Result, ScoreParts, Triage
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.result import Item, Result, ScoreParts, Triage
 
 WRITES_PER_WRITER = 20_000
 BATCH = 100  # events per write: a generous page of impressions and outcomes

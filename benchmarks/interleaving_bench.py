@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recommender.engine import load_engine
+from recommender.shopper.engine import load_engine
 from training.interleaving_study import GRID, build_pool, sessions_needed
 
 ROOT = Path(__file__).resolve().parents[1]

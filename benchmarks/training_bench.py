@@ -63,7 +63,7 @@ def _row(name: str, value: float, unit: str, target: str) -> dict:
 
 def _base_feedback() -> tuple[pd.DataFrame, pd.DataFrame]:
     sys.path.insert(0, str(ROOT))
-    from recommender.engine import load_engine
+    from recommender.shopper.engine import load_engine
     from training.simulate import simulate
 
     feedback = simulate(load_engine(ROOT / "catalog"), BASE_SESSIONS, seed=11, explore_share=0.2)
@@ -102,7 +102,7 @@ def _save(feedback: tuple[pd.DataFrame, pd.DataFrame], path: Path) -> None:
 
 
 def _load(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from recommender.answers import parse_answers
+    from recommender.shopper.answers import parse_answers
 
     sessions = pd.read_parquet(f"{path}-sessions.parquet")
     events = pd.read_parquet(f"{path}-events.parquet")
@@ -128,7 +128,7 @@ def _child(path: Path) -> dict:
 
 def _train_once(path: Path) -> dict:
     sys.path.insert(0, str(ROOT))
-    from recommender.engine import load_engine
+    from recommender.shopper.engine import load_engine
     from training.model import fit_ranker
     from training.pipeline import compare, prepare_frames
     from training.rankers import ModelRanker

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommender.answers import Answers
 from recommender.category_labels import category_label
-from recommender.engine import Engine
 from recommender.money import Money
 from recommender.pictures import picture_source, url_problem
 from recommender.questionnaire import LABELS
-from recommender.result import Item
+from recommender.shopper.answers import Answers
+from recommender.shopper.engine import Engine
+from recommender.shopper.result import Item
 from recommender.sizes import MEASURE_WORDS
 
 MAX_COMPARED = 3

@@ -21,16 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from recommender.answers import Answers
-from recommender.engine import MAX_K, Engine
 from recommender.errors import InputError, ModelError
 from recommender.feedback.columns import RANKED
-from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
 from recommender.interleaving import Interleaved, team_draft
 from recommender.policy import Presentation
 from recommender.reranker import Reranker
-from recommender.result import Result
 from recommender.settings import Settings
+from recommender.shopper.answers import Answers
+from recommender.shopper.engine import MAX_K, Engine
+from recommender.shopper.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
+from recommender.shopper.result import Result
 
 INTERLEAVE_FILE = "interleave.json"
 

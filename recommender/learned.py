@@ -30,7 +30,6 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from recommender.answers import Answers
 from recommender.catalog import Catalog
 from recommender.ranking_features import (
     CATEGORICAL_COLUMNS,
@@ -42,6 +41,7 @@ from recommender.ranking_features import (
     one_shopper_matrix,
     product_attributes,
 )
+from recommender.shopper.answers import Answers
 
 CORRECTIONS = ("position", "none")
 STATE_FORMAT = "recommender-lambdarank/1"

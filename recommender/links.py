@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.answers import (
+from recommender.errors import AnswersError
+from recommender.shopper.answers import (
     CHOICES,
     LIST_CHOICES,
     MEASUREMENT_RANGES,
@@ -26,7 +27,6 @@ from recommender.answers import (
     Answers,
     parse_answers,
 )
-from recommender.errors import AnswersError
 
 STEP_PARAM = "step"
 RESULTS = "results"  # the step value of a results (or safety stop) page

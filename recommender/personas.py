@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recommender.answers import Answers, decode_json, parse_answers
 from recommender.catalog import CATEGORIES
-from recommender.engine import Engine
 from recommender.errors import AnswersError, CatalogError
-from recommender.result import TRIAGE_LEVELS, Result
+from recommender.shopper.answers import Answers, decode_json, parse_answers
+from recommender.shopper.engine import Engine
+from recommender.shopper.result import TRIAGE_LEVELS, Result
 
 PERSONAS_FILE = "personas.jsonl"
 # A few hundred personas are a few hundred KB; the cap keeps a stray huge file from being read.

@@ -24,7 +24,7 @@ import numpy as np
 
 from recommender.feedback.columns import EXPLORE, RANKED
 from recommender.feedback.records import Impression
-from recommender.result import Result
+from recommender.shopper.result import Result
 
 
 @dataclass(frozen=True, slots=True)

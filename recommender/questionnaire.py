@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.answers import (
+from recommender.shopper.answers import (
     CHOICES,
     LIST_CHOICES,
     MEASUREMENT_RANGES,

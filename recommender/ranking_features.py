@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from recommender.catalog import AREAS, CATEGORIES, FITS, SUPPORT_LEVELS
-from recommender.engine import Engine
-from recommender.features import all_feature_names
-from recommender.scoring import squash
+from recommender.shopper.engine import Engine
+from recommender.shopper.features import all_feature_names
+from recommender.shopper.scoring import squash
 
 ANSWER_FEATURES: tuple[str, ...] = tuple(sorted(all_feature_names()))
 _ANSWER_INDEX = {name: i for i, name in enumerate(ANSWER_FEATURES)}

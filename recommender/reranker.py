@@ -16,8 +16,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from recommender.answers import Answers
 from recommender.catalog import Catalog
+from recommender.shopper.answers import Answers
 
 
 @runtime_checkable

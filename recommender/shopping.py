@@ -16,21 +16,21 @@ from typing import Any
 
 import numpy as np
 
-from recommender.answers import Answers, parse_answers
 from recommender.category_labels import category_label as category_label  # pages read it here
-from recommender.engine import MAX_K, Engine
 from recommender.errors import RecommenderError
 from recommender.experiments import CONTROL, INTERLEAVE, assign_experiment
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.feedback.columns import RANKED
-from recommender.guidance import back_pain_only
 from recommender.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
 from recommender.last_good import CATALOG_NOTICE
 from recommender.money import PLAIN, Money
 from recommender.policy import Presentation, present
 from recommender.promotion import STATE_FILE
 from recommender.questionnaire import SAFETY_STEP, raw_answers
-from recommender.result import RULES_ONLY, Excluded, Item, Result, Suggestion, Triage
+from recommender.shopper.answers import Answers, parse_answers
+from recommender.shopper.engine import MAX_K, Engine
+from recommender.shopper.guidance import back_pain_only
+from recommender.shopper.result import RULES_ONLY, Excluded, Item, Result, Suggestion, Triage
 
 DEFAULT_SHOWN = 5
 FEEDBACK_NOT_SAVED = "Your feedback could not be saved just now; your results are unaffected."

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from recommender.answers import MEASUREMENT_RANGES
+from recommender.shopper.answers import MEASUREMENT_RANGES
 
 SIZES_FILE = "sizes.csv"
 SIZE_COLUMNS = ("sku", "size", "measure", "min", "max")

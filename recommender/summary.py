@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from recommender.answers import Answers
 from recommender.escaping import plain
 from recommender.money import PLAIN, Money
 from recommender.questionnaire import QUESTIONS, STEPS, describe
-from recommender.result import Result
-from recommender.sections import ARTICLE_TITLE
+from recommender.shopper.answers import Answers
+from recommender.shopper.result import Result
+from recommender.shopper.sections import ARTICLE_TITLE
 from recommender.shopping import HeldBack, category_label, price_text
 
 SUMMARY_FILE_NAME = "product-finder-summary.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, load_catalog
 from recommender.errors import CatalogError
 from recommender.pictures import picture_checks
-from recommender.rules import load_rule_book
+from recommender.shopper.rules import load_rule_book
 from recommender.weights import load_weights
 
 

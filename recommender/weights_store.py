@@ -39,7 +39,7 @@ from recommender.catalog_history import (
     write_pair,
 )
 from recommender.errors import CatalogError, InputError
-from recommender.rules import load_rule_book
+from recommender.shopper.rules import load_rule_book
 from recommender.weights import (
     KNOBS,
     MAX_WEIGHTS_BYTES,

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from recommender.catalog import Catalog
-from recommender.engine import Engine
 from recommender.errors import CatalogError
 from recommender.personas import TOP_K, Persona, PersonaOutcome, run_suite
-from recommender.rules import RuleBook, load_rule_book
+from recommender.shopper.engine import Engine
+from recommender.shopper.rules import RuleBook, load_rule_book
 from recommender.weights import KNOBS, SCHEMA_VERSION
 from recommender.weights_store import CatalogState, load_catalog_text
 

@@ -48,8 +48,8 @@ def run_interleave(args: argparse.Namespace, settings: Settings) -> int:
         return ExitCode.OK
     # Imported only now: checking the model file needs joblib and scikit-learn.
     from recommender import registry
-    from recommender.engine import load_engine
     from recommender.errors import ModelError
+    from recommender.shopper.engine import load_engine
 
     card = registry.find_model(models_dir, args.model_id)
     try:

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from recommender.engine import load_engine
 from recommender.errors import ExitCode, InputError
 from recommender.settings import Settings
+from recommender.shopper.engine import load_engine
 
 # A run keeps every session in memory until it writes them (about 4 KB each), so the cap bounds
 # memory near half a GB; a larger demo set is several runs with different seeds.

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from recommender.answers import parse_answers
-from recommender.engine import Engine, load_engine
-from recommender.result import Result
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import Engine, load_engine
+from recommender.shopper.result import Result
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG_DIR = REPO / "catalog"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from recommender.answers import CHOICES, LIST_CHOICES, MEASUREMENT_RANGES, NUMBER_RANGES
+from recommender.shopper.answers import CHOICES, LIST_CHOICES, MEASUREMENT_RANGES, NUMBER_RANGES
 
 
 def _number(name: str) -> st.SearchStrategy[float]:

@@ -7,8 +7,8 @@ import json
 import pytest
 from hypothesis import given
 
-from recommender.answers import MAX_ANSWERS_BYTES, parse_answers, parse_answers_json
 from recommender.errors import AnswersError, InputError
+from recommender.shopper.answers import MAX_ANSWERS_BYTES, parse_answers, parse_answers_json
 from tests.strategies import raw_answers
 
 

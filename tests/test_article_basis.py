@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.advice import load_advice_book
-from recommender.rules import load_rule_book
-from recommender.sections import SECTIONS
+from recommender.shopper.advice import load_advice_book
+from recommender.shopper.rules import load_rule_book
+from recommender.shopper.sections import SECTIONS
 from tests.test_wording import article_text, needs_article
 
 RESTS_ON = {

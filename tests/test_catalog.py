@@ -9,7 +9,7 @@ import pytest
 
 from recommender.catalog import CATEGORIES, load_catalog
 from recommender.errors import CatalogError
-from recommender.rules import load_rule_book
+from recommender.shopper.rules import load_rule_book
 from recommender.validation import catalog_problems
 from recommender.weights import KNOBS, load_weights
 from tests.conftest import CATALOG_DIR

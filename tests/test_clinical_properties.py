@@ -11,10 +11,10 @@ from types import MappingProxyType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
-from recommender.engine import MAX_K, build_engine
-from recommender.guidance import NG59_CATEGORIES
-from recommender.kinds import wrong_kinds
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, build_engine
+from recommender.shopper.guidance import NG59_CATEGORIES
+from recommender.shopper.kinds import wrong_kinds
 from recommender.weights import BOOST_RANGE, Weights
 from tests.strategies import raw_answers
 

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from recommender.answers import parse_answers
 from recommender.catalog import load_catalog
-from recommender.engine import build_engine
-from recommender.kinds import wrong_kinds
-from recommender.result import Result
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import build_engine
+from recommender.shopper.kinds import wrong_kinds
+from recommender.shopper.result import Result
 from tests.conftest import CATALOG_DIR
 
 PRODUCTS = load_catalog(CATALOG_DIR).products.set_index("sku")

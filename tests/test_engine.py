@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 
-from recommender.answers import parse_answers
-from recommender.features import answer_features
-from recommender.scoring import squash
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.features import answer_features
+from recommender.shopper.scoring import squash
 from tests.strategies import raw_answers
 
 

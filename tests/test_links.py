@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
 from recommender.errors import AnswersError
 from recommender.finder_flow import (
     RESULTS_STEP,
@@ -20,6 +19,7 @@ from recommender.finder_flow import (
 )
 from recommender.links import link_params, read_link
 from recommender.questionnaire import empty_draft, raw_answers
+from recommender.shopper.answers import parse_answers
 from tests.strategies import raw_answers as any_raw_answers
 
 

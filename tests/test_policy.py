@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from recommender.policy import explore, present, ranked
-from recommender.result import Item, Result, ScoreParts, Triage
+from recommender.shopper.result import Item, Result, ScoreParts, Triage
 
 
 def make_result(count: int) -> Result:

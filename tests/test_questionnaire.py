@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.answers import CHOICES, LIST_CHOICES, parse_answers
 from recommender.questionnaire import (
     CHECKS,
     LABELS,
@@ -15,6 +14,7 @@ from recommender.questionnaire import (
     empty_draft,
     raw_answers,
 )
+from recommender.shopper.answers import CHOICES, LIST_CHOICES, parse_answers
 
 
 def test_every_answer_field_is_asked_once_with_a_label_for_every_value() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recommender.rules import load_rule_book
+from recommender.shopper.rules import load_rule_book
 from tests.conftest import REPO
 
 

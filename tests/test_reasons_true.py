@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.answers import parse_answers
-from recommender.contrast import CardFacts, first_reasons
 from recommender.errors import CatalogError
-from recommender.kinds import kind_words, wrong_kinds
-from recommender.rules import load_rule_book
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.contrast import CardFacts, first_reasons
+from recommender.shopper.kinds import kind_words, wrong_kinds
+from recommender.shopper.rules import load_rule_book
 
 RULE = {
     "id": "wobbly_knee",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.answers import LIST_CHOICES, parse_answers
 from recommender.catalog import load_catalog
-from recommender.features import answer_features
-from recommender.safety import load_safety_book
+from recommender.shopper.answers import LIST_CHOICES, parse_answers
+from recommender.shopper.features import answer_features
+from recommender.shopper.safety import load_safety_book
 from tests.conftest import CATALOG_DIR
 
 SPEC_LEVELS = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recommender.catalog import load_catalog
-from recommender.result import Result
+from recommender.shopper.result import Result
 from tests.conftest import CATALOG_DIR
 
 PRODUCTS = load_catalog(CATALOG_DIR).products.set_index("sku")

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from recommender.answers import parse_answers
-from recommender.engine import MAX_K, Engine, load_engine
 from recommender.errors import StoreError
 from recommender.feedback import FeedbackStore, read_events, read_sessions
 from recommender.feedback.schema import sessions
 from recommender.questionnaire import empty_draft
-from recommender.result import Suggestion
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, Engine, load_engine
+from recommender.shopper.result import Suggestion
 from recommender.shopping import (
     FEEDBACK_NOT_SAVED,
     FeedbackLog,

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
 from recommender.catalog import load_catalog
-from recommender.engine import MAX_K, load_engine
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, load_engine
 from recommender.sizes import SIZES_FILE
 from recommender.validation import catalog_problems
 from tests.conftest import CATALOG_DIR

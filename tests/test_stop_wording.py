@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import CHOICES, LIST_CHOICES, parse_answers
-from recommender.engine import load_engine
+from recommender.shopper.answers import CHOICES, LIST_CHOICES, parse_answers
+from recommender.shopper.engine import load_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = load_engine(ROOT / "catalog")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from recommender.answers import parse_answers
-from recommender.engine import Engine, load_engine
 from recommender.escaping import plain
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import Engine, load_engine
 from recommender.shopping import held_back
 from recommender.summary import summary_markdown
 

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender.scoring import price_then_sku_rank, rank_order
+from recommender.shopper.scoring import price_then_sku_rank, rank_order
 
 
 def test_two_equal_products_come_closer_match_then_cheaper_then_by_sku() -> None:

@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from recommender.advice import load_advice_book
-from recommender.rules import load_rule_book
-from recommender.safety import load_safety_book
-from recommender.sections import ARTICLE_TITLE, SECTIONS
+from recommender.shopper.advice import load_advice_book
+from recommender.shopper.rules import load_rule_book
+from recommender.shopper.safety import load_safety_book
+from recommender.shopper.sections import ARTICLE_TITLE, SECTIONS
 from tests.conftest import ARTICLE, REPO
 
 RUN = 8

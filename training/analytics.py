@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from recommender import registry
-from recommender.engine import Engine
 from recommender.experiments import CONTROL
 from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.feedback import columns as col
 from recommender.settings import Settings
+from recommender.shopper.engine import Engine
 from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import build_dataset
 from training.full_lists import COVERAGE, HIT_RATE

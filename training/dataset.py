@@ -15,8 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender.engine import Engine
-from recommender.features import answer_features
 from recommender.feedback import FeedbackStore, read_events, read_sessions
 from recommender.feedback import columns as col
 from recommender.ranking_features import (
@@ -25,6 +23,8 @@ from recommender.ranking_features import (
     product_attributes,
     rule_score_from_raw,
 )
+from recommender.shopper.engine import Engine
+from recommender.shopper.features import answer_features
 
 GRADES = {"impression": 0, "click": 1, "add_to_cart": 2, "purchase": 3, "helpful": 3}
 # A product sent back is a firmer no than a purchase is a yes: it overrides the purchase.

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.engine import Engine
+from recommender.shopper.engine import Engine
 from training.counterfactual import PRIMARY_ESTIMATOR, Difference
 from training.evaluate import Evaluation, evaluate
 from training.metrics import PRIMARY_METRIC

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recommender.engine import MAX_K, Engine
 from recommender.feedback import columns as col
+from recommender.shopper.engine import MAX_K, Engine
 from training.dataset import GRADE, RankingDataset, assemble
 from training.metrics import CatalogCoverage, HitRate
 from training.rankers import Ranker, ranked_lists

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.answers import Answers
-from recommender.engine import DEFAULT_K, MAX_K, Engine
 from recommender.interleaving import CANDIDATE, draft_outcomes
-from recommender.result import Item
+from recommender.shopper.answers import Answers
+from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
+from recommender.shopper.result import Item
 from training.simulate import ShopperWorld, random_answers
 
 # The simulated shopper's chain after a click, as `training.simulate` draws it.

@@ -17,13 +17,13 @@ import pandas as pd
 from tqdm import tqdm
 
 from recommender import registry
-from recommender.engine import Engine, load_engine
 from recommender.errors import InputError, ModelError
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
 from recommender.learned import LambdaRanker, LearnedReranker
 from recommender.ranking_features import MODEL_COLUMNS
 from recommender.settings import Settings
+from recommender.shopper.engine import Engine, load_engine
 from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
 from training.evaluate import Evaluation, evaluate

@@ -32,13 +32,13 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from recommender.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
-from recommender.engine import DEFAULT_K, MAX_K, Engine
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
 from recommender.feedback.records import answers_json, format_timestamp
 from recommender.policy import present
-from recommender.result import Item
+from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
+from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
+from recommender.shopper.result import Item
 
 SESSION_PREFIX = "sim-"
 MARKER_FILE = "SYNTHETIC"

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from recommender import shopping
-from recommender.answers import Answers, parse_answers
 from recommender.finder_flow import (
     NOTHING_TO_MATCH,
     RESULTS_STEP,
@@ -24,6 +23,7 @@ from recommender.finder_flow import (
 )
 from recommender.links import STEP_PARAM
 from recommender.questionnaire import raw_answers
+from recommender.shopper.answers import Answers, parse_answers
 from views import loading
 from views.results import search
 from views.state import Finder

@@ -8,7 +8,7 @@ import streamlit as st
 
 from recommender import cards, shopping
 from recommender.escaping import plain
-from recommender.result import Item, Reason
+from recommender.shopper.result import Item, Reason
 from views import loading
 from views.state import Finder
 

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from recommender.engine import Engine
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
 from recommender.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.last_good import load_serving_engine
 from recommender.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shopper.engine import Engine
 from recommender.shopping import engine_key
 
 if TYPE_CHECKING:  # the shopper page must not pay for importing training (scikit-learn)

@@ -14,15 +14,15 @@ import pandas as pd
 import streamlit as st
 
 from recommender.auth import MERCHANDISER
-from recommender.engine import Engine, build_engine
 from recommender.errors import CatalogError, InputError
 from recommender.escaping import plain, plain_bullets
 from recommender.last_good import CATALOG_NOTICE
 from recommender.personas import load_personas
 from recommender.reranker import Reranker
-from recommender.rules import load_rule_book
 from recommender.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shopper.engine import Engine, build_engine
+from recommender.shopper.rules import load_rule_book
 from recommender.weights import BOOST_RANGE, RULE_MULTIPLIER_RANGE
 from recommender.weights_store import (
     CatalogState,

@@ -8,7 +8,7 @@ import streamlit as st
 from recommender import shopping
 from recommender.escaping import plain
 from recommender.questionnaire import STEPS
-from recommender.result import Item, Suggestion, Triage
+from recommender.shopper.result import Item, Suggestion, Triage
 from recommender.summary import SUMMARY_FILE_NAME, summary_markdown
 from views import loading
 from views.card import comparison, product_card

@@ -2,7 +2,7 @@
 
     create_app()            the FastAPI app; uvicorn builds one per worker (`--factory`)
     GET  /v1/health         catalog, weights and model versions being served
-    POST /v1/recommendations answers in (validated by recommender.answers), result out, logged
+    POST /v1/recommendations answers in (validated by recommender.shopper.answers), result out, logged
     POST /v1/events         the checkout's clicks, purchases and returns (Bearer key)
 
 Each module is one small part of the edge: `state` (what a worker keeps), `limits` (body size),

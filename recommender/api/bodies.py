@@ -1,6 +1,6 @@
 """JSON request bodies: decoded by the same hardened decoder as the CLI, checked field by field.
 
-The answers inside a recommendation request go to `recommender.answers.parse_answers`, the one
+The answers inside a recommendation request go to `recommender.shopper.answers.parse_answers`, the one
 validator of SPEC section 1; this module only checks the envelope around them. The pydantic
 models below describe the bodies for `/openapi.json`; they validate nothing themselves, so
 there is no second answers schema to drift.
@@ -14,11 +14,11 @@ from typing import Any
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from recommender.answers import decode_json
 from recommender.api.problems import BadRequestBody
-from recommender.engine import DEFAULT_K, MAX_K
 from recommender.feedback import columns as col
 from recommender.feedback.records import MAX_POSITION
+from recommender.shopper.answers import decode_json
+from recommender.shopper.engine import DEFAULT_K, MAX_K
 
 # Far more than one checkout reports at once; the 1 MB body limit holds anyway.
 MAX_EVENTS_PER_REQUEST = 1_000

@@ -22,7 +22,6 @@ from recommender.api.bodies import (
 from recommender.api.outcomes import store_outcomes
 from recommender.api.problems import BadRequestBody
 from recommender.api.state import get_engine, get_store, require_key
-from recommender.engine import Engine
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
 from recommender.feedback.records import (
@@ -34,6 +33,7 @@ from recommender.feedback.records import (
     check_text,
     parse_timestamp,
 )
+from recommender.shopper.engine import Engine
 
 router = APIRouter(tags=["events"])
 ROW_FIELDS = (col.SESSION_ID, col.TS, col.SKU, col.POSITION, col.EVENT, col.PROPENSITY)

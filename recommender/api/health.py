@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from recommender.api.bodies import Health
 from recommender.api.state import get_engine
-from recommender.engine import Engine
+from recommender.shopper.engine import Engine
 
 router = APIRouter(tags=["health"])
 

@@ -15,15 +15,15 @@ import numpy as np
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from recommender.answers import MAX_ANSWERS_BYTES, parse_answers
 from recommender.api.bodies import RecommendationRequest, documented, json_object, whole_number
 from recommender.api.problems import BadRequestBody
 from recommender.api.state import get_engine, get_rng, get_settings, get_store_opener
-from recommender.engine import DEFAULT_K, MAX_K, Engine
 from recommender.errors import InputError, StoreError
 from recommender.feedback import FeedbackStore
 from recommender.feedback.records import FieldProblem, check_text
 from recommender.settings import Settings
+from recommender.shopper.answers import MAX_ANSWERS_BYTES, parse_answers
+from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
 from recommender.shopping import FeedbackLog, show_products
 
 router = APIRouter(tags=["recommendations"])

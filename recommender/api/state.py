@@ -20,11 +20,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from recommender.api.problems import MissingKey
-from recommender.engine import Engine
 from recommender.feedback import FeedbackStore
 from recommender.last_good import load_serving_engine
 from recommender.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shopper.engine import Engine
 from recommender.shopping import engine_key
 
 API_KEYS_SETTING = "RECOMMENDER_API_KEYS"

@@ -7,11 +7,11 @@ import getpass
 import sys
 from pathlib import Path
 
-from recommender.engine import load_engine
 from recommender.errors import CatalogError
 from recommender.personas import load_personas, run_suite
 from recommender.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shopper.engine import load_engine
 from recommender.validation import catalog_check
 
 

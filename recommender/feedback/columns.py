@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recommender.result import TRIAGE_LEVELS
+from recommender.shopper.result import TRIAGE_LEVELS
 
 SESSIONS = "sessions"
 EVENTS = "events"

@@ -5,7 +5,7 @@
 
 Columns are exactly those of SPEC section 5 (`columns.SESSION_COLUMNS`, `columns.EVENT_COLUMNS`).
 `created_at` and `ts` are `datetime64[us, UTC]`; `position` is int64; `propensity` is float64
-with NaN where unknown. In sessions, `answers` holds validated `recommender.answers.Answers`
+with NaN where unknown. In sessions, `answers` holds validated `recommender.shopper.answers.Answers`
 objects (read back through `parse_answers(..., allow_derived=True)`). Sessions come ordered by
 (created_at, session_id), events in the order they were stored.
 
@@ -24,12 +24,12 @@ import pandas as pd
 from sqlalchemy import Connection, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from recommender.answers import Answers, parse_answers
 from recommender.errors import AnswersError, StoreError
 from recommender.feedback import columns as col
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION
 from recommender.feedback.schema import events, sessions
 from recommender.feedback.store import FeedbackStore
+from recommender.shopper.answers import Answers, parse_answers
 
 Frames = pd.DataFrame | Iterator[pd.DataFrame]
 Tidy = Callable[[pd.DataFrame], pd.DataFrame]

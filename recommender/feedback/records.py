@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from recommender.answers import MAX_ANSWERS_BYTES, decode_json, parse_answers
 from recommender.errors import AnswersError
 from recommender.feedback import columns as col
+from recommender.shopper.answers import MAX_ANSWERS_BYTES, decode_json, parse_answers
 
 MAX_ID_LENGTH = 200
 # Far beyond any list a shopper scrolls, and well inside every database's INTEGER.

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from recommender.answers import Answers
 from recommender.errors import InputError, StoreError
 from recommender.feedback import columns as col
 from recommender.feedback.engine import (
@@ -44,6 +43,7 @@ from recommender.feedback.records import (
     utc_now,
 )
 from recommender.feedback.schema import events, imports, sessions
+from recommender.shopper.answers import Answers
 
 if TYPE_CHECKING:
     from recommender.policy import Presentation

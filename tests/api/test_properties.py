@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
 from recommender.api import create_app
-from recommender.engine import MAX_K, Engine
 from recommender.last_good import load_serving_engine
 from recommender.settings import Settings
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, Engine
 from tests.api.conftest import BEARER, KEY
 from tests.conftest import CATALOG_DIR
 from tests.strategies import raw_answers

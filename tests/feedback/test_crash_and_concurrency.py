@@ -42,7 +42,7 @@ WRITER = textwrap.dedent(
     import sys
     from concurrent.futures import ThreadPoolExecutor
     from datetime import UTC, datetime, timedelta
-    from recommender.answers import parse_answers
+    from recommender.shopper.answers import parse_answers
     from recommender.feedback import Event, FeedbackStore
 
     url, tag = sys.argv[1:]

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 from feedback_csv import feedback_files
 
-from recommender.answers import parse_answers
 from recommender.errors import InputError, StoreError
 from recommender.feedback import FeedbackStore, export_feedback, import_feedback
 from recommender.feedback.killpoints import KILL_AT_ENV, KILLED
+from recommender.shopper.answers import parse_answers
 
 REPO = Path(__file__).resolve().parents[2]
 KILL_POINTS = [

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 from feedback_csv import feedback_files
 
-from recommender.answers import parse_answers
 from recommender.errors import StoreError
 from recommender.feedback import (
     LATEST_VERSION,
@@ -22,6 +21,7 @@ from recommender.feedback import (
     read_experiments,
 )
 from recommender.feedback.engine import create_store_engine
+from recommender.shopper.answers import parse_answers
 
 
 def write_as_an_old_release(engine: sa.Engine, sessions: int = 3, events_per_session: int = 4):

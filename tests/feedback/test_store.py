@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from recommender.answers import Answers, parse_answers
 from recommender.errors import InputError, StoreError
 from recommender.feedback import (
     EVENT_COLUMNS,
@@ -23,6 +22,7 @@ from recommender.feedback import (
     read_events,
     read_sessions,
 )
+from recommender.shopper.answers import Answers, parse_answers
 
 KNEE = parse_answers(
     {"pain_areas": ["knee"], "height_cm": 180, "weight_kg": 75, "age_band": "50_64"}
@@ -199,7 +199,7 @@ def test_an_explored_result_is_stored_with_its_policy_and_propensities(
     import numpy as np
 
     from recommender.policy import explore
-    from recommender.result import Item, Result, ScoreParts, Triage
+    from recommender.shopper.result import Item, Result, ScoreParts, Triage
 
     items = tuple(
         Item(n, f"KN-{n}", "sleeve", "knee_sleeve", 30.0, 0.5, (), (), ScoreParts(0.5, 0, 0))

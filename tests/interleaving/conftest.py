@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recommender.answers import Answers
 from recommender.settings import Settings
+from recommender.shopper.answers import Answers
 from tests.conftest import CATALOG_DIR
 
 
@@ -62,8 +62,8 @@ def set_knob(settings: Settings, key: str, value: str) -> None:
 @pytest.fixture(scope="session")
 def trained_registry(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A registry folder holding one model trained on a small simulated store, and its id."""
-    from recommender.engine import load_engine
     from recommender.feedback import FeedbackStore, import_feedback
+    from recommender.shopper.engine import load_engine
     from training.pipeline import train_candidate
     from training.simulate import simulate, write_simulation
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from recommender.answers import parse_answers
-from recommender.engine import load_engine
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.interleave_candidate import load_candidate, named_candidate
 from recommender.policy import ranked
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import load_engine
 from recommender_cli.main import main
 from tests.interleaving.conftest import set_knob
 

@@ -9,10 +9,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
-from recommender.engine import MAX_K, build_engine
-from recommender.guidance import KEPT_OUT_OF_TOP, NG59_CATEGORIES, back_pain_only
 from recommender.interleave_candidate import InterleaveCandidate
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, build_engine
+from recommender.shopper.guidance import KEPT_OUT_OF_TOP, NG59_CATEGORIES, back_pain_only
 from tests.interleaving.conftest import LovesUnsafeProducts, ScoresByName
 from tests.strategies import raw_answers
 

@@ -8,11 +8,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from recommender.answers import parse_answers
-from recommender.engine import load_engine
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.interleave_candidate import set_candidate
 from recommender.policy import ranked
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import load_engine
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "analyst.py"

@@ -8,9 +8,9 @@ from types import MappingProxyType
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
 from recommender.catalog import load_catalog
-from recommender.engine import MAX_K, build_engine
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, build_engine
 from recommender.weights import BOOST_RANGE, Weights
 from tests.strategies import raw_answers
 

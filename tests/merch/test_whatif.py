@@ -7,10 +7,10 @@ import tomllib
 import pytest
 
 from recommender.catalog import load_catalog
-from recommender.engine import build_engine
 from recommender.errors import CatalogError
 from recommender.personas import load_personas
-from recommender.rules import load_rule_book
+from recommender.shopper.engine import build_engine
+from recommender.shopper.rules import load_rule_book
 from recommender.weights_store import load_proposal, propose
 from recommender.whatif import (
     ENTERED,

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from recommender.engine import Engine, load_engine
 from recommender.feedback import FeedbackStore, import_feedback
 from recommender.learned import LambdaRanker
 from recommender.settings import Settings
+from recommender.shopper.engine import Engine, load_engine
 from training.model import fit_ranker
 from training.pipeline import Prepared, prepare_frames
 from training.simulate import SESSION_PREFIX, SimulatedFeedback, simulate, write_simulation

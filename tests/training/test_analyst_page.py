@@ -10,9 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from recommender import registry
-from recommender.answers import parse_answers
 from recommender.feedback import FeedbackStore
 from recommender.feedback.records import Impression
+from recommender.shopper.answers import parse_answers
 from tests.readable import readable
 from training import analytics
 from training.pipeline import promote_model, train_candidate

@@ -8,10 +8,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
-from recommender.engine import MAX_K, build_engine
-from recommender.guidance import back_pain_only
 from recommender.learned import LearnedReranker
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, build_engine
+from recommender.shopper.guidance import back_pain_only
 from tests.strategies import raw_answers
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

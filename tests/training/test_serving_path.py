@@ -9,10 +9,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.answers import parse_answers
-from recommender.engine import MAX_K, build_engine
 from recommender.learned import LearnedReranker
 from recommender.reranker import CatalogReranker
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, build_engine
 from tests.strategies import raw_answers
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.answers import parse_answers
 from recommender.feedback import columns as col
+from recommender.shopper.answers import parse_answers
 from recommender_cli.main import main
 from training.dataset import GRADES, NEGATIVE_EVENTS, NEGATIVE_GRADE
 from training.simulate import ShopperWorld, _reactions

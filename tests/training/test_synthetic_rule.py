@@ -7,8 +7,8 @@ import hashlib
 import json
 
 from recommender import registry
-from recommender.answers import parse_answers
-from recommender.engine import load_engine
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import load_engine
 from recommender.shopping import MODEL_SIMULATED, shopper_notes
 from recommender_cli.main import main
 from training.pipeline import train_candidate

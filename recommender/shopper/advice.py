@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from recommender.answers import Answers
-from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.result import Advice
+from recommender.shopper.answers import Answers
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.result import Advice
 
 ADVICE_TABLE = "advice.toml"
 

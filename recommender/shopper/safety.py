@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from recommender.answers import Answers
 from recommender.catalog import SAFETY_PROPERTIES, Catalog
-from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.features import feature_label, join_words
-from recommender.result import Triage
+from recommender.shopper.answers import Answers
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.features import feature_label, join_words
+from recommender.shopper.result import Triage
 
 SAFETY_TABLE = "safety.toml"
 LEVELS = ("none", "see_clinician", "urgent", "emergency")

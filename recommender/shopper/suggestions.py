@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from recommender.answers import Answers
 from recommender.catalog import Catalog
 from recommender.money import PLAIN, Money
-from recommender.result import Suggestion
+from recommender.shopper.answers import Answers
+from recommender.shopper.result import Suggestion
 
 if TYPE_CHECKING:
-    from recommender.engine import Scored
+    from recommender.shopper.engine import Scored
 
 TELL_US_MORE = Suggestion(
     "Tell us where it hurts, or about your daily habits and activities, so we can match products "

@@ -12,27 +12,27 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.advice import AdviceBook, load_advice_book
-from recommender.answers import Answers
 from recommender.catalog import Catalog, load_catalog
-from recommender.contrast import card_facts, first_reasons
-from recommender.features import answer_features
-from recommender.guidance import HELD_BACK as NG59_HELD_BACK
-from recommender.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
 from recommender.money import PLAIN, Money
 from recommender.reranker import CatalogReranker, Reranker
-from recommender.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
-from recommender.rules import RuleBook, load_rule_book
-from recommender.safety import Caution, SafetyBook, Screen, load_safety_book
-from recommender.scoring import (
+from recommender.shopper.advice import AdviceBook, load_advice_book
+from recommender.shopper.answers import Answers
+from recommender.shopper.contrast import card_facts, first_reasons
+from recommender.shopper.features import answer_features
+from recommender.shopper.guidance import HELD_BACK as NG59_HELD_BACK
+from recommender.shopper.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
+from recommender.shopper.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
+from recommender.shopper.rules import RuleBook, load_rule_book
+from recommender.shopper.safety import Caution, SafetyBook, Screen, load_safety_book
+from recommender.shopper.scoring import (
     cap_per_group,
     price_then_sku_rank,
     rank_order,
     rule_contributions,
     squash,
 )
+from recommender.shopper.suggestions import suggest
 from recommender.sizes import NoSizeFits, SizeChart, SizeFit
-from recommender.suggestions import suggest
 from recommender.weights import Weights, load_weights
 
 DEFAULT_K = 5

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from recommender.answers import Answers
-from recommender.features import join_words
-from recommender.result import Reason
+from recommender.shopper.answers import Answers
+from recommender.shopper.features import join_words
+from recommender.shopper.result import Reason
 
 RULE_ID = "what_sets_it_apart"
 # The shopper's activities, as the catalog's `fits` words that serve them.

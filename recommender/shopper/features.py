@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from recommender.answers import CHOICES, LIST_CHOICES, Answers
+from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers
 
 LONG_SITTING_HOURS = 6.0
 

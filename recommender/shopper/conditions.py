@@ -1,7 +1,7 @@
 """The one trigger mechanism behind rules, the safety screen and advice.
 
 A condition holds when every feature in `when` is present, at least one of `any` is (if `any`
-is given), and none of `unless` is. Tables are TOML files in `recommender/data/`; this module
+is given), and none of `unless` is. Tables are TOML files in `recommender/shopper/data/`; this module
 reads them and checks every name they use, so a typo fails loudly at load time.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from recommender.answers import Answers
 from recommender.errors import CatalogError
-from recommender.features import all_feature_names, feature_label, join_words
-from recommender.sections import SECTIONS
+from recommender.shopper.answers import Answers
+from recommender.shopper.features import all_feature_names, feature_label, join_words
+from recommender.shopper.sections import SECTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ class ConditionMatrix:
 
 def read_table(name: str) -> dict[str, Any]:
     """One bundled data table, e.g. `rules.toml`."""
-    text = resources.files("recommender.data").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("recommender.shopper.data").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

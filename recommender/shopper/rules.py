@@ -2,7 +2,7 @@
 
 A rule's `says` names no kind of product, so it is true on every product the rule favours.
 What is true of one category only goes in `product_says`, keyed by that category; the loader
-checks both with `recommender.kinds`, so a sentence about braces can never reach an insole.
+checks both with `recommender.shopper.kinds`, so a sentence about braces can never reach an insole.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from recommender.answers import Answers
 from recommender.catalog import CATEGORIES
-from recommender.conditions import Condition, ConditionMatrix, TableChecker, read_table
-from recommender.kinds import kind_words, wrong_kinds
-from recommender.result import Reason
+from recommender.shopper.answers import Answers
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.kinds import kind_words, wrong_kinds
+from recommender.shopper.result import Reason
 
 RULES_TABLE = "rules.toml"
 

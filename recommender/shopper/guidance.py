@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.answers import Answers
+from recommender.shopper.answers import Answers
 
 SOURCE = "NICE NG59: low back pain and sciatica in over 16s"
 NG59_CATEGORIES = ("back_brace", "si_belt", "orthotic_insole")
