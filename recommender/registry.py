@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from recommender import model_records
 from recommender.errors import InputError, ModelError
+from recommender.faults import checkpoint
 from recommender.promotion import STATE_FILE, promoted_id, read_state
 from recommender.reranker import Reranker
 from recommender.settings import Settings
@@ -159,9 +160,11 @@ def _store(
     model_id = _free_id(models_dir, f"m{stamp}-{digests[MODEL_FILE][:8]}")
     full = {**card, "id": model_id, "sha256": digests, "versions": library_versions()}
     _write_json(staging / CARD_FILE, full)
+    checkpoint("train.staged")
     # Recorded before it goes live: a run killed in between leaves a record of no folder
     # (harmless), never a live folder the registry does not vouch for.
     model_records.record_model(models_dir, model_id, digests, synthetic, source)
+    checkpoint("train.recorded")
     os.replace(staging, models_dir / model_id)
     return ModelCard(full, models_dir / model_id)
 

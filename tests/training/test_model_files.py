@@ -223,3 +223,25 @@ def test_damaged_registry_records_mean_rules_only_with_a_notice_not_a_crash(
     assert "damaged model records" in shown.err
     assert main(["models", "list"]) == 0
     assert "serving: rules-only" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("point", ["train.staged", "train.recorded"])
+def test_a_train_killed_while_saving_leaves_no_half_model_and_the_next_one_works(settings, point):
+    # Killed as with kill -9, with the model's files written but not yet live.
+    killed = subprocess.run(
+        [sys.executable, "-m", "recommender_cli.main", "train"],
+        env=os.environ | {"RECOMMENDER_TEST_KILL_AT": point},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert killed.returncode == 137, killed.stderr
+
+    assert registry.list_models(settings.models_dir) == []  # nothing half-saved is listed
+    assert main(["models", "list"]) == 0
+
+    report = train_candidate(settings, seed=0)  # the next run works, and tidies up
+    assert [c.model_id for c in registry.list_models(settings.models_dir)] == [report.card.model_id]
+    assert list(settings.models_dir.glob(".staging-*")) == []
+    assert registry.file_problem(report.card) is None
