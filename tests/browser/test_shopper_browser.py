@@ -11,7 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import BROWSER_TESTS, SHOTS, WAIT_MS, running_app, shoot
+from tests.browser.conftest import (
+    BROWSER_TESTS,
+    SHOTS,
+    WAIT_MS,
+    running_app,
+    shoot,
+    wait_until_idle,
+)
 
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
@@ -39,6 +46,7 @@ def _open(browser, app_url: str, width: str):
 
 
 def _next(page, step_text: str) -> None:
+    wait_until_idle(page)  # a click while the last answer still reruns the page is lost
     page.get_by_role("button", name="Next").click()
     page.get_by_text(step_text, exact=True).wait_for()
 
