@@ -60,9 +60,9 @@ def _engine_fresh_process() -> float:
 
 def _recommend_and_log(folder: Path) -> float:
     from recommender.feedback import FeedbackStore
-    from recommender.questionnaire import empty_draft
+    from recommender.shop.questionnaire import empty_draft
+    from recommender.shop.shopping import FeedbackLog, find_products
     from recommender.shopper.engine import load_engine
-    from recommender.shopping import FeedbackLog, find_products
 
     engine = load_engine(ROOT / "catalog")
     store = FeedbackStore.open(f"sqlite:///{folder / 'bench.db'}")

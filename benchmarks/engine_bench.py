@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommender.catalog import PRODUCTS_FILE, load_catalog
+from recommender.catalog.products import PRODUCTS_FILE, load_catalog
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, parse_answers
 from recommender.shopper.engine import build_engine, load_engine
 

@@ -34,7 +34,7 @@ from recommender.feedback import (
     FeedbackStore,
 )
 from recommender.feedback.scratch import scratch_schema
-from recommender.policy import ranked
+from recommender.shop.policy import ranked
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.result import Item, Result, ScoreParts, Triage
 

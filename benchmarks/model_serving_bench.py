@@ -52,7 +52,7 @@ def _row(name: str, value: float, unit: str, target: str) -> dict:
 
 
 def _promote_a_model(models: Path) -> str:
-    from recommender import registry
+    from recommender.model import registry
     from recommender.shopper.engine import load_engine
     from training.model import fit_ranker
     from training.pipeline import prepare_frames

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recommender.errors import InputError
-from recommender.money import PLAIN, Money, money_setting
+from recommender.shop.money import PLAIN, Money, money_setting
 
 DEFAULT_EXPLORE_SHARE = 0.05
 DEFAULT_RETENTION_DAYS = 730

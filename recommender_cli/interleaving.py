@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from recommender.errors import ExitCode, InputError
-from recommender.interleave_candidate import named_candidate, set_candidate
+from recommender.model.interleave_candidate import named_candidate, set_candidate
 from recommender.settings import Settings
 
 
@@ -47,8 +47,8 @@ def run_interleave(args: argparse.Namespace, settings: Settings) -> int:
         print(f"interleaving stopped (was {was or 'no candidate'})")
         return ExitCode.OK
     # Imported only now: checking the model file needs joblib and scikit-learn.
-    from recommender import registry
     from recommender.errors import ModelError
+    from recommender.model import registry
     from recommender.shopper.engine import load_engine
 
     card = registry.find_model(models_dir, args.model_id)

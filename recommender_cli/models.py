@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from recommender import registry
 from recommender.errors import ExitCode, InputError
-from recommender.promotion import promoted_or_notice
+from recommender.model import registry
+from recommender.model.promotion import promoted_or_notice
 from recommender.settings import Settings
 from recommender_cli.interleaving import register_actions as register_interleaving
 

@@ -33,7 +33,7 @@ def shop(engine: Engine):
 @pytest.fixture(autouse=True)
 def fresh_signin_guard():
     """Every test starts with no sign-in failures on record: the guard is process-wide."""
-    from recommender.signin_guard import reset_shared_guard
+    from recommender.shop.signin_guard import reset_shared_guard
 
     reset_shared_guard()
     yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from recommender.auth import (
+from recommender.shop.auth import (
     ANALYST,
     MERCHANDISER,
     PASSWORD_HASH_ENV,

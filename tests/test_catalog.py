@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalog import CATEGORIES, load_catalog
+from recommender.catalog.products import CATEGORIES, load_catalog
+from recommender.catalog.validation import catalog_problems
+from recommender.catalog.weights import KNOBS, load_weights
 from recommender.errors import CatalogError
 from recommender.shopper.rules import load_rule_book
-from recommender.validation import catalog_problems
-from recommender.weights import KNOBS, load_weights
 from tests.conftest import CATALOG_DIR
 
 

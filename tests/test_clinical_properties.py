@@ -11,11 +11,11 @@ from types import MappingProxyType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recommender.catalog.weights import BOOST_RANGE, Weights
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.guidance import NG59_CATEGORIES
 from recommender.shopper.kinds import wrong_kinds
-from recommender.weights import BOOST_RANGE, Weights
 from tests.strategies import raw_answers
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

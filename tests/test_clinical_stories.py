@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from recommender.catalog import load_catalog
+from recommender.catalog.products import load_catalog
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import build_engine
 from recommender.shopper.kinds import wrong_kinds

@@ -10,15 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recommender.errors import AnswersError
-from recommender.finder_flow import (
+from recommender.shop.finder_flow import (
     RESULTS_STEP,
     address,
     draft_from_raw,
     nothing_to_match,
     open_address,
 )
-from recommender.links import link_params, read_link
-from recommender.questionnaire import empty_draft, raw_answers
+from recommender.shop.links import link_params, read_link
+from recommender.shop.questionnaire import empty_draft, raw_answers
 from recommender.shopper.answers import parse_answers
 from tests.strategies import raw_answers as any_raw_answers
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from recommender.errors import InputError
-from recommender.money import Money, money_setting
 from recommender.settings import Settings
+from recommender.shop.money import Money, money_setting
 
 
 def test_by_default_prices_are_pounds_written_the_british_way():

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalog import CATEGORIES, load_catalog
-from recommender.category_labels import CATEGORY_LABELS, category_label
-from recommender.pictures import PLACEHOLDER, picture_source
-from recommender.validation import catalog_check
+from recommender.catalog.labels import CATEGORY_LABELS, category_label
+from recommender.catalog.pictures import PLACEHOLDER, picture_source
+from recommender.catalog.products import CATEGORIES, load_catalog
+from recommender.catalog.validation import catalog_check
 from tests.conftest import CATALOG_DIR
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,13 +10,13 @@ from types import MappingProxyType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recommender.catalog.weights import BOOST_RANGE, Weights
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import build_engine
 from recommender.shopper.features import answer_features
 from recommender.shopper.guidance import back_pain_only
 from recommender.shopper.safety import load_safety_book
 from recommender.shopper.sections import SECTIONS
-from recommender.weights import BOOST_RANGE, Weights
 from tests.strategies import raw_answers
 
 BLOCKING_FLAGS = [

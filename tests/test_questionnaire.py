@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.questionnaire import (
+from recommender.shop.questionnaire import (
     CHECKS,
     LABELS,
     QUESTIONS,

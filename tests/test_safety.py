@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.catalog import load_catalog
+from recommender.catalog.products import load_catalog
 from recommender.shopper.answers import LIST_CHOICES, parse_answers
 from recommender.shopper.features import answer_features
 from recommender.shopper.safety import load_safety_book

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recommender.catalog import load_catalog
+from recommender.catalog.products import load_catalog
 from recommender.shopper.result import Result
 from tests.conftest import CATALOG_DIR
 

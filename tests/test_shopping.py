@@ -13,11 +13,8 @@ import sqlalchemy as sa
 from recommender.errors import StoreError
 from recommender.feedback import FeedbackStore, read_events, read_sessions
 from recommender.feedback.schema import sessions
-from recommender.questionnaire import empty_draft
-from recommender.shopper.answers import parse_answers
-from recommender.shopper.engine import MAX_K, Engine, load_engine
-from recommender.shopper.result import Suggestion
-from recommender.shopping import (
+from recommender.shop.questionnaire import empty_draft
+from recommender.shop.shopping import (
     FEEDBACK_NOT_SAVED,
     FeedbackLog,
     apply_change,
@@ -28,6 +25,9 @@ from recommender.shopping import (
     safety_stop,
     shopper_notes,
 )
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, Engine, load_engine
+from recommender.shopper.result import Suggestion
 
 CATALOG = Path(__file__).resolve().parents[1] / "catalog"
 KNEE_AND_BACK = empty_draft() | {"pain_areas": ["knee", "lower_back"], "bunions": "both"}
@@ -188,7 +188,7 @@ def test_a_refused_model_reaches_the_shopper_as_a_plain_note_without_file_detail
 
 
 def test_why_this_order_leaves_out_shopper_feedback_until_there_is_any(engine) -> None:
-    from recommender.shopping import score_lines
+    from recommender.shop.shopping import score_lines
 
     item = engine.recommend(parse_answers({"pain_areas": ["knee"]}), 1).items[0]
     assert item.score_parts.model == 0  # rules-only: no feedback has been learned from

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from recommender.signin_guard import (
+from recommender.shop.signin_guard import (
     ACCEPTED,
     BUSY,
     LOCKED,
@@ -97,7 +97,7 @@ def test_repeated_failures_lock_the_account_and_the_lockout_is_logged(clock, che
     policy = ThrottlePolicy(free_failures=1, first_wait_seconds=1, lockout_after=5)
     guard = SignInGuard(policy, clock)
     outcomes = []
-    with caplog.at_level(logging.WARNING, logger="recommender.signin_guard"):
+    with caplog.at_level(logging.WARNING, logger="recommender.shop.signin_guard"):
         for _ in range(5):
             result = guard.attempt("admin", checker("guess"))
             outcomes.append(result.outcome)
@@ -123,7 +123,7 @@ def test_one_locked_account_leaves_the_others_alone(clock, checker):
 def test_a_spray_across_many_accounts_locks_password_sign_in_for_everyone(clock, checker, caplog):
     policy = ThrottlePolicy(global_failures=20, global_window_seconds=60)
     guard = SignInGuard(policy, clock)
-    with caplog.at_level(logging.WARNING, logger="recommender.signin_guard"):
+    with caplog.at_level(logging.WARNING, logger="recommender.shop.signin_guard"):
         outcomes = [guard.attempt(f"user{n}", checker("guess")).outcome for n in range(20)]
     assert outcomes[:19] == [WRONG] * 19 and outcomes[19] == LOCKED
     assert any("locked for everyone" in record.message for record in caplog.records)

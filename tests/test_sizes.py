@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.catalog import load_catalog
+from recommender.catalog.products import load_catalog
+from recommender.catalog.sizes import SIZES_FILE
+from recommender.catalog.validation import catalog_problems
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, load_engine
-from recommender.sizes import SIZES_FILE
-from recommender.validation import catalog_problems
 from tests.conftest import CATALOG_DIR
 from tests.strategies import raw_answers
 

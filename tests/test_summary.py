@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from recommender.escaping import plain
+from recommender.shop.shopping import held_back
+from recommender.shop.summary import summary_markdown
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import Engine, load_engine
-from recommender.shopping import held_back
-from recommender.summary import summary_markdown
 
 CATALOG = Path(__file__).resolve().parents[1] / "catalog"
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender import registry
-from recommender.experiments import CONTROL
 from recommender.feedback import FeedbackStore, read_events, read_experiments, read_sessions
 from recommender.feedback import columns as col
+from recommender.merchandising.experiments import CONTROL
+from recommender.model import registry
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine
 from training.counterfactual import PRIMARY_ESTIMATOR

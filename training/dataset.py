@@ -17,7 +17,7 @@ import pandas as pd
 
 from recommender.feedback import FeedbackStore, read_events, read_sessions
 from recommender.feedback import columns as col
-from recommender.ranking_features import (
+from recommender.model.features import (
     answer_matrix,
     feature_rows,
     product_attributes,

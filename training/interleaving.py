@@ -1,6 +1,6 @@
 """The interleaving report: does the shop's own feedback prefer the candidate or the served ranking?
 
-Each interleaved session is credited with `recommender.interleaving.credit` (clicks, add to
+Each interleaved session is credited with `recommender.model.interleaving.credit` (clicks, add to
 cart and purchases on each team's products) and won by the candidate, won by the served
 ranking, or tied. Ties (most often: the shopper did nothing) say nothing about which ranking is
 better, so the preference is the candidate's share of the sessions that were won, with a 95%
@@ -21,7 +21,7 @@ from recommender.errors import InputError
 from recommender.feedback import FeedbackStore, read_picks
 from recommender.feedback import columns as col
 from recommender.feedback.picks import read_picked_outcomes
-from recommender.interleaving import CANDIDATE, CREDIT, SERVED, TIE
+from recommender.model.interleaving import CANDIDATE, CREDIT, SERVED, TIE
 
 CONFIDENCE = 0.95
 NO_DATA = (
@@ -64,7 +64,7 @@ def session_outcomes(picks: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     kinds = events[col.EVENT].astype(str)
     acted = events.loc[kinds.isin(list(CREDIT)), [col.SESSION_ID, col.SKU]]
     acted = acted.assign(points=kinds[kinds.isin(list(CREDIT))].map(CREDIT).to_numpy())
-    # A product's strongest outcome counts once, as recommender.interleaving.credit does.
+    # A product's strongest outcome counts once, as recommender.model.interleaving.credit does.
     strongest = acted.groupby([col.SESSION_ID, col.SKU], as_index=False)["points"].max()
     rows = picks.merge(strongest, on=[col.SESSION_ID, col.SKU], how="left").fillna({"points": 0})
     credit = rows.pivot_table(

@@ -5,7 +5,7 @@ position-decaying examination the simulated shoppers use), a pool of random shop
 engine's allowed list, ranked two ways: the served (rules) order, and a candidate that ranks by
 the true appeal seen through noise (`noise` 0 is a perfect candidate). Then, many times over:
 
-* interleaving: each session sees one team-draft list of the two (`recommender.interleaving`),
+* interleaving: each session sees one team-draft list of the two (`recommender.model.interleaving`),
   is credited from clicks, adds to cart and purchases, and the candidate is found better when
   the 95% Wilson interval of its share of won sessions lies above 0.5 (as the report says);
 * A/B: half the sessions see the served list, half the candidate's, and the candidate is found
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.interleaving import CANDIDATE, draft_outcomes
+from recommender.model.interleaving import CANDIDATE, draft_outcomes
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
 from recommender.shopper.result import Item

@@ -1,11 +1,11 @@
-"""Fitting the re-ranker on a ranking dataset (the estimator itself is `recommender.learned`)."""
+"""Fitting the re-ranker on a ranking dataset (the estimator itself is `recommender.model.learned`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from recommender.feedback import columns as col
-from recommender.learned import LambdaRanker
+from recommender.model.learned import LambdaRanker
 from training.dataset import GRADE, RankingDataset
 
 # Above this many shown products, sessions are sampled (whole sessions, so every kept ranking

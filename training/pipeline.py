@@ -16,12 +16,12 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from recommender import registry
 from recommender.errors import InputError, ModelError
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
-from recommender.learned import LambdaRanker, LearnedReranker
-from recommender.ranking_features import MODEL_COLUMNS
+from recommender.model import registry
+from recommender.model.features import MODEL_COLUMNS
+from recommender.model.learned import LambdaRanker, LearnedReranker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
 from training.counterfactual import PRIMARY_ESTIMATOR

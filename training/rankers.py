@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.learned import LambdaRanker
-from recommender.ranking_features import MODEL_COLUMNS, POSITION
+from recommender.model.features import MODEL_COLUMNS, POSITION
+from recommender.model.learned import LambdaRanker
 from training.dataset import GRADE, RankingDataset
 from training.metrics import RankedLists
 from training.model import session_sizes

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from recommender import shopping
-from recommender.finder_flow import (
+from recommender.shop import shopping
+from recommender.shop.finder_flow import (
     NOTHING_TO_MATCH,
     RESULTS_STEP,
     WHERE_IT_HURTS_STEP,
@@ -21,8 +21,8 @@ from recommender.finder_flow import (
     nothing_to_match,
     open_address,
 )
-from recommender.links import STEP_PARAM
-from recommender.questionnaire import raw_answers
+from recommender.shop.links import STEP_PARAM
+from recommender.shop.questionnaire import raw_answers
 from recommender.shopper.answers import Answers, parse_answers
 from views import loading
 from views.results import search

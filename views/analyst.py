@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recommender.auth import ANALYST
 from recommender.errors import RecommenderError
 from recommender.escaping import plain
-from recommender.registry import load_for_serving
+from recommender.model.registry import load_for_serving
 from recommender.settings import Settings
+from recommender.shop.auth import ANALYST
 from training import analytics
 from training.pipeline import train_candidate
 from views import interleaving, loading, promotion

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from recommender import cards, shopping
 from recommender.escaping import plain
+from recommender.shop import cards, shopping
 from recommender.shopper.result import Item, Reason
 from views import loading
 from views.state import Finder

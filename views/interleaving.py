@@ -11,7 +11,7 @@ import streamlit as st
 
 from recommender.errors import RecommenderError
 from recommender.escaping import plain
-from recommender.interleave_candidate import named_candidate
+from recommender.model.interleave_candidate import named_candidate
 from recommender.settings import Settings
 from training.interleaving import NO_DATA, interleaving_report, report_table
 from views import loading

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from recommender.catalog.last_good import load_serving_engine
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
-from recommender.interleave_candidate import InterleaveCandidate, load_candidate
-from recommender.last_good import load_serving_engine
-from recommender.serving import resolve_model
+from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
+from recommender.model.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shop.shopping import engine_key
 from recommender.shopper.engine import Engine
-from recommender.shopping import engine_key
 
 if TYPE_CHECKING:  # the shopper page must not pay for importing training (scikit-learn)
     import pandas as pd

@@ -1,7 +1,7 @@
 """Merchandising: tune weights, boosts and stock, preview the effect on saved personas, save.
 
-Layout only. Checking, the what-if and saving live in `recommender.weights_store`,
-`recommender.whatif` and `recommender.personas`.
+Layout only. Checking, the what-if and saving live in `recommender.merchandising.weights_store`,
+`recommender.merchandising.whatif` and `recommender.merchandising.personas`.
 """
 
 from __future__ import annotations
@@ -13,18 +13,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from recommender.auth import MERCHANDISER
+from recommender.catalog.last_good import CATALOG_NOTICE
+from recommender.catalog.weights import BOOST_RANGE, RULE_MULTIPLIER_RANGE
 from recommender.errors import CatalogError, InputError
 from recommender.escaping import plain, plain_bullets
-from recommender.last_good import CATALOG_NOTICE
-from recommender.personas import load_personas
-from recommender.reranker import Reranker
-from recommender.serving import resolve_model
-from recommender.settings import Settings
-from recommender.shopper.engine import Engine, build_engine
-from recommender.shopper.rules import load_rule_book
-from recommender.weights import BOOST_RANGE, RULE_MULTIPLIER_RANGE
-from recommender.weights_store import (
+from recommender.merchandising.personas import load_personas
+from recommender.merchandising.weights_store import (
     CatalogState,
     Proposal,
     StaleEditError,
@@ -36,7 +30,7 @@ from recommender.weights_store import (
     rollback_diff,
     save_proposal,
 )
-from recommender.whatif import (
+from recommender.merchandising.whatif import (
     TABLE_KEYS,
     Cells,
     WhatIf,
@@ -47,6 +41,12 @@ from recommender.whatif import (
     weights_data_from_rows,
     with_cells,
 )
+from recommender.model.reranker import Reranker
+from recommender.model.serving import resolve_model
+from recommender.settings import Settings
+from recommender.shop.auth import MERCHANDISER
+from recommender.shopper.engine import Engine, build_engine
+from recommender.shopper.rules import load_rule_book
 from views import loading
 from views.signin import require_signed_in
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from recommender import registry
 from recommender.errors import RecommenderError
 from recommender.escaping import plain
+from recommender.model import registry
 from recommender.settings import Settings
 from training.pipeline import promote_model
 

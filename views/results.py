@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from recommender import shopping
 from recommender.escaping import plain
-from recommender.questionnaire import STEPS
+from recommender.shop import shopping
+from recommender.shop.questionnaire import STEPS
+from recommender.shop.summary import SUMMARY_FILE_NAME, summary_markdown
 from recommender.shopper.result import Item, Suggestion, Triage
-from recommender.summary import SUMMARY_FILE_NAME, summary_markdown
 from views import loading
 from views.card import comparison, product_card
 from views.state import Finder, start_again

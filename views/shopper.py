@@ -6,9 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from recommender import shopping
 from recommender.escaping import plain
-from recommender.questionnaire import (
+from recommender.shop import shopping
+from recommender.shop.questionnaire import (
     CHECKS,
     MEASURE,
     MULTI,

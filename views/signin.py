@@ -1,7 +1,7 @@
 """Sign-in for the staff pages. Every protected page calls `require_signed_in(role)` first.
 
 Hiding a menu entry is not protection: the page itself stops here unless the session holds
-the role. The checks live in `recommender.auth` and `recommender.signin_guard` (throttling);
+the role. The checks live in `recommender.shop.auth` and `recommender.shop.signin_guard` (throttling);
 this module only draws the forms. What it returns is the identity the audit log records.
 """
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from recommender.auth import (
+from recommender.escaping import plain
+from recommender.shop.auth import (
     LOCAL_ACCOUNT,
     AuthConfig,
     auth_config,
@@ -19,8 +20,7 @@ from recommender.auth import (
     verified_email,
     verify_password,
 )
-from recommender.escaping import plain
-from recommender.signin_guard import shared_guard
+from recommender.shop.signin_guard import shared_guard
 
 SIGNED_IN_USER = "signin_user"
 SIGNED_IN_ROLES = "signin_roles"

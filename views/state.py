@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from recommender.questionnaire import empty_draft
-from recommender.shopping import Shown
+from recommender.shop.questionnaire import empty_draft
+from recommender.shop.shopping import Shown
 
 FINDER_KEY = "product_finder"
 

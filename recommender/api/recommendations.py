@@ -2,7 +2,7 @@
 
 The same path as the finder: answers validated by `parse_answers`, an experiment arm drawn, the
 order chosen (ranked, or a small exploring share with its propensities), and the session with
-its impressions written to the shared feedback store by `recommender.shopping`.
+its impressions written to the shared feedback store by `recommender.shop.shopping`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from recommender.errors import InputError, StoreError
 from recommender.feedback import FeedbackStore
 from recommender.feedback.records import FieldProblem, check_text
 from recommender.settings import Settings
+from recommender.shop.shopping import FeedbackLog, show_products
 from recommender.shopper.answers import MAX_ANSWERS_BYTES, parse_answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
-from recommender.shopping import FeedbackLog, show_products
 
 router = APIRouter(tags=["recommendations"])
 FIELDS = ("answers", "k", "session_id")

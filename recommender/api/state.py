@@ -20,12 +20,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from recommender.api.problems import MissingKey
+from recommender.catalog.last_good import load_serving_engine
 from recommender.feedback import FeedbackStore
-from recommender.last_good import load_serving_engine
-from recommender.serving import resolve_model
+from recommender.model.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shop.shopping import engine_key
 from recommender.shopper.engine import Engine
-from recommender.shopping import engine_key
 
 API_KEYS_SETTING = "RECOMMENDER_API_KEYS"
 # auto_error=False: a missing key is refused by `require_key`, with our 401 body.

@@ -7,9 +7,9 @@ import getpass
 import sys
 from pathlib import Path
 
-from recommender.auth import DEFAULT_SECRETS_FILE, hash_password, save_password_hash
 from recommender.errors import InputError
 from recommender.settings import Settings
+from recommender.shop.auth import DEFAULT_SECRETS_FILE, hash_password, save_password_hash
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

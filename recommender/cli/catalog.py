@@ -7,12 +7,12 @@ import getpass
 import sys
 from pathlib import Path
 
+from recommender.catalog.validation import catalog_check
 from recommender.errors import CatalogError
-from recommender.personas import load_personas, run_suite
-from recommender.serving import resolve_model
+from recommender.merchandising.personas import load_personas, run_suite
+from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopper.engine import load_engine
-from recommender.validation import catalog_check
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from recommender.catalog.last_good import load_serving_engine
 from recommender.errors import AnswersError, InputError
 from recommender.files import atomic_writer
-from recommender.last_good import load_serving_engine
-from recommender.serving import resolve_model
+from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopper.answers import MAX_ANSWERS_BYTES, parse_answers_json
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine

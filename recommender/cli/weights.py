@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import getpass
 
+from recommender.merchandising.weights_store import current_state, history, rollback
 from recommender.settings import Settings
-from recommender.weights_store import current_state, history, rollback
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

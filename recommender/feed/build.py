@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from recommender.catalog import SAFETY_PROPERTIES
+from recommender.catalog.products import SAFETY_PROPERTIES
 from recommender.errors import CatalogError
 from recommender.feed.items import MAX_PROBLEMS_LISTED, FeedItem, FeedRead, shown, where
 from recommender.feed.mapping import FeedMapping, ProductFields

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from recommender.catalog import AREAS, CATEGORIES, FITS, SAFETY_PROPERTIES, SUPPORT_LEVELS
+from recommender.catalog.products import AREAS, CATEGORIES, FITS, SAFETY_PROPERTIES, SUPPORT_LEVELS
 from recommender.errors import CatalogError, InputError
 
 SCHEMA_VERSION = 1

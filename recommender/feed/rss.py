@@ -14,7 +14,7 @@ from xml.sax.handler import ContentHandler, feature_namespaces
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
-from recommender.catalog import SAFETY_PROPERTIES
+from recommender.catalog.products import SAFETY_PROPERTIES
 from recommender.feed.items import (
     MAX_ITEMS,
     MAX_LINE_CHARS,

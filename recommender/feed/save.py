@@ -1,7 +1,7 @@
 """Writing an imported catalog: into a folder, or as a new version of the live catalog.
 
 The live catalog goes through the same journalled, versioned save as a merchandiser's weights
-edit (`recommender.weights_store`), so an import shows in `weights history` and on the
+edit (`recommender.merchandising.weights_store`), so an import shows in `weights history` and on the
 Merchandising page, and `weights rollback` undoes it like any other save.
 """
 
@@ -11,12 +11,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from recommender.catalog import PRODUCTS_FILE, load_catalog
-from recommender.catalog_history import SIZES_FILE
+from recommender.catalog.products import PRODUCTS_FILE, load_catalog
 from recommender.errors import CatalogError, InputError
 from recommender.feed.build import BuiltCatalog
 from recommender.files import write_atomically
-from recommender.weights_store import current_state, load_proposal, save_proposal
+from recommender.merchandising.history import SIZES_FILE
+from recommender.merchandising.weights_store import current_state, load_proposal, save_proposal
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterator
 
-from recommender.catalog import SAFETY_PROPERTIES
+from recommender.catalog.products import SAFETY_PROPERTIES
 from recommender.feed.items import (
     MAX_ITEMS,
     FeedItem,

@@ -23,7 +23,7 @@ from recommender.feedback.schema import events, interleaved
 if TYPE_CHECKING:
     from recommender.feedback.store import FeedbackStore
 
-TEAMS = ("served", "candidate")  # the same words as recommender.interleaving.TEAMS
+TEAMS = ("served", "candidate")  # the same words as recommender.model.interleaving.TEAMS
 PICK_COLUMNS = (col.SESSION_ID, col.POSITION, col.SKU, col.TEAM, col.CANDIDATE_MODEL)
 
 

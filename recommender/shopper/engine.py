@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalog import Catalog, load_catalog
-from recommender.money import PLAIN, Money
-from recommender.reranker import CatalogReranker, Reranker
+from recommender.catalog.products import Catalog, load_catalog
+from recommender.catalog.sizes import NoSizeFits, SizeChart, SizeFit
+from recommender.catalog.weights import Weights, load_weights
+from recommender.model.reranker import CatalogReranker, Reranker
+from recommender.shop.money import PLAIN, Money
 from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
 from recommender.shopper.contrast import card_facts, first_reasons
@@ -32,8 +34,6 @@ from recommender.shopper.scoring import (
     squash,
 )
 from recommender.shopper.suggestions import suggest
-from recommender.sizes import NoSizeFits, SizeChart, SizeFit
-from recommender.weights import Weights, load_weights
 
 DEFAULT_K = 5
 MAX_K = 50

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from recommender.sizes import SizeFit
+from recommender.catalog.sizes import SizeFit
 
 RESULT_SCHEMA_VERSION = 1
 RULES_ONLY = "rules-only"

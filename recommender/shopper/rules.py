@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.catalog import CATEGORIES
+from recommender.catalog.products import CATEGORIES
 from recommender.shopper.answers import Answers
 from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
 from recommender.shopper.kinds import kind_words, wrong_kinds

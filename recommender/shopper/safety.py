@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.catalog import SAFETY_PROPERTIES, Catalog
+from recommender.catalog.products import SAFETY_PROPERTIES, Catalog
 from recommender.shopper.answers import Answers
 from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
 from recommender.shopper.features import feature_label, join_words

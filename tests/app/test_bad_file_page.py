@@ -12,8 +12,8 @@ import streamlit as st
 from shopper_flow import card_titles, knee_and_back_shopper
 from streamlit.testing.v1 import AppTest
 
-from recommender.last_good import forget_last_good
-from recommender.shopping import MODEL_PAUSED
+from recommender.catalog.last_good import forget_last_good
+from recommender.shop.shopping import MODEL_PAUSED
 from tests.app.conftest import APP, ROOT, TIMEOUT
 
 

@@ -91,7 +91,7 @@ def test_a_page_that_fails_shows_a_calm_message_and_no_traceback(
     def broken(*args, **kwargs):
         raise RuntimeError("cannot open /srv/shop/secret/products.csv")
 
-    monkeypatch.setattr("recommender.shopping.find_products", broken)
+    monkeypatch.setattr("recommender.shop.shopping.find_products", broken)
     app.radio(key="q_age_band").set_value("50_64").run()
     app.button(key="next").click().run()
     app.pills(key="q_pain_areas").set_value(["knee"]).run()

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from recommender.auth import PASSWORD_HASH_ENV, hash_password
 from recommender.feedback import FeedbackStore, import_feedback
+from recommender.shop.auth import PASSWORD_HASH_ENV, hash_password
 from recommender.shopper.engine import load_engine
 from tests.browser.conftest import BROWSER_TESTS, ROOT, WAIT_MS, running_app, shoot
 from training.simulate import simulate, write_simulation

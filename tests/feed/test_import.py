@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalog_history import history
+from recommender.merchandising.history import history
 from tests.feed.conftest import EXAMPLES, FEEDS, MAPPING, REPO, edited_feed, line_of
 
 SIZE_COLUMNS = ["sku", "size", "measure", "min", "max"]

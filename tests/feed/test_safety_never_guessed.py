@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommender.catalog import SAFETY_PROPERTIES
+from recommender.catalog.products import SAFETY_PROPERTIES
 from recommender.errors import CatalogError
 from recommender.feed.build import build_catalog
 from recommender.feed.mapping import parse_mapping

@@ -11,7 +11,7 @@ from recommender.feedback import TeamPicks, export_feedback, purge, read_picks, 
 from recommender.feedback import columns as col
 from recommender.feedback.picks import read_picked_outcomes
 from recommender.feedback.records import utc_now
-from recommender.policy import ranked
+from recommender.shop.policy import ranked
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import load_engine
 from tests.conftest import CATALOG_DIR

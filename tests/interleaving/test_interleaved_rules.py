@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.interleave_candidate import InterleaveCandidate
+from recommender.model.interleave_candidate import InterleaveCandidate
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.guidance import KEPT_OUT_OF_TOP, NG59_CATEGORIES, back_pain_only

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from recommender.errors import InputError
-from recommender.experiments import CONTROL, INTERLEAVE
 from recommender.feedback import FeedbackStore, purge, read_events, read_picks
 from recommender.feedback.records import utc_now
 from recommender.feedback.schema import interleaved
-from recommender.interleave_candidate import InterleaveCandidate
-from recommender.shopping import FeedbackLog, find_products
+from recommender.merchandising.experiments import CONTROL, INTERLEAVE
+from recommender.model.interleave_candidate import InterleaveCandidate
+from recommender.shop.shopping import FeedbackLog, find_products
 from tests.interleaving.conftest import ScoresByName
 from training.interleaving import read_interleaving
 from training.simulate import ShopperWorld, random_answers

@@ -8,9 +8,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from recommender import experiments
 from recommender.feedback import FeedbackStore, read_experiments, read_picks
-from recommender.interleave_candidate import set_candidate
+from recommender.merchandising import experiments
+from recommender.model.interleave_candidate import set_candidate
 from tests.app.shopper_flow import card_titles, knee_and_back_shopper
 from tests.interleaving.conftest import set_knob
 

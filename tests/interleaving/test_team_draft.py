@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommender.interleaving import (
+from recommender.model.interleaving import (
     CANDIDATE,
     SERVED,
     TIE,

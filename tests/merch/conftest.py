@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from recommender.auth import PASSWORD_HASH_ENV, hash_password
-from recommender.weights_store import CatalogState, current_state
+from recommender.merchandising.weights_store import CatalogState, current_state
+from recommender.shop.auth import PASSWORD_HASH_ENV, hash_password
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "knee-brace-tuesday"

@@ -7,9 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from recommender.catalog.weights import Weights, parse_weights
 from recommender.errors import CatalogError
-from recommender.experiments import CONTROL, NO_BOOST, NO_MODEL, assign_experiment
-from recommender.weights import Weights, parse_weights
+from recommender.merchandising.experiments import CONTROL, NO_BOOST, NO_MODEL, assign_experiment
 
 
 def test_the_arms_follow_the_configured_shares():

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recommender.catalog.last_good import CATALOG_NOTICE, forget_last_good, load_serving_engine
+from recommender.catalog.weights import Weights, load_weights
 from recommender.errors import CatalogError
-from recommender.last_good import CATALOG_NOTICE, forget_last_good, load_serving_engine
+from recommender.merchandising.weights_store import current_state, history, propose, save_proposal
+from recommender.shop.shopping import MODEL_PAUSED, shopper_notes
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.rules import load_rule_book
-from recommender.shopping import MODEL_PAUSED, shopper_notes
-from recommender.weights import Weights, load_weights
-from recommender.weights_store import current_state, history, propose, save_proposal
 from recommender_cli.main import main
 from tests.conftest import CATALOG_DIR
 from tests.strategies import raw_answers

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recommender.auth import LOCAL_ACCOUNT
-from recommender.catalog import load_catalog
-from recommender.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
-from recommender.weights_store import current_state, history, propose, save_proposal
+from recommender.catalog.products import load_catalog
+from recommender.merchandising.weights_store import current_state, history, propose, save_proposal
+from recommender.shop.auth import LOCAL_ACCOUNT
+from recommender.shop.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
 from tests.merch.conftest import PASSWORD
 from tests.readable import readable
 from tests.test_signin_guard import FakeClock
@@ -45,7 +45,7 @@ def product_row(catalog_dir: Path, sku: str) -> int:
 
 
 def knob_row(key: str) -> int:
-    from recommender.weights import KNOBS as ALL_KNOBS
+    from recommender.catalog.weights import KNOBS as ALL_KNOBS
 
     return [knob.key for knob in ALL_KNOBS].index(key)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from recommender.errors import CatalogError
-from recommender.personas import PERSONAS_FILE, load_personas, run_suite
+from recommender.merchandising.personas import PERSONAS_FILE, load_personas, run_suite
 from recommender.shopper.engine import load_engine
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,10 +8,10 @@ from types import MappingProxyType
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from recommender.catalog import load_catalog
+from recommender.catalog.products import load_catalog
+from recommender.catalog.weights import BOOST_RANGE, Weights
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
-from recommender.weights import BOOST_RANGE, Weights
 from tests.strategies import raw_answers
 
 CATALOG = load_catalog(Path(__file__).resolve().parents[2] / "catalog")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalog_history import AUDIT_FILE, HISTORY_DIR, PENDING_FILE
 from recommender.faults import FULL_DISK_AT, KILL_AT, KILLED_EXIT_CODE
-from recommender.weights_store import (
+from recommender.merchandising.history import AUDIT_FILE, HISTORY_DIR, PENDING_FILE
+from recommender.merchandising.weights_store import (
     CatalogState,
     current_state,
     history,
@@ -37,7 +37,7 @@ KILL_POINTS = (
 # A save that changes both files: a boost in weights.toml and a stock flag in products.csv.
 SAVE_SCRIPT = """
 import sys, tomllib
-from recommender.weights_store import current_state, propose, save_proposal
+from recommender.merchandising.weights_store import current_state, propose, save_proposal
 directory = sys.argv[1]
 opened = current_state(directory)
 data = tomllib.loads(opened.weights_text)

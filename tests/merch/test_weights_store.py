@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalog import load_catalog
+from recommender.catalog.products import load_catalog
 from recommender.errors import CatalogError, InputError
 from recommender.files import write_atomically
-from recommender.weights_store import (
+from recommender.merchandising.weights_store import (
     CatalogState,
     StaleEditError,
     current_state,

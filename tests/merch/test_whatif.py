@@ -6,13 +6,11 @@ import tomllib
 
 import pytest
 
-from recommender.catalog import load_catalog
+from recommender.catalog.products import load_catalog
 from recommender.errors import CatalogError
-from recommender.personas import load_personas
-from recommender.shopper.engine import build_engine
-from recommender.shopper.rules import load_rule_book
-from recommender.weights_store import load_proposal, propose
-from recommender.whatif import (
+from recommender.merchandising.personas import load_personas
+from recommender.merchandising.weights_store import load_proposal, propose
+from recommender.merchandising.whatif import (
     ENTERED,
     LEFT,
     clashes,
@@ -25,6 +23,8 @@ from recommender.whatif import (
     weights_data_from_rows,
     with_cells,
 )
+from recommender.shopper.engine import build_engine
+from recommender.shopper.rules import load_rule_book
 
 
 def engines(opened, weights_data, in_stock):

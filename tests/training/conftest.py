@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from recommender.feedback import FeedbackStore, import_feedback
-from recommender.learned import LambdaRanker
+from recommender.model.learned import LambdaRanker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
 from training.model import fit_ranker

@@ -9,9 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from recommender import registry
 from recommender.feedback import FeedbackStore
 from recommender.feedback.records import Impression
+from recommender.model import registry
 from recommender.shopper.answers import parse_answers
 from tests.readable import readable
 from training import analytics

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender.feedback import columns as col
-from recommender.learned import LambdaRanker
+from recommender.model.learned import LambdaRanker
 from training.evaluate import evaluate, paired_bootstrap
 from training.metrics import NDCG, RankedLists
 from training.model import fit_ranker

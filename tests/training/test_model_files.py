@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from recommender import model_records, registry
+from recommender.model import records as model_records
+from recommender.model import registry
 from recommender_cli.main import main
 from training.pipeline import promote_model, train_candidate
 

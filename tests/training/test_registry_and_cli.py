@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from recommender import registry
 from recommender.errors import InputError
+from recommender.model import registry
 from recommender_cli.main import main
 from training.pipeline import promote_model, train_candidate
 

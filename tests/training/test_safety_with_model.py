@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.learned import LearnedReranker
+from recommender.model.learned import LearnedReranker
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.guidance import back_pain_only

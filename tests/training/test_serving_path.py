@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.learned import LearnedReranker
-from recommender.reranker import CatalogReranker
+from recommender.model.learned import LearnedReranker
+from recommender.model.reranker import CatalogReranker
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from tests.strategies import raw_answers

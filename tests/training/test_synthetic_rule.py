@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from recommender import registry
+from recommender.model import registry
+from recommender.shop.shopping import MODEL_SIMULATED, shopper_notes
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import load_engine
-from recommender.shopping import MODEL_SIMULATED, shopper_notes
 from recommender_cli.main import main
 from training.pipeline import train_candidate
 

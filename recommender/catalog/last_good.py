@@ -17,14 +17,14 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from recommender.catalog import PRODUCTS_FILE, Catalog, load_catalog
-from recommender.catalog_history import history, recover, version_dir
+from recommender.catalog.products import PRODUCTS_FILE, Catalog, load_catalog
+from recommender.catalog.weights import WEIGHTS_FILE, Weights, load_weights
 from recommender.errors import CatalogError
-from recommender.money import PLAIN, Money
-from recommender.reranker import Reranker
+from recommender.merchandising.history import history, recover, version_dir
+from recommender.model.reranker import Reranker
+from recommender.shop.money import PLAIN, Money
 from recommender.shopper.engine import Engine, build_engine
 from recommender.shopper.rules import load_rule_book
-from recommender.weights import WEIGHTS_FILE, Weights, load_weights
 
 CATALOG_NOTICE = "catalog files: "
 

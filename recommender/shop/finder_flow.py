@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from recommender.errors import AnswersError
-from recommender.links import MAX_PARAMS, RESULTS, STEP_PARAM, link_params, param_of, read_link
-from recommender.questionnaire import (
+from recommender.shop.links import MAX_PARAMS, RESULTS, STEP_PARAM, link_params, param_of, read_link
+from recommender.shop.questionnaire import (
     QUESTIONS,
     SAFETY_STEP,
     STEPS,

@@ -23,10 +23,10 @@ import numpy as np
 
 from recommender.errors import InputError, ModelError
 from recommender.feedback.columns import RANKED
-from recommender.interleaving import Interleaved, team_draft
-from recommender.policy import Presentation
-from recommender.reranker import Reranker
+from recommender.model.interleaving import Interleaved, team_draft
+from recommender.model.reranker import Reranker
 from recommender.settings import Settings
+from recommender.shop.policy import Presentation
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import MAX_K, Engine
 from recommender.shopper.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
@@ -125,7 +125,7 @@ def load_candidate(
     if served.model is not None and served.model.model_id == model_id:
         return None, [f"interleaving candidate '{model_id}' is already served to everyone"]
     # Imported only now: loading a model needs joblib and scikit-learn.
-    from recommender import registry
+    from recommender.model import registry
 
     try:
         model = registry.load_verified(registry.find_model(settings.models_dir, model_id))

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recommender.catalog.pictures import image_problem, url_problem
+from recommender.catalog.sizes import EMPTY_CHART, SizeChart, read_sizes
 from recommender.errors import CatalogError
-from recommender.pictures import image_problem, url_problem
 from recommender.shopper.answers import LIST_CHOICES
-from recommender.sizes import EMPTY_CHART, SizeChart, read_sizes
 
 PRODUCTS_FILE = "products.csv"
 MIN_PRODUCTS = 40

@@ -30,8 +30,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from recommender.catalog import Catalog
-from recommender.ranking_features import (
+from recommender.catalog.products import Catalog
+from recommender.model.features import (
     CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
     POSITION,
@@ -58,7 +58,7 @@ class LambdaRanker(BaseEstimator):
     """Ranks one shopper's products: higher `predict` = shown earlier.
 
     Parameters are only stored here; `fit` checks them. `X` is a DataFrame holding the columns
-    of `recommender.ranking_features.FEATURE_COLUMNS` (the shown position included, used only
+    of `recommender.model.features.FEATURE_COLUMNS` (the shown position included, used only
     by the correction); `y` is each row's grade; `group` the row count of each session, rows of
     a session next to each other.
     """

@@ -20,7 +20,7 @@ MAX_PICTURE_BYTES = 2 * 1024 * 1024  # a product photo for a card needs far less
 MAX_ADDRESS_CHARS = 2000
 # The first bytes of each picture type, so a renamed file of another kind is caught.
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF")
-PLACEHOLDER = Path(__file__).resolve().parents[1] / "assets" / "product-placeholder.png"
+PLACEHOLDER = Path(__file__).resolve().parents[2] / "assets" / "product-placeholder.png"
 
 
 def is_address(cell: str) -> bool:

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.catalog import Catalog
+from recommender.catalog.products import Catalog
+from recommender.catalog.weights import KNOBS, SCHEMA_VERSION
 from recommender.errors import CatalogError
-from recommender.personas import TOP_K, Persona, PersonaOutcome, run_suite
+from recommender.merchandising.personas import TOP_K, Persona, PersonaOutcome, run_suite
+from recommender.merchandising.weights_store import CatalogState, load_catalog_text
 from recommender.shopper.engine import Engine
 from recommender.shopper.rules import RuleBook, load_rule_book
-from recommender.weights import KNOBS, SCHEMA_VERSION
-from recommender.weights_store import CatalogState, load_catalog_text
 
 ROSE, FELL, ENTERED, LEFT, SAME = "rose", "fell", "entered", "left", "same"
 

@@ -31,10 +31,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from recommender.catalog import PRODUCTS_FILE
+from recommender.catalog.products import PRODUCTS_FILE
+from recommender.catalog.weights import WEIGHTS_FILE
 from recommender.faults import checkpoint
 from recommender.files import write_atomically
-from recommender.weights import WEIGHTS_FILE
 
 HISTORY_DIR = ".history"
 VERSIONS_DIR = "versions"

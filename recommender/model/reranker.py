@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from recommender.catalog import Catalog
+from recommender.catalog.products import Catalog
 from recommender.shopper.answers import Answers
 
 

@@ -4,7 +4,7 @@ One row is one (shopper, product) pair: the shopper's answer features (multi-hot
 product's attributes, the rule score and crossings of the two (pain area x product area,
 activity x product fit): MODEL_COLUMNS. Training rows also carry the position the product was
 shown at; it is never a model input but tells the learner how much of a click was the slot's
-doing (see `recommender.learned`), so the model cannot prefer what happened to be shown first.
+doing (see `recommender.model.learned`), so the model cannot prefer what happened to be shown first.
 
 Rows are built in bulk with numpy: training turns up to millions of shown products into rows.
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from recommender.catalog import AREAS, CATEGORIES, FITS, SUPPORT_LEVELS
+from recommender.catalog.products import AREAS, CATEGORIES, FITS, SUPPORT_LEVELS
 from recommender.shopper.engine import Engine
 from recommender.shopper.features import all_feature_names
 from recommender.shopper.scoring import squash

@@ -3,7 +3,7 @@
 The shares come from `[experiment]` in weights.toml (`Weights.no_boost_share`,
 `Weights.no_model_share`, `Weights.interleave_share`, 0 to 0.5 each). Comparing those sessions'
 feedback with the control arm measures what boosts and the model add; the interleave arm shows
-the control's ranking interleaved with a candidate model's (see `recommender.interleaving`). The arm is not a `policy` (SPEC section 5 allows
+the control's ranking interleaved with a candidate model's (see `recommender.model.interleaving`). The arm is not a `policy` (SPEC section 5 allows
 only `ranked` and `explore` there); the caller records it separately.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from recommender.weights import Weights
+from recommender.catalog.weights import Weights
 
 CONTROL, NO_BOOST, NO_MODEL = "control", "no_boost", "no_model"
-# Served the control's ranking interleaved with a candidate model's (recommender.interleaving).
+# Served the control's ranking interleaved with a candidate model's (recommender.model.interleaving).
 INTERLEAVE = "interleave"
 ARMS = (CONTROL, NO_BOOST, NO_MODEL, INTERLEAVE)
 

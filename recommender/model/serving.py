@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from recommender.errors import ModelError
-from recommender.promotion import promoted_id
-from recommender.reranker import Reranker
+from recommender.model.promotion import promoted_id
+from recommender.model.reranker import Reranker
 from recommender.settings import Settings
 
 
@@ -17,7 +17,7 @@ def resolve_model(
     if reference is None and _nothing_promoted(settings):
         return None, []
     # Imported only now: loading a model imports LightGBM and scikit-learn, a second of start-up.
-    from recommender.registry import load_for_serving
+    from recommender.model.registry import load_for_serving
 
     return load_for_serving(settings, reference)
 

@@ -16,17 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from recommender.category_labels import category_label as category_label  # pages read it here
+from recommender.catalog.labels import category_label as category_label  # pages read it here
+from recommender.catalog.last_good import CATALOG_NOTICE
 from recommender.errors import RecommenderError
-from recommender.experiments import CONTROL, INTERLEAVE, assign_experiment
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.feedback.columns import RANKED
-from recommender.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
-from recommender.last_good import CATALOG_NOTICE
-from recommender.money import PLAIN, Money
-from recommender.policy import Presentation, present
-from recommender.promotion import STATE_FILE
-from recommender.questionnaire import SAFETY_STEP, raw_answers
+from recommender.merchandising.experiments import CONTROL, INTERLEAVE, assign_experiment
+from recommender.model.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
+from recommender.model.promotion import STATE_FILE
+from recommender.shop.money import PLAIN, Money
+from recommender.shop.policy import Presentation, present
+from recommender.shop.questionnaire import SAFETY_STEP, raw_answers
 from recommender.shopper.answers import Answers, parse_answers
 from recommender.shopper.engine import MAX_K, Engine
 from recommender.shopper.guidance import back_pain_only
@@ -229,7 +229,7 @@ def experiment_engine(
     if weights.no_boost_share == 0 and weights.no_model_share == 0 and not weights.interleave_share:
         return engine, None
     arm, arm_weights = assign_experiment(rng, weights)
-    # The interleave arm starts from the control's ranking (recommender.interleaving).
+    # The interleave arm starts from the control's ranking (recommender.model.interleaving).
     plain = arm in (CONTROL, INTERLEAVE)
     return (engine if plain else replace(engine, weights=arm_weights)), arm
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommender.category_labels import category_label
-from recommender.money import Money
-from recommender.pictures import picture_source, url_problem
-from recommender.questionnaire import LABELS
+from recommender.catalog.labels import category_label
+from recommender.catalog.pictures import picture_source, url_problem
+from recommender.catalog.sizes import MEASURE_WORDS
+from recommender.shop.money import Money
+from recommender.shop.questionnaire import LABELS
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import Engine
 from recommender.shopper.result import Item
-from recommender.sizes import MEASURE_WORDS
 
 MAX_COMPARED = 3
 _FIT_WORDS = {

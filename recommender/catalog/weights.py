@@ -1,7 +1,7 @@
 """The merchandisers' knobs (`catalog/weights.toml`), documented and validated key by key.
 
 A file with any problem is refused whole, with every problem named; callers keep the last good
-weights in force (see `recommender.last_good`).
+weights in force (see `recommender.catalog.last_good`).
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ KNOBS: tuple[Knob, ...] = (
     Knob(
         "limits", "max_per_category", 1, 10, 2, "at most this many products of one category", True
     ),
-    # Experiment arms (recommender.experiments): a share of sessions runs without one part of
+    # Experiment arms (recommender.merchandising.experiments): a share of sessions runs without one part of
     # the blend, so that part's effect can be measured against the control sessions.
     Knob("experiment", "no_boost_share", 0.0, 0.5, 0.0, "share of sessions shown without boosts"),
     Knob("experiment", "no_model_share", 0.0, 0.5, 0.0, "share of sessions shown without model"),
-    # Team-draft interleaving (recommender.interleaving) of a named candidate model against the
+    # Team-draft interleaving (recommender.model.interleaving) of a named candidate model against the
     # served ranking; nothing is interleaved until `recommender models interleave ID` names one.
     Knob(
         "experiment",

@@ -8,7 +8,7 @@ Layout:
     <models_dir>/<model id>/card.json    id, created, data range and size, features, metrics,
                                          library versions, seed, sha256 of the files, trust
     <models_dir>/records.json            the registry's record of every model's sha256
-                                         (`recommender.model_records`)
+                                         (`recommender.model.records`)
     <models_dir>/registry.json           {"promoted": id or null, "history": [earlier ids]}
 
 Neither model file can run code when read: no pickle is ever loaded. Before a model is parsed,
@@ -32,15 +32,15 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recommender import model_records
 from recommender.errors import InputError, ModelError
 from recommender.faults import checkpoint
-from recommender.promotion import STATE_FILE, promoted_id, read_state
-from recommender.reranker import Reranker
+from recommender.model import records as model_records
+from recommender.model.promotion import STATE_FILE, promoted_id, read_state
+from recommender.model.reranker import Reranker
 from recommender.settings import Settings
 
 if TYPE_CHECKING:
-    from recommender.learned import LambdaRanker, LearnedReranker
+    from recommender.model.learned import LambdaRanker, LearnedReranker
 
 MODEL_FILE = "model.txt"
 MODEL_STATE_FILE = "model.json"
@@ -268,14 +268,14 @@ def load_verified(card: ModelCard) -> LearnedReranker:
         card.folder.parent, card.model_id, card.folder, MODEL_FILES
     )
     estimator, synthetic = _parse(files, f"model '{card.model_id}'")
-    from recommender.learned import LearnedReranker
+    from recommender.model.learned import LearnedReranker
 
     return LearnedReranker(card.model_id, estimator, synthetic)
 
 
 def _parse(files: dict[str, bytes], what: str) -> tuple[LambdaRanker, int]:
     # Imported here: listing and checking models needs neither LightGBM nor scikit-learn.
-    from recommender.learned import LambdaRanker
+    from recommender.model.learned import LambdaRanker
 
     try:
         text = files[MODEL_FILE].decode("utf-8")

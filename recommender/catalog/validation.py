@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, load_catalog
+from recommender.catalog.pictures import picture_checks
+from recommender.catalog.products import MAX_CATALOG_BYTES, PRODUCTS_FILE, load_catalog
+from recommender.catalog.weights import load_weights
 from recommender.errors import CatalogError
-from recommender.pictures import picture_checks
 from recommender.shopper.rules import load_rule_book
-from recommender.weights import load_weights
 
 
 def catalog_problems(directory: Path) -> list[str]:

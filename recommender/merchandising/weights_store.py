@@ -25,8 +25,18 @@ from typing import Any
 
 import tomli_w
 
-from recommender.catalog import MAX_CATALOG_BYTES, PRODUCTS_FILE, Catalog, load_catalog
-from recommender.catalog_history import (
+from recommender.catalog.products import MAX_CATALOG_BYTES, PRODUCTS_FILE, Catalog, load_catalog
+from recommender.catalog.weights import (
+    KNOBS,
+    MAX_WEIGHTS_BYTES,
+    SCHEMA_VERSION,
+    WEIGHTS_FILE,
+    Weights,
+    load_weights,
+    parse_weights,
+)
+from recommender.errors import CatalogError, InputError
+from recommender.merchandising.history import (
     SIZES_FILE,
     AuditEntry,
     commit,
@@ -38,17 +48,7 @@ from recommender.catalog_history import (
     version_dir,
     write_pair,
 )
-from recommender.errors import CatalogError, InputError
 from recommender.shopper.rules import load_rule_book
-from recommender.weights import (
-    KNOBS,
-    MAX_WEIGHTS_BYTES,
-    SCHEMA_VERSION,
-    WEIGHTS_FILE,
-    Weights,
-    load_weights,
-    parse_weights,
-)
 
 BASELINE_WHO = "(files as found before the first save)"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recommender.catalog import CATEGORIES
+from recommender.catalog.products import CATEGORIES
 from recommender.errors import AnswersError, CatalogError
 from recommender.shopper.answers import Answers, decode_json, parse_answers
 from recommender.shopper.engine import Engine

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from recommender.escaping import plain
-from recommender.money import PLAIN, Money
-from recommender.questionnaire import QUESTIONS, STEPS, describe
+from recommender.shop.money import PLAIN, Money
+from recommender.shop.questionnaire import QUESTIONS, STEPS, describe
+from recommender.shop.shopping import HeldBack, category_label, price_text
 from recommender.shopper.answers import Answers
 from recommender.shopper.result import Result
 from recommender.shopper.sections import ARTICLE_TITLE
-from recommender.shopping import HeldBack, category_label, price_text
 
 SUMMARY_FILE_NAME = "product-finder-summary.md"
 _LEVEL_WORDS = {
