@@ -123,3 +123,9 @@ def test_going_back_keeps_answers_given_on_later_steps() -> None:
 def test_an_empty_questionnaire_has_nothing_to_match() -> None:
     assert nothing_to_match(draft_from_raw({"age_band": "16_49", "budget_max": 50.0}))
     assert not nothing_to_match(draft_from_raw({"habits": ["slouching"]}))
+
+
+def test_a_small_number_of_sitting_hours_survives_its_own_link() -> None:
+    raw = {"sitting_hours": 0.013972919334712234, "red_flags": []}
+    back = read_link(link_params(raw, safety_answered=True))
+    assert back.raw["sitting_hours"] == raw["sitting_hours"]

@@ -34,7 +34,8 @@ NO_RED_FLAGS = "none"
 # A full set of answers is well under 1,000 characters; a hostile address is refused early.
 MAX_PARAMS = 40
 MAX_VALUE_CHARS = 400
-_NUMBER = re.compile(r"^-?[0-9]{1,6}(\.[0-9]{1,17})?([eE][-+]?[0-9]{1,3})?$")
+# repr of a small float can carry 17 significant digits after several leading zeros.
+_NUMBER = re.compile(r"^-?[0-9]{1,6}(\.[0-9]{1,24})?([eE][-+]?[0-9]{1,3})?$")
 _ANSWER_PARAMS = (*CHOICES, *LIST_CHOICES, *NUMBER_RANGES, *MEASUREMENT_RANGES)
 
 
