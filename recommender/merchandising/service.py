@@ -17,13 +17,15 @@ from recommender.catalog.last_good import CATALOG_NOTICE
 from recommender.errors import CatalogError, InputError
 from recommender.merchandising.history import AuditEntry, history
 from recommender.merchandising.personas import load_personas
-from recommender.merchandising.weights_store import (
+from recommender.merchandising.proposals import (
     CatalogState,
     Proposal,
-    StaleEditError,
     current_state,
     load_proposal,
     propose,
+)
+from recommender.merchandising.weights_store import (
+    StaleEditError,
     rollback_diff,
     save_proposal,
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.merchandising.weights_store import CatalogState, current_state
+from recommender.merchandising.proposals import CatalogState, current_state
 from recommender.shop.auth import PASSWORD_HASH_ENV, hash_password
 
 REPO = Path(__file__).resolve().parents[2]
