@@ -14,7 +14,7 @@ from recommender.merchandising.proposals import current_state, propose
 from recommender.merchandising.weights_store import save_proposal
 from recommender.shop.auth import LOCAL_ACCOUNT
 from recommender.shop.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
-from tests.merch.conftest import PASSWORD
+from tests.merchandising.conftest import PASSWORD
 from tests.readable import readable
 from tests.test_signin_guard import FakeClock
 
