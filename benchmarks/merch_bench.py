@@ -15,12 +15,12 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "views" / "merchandiser.py"
 REPEATS = 7
 TARGET = "< 200 ms"
-ENV = ("RECOMMENDER_CATALOG", "RECOMMENDER_DB", "RECOMMENDER_MODELS")
 
 
 def _signed_in_page():
@@ -56,21 +56,19 @@ def _edited(app):
 
 
 def run() -> list[dict]:
-    saved = {name: os.environ.get(name) for name in ENV}
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         shutil.copytree(
             ROOT / "catalog", scratch / "catalog", ignore=shutil.ignore_patterns(".history")
         )
-        os.environ["RECOMMENDER_CATALOG"] = str(scratch / "catalog")
-        os.environ["RECOMMENDER_DB"] = f"sqlite:///{scratch / 'merch.db'}"
-        os.environ["RECOMMENDER_MODELS"] = str(scratch / "models")
-        try:
+        private = {
+            "RECOMMENDER_CATALOG": str(scratch / "catalog"),
+            "RECOMMENDER_DB": f"sqlite:///{scratch / 'merch.db'}",
+            "RECOMMENDER_MODELS": str(scratch / "models"),
+        }
+        with mock.patch.dict(os.environ, private):
             opened = _median_rerun_ms(_signed_in_page())
             previewed = _median_rerun_ms(_edited(_signed_in_page()))
-        finally:
-            for name, value in saved.items():
-                os.environ.pop(name, None) if value is None else os.environ.update({name: value})
     return [
         _row("merch: page rerun, no edits", opened),
         _row("merch: page rerun with an edit (what-if preview)", previewed),

@@ -1,8 +1,8 @@
-"""Fixtures for the merchandising tests: a private copy of the catalog, never the real one."""
+"""Fixtures for the merchandising tests: staff passwords and the files as opened (the private
+copy of the catalog, `catalog_dir`, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,18 +10,7 @@ import pytest
 from recommender.merchandising.proposals import CatalogState, current_state
 from recommender.shop.auth import PASSWORD_HASH_ENV, hash_password
 
-REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "knee-brace-tuesday"
-
-
-@pytest.fixture
-def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "catalog"
-    shutil.copytree(REPO / "catalog", directory, ignore=shutil.ignore_patterns(".history"))
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(directory))
-    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
-    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'feedback.db'}")
-    return directory
 
 
 @pytest.fixture(scope="session")
