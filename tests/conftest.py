@@ -1,7 +1,9 @@
-"""Fixtures shared across the suite: the bundled catalog's engine and a shopper helper."""
+"""Fixtures shared across the suite: the bundled catalog's engine, a shopper helper, and a
+private copy of the catalog for tests that save to it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,18 @@ def shop(engine: Engine):
         return engine.recommend(parse_answers(raw), k)
 
     return recommend
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the catalog (no saved history), with every setting pointing into
+    `tmp_path`: tests that save weights, stock or models never touch the real ones."""
+    directory = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, directory, ignore=shutil.ignore_patterns(".history"))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(directory))
+    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'feedback.db'}")
+    return directory
 
 
 @pytest.fixture(autouse=True)

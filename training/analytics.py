@@ -199,6 +199,12 @@ LEAD_COLUMN = f"model's lead on {PRIMARY_METRIC}, uncorrected (biased) [95% inte
 METRIC_COLUMNS = (*DEFAULT_METRICS, HIT_RATE, COVERAGE)
 
 
+def comparable_metrics(comparison: pd.DataFrame) -> list[str]:
+    """The metrics `comparison` (from `model_comparison`) has columns for, in the usual order:
+    what the page offers to compare models on."""
+    return [column for column in METRIC_COLUMNS if column in comparison.columns]
+
+
 def _lead(differences: dict, metric: str = PRIMARY_METRIC) -> str | None:
     lead = differences.get(metric)
     if not lead:

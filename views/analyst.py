@@ -87,8 +87,7 @@ if comparison.empty:
     st.write("No trained models yet: serving rules-only.")
 else:
     st.dataframe(comparison, width="stretch", hide_index=True)
-    metrics = [c for c in analytics.METRIC_COLUMNS if c in comparison.columns]
-    metric = st.selectbox("Compare on", metrics)
+    metric = st.selectbox("Compare on", analytics.comparable_metrics(comparison))
     st.altair_chart(model_chart(comparison, metric), width="stretch")
 
 promotion.promote_section(settings, comparison)

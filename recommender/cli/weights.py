@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from recommender.merchandising.weights_store import current_state, history, rollback
+from recommender.merchandising.history import history
+from recommender.merchandising.proposals import current_state
+from recommender.merchandising.weights_store import rollback
 from recommender.settings import Settings
 
 

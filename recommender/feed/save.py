@@ -16,7 +16,8 @@ from recommender.errors import CatalogError, InputError
 from recommender.feed.build import BuiltCatalog
 from recommender.files import write_atomically
 from recommender.merchandising.history import SIZES_FILE
-from recommender.merchandising.weights_store import current_state, load_proposal, save_proposal
+from recommender.merchandising.proposals import current_state, load_proposal
+from recommender.merchandising.weights_store import save_proposal
 
 
 @dataclass(frozen=True)

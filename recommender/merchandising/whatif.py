@@ -16,7 +16,7 @@ from recommender.catalog.products import Catalog
 from recommender.catalog.weights import KNOBS, SCHEMA_VERSION
 from recommender.errors import CatalogError
 from recommender.merchandising.personas import TOP_K, Persona, PersonaOutcome, run_suite
-from recommender.merchandising.weights_store import CatalogState, load_catalog_text
+from recommender.merchandising.proposals import CatalogState, load_catalog_text
 from recommender.shopper.engine import Engine
 from recommender.shopper.rules import RuleBook, load_rule_book
 
@@ -174,7 +174,7 @@ def weights_data_from_rows(
     rules: Iterable[Mapping[str, Any]],
     products: Iterable[Mapping[str, Any]],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(weights data for `weights_store.propose`, in_stock by SKU) from the edited tables.
+    """(weights data for `proposals.propose`, in_stock by SKU) from the edited tables.
 
     Values pass through unjudged (a blank cell stays None) so the one validator names them.
     """

@@ -1,8 +1,8 @@
-"""Fixtures for the feed import tests: example feeds, and a private copy of the catalog."""
+"""Fixtures for the feed import tests: example feeds (the private copy of the catalog,
+`catalog_dir`, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +13,6 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 MAPPING = REPO / "catalog" / "feed-mapping.toml"
 FEEDS = ("merchant-center.tsv", "merchant-center.xml", "shopify-products.csv")
-
-
-@pytest.fixture
-def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "catalog"
-    shutil.copytree(REPO / "catalog", directory, ignore=shutil.ignore_patterns(".history"))
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(directory))
-    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
-    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'feedback.db'}")
-    return directory
 
 
 @pytest.fixture

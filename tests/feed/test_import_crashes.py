@@ -12,13 +12,9 @@ from pathlib import Path
 import pytest
 
 from recommender.faults import FULL_DISK_AT, KILL_AT, KILLED_EXIT_CODE
-from recommender.merchandising.weights_store import (
-    current_state,
-    history,
-    propose,
-    save_proposal,
-    version_state,
-)
+from recommender.merchandising.history import history
+from recommender.merchandising.proposals import current_state, propose
+from recommender.merchandising.weights_store import save_proposal, version_state
 from tests.feed.conftest import EXAMPLES, MAPPING, REPO
 
 KILL_POINTS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from recommender.merchandising.weights_store import current_state
+from recommender.merchandising.proposals import current_state
 from tests.feed.conftest import EXAMPLES, MAPPING, REPO
 
 PAGE = REPO / "views" / "merchandiser.py"

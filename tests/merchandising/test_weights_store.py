@@ -11,17 +11,14 @@ import pytest
 from recommender.catalog.products import load_catalog
 from recommender.errors import CatalogError, InputError
 from recommender.files import write_atomically
+from recommender.merchandising.history import history
+from recommender.merchandising.proposals import CatalogState, current_state, propose, with_stock
+from recommender.merchandising.weights_file import render_weights
 from recommender.merchandising.weights_store import (
-    CatalogState,
     StaleEditError,
-    current_state,
-    history,
-    propose,
-    render_weights,
     rollback,
     save_proposal,
     version_state,
-    with_stock,
 )
 
 

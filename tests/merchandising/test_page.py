@@ -9,10 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from recommender.catalog.products import load_catalog
-from recommender.merchandising.weights_store import current_state, history, propose, save_proposal
+from recommender.merchandising.history import history
+from recommender.merchandising.proposals import current_state, propose
+from recommender.merchandising.weights_store import save_proposal
 from recommender.shop.auth import LOCAL_ACCOUNT
 from recommender.shop.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
-from tests.merch.conftest import PASSWORD
+from tests.merchandising.conftest import PASSWORD
 from tests.readable import readable
 from tests.test_signin_guard import FakeClock
 

@@ -6,7 +6,8 @@ import io
 import json
 import tomllib
 
-from recommender.merchandising.weights_store import current_state, propose, save_proposal
+from recommender.merchandising.proposals import current_state, propose
+from recommender.merchandising.weights_store import save_proposal
 from recommender.shop.auth import verify_password
 from recommender_cli.main import main
 

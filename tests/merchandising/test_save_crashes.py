@@ -13,15 +13,9 @@ from pathlib import Path
 import pytest
 
 from recommender.faults import FULL_DISK_AT, KILL_AT, KILLED_EXIT_CODE
-from recommender.merchandising.history import AUDIT_FILE, HISTORY_DIR, PENDING_FILE
-from recommender.merchandising.weights_store import (
-    CatalogState,
-    current_state,
-    history,
-    propose,
-    save_proposal,
-    version_state,
-)
+from recommender.merchandising.history import AUDIT_FILE, HISTORY_DIR, PENDING_FILE, history
+from recommender.merchandising.proposals import CatalogState, current_state, propose
+from recommender.merchandising.weights_store import save_proposal, version_state
 from recommender_cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +31,8 @@ KILL_POINTS = (
 # A save that changes both files: a boost in weights.toml and a stock flag in products.csv.
 SAVE_SCRIPT = """
 import sys, tomllib
-from recommender.merchandising.weights_store import current_state, propose, save_proposal
+from recommender.merchandising.proposals import current_state, propose
+from recommender.merchandising.weights_store import save_proposal
 directory = sys.argv[1]
 opened = current_state(directory)
 data = tomllib.loads(opened.weights_text)

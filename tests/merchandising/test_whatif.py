@@ -9,7 +9,7 @@ import pytest
 from recommender.catalog.products import load_catalog
 from recommender.errors import CatalogError
 from recommender.merchandising.personas import load_personas
-from recommender.merchandising.weights_store import load_proposal, propose
+from recommender.merchandising.proposals import load_proposal, propose
 from recommender.merchandising.whatif import (
     ENTERED,
     LEFT,
