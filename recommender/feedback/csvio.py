@@ -16,10 +16,10 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
+from recommender import errors
 from recommender.errors import InputError, RecommenderError
 from recommender.feedback.records import FieldProblem
 
@@ -44,21 +44,14 @@ class FeedbackImportError(InputError):
         super().__init__(f"nothing imported, {total} problem{plural}: {shown}{more}")
 
 
-@dataclass
-class Problems:
+class Problems(errors.Problems):
     """Problems found so far in one import, the first few kept in full."""
 
-    shown: list[str] = field(default_factory=list)
-    total: int = 0
+    def __init__(self) -> None:
+        super().__init__(limit=MAX_PROBLEMS_SHOWN)
 
-    def add(self, message: str) -> None:
-        self.total += 1
-        if len(self.shown) < MAX_PROBLEMS_SHOWN:
-            self.shown.append(message)
-
-    def raise_if_any(self) -> None:
-        if self.total:
-            raise FeedbackImportError(self.shown, self.total)
+    def error(self) -> FeedbackImportError:
+        return FeedbackImportError(self.shown, self.total)
 
 
 def refuse(message: str) -> FeedbackImportError:
@@ -124,17 +117,19 @@ def read_rows(
                 if not values:
                     continue  # a blank line carries no row
                 if len(values) != len(header):
-                    problems.add(
-                        f"{path.name} row {number}: {len(values)} values for {len(header)} columns"
+                    problems.at(
+                        path.name, number, "", f"{len(values)} values for {len(header)} columns"
                     )
                     continue
                 try:
                     yield number, parse(dict(zip(header, values, strict=True)))
                 except FieldProblem as problem:
-                    problems.add(f"{path.name} row {number}, {problem}")
+                    problems.at(path.name, number, problem.column, problem.problem)
         except csv.Error as error:
             # Broken quoting or a runaway field: the rows after it cannot be trusted.
-            problems.add(f"{path.name} line {reader.line_num}: not readable as CSV ({error})")
+            problems.at(
+                path.name, reader.line_num, "", f"not readable as CSV ({error})", unit="line"
+            )
 
 
 def _check_header(path: Path, header: list[str] | None, columns: Sequence[str]) -> list[str]:

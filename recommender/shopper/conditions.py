@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.errors import CatalogError
+from recommender.errors import Problems
 from recommender.shopper.answers import Answers
 from recommender.shopper.features import all_feature_names, feature_label, join_words
 from recommender.shopper.sections import SECTIONS
@@ -84,11 +84,11 @@ class TableChecker:
 
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
-        self.problems: list[str] = []
+        self.problems = Problems()
         self._known = all_feature_names()
 
     def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{self.table_name} {where}: {message}")
+        self.problems.add(f"{self.table_name} {where}: {message}")
 
     def condition(self, entry: dict[str, Any], where: str) -> Condition:
         parts = {key: tuple(entry.get(key, ())) for key in ("when", "any", "unless")}
@@ -114,5 +114,4 @@ class TableChecker:
             seen.add(item_id)
 
     def raise_if_any(self) -> None:
-        if self.problems:
-            raise CatalogError(self.problems)
+        self.problems.raise_if_any()
