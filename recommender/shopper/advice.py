@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,17 @@ class AdviceBook:
 
 
 def load_advice_book(table: dict[str, Any] | None = None) -> AdviceBook:
-    entries = (table or read_table(ADVICE_TABLE)).get("advice", [])
+    """The bundled advice (or `table`, for tests); the bundled table is checked once a process."""
+    return _advice_book(table) if table else _bundled_advice_book()
+
+
+@functools.cache
+def _bundled_advice_book() -> AdviceBook:
+    return _advice_book(read_table(ADVICE_TABLE))
+
+
+def _advice_book(table: dict[str, Any]) -> AdviceBook:
+    entries = table.get("advice", [])
     checker = TableChecker(ADVICE_TABLE)
     checker.unique(entry.get("id", "") for entry in entries)
     book = AdviceBook(tuple(_entry(entry, checker) for entry in entries))

@@ -60,6 +60,7 @@ class ConditionMatrix:
         for row, condition in enumerate(conditions):
             for name in getattr(condition, part):
                 matrix[row, self._index[name]] = 1.0
+        matrix.setflags(write=False)  # a bundled table's matrices are shared process-wide
         return matrix
 
     def holding(self, features: frozenset[str]) -> np.ndarray:

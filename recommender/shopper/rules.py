@@ -7,6 +7,7 @@ checks both with `recommender.shopper.kinds`, so a sentence about braces can nev
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -59,14 +60,28 @@ class RuleBook:
 
 
 def load_rule_book(table: dict[str, Any] | None = None) -> RuleBook:
-    """The bundled rules (or `table`, for tests), checked as a whole."""
-    entries = (table or read_table(RULES_TABLE)).get("rule", [])
+    """The bundled rules (or `table`, for tests), checked as a whole.
+
+    The bundled table is part of the installed package, so it is read and checked once per
+    process and the same frozen book is handed to every caller.
+    """
+    return _rule_book(table) if table else _bundled_rule_book()
+
+
+@functools.cache
+def _bundled_rule_book() -> RuleBook:
+    return _rule_book(read_table(RULES_TABLE))
+
+
+def _rule_book(table: dict[str, Any]) -> RuleBook:
+    entries = table.get("rule", [])
     checker = TableChecker(RULES_TABLE)
     checker.unique(entry.get("id", "") for entry in entries)
     rules = tuple(_rule(entry, checker) for entry in entries)
     checker.raise_if_any()
     keys = sorted({key for rule in rules for key in rule.targets})
     affinity = np.array([[rule.targets.get(key, 0.0) for key in keys] for rule in rules])
+    affinity.setflags(write=False)  # the bundled book is shared by every engine in the process
     return RuleBook(
         rules=rules,
         target_keys=tuple(keys),

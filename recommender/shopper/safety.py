@@ -7,6 +7,7 @@ scoring, as hard filters.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +141,17 @@ class SafetyBook:
 
 
 def load_safety_book(table: dict[str, Any] | None = None) -> SafetyBook:
-    data = table or read_table(SAFETY_TABLE)
+    """The bundled safety screen (or `table`, for tests); the bundled table is checked once a
+    process, as it cannot change while the package is installed."""
+    return _safety_book(table) if table else _bundled_safety_book()
+
+
+@functools.cache
+def _bundled_safety_book() -> SafetyBook:
+    return _safety_book(read_table(SAFETY_TABLE))
+
+
+def _safety_book(data: dict[str, Any]) -> SafetyBook:
     checker = TableChecker(SAFETY_TABLE)
     checker.unique(e.get("id", "") for e in [*data.get("triage", []), *data.get("caution", [])])
     book = SafetyBook(
