@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import errno
-import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typing import IO, TypeVar
 from recommender import errors
 from recommender.errors import InputError, RecommenderError
 from recommender.feedback.records import FieldProblem
+from recommender.files import atomic_writer
 
 T = TypeVar("T")
 # A refused import lists this many problems in full and counts the rest.
@@ -146,17 +146,15 @@ def _check_header(path: Path, header: list[str] | None, columns: Sequence[str]) 
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write a CSV file whole or not at all (a temp file renamed into place); return row count."""
-    partial = path.with_name(f".{path.name}.partial")
+    """Write a CSV file whole or not at all (`files.atomic_writer`); return the row count."""
     count = 0
     try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
+        with atomic_writer(path) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             for row in rows:
                 writer.writerow(row)
                 count += 1
-        os.replace(partial, path)
     except PermissionError:
         raise InputError(f"{path.parent}: no permission to write there") from None
     except OSError as error:
@@ -165,6 +163,4 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
         raise RecommenderError(
             f"{path.parent}: the disk is full; files already there are unchanged"
         ) from None
-    finally:
-        partial.unlink(missing_ok=True)
     return count
