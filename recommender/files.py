@@ -54,13 +54,20 @@ class UnreadableFile(Exception):
     """A file `read_bounded` could not read within its limit; `problem` says why in words."""
 
     def __init__(
-        self, path: Path, problem: str, *, missing: bool = False, folder: bool = False
+        self,
+        path: Path,
+        problem: str,
+        *,
+        missing: bool = False,
+        folder: bool = False,
+        too_large: bool = False,
     ) -> None:
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
         self.missing = missing
         self.folder = folder
+        self.too_large = too_large
 
 
 def read_bounded(path: Path, limit: int, kind: str = "") -> bytes:
@@ -80,5 +87,5 @@ def read_bounded(path: Path, limit: int, kind: str = "") -> bytes:
     except OSError as error:
         raise UnreadableFile(path, f"cannot read ({error.strerror})") from None
     if len(data) > limit:
-        raise UnreadableFile(path, f"larger than the {limit:,} bytes allowed")
+        raise UnreadableFile(path, f"larger than the {limit:,} bytes allowed", too_large=True)
     return data

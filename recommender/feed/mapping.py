@@ -24,7 +24,8 @@ from types import MappingProxyType
 from typing import Any
 
 from recommender.catalog.products import AREAS, CATEGORIES, FITS, SAFETY_PROPERTIES, SUPPORT_LEVELS
-from recommender.errors import CatalogError, InputError, Problems
+from recommender.errors import CatalogError, Problems
+from recommender.feed.items import read_feed_file
 
 SCHEMA_VERSION = 1
 MAX_MAPPING_BYTES = 1024 * 1024
@@ -87,17 +88,7 @@ class FeedMapping:
 def load_mapping(path: Path) -> FeedMapping:
     """Read and check MAP.toml; `CatalogError` (exit 2) lists every problem with its key."""
     path = Path(path)
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, expected a TOML file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_MAPPING_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    if len(raw) > MAX_MAPPING_BYTES:
-        raise InputError(f"{path.name}: larger than the {MAX_MAPPING_BYTES:,} bytes allowed")
+    raw = read_feed_file(path, MAX_MAPPING_BYTES, "TOML")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

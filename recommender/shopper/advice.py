@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.shopper.answers import Answers
-from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.result import Advice
 
 ADVICE_TABLE = "advice.toml"
@@ -44,13 +43,8 @@ class AdviceBook:
 
 
 def load_advice_book(table: dict[str, Any] | None = None) -> AdviceBook:
-    """The bundled advice (or `table`, for tests); the bundled table is checked once a process."""
-    return _advice_book(table) if table else _bundled_advice_book()
-
-
-@functools.cache
-def _bundled_advice_book() -> AdviceBook:
-    return _advice_book(read_table(ADVICE_TABLE))
+    """The bundled advice (checked once per process) or `table`, for tests."""
+    return load_book(ADVICE_TABLE, _advice_book, table)
 
 
 def _advice_book(table: dict[str, Any]) -> AdviceBook:

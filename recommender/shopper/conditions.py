@@ -7,11 +7,12 @@ reads them and checks every name they use, so a typo fails loudly at load time.
 
 from __future__ import annotations
 
+import functools
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from recommender.errors import Problems
 from recommender.shopper.answers import Answers
 from recommender.shopper.features import all_feature_names, feature_label, join_words
 from recommender.shopper.sections import SECTIONS
+
+Book = TypeVar("Book")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,22 @@ def read_table(name: str) -> dict[str, Any]:
     """One bundled data table, e.g. `rules.toml`."""
     text = resources.files("recommender.shopper.data").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+def load_book(
+    name: str, build: Callable[[dict[str, Any]], Book], table: dict[str, Any] | None
+) -> Book:
+    """`build` over `table` (tests pass their own), or over the bundled table `name`.
+
+    The bundled tables are part of the installed package and cannot change while it runs, so
+    each is read and checked once per process and the same frozen book goes to every caller.
+    """
+    return build(table) if table else _bundled_book(name, build)
+
+
+@functools.cache
+def _bundled_book(name: str, build: Callable[[dict[str, Any]], Any]) -> Any:
+    return build(read_table(name))
 
 
 class TableChecker:

@@ -7,7 +7,6 @@ checks both with `recommender.shopper.kinds`, so a sentence about braces can nev
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -16,7 +15,7 @@ import numpy as np
 
 from recommender.catalog.products import CATEGORIES
 from recommender.shopper.answers import Answers
-from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.kinds import kind_words, wrong_kinds
 from recommender.shopper.result import Reason
 
@@ -60,17 +59,8 @@ class RuleBook:
 
 
 def load_rule_book(table: dict[str, Any] | None = None) -> RuleBook:
-    """The bundled rules (or `table`, for tests), checked as a whole.
-
-    The bundled table is part of the installed package, so it is read and checked once per
-    process and the same frozen book is handed to every caller.
-    """
-    return _rule_book(table) if table else _bundled_rule_book()
-
-
-@functools.cache
-def _bundled_rule_book() -> RuleBook:
-    return _rule_book(read_table(RULES_TABLE))
+    """The bundled rules (checked once per process) or `table`, for tests, checked as a whole."""
+    return load_book(RULES_TABLE, _rule_book, table)
 
 
 def _rule_book(table: dict[str, Any]) -> RuleBook:

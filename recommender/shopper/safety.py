@@ -7,7 +7,6 @@ scoring, as hard filters.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from recommender.catalog.products import SAFETY_PROPERTIES, Catalog
 from recommender.shopper.answers import Answers
-from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.features import feature_label, join_words
 from recommender.shopper.result import Triage
 
@@ -141,14 +140,8 @@ class SafetyBook:
 
 
 def load_safety_book(table: dict[str, Any] | None = None) -> SafetyBook:
-    """The bundled safety screen (or `table`, for tests); the bundled table is checked once a
-    process, as it cannot change while the package is installed."""
-    return _safety_book(table) if table else _bundled_safety_book()
-
-
-@functools.cache
-def _bundled_safety_book() -> SafetyBook:
-    return _safety_book(read_table(SAFETY_TABLE))
+    """The bundled safety screen (checked once per process) or `table`, for tests."""
+    return load_book(SAFETY_TABLE, _safety_book, table)
 
 
 def _safety_book(data: dict[str, Any]) -> SafetyBook:
