@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -40,6 +41,60 @@ class CatalogError(InputError):
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} found:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+def place(file: str, row: int | None = None, column: str = "", *, unit: str = "row") -> str:
+    """Where a problem is, as a person finds it: `products.csv row 3, column 'price'`.
+
+    Rows are numbered as a spreadsheet shows them (the header is row 1); `unit="line"` names a
+    physical line instead, for files read line by line.
+    """
+    where = file if row is None else f"{file} {unit} {row}"
+    return f"{where}, column '{column}'" if column else where
+
+
+class Problems:
+    """Every problem found in one input, so one run names them all and the input is refused once.
+
+    With a `limit`, only the first `limit` are kept in full and the rest are counted, so a file
+    with a million bad rows cannot flood the screen. `raise_if_any` raises `error()`: by default
+    a `CatalogError` (exit code 2) listing them; a subclass may raise its own kind.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.shown: list[str] = []
+        self.total = 0
+
+    def add(self, message: str) -> None:
+        self.total += 1
+        if self.limit is None or len(self.shown) < self.limit:
+            self.shown.append(message)
+
+    def at(
+        self, file: str, row: int | None, column: str, message: str, *, unit: str = "row"
+    ) -> None:
+        """Add `message` for one place in `file` (see `place`)."""
+        self.add(f"{place(file, row, column, unit=unit)}: {message}")
+
+    def extend(self, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.add(message)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def listed(self) -> list[str]:
+        """The problems kept in full, then how many more there are."""
+        more = self.total - len(self.shown)
+        return [*self.shown, f"... and {more} more problems"] if more else list(self.shown)
+
+    def error(self) -> InputError:
+        return CatalogError(self.listed())
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise self.error()
 
 
 class StoreError(RecommenderError):

@@ -48,3 +48,44 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+class UnreadableFile(Exception):
+    """A file `read_bounded` could not read within its limit; `problem` says why in words."""
+
+    def __init__(
+        self,
+        path: Path,
+        problem: str,
+        *,
+        missing: bool = False,
+        folder: bool = False,
+        too_large: bool = False,
+    ) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+        self.missing = missing
+        self.folder = folder
+        self.too_large = too_large
+
+
+def read_bounded(path: Path, limit: int, kind: str = "") -> bytes:
+    """At most `limit` bytes of `path`, or `UnreadableFile`.
+
+    One byte past the limit is read and no more, so even an endless file (a pipe, /dev/zero)
+    stops. With `kind` ("CSV", "TOML"), a folder is refused as "expected a `kind` file".
+    """
+    path = Path(path)
+    try:
+        if kind and path.is_dir():
+            raise UnreadableFile(path, f"is a folder, expected a {kind} file", folder=True)
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise UnreadableFile(path, "file not found", missing=True) from None
+    except OSError as error:
+        raise UnreadableFile(path, f"cannot read ({error.strerror})") from None
+    if len(data) > limit:
+        raise UnreadableFile(path, f"larger than the {limit:,} bytes allowed", too_large=True)
+    return data

@@ -35,6 +35,7 @@ from tqdm import tqdm
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
 from recommender.feedback.records import answers_json, format_timestamp
+from recommender.files import write_atomically
 from recommender.shop.policy import present
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
@@ -299,7 +300,7 @@ def write_simulation(feedback: SimulatedFeedback, out_dir: Path) -> tuple[int, i
     n_sessions = write_csv(out_dir / "sessions.csv", col.SESSION_COLUMNS, sessions)
     n_events = write_csv(out_dir / "events.csv", col.EVENT_COLUMNS, events)
     truth = feedback.world.to_json()
-    (out_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n")
-    (out_dir / "README.txt").write_text(_README)
-    (out_dir / MARKER_FILE).write_text("synthetic feedback made by `recommender simulate`\n")
+    write_atomically(out_dir / TRUTH_FILE, json.dumps(truth, indent=2, sort_keys=True) + "\n")
+    write_atomically(out_dir / "README.txt", _README)
+    write_atomically(out_dir / MARKER_FILE, "synthetic feedback made by `recommender simulate`\n")
     return n_sessions, n_events

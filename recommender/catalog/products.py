@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from recommender.catalog.pictures import image_problem, url_problem
-from recommender.catalog.sizes import EMPTY_CHART, SizeChart, read_sizes
-from recommender.errors import CatalogError
+from recommender.catalog.reading import decode_csv, read_catalog_file
+from recommender.catalog.sizes import EMPTY_CHART, SizeChart, parse_sizes, read_sizes
+from recommender.errors import Problems
 from recommender.shopper.answers import LIST_CHOICES
 
 PRODUCTS_FILE = "products.csv"
@@ -88,59 +90,53 @@ def load_catalog(directory: Path, *, complete: bool = False) -> Catalog:
     40 products (a test or benchmark catalog may be smaller).
     """
     path = Path(directory) / PRODUCTS_FILE
-    raw = _read_bytes(path)
-    rows, problems = _parse_rows(_decode(raw, path.name), path.name)
+    raw = read_catalog_file(path, MAX_CATALOG_BYTES, "CSV")
+    return _catalog(
+        raw, lambda skus, problems: read_sizes(Path(directory), skus, problems), complete
+    )
+
+
+def parse_catalog(raw: bytes, sizes_text: str = "", *, complete: bool = False) -> Catalog:
+    """The catalog the bytes of a products.csv (and the text of its sizes.csv, empty when there
+    is none) load as: exactly what `load_catalog` gives for a folder holding those files."""
+
+    def sizes(skus: Iterable[str], problems: Problems) -> SizeChart:
+        return parse_sizes(sizes_text, skus, problems) if sizes_text else EMPTY_CHART
+
+    return _catalog(raw, sizes, complete)
+
+
+def _catalog(
+    raw: bytes, sizes: Callable[[Iterable[str], Problems], SizeChart], complete: bool
+) -> Catalog:
+    problems = Problems()
+    rows = _parse_rows(decode_csv(raw, PRODUCTS_FILE), PRODUCTS_FILE, problems)
     if complete and rows:  # with the row problems, so one run lists everything to fix
-        problems += _completeness(rows, path.name)
+        _completeness(rows, PRODUCTS_FILE, problems)
     # Checked with the products, so one run of `catalog validate` lists both files' problems.
-    sizes, size_problems = read_sizes(Path(directory), (row.get("sku", "") for row in rows))
-    problems += size_problems
-    if problems:
-        raise CatalogError(problems)
+    chart = sizes([row.get("sku", "") for row in rows], problems)
+    problems.raise_if_any()
     frame = pd.DataFrame(rows)
     tags = tuple(_product_tags(row) for row in rows)
     version = hashlib.sha256(raw).hexdigest()[:16]
-    return Catalog(products=frame, tags=tags, version=version, sizes=sizes)
+    return Catalog(products=frame, tags=tags, version=version, sizes=chart)
 
 
-def _read_bytes(path: Path) -> bytes:
-    # Read at most one byte past the cap, so even an endless file (a pipe, /dev/zero) stops.
-    try:
-        if path.is_dir():
-            raise CatalogError([f"{path.name}: is a folder, expected a CSV file ({path})"])
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CATALOG_BYTES + 1)
-    except FileNotFoundError:
-        raise CatalogError([f"{path}: file not found"]) from None
-    except OSError as error:
-        raise CatalogError([f"{path.name}: cannot read ({error.strerror})"]) from None
-    if len(raw) > MAX_CATALOG_BYTES:
-        raise CatalogError([f"{path.name}: larger than the {MAX_CATALOG_BYTES:,} bytes allowed"])
-    return raw
-
-
-def _decode(raw: bytes, name: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = raw[: error.start].count(b"\n") + 1
-        raise CatalogError([f"{name} row {row}: not UTF-8 text (save the file as UTF-8)"]) from None
-
-
-def _parse_rows(text: str, name: str) -> tuple[list[dict], list[str]]:
+def _parse_rows(text: str, name: str, problems: Problems) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text))
     try:
         columns = reader.fieldnames or []
     except csv.Error as error:
-        return [], [f"{name} row 1: {_csv_problem(error)}"]
+        problems.at(name, 1, "", _csv_problem(error))
+        return []
     repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        return [], [f"{name}: column '{c}' appears more than once in the header" for c in repeated]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        return [], [f"{name}: missing column '{c}'" for c in missing]
+    problems.extend(f"{name}: column '{c}' appears more than once in the header" for c in repeated)
+    problems.extend(f"{name}: missing column '{c}'" for c in ([] if repeated else missing))
+    if repeated or missing:
+        return []
     rows: list[dict] = []
-    problems: list[str] = []
+    found = Problems()  # kept apart: a broken cell further down voids them (see below)
     seen: dict[str, int] = {}
     records = enumerate(reader, start=2)
     line = 1
@@ -151,18 +147,21 @@ def _parse_rows(text: str, name: str) -> tuple[list[dict], list[str]]:
             break
         except csv.Error as error:
             # The rows after a broken cell cannot be trusted to line up: report it alone.
-            return [], [f"{name} row {line + 1}: {_csv_problem(error)}"]
+            problems.at(name, line + 1, "", _csv_problem(error))
+            return []
         row, row_problems = _parse_row(record, columns)
-        problems += [f"{name} row {line}, column '{col}': {msg}" for col, msg in row_problems]
+        for column, message in row_problems:
+            found.at(name, line, column, message)
         sku = row.get("sku", "")
         if sku in seen:
-            problems.append(f"{name} row {line}, column 'sku': '{sku}' repeats row {seen[sku]}")
+            found.at(name, line, "sku", f"'{sku}' repeats row {seen[sku]}")
         elif sku:
             seen[sku] = line
         rows.append(row)
-    if not rows and not problems:
-        problems.append(f"{name}: no products")
-    return rows, problems
+    problems.extend(found.shown)
+    if not rows and not found:
+        problems.add(f"{name}: no products")
+    return rows
 
 
 def _csv_problem(error: csv.Error) -> str:
@@ -215,13 +214,11 @@ def _boolean(column: str, text: str, problems: list[tuple[str, str]]) -> bool:
     return value
 
 
-def _completeness(rows: list[dict], name: str) -> list[str]:
-    problems = []
+def _completeness(rows: list[dict], name: str, problems: Problems) -> None:
     if len(rows) < MIN_PRODUCTS:
-        problems.append(f"{name}: {len(rows)} products, at least {MIN_PRODUCTS} are needed")
+        problems.add(f"{name}: {len(rows)} products, at least {MIN_PRODUCTS} are needed")
     present = {row.get("category") for row in rows}
-    problems += [f"{name}: no product in category '{c}'" for c in CATEGORIES if c not in present]
-    return problems
+    problems.extend(f"{name}: no product in category '{c}'" for c in CATEGORIES if c not in present)
 
 
 def _product_tags(row: dict) -> frozenset[str]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+from recommender.catalog.reading import decode_csv, read_catalog_file
+from recommender.errors import CatalogError, Problems
 from recommender.shopper.answers import MEASUREMENT_RANGES
 
 SIZES_FILE = "sizes.csv"
@@ -151,58 +153,53 @@ def _edge_note(
     return None
 
 
-def read_sizes(directory: Path, skus: Iterable[str]) -> tuple[SizeChart, list[str]]:
-    """The size chart in `directory` (empty when there is no sizes.csv) and every problem found,
-    each naming the file, the row (the header is row 1) and the column."""
+def read_sizes(directory: Path, skus: Iterable[str], problems: Problems) -> SizeChart:
+    """The size chart in `directory` (empty when there is no sizes.csv); every problem goes to
+    `problems`, naming the file, the row (the header is row 1) and the column."""
     path = Path(directory) / SIZES_FILE
     if not path.exists():
-        return EMPTY_CHART, []
-    text, problem = _read_text(path)
-    if problem:
-        return EMPTY_CHART, [problem]
+        return EMPTY_CHART
+    if not path.is_file():
+        problems.add(f"{SIZES_FILE}: is not a file ({path})")
+        return EMPTY_CHART
+    try:
+        text = decode_csv(read_catalog_file(path, MAX_SIZES_BYTES), SIZES_FILE)
+    except CatalogError as error:
+        problems.extend(error.problems)
+        return EMPTY_CHART
+    return parse_sizes(text, skus, problems)
+
+
+def parse_sizes(text: str, skus: Iterable[str], problems: Problems) -> SizeChart:
+    """The size chart a sizes.csv's text gives; every problem goes to `problems`."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         columns = reader.fieldnames or []
         missing = [c for c in SIZE_COLUMNS if c not in columns]
         if missing:
-            return EMPTY_CHART, [f"{SIZES_FILE}: missing column '{c}'" for c in missing]
-        return _parse(enumerate(reader, start=2), set(skus))
+            problems.extend(f"{SIZES_FILE}: missing column '{c}'" for c in missing)
+            return EMPTY_CHART
+        return _parse(enumerate(reader, start=2), set(skus), problems)
     except csv.Error as error:
-        return EMPTY_CHART, [f"{SIZES_FILE} row {reader.line_num}: not readable as CSV ({error})"]
+        problems.at(SIZES_FILE, reader.line_num, "", f"not readable as CSV ({error})")
+        return EMPTY_CHART
 
 
-def _read_text(path: Path) -> tuple[str, str | None]:
-    try:
-        if not path.is_file():
-            return "", f"{SIZES_FILE}: is not a file ({path})"
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SIZES_BYTES + 1)
-    except OSError as error:
-        return "", f"{SIZES_FILE}: cannot read ({error.strerror})"
-    if len(raw) > MAX_SIZES_BYTES:
-        return "", f"{SIZES_FILE}: larger than the {MAX_SIZES_BYTES:,} bytes allowed"
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as error:
-        row = raw[: error.start].count(b"\n") + 1
-        return "", f"{SIZES_FILE} row {row}: not UTF-8 text (save the file as UTF-8)"
-
-
-def _parse(records: Iterable[tuple[int, dict]], skus: set[str]) -> tuple[SizeChart, list[str]]:
-    problems: list[str] = []
+def _parse(records: Iterable[tuple[int, dict]], skus: set[str], problems: Problems) -> SizeChart:
+    found = Problems()  # kept apart: a broken cell further down voids them
     kept: list[tuple[int, SizeRange]] = []
     for line, record in records:
         if line - 1 > MAX_SIZE_ROWS:
-            problems.append(f"{SIZES_FILE}: more than {MAX_SIZE_ROWS:,} rows")
+            found.add(f"{SIZES_FILE}: more than {MAX_SIZE_ROWS:,} rows")
             break
-        size, found = _parse_row(record, skus)
-        problems += [f"{SIZES_FILE} row {line}, column '{col}': {msg}" for col, msg in found]
+        size, row_problems = _parse_row(record, skus)
+        for column, message in row_problems:
+            found.at(SIZES_FILE, line, column, message)
         if size is not None:
             kept.append((line, size))
-    problems += _overlaps(kept)
-    if problems:
-        return EMPTY_CHART, problems
-    return SizeChart(tuple(size for _, size in kept)), []
+    found.extend(_overlaps(kept))
+    problems.extend(found.shown)
+    return EMPTY_CHART if found else SizeChart(tuple(size for _, size in kept))
 
 
 def _parse_row(record: dict, skus: set[str]) -> tuple[SizeRange | None, list[tuple[str, str]]]:

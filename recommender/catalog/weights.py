@@ -14,7 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from recommender.errors import CatalogError
+from recommender.catalog.reading import read_catalog_file
+from recommender.errors import CatalogError, Problems
 
 WEIGHTS_FILE = "weights.toml"
 SCHEMA_VERSION = 1
@@ -87,7 +88,11 @@ def load_weights(directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) 
     path = Path(directory) / WEIGHTS_FILE
     if not path.exists():
         return Weights()
-    raw = _read_capped(path)
+    return weights_from_bytes(read_catalog_file(path, MAX_WEIGHTS_BYTES, "TOML"), rule_ids, skus)
+
+
+def weights_from_bytes(raw: bytes, rule_ids: Iterable[str], skus: Iterable[str]) -> Weights:
+    """The weights the bytes of a weights.toml give, exactly as `load_weights` reads a file."""
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -99,37 +104,24 @@ def load_weights(directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) 
     )
 
 
-def _read_capped(path: Path) -> bytes:
-    try:
-        if path.is_dir():
-            raise CatalogError([f"{WEIGHTS_FILE}: is a folder, expected a TOML file ({path})"])
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_WEIGHTS_BYTES + 1)
-    except OSError as error:
-        raise CatalogError([f"{WEIGHTS_FILE}: cannot read ({error.strerror})"]) from None
-    if len(raw) > MAX_WEIGHTS_BYTES:
-        raise CatalogError([f"{WEIGHTS_FILE}: larger than the {MAX_WEIGHTS_BYTES:,} bytes allowed"])
-    return raw
-
-
 def parse_weights(
     data: Mapping[str, Any], rule_ids: set[str], skus: set[str], version: str
 ) -> Weights:
     """Check decoded weights against the known rules and products; raise listing every problem."""
-    problems: list[str] = []
+    problems = Problems()
     known_sections = {knob.section for knob in KNOBS} | {"rule_multipliers", "boosts"}
     for key in data:
         if key != "schema_version" and key not in known_sections:
-            problems.append(f"{WEIGHTS_FILE}: unknown key '{key}'")
+            problems.add(f"{WEIGHTS_FILE}: unknown key '{key}'")
     # Not `version`: that name is the file's hash, which the served weights must carry.
     schema = data.get("schema_version", SCHEMA_VERSION)
     if type(schema) is not int or schema != SCHEMA_VERSION:  # true and 1.0 are not 1
-        problems.append(f"{WEIGHTS_FILE}: schema_version must be {SCHEMA_VERSION}, got {schema!r}")
+        problems.add(f"{WEIGHTS_FILE}: schema_version must be {SCHEMA_VERSION}, got {schema!r}")
     values = {(k.section, k.key): _knob(data, k, problems) for k in KNOBS}
     for section in {knob.section for knob in KNOBS}:
         for key in _table(data, section, problems):
             if (section, key) not in values:
-                problems.append(f"{WEIGHTS_FILE} [{section}]: unknown key '{key}'")
+                problems.add(f"{WEIGHTS_FILE} [{section}]: unknown key '{key}'")
     multipliers = _named_numbers(
         data, "rule_multipliers", rule_ids, "rule", RULE_MULTIPLIER_RANGE, problems
     )
@@ -137,15 +129,14 @@ def parse_weights(
     blend = [values["blend", key] for key in ("rules", "model", "boost")]
     if not any(blend):
         # Every score would be 0 and the order arbitrary: no merchandiser means that.
-        problems.append(f"{WEIGHTS_FILE} [blend]: rules, model and boost cannot all be 0")
+        problems.add(f"{WEIGHTS_FILE} [blend]: rules, model and boost cannot all be 0")
     shares = [values["experiment", k] for k in ("no_boost_share", "no_model_share")]
     if sum(shares) + values["experiment", "interleave_share"] > 1:
-        problems.append(
+        problems.add(
             f"{WEIGHTS_FILE} [experiment]: no_boost_share, no_model_share and interleave_share "
             "add up to more than 1"
         )
-    if problems:
-        raise CatalogError(problems)
+    problems.raise_if_any()
     return Weights(
         blend_rules=values["blend", "rules"],
         blend_model=values["blend", "model"],
@@ -160,26 +151,26 @@ def parse_weights(
     )
 
 
-def _table(data: Mapping[str, Any], section: str, problems: list[str]) -> Mapping[str, Any]:
+def _table(data: Mapping[str, Any], section: str, problems: Problems) -> Mapping[str, Any]:
     table = data.get(section, {})
     if not isinstance(table, Mapping):
-        problems.append(f"{WEIGHTS_FILE}: '{section}' must be a table")
+        problems.add(f"{WEIGHTS_FILE}: '{section}' must be a table")
         return {}
     return table
 
 
-def _knob(data: Mapping[str, Any], knob: Knob, problems: list[str]) -> float:
-    table = _table(data, knob.section, [])
+def _knob(data: Mapping[str, Any], knob: Knob, problems: Problems) -> float:
+    table = _table(data, knob.section, Problems())
     if knob.key not in table:
         return knob.default
     value = table[knob.key]
     where = f"{WEIGHTS_FILE} [{knob.section}] {knob.key}"
     if not _is_number(value) or (knob.integer and not isinstance(value, int)):
         kind = "a whole number" if knob.integer else "a number"
-        problems.append(f"{where}: {value!r} is not {kind}")
+        problems.add(f"{where}: {value!r} is not {kind}")
         return knob.default
     if not knob.low <= value <= knob.high:
-        problems.append(f"{where}: {value!r} is outside {knob.low:g} to {knob.high:g}")
+        problems.add(f"{where}: {value!r} is outside {knob.low:g} to {knob.high:g}")
         return knob.default
     return float(value)
 
@@ -190,18 +181,18 @@ def _named_numbers(
     known: set[str],
     noun: str,
     bounds: tuple[float, float],
-    problems: list[str],
+    problems: Problems,
 ) -> dict[str, float]:
     found: dict[str, float] = {}
     low, high = bounds
     for name, value in _table(data, section, problems).items():
         where = f"{WEIGHTS_FILE} [{section}] {name}"
         if name not in known:
-            problems.append(f"{where}: unknown {noun} '{name}'")
+            problems.add(f"{where}: unknown {noun} '{name}'")
         elif not _is_number(value):
-            problems.append(f"{where}: {value!r} is not a number")
+            problems.add(f"{where}: {value!r} is not a number")
         elif not low <= value <= high:
-            problems.append(f"{where}: {value!r} is outside {low:g} to {high:g}")
+            problems.add(f"{where}: {value!r} is outside {low:g} to {high:g}")
         else:
             found[name] = float(value)
     return found

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from recommender.catalog.products import SAFETY_PROPERTIES
-from recommender.errors import CatalogError
+from recommender.errors import Problems
 from recommender.feed.items import MAX_PROBLEMS_LISTED, FeedItem, FeedRead, shown, where
 from recommender.feed.mapping import FeedMapping, ProductFields
 
@@ -69,8 +69,7 @@ def build_catalog(read: FeedRead, mapping: FeedMapping, name: str) -> BuiltCatal
         problems += found
         products.append(row)
         sizes += size_rows
-    if problems:
-        raise CatalogError(_listed(problems))
+    _by_line(problems).raise_if_any()
     notes = (
         [f"{name}: left out {read.left_out} draft or archived products"] if read.left_out else []
     )
@@ -88,12 +87,11 @@ def build_catalog(read: FeedRead, mapping: FeedMapping, name: str) -> BuiltCatal
     )
 
 
-def _listed(problems: list[tuple[int, str]]) -> list[str]:
-    ordered = [message for _, message in sorted(problems, key=lambda p: p[0])]
-    if len(ordered) > MAX_PROBLEMS_LISTED:
-        more = len(ordered) - MAX_PROBLEMS_LISTED
-        ordered = [*ordered[:MAX_PROBLEMS_LISTED], f"... and {more} more problems"]
-    return ordered
+def _by_line(problems: list[tuple[int, str]]) -> Problems:
+    """The problems in the feed's line order (whole-file ones first), the first few in full."""
+    listed = Problems(limit=MAX_PROBLEMS_LISTED)
+    listed.extend(message for _, message in sorted(problems, key=lambda p: p[0]))
+    return listed
 
 
 def _item_problems(

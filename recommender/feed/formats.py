@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from recommender.errors import InputError
-from recommender.feed.items import MAX_FEED_BYTES, MAX_LINE_CHARS, FeedRead, where
+from recommender.feed.items import MAX_FEED_BYTES, MAX_LINE_CHARS, FeedRead, read_feed_file, where
 from recommender.feed.rss import read_gmc_rss
 from recommender.feed.tabular import read_gmc_tsv, read_shopify_csv
 
@@ -16,7 +16,7 @@ FORMATS = ("gmc-tsv", "gmc-rss", "shopify-csv")
 def read_feed(path: Path) -> FeedRead:
     """The items in the feed at `path`; `InputError` when it cannot be read as a feed at all."""
     path = Path(path)
-    raw = _read_capped(path)
+    raw = read_feed_file(path, MAX_FEED_BYTES, "feed")
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return read_gmc_rss(raw, path.name)
     try:
@@ -41,18 +41,3 @@ def read_feed(path: Path) -> FeedRead:
         f"{path.name}: not a feed we read; expected a Google Merchant Center feed "
         "(tab-separated or RSS XML) or a Shopify product export CSV"
     )
-
-
-def _read_capped(path: Path) -> bytes:
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, expected a feed file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FEED_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    if len(raw) > MAX_FEED_BYTES:
-        raise InputError(f"{path.name}: larger than the {MAX_FEED_BYTES:,} bytes allowed")
-    return raw

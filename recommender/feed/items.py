@@ -6,7 +6,12 @@ three formats are judged by one set of rules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from recommender.errors import InputError
+from recommender.files import UnreadableFile, read_bounded
 
 # A shop's whole feed is a few MB; the caps stop a stray or hostile file early.
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -50,6 +55,35 @@ class FeedRead:
 
 def where(name: str, line: int, field_name: str = "") -> str:
     return f"{name} line {line}" + (f", field '{field_name}'" if field_name else "")
+
+
+def read_feed_file(path: Path, limit: int, kind: str) -> bytes:
+    """A feed or mapping file's bytes; `InputError` naming it when it cannot be read or is over
+    `limit` (a folder in its place is named, expecting a `kind` file)."""
+    try:
+        return read_bounded(path, limit, kind)
+    except UnreadableFile as refused:
+        name = path.name if refused.too_large else str(path)
+        raise InputError(f"{name}: {refused.problem}") from None
+
+
+def gmc_item(line: int, fields: Mapping[str, str], details: dict[str, tuple[str, str]]) -> FeedItem:
+    """A Merchant Center item from its fields by their `g:` names (TSV columns or RSS elements)."""
+    return FeedItem(
+        line=line,
+        id=fields.get("id", ""),
+        group=fields.get("item_group_id") or fields.get("id", ""),
+        title=fields.get("title", ""),
+        description=fields.get("description", ""),
+        link=fields.get("link", ""),
+        image_link=fields.get("image_link", ""),
+        product_type=fields.get("product_type", ""),
+        size=fields.get("size", ""),
+        colour=fields.get("color", ""),
+        price=fields.get("price", ""),
+        availability=normal_availability(fields.get("availability", "")),
+        details=details,
+    )
 
 
 def normal_availability(text: str) -> str:

@@ -24,7 +24,8 @@ from types import MappingProxyType
 from typing import Any
 
 from recommender.catalog.products import AREAS, CATEGORIES, FITS, SAFETY_PROPERTIES, SUPPORT_LEVELS
-from recommender.errors import CatalogError, InputError
+from recommender.errors import CatalogError, Problems
+from recommender.feed.items import read_feed_file
 
 SCHEMA_VERSION = 1
 MAX_MAPPING_BYTES = 1024 * 1024
@@ -87,17 +88,7 @@ class FeedMapping:
 def load_mapping(path: Path) -> FeedMapping:
     """Read and check MAP.toml; `CatalogError` (exit 2) lists every problem with its key."""
     path = Path(path)
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, expected a TOML file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_MAPPING_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    if len(raw) > MAX_MAPPING_BYTES:
-        raise InputError(f"{path.name}: larger than the {MAX_MAPPING_BYTES:,} bytes allowed")
+    raw = read_feed_file(path, MAX_MAPPING_BYTES, "TOML")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -108,22 +99,22 @@ def load_mapping(path: Path) -> FeedMapping:
 
 
 def parse_mapping(data: Mapping[str, Any], name: str) -> FeedMapping:
-    problems: list[str] = []
+    problems = Problems()
     for key in data:
         if key not in TOP_KEYS:
-            problems.append(f"{name}: unknown key '{key}'")
+            problems.add(f"{name}: unknown key '{key}'")
     version = data.get("schema_version")
     if type(version) is not int or version != SCHEMA_VERSION:
-        problems.append(f"{name} schema_version: must be {SCHEMA_VERSION}, got {version!r}")
+        problems.add(f"{name} schema_version: must be {SCHEMA_VERSION}, got {version!r}")
     currency = data.get("currency")
     if not isinstance(currency, str) or not _CURRENCY.match(currency):
-        problems.append(
+        problems.add(
             f"{name} currency: must be the shop's three-letter currency code "
             f'such as "GBP", got {currency!r}'
         )
     shop_url = data.get("shop_url", "")
     if not isinstance(shop_url, str) or (shop_url and not _is_web_address(shop_url)):
-        problems.append(f"{name} shop_url: must be an http:// or https:// address")
+        problems.add(f"{name} shop_url: must be an http:// or https:// address")
     charts = {
         chart: _chart(spec, f"{name} [size_charts.{chart}]", problems)
         for chart, spec in _table(data, "size_charts", name, problems).items()
@@ -137,9 +128,8 @@ def parse_mapping(data: Mapping[str, Any], name: str) -> FeedMapping:
         for key, spec in _table(data, "skus", name, problems).items()
     }
     if not types and not problems:
-        problems.append(f"{name} [types]: maps no product types")
-    if problems:
-        raise CatalogError(problems)
+        problems.add(f"{name} [types]: maps no product types")
+    problems.raise_if_any()
     return FeedMapping(
         currency=str(currency),
         shop_url=str(shop_url).rstrip("/"),
@@ -153,14 +143,14 @@ def _is_web_address(text: str) -> bool:
     return text.startswith(("https://", "http://")) and len(text) > len("https://")
 
 
-def _table(data: Mapping[str, Any], key: str, where: str, problems: list[str]) -> Mapping:
+def _table(data: Mapping[str, Any], key: str, where: str, problems: Problems) -> Mapping:
     table = data.get(key, {})
     if not isinstance(table, Mapping):
-        problems.append(f"{where} {key}: must be a table")
+        problems.add(f"{where} {key}: must be a table")
         return {}
     for inner, value in table.items():
         if not isinstance(value, Mapping):
-            problems.append(f"{where} [{key}] {inner}: must be a table")
+            problems.add(f"{where} [{key}] {inner}: must be a table")
     return {k: v for k, v in table.items() if isinstance(v, Mapping)}
 
 
@@ -168,15 +158,15 @@ _FIELD_KEYS = {"category", "support_level", "size_chart", *_TAG_WORDS, *SAFETY_P
 
 
 def _fields(
-    spec: Mapping[str, Any], where: str, charts: set[str], problems: list[str], kind: str
+    spec: Mapping[str, Any], where: str, charts: set[str], problems: Problems, kind: str
 ) -> ProductFields:
     allowed = _FIELD_KEYS | ({"name"} if kind == "sku" else set())
     for key in spec:
         if key not in allowed:
-            problems.append(f"{where}: unknown key '{key}'")
+            problems.add(f"{where}: unknown key '{key}'")
     category = _choice(spec, "category", CATEGORIES, where, problems)
     if kind == "type" and "category" not in spec:
-        problems.append(f"{where} category: missing; every product type needs a category")
+        problems.add(f"{where} category: missing; every product type needs a category")
     support = _choice(spec, "support_level", SUPPORT_LEVELS, where, problems)
     tags = {}
     for key, allowed_words in _TAG_WORDS.items():
@@ -188,13 +178,13 @@ def _fields(
             if isinstance(spec[key], bool):
                 safety[key] = spec[key]
             else:
-                problems.append(f"{where} {key}: must be true or false, got {spec[key]!r}")
+                problems.add(f"{where} {key}: must be true or false, got {spec[key]!r}")
     chart = spec.get("size_chart")
     if chart is not None and (not isinstance(chart, str) or chart not in charts):
-        problems.append(f"{where} size_chart: {chart!r} is not a chart under [size_charts]")
+        problems.add(f"{where} size_chart: {chart!r} is not a chart under [size_charts]")
     name = spec.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip()):
-        problems.append(f"{where} name: must be a non-empty string")
+        problems.add(f"{where} name: must be a non-empty string")
     return ProductFields(
         category=category,
         name=name if isinstance(name, str) else None,
@@ -206,42 +196,42 @@ def _fields(
 
 
 def _choice(
-    spec: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str, problems: list[str]
+    spec: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str, problems: Problems
 ) -> str | None:
     if key not in spec:
         return None
     value = spec[key]
     if not isinstance(value, str) or value not in allowed:
-        problems.append(f"{where} {key}: {value!r} is not one of {', '.join(allowed)}")
+        problems.add(f"{where} {key}: {value!r} is not one of {', '.join(allowed)}")
         return None
     return value
 
 
 def _words(
-    value: Any, allowed: tuple[str, ...] | None, where: str, problems: list[str]
+    value: Any, allowed: tuple[str, ...] | None, where: str, problems: Problems
 ) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f"{where}: must be a list of words, got {value!r}")
+        problems.add(f"{where}: must be a list of words, got {value!r}")
         return ()
     for word in value:
         if allowed is not None and word not in allowed:
-            problems.append(f"{where}: '{word}' is not one of {', '.join(allowed)}")
+            problems.add(f"{where}: '{word}' is not one of {', '.join(allowed)}")
         elif allowed is None and not _WORD.match(word):
-            problems.append(f"{where}: '{word}' must be one lower-case word (a-z, 0-9, _)")
+            problems.add(f"{where}: '{word}' must be one lower-case word (a-z, 0-9, _)")
     return tuple(value)
 
 
-def _chart(spec: Mapping[str, Any], where: str, problems: list[str]) -> SizeChart | None:
-    count = len(problems)
+def _chart(spec: Mapping[str, Any], where: str, problems: Problems) -> SizeChart | None:
+    count = problems.total
     for key in spec:
         if key not in {"measure", "sizes"}:
-            problems.append(f"{where}: unknown key '{key}'")
+            problems.add(f"{where}: unknown key '{key}'")
     measure = spec.get("measure")
     if measure not in MEASURES:
-        problems.append(f"{where} measure: {measure!r} is not one of {', '.join(MEASURES)}")
+        problems.add(f"{where} measure: {measure!r} is not one of {', '.join(MEASURES)}")
     sizes = spec.get("sizes")
     if not isinstance(sizes, Mapping) or not sizes:
-        problems.append(f"{where} sizes: must be a table of size = [min, max]")
+        problems.add(f"{where} sizes: must be a table of size = [min, max]")
         return None
     ranges: dict[str, tuple[float, float]] = {}
     for label, bounds in sizes.items():
@@ -251,7 +241,7 @@ def _chart(spec: Mapping[str, Any], where: str, problems: list[str]) -> SizeChar
             or not all(_is_number(b) for b in bounds)
             or not 0 < bounds[0] <= bounds[1]
         ):
-            problems.append(
+            problems.add(
                 f"{where} sizes.{label}: must be [min, max], two numbers above 0, min <= max"
             )
             continue
@@ -259,8 +249,8 @@ def _chart(spec: Mapping[str, Any], where: str, problems: list[str]) -> SizeChar
     ordered = sorted(ranges.items(), key=lambda item: item[1])
     for (low_label, low), (high_label, high) in itertools.pairwise(ordered):
         if high[0] <= low[1]:  # inclusive ranges: a shared edge is an overlap
-            problems.append(f"{where} sizes: {low_label} and {high_label} overlap")
-    if len(problems) > count:
+            problems.add(f"{where} sizes: {low_label} and {high_label} overlap")
+    if problems.total > count:
         return None
     return SizeChart(str(measure), MappingProxyType(ranges))
 

@@ -21,7 +21,7 @@ from recommender.feed.items import (
     MAX_XML_DEPTH,
     FeedItem,
     FeedRead,
-    normal_availability,
+    gmc_item,
     where,
 )
 
@@ -139,18 +139,4 @@ def _item(line: int, fields: dict[str, str], details: list[dict[str, str]]) -> F
         attribute = detail.get("attribute_name", "").strip().lower()
         if attribute in SAFETY_PROPERTIES:
             safety[attribute] = (detail.get("attribute_value", ""), "g:product_detail")
-    return FeedItem(
-        line=line,
-        id=fields.get("id", ""),
-        group=fields.get("item_group_id") or fields.get("id", ""),
-        title=fields.get("title", ""),
-        description=fields.get("description", ""),
-        link=fields.get("link", ""),
-        image_link=fields.get("image_link", ""),
-        product_type=fields.get("product_type", ""),
-        size=fields.get("size", ""),
-        colour=fields.get("color", ""),
-        price=fields.get("price", ""),
-        availability=normal_availability(fields.get("availability", "")),
-        details=safety,
-    )
+    return gmc_item(line, fields, safety)

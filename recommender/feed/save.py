@@ -7,11 +7,10 @@ Merchandising page, and `weights rollback` undoes it like any other save.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from recommender.catalog.products import PRODUCTS_FILE, load_catalog
+from recommender.catalog.products import PRODUCTS_FILE, parse_catalog
 from recommender.errors import CatalogError, InputError
 from recommender.feed.build import BuiltCatalog
 from recommender.files import write_atomically
@@ -28,12 +27,10 @@ class Saved:
 
 def check_complete(built: BuiltCatalog) -> list[str]:
     """What `catalog validate` would say of the products (fewer than 40, a category missing)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        write_atomically(Path(scratch) / PRODUCTS_FILE, built.products_text)
-        try:
-            load_catalog(Path(scratch), complete=True)
-        except CatalogError as error:
-            return error.problems
+    try:
+        parse_catalog(built.products_text.encode("utf-8"), complete=True)
+    except CatalogError as error:
+        return error.problems
     return []
 
 

@@ -16,7 +16,7 @@ from recommender.feed.items import (
     MAX_ITEMS,
     FeedItem,
     FeedRead,
-    normal_availability,
+    gmc_item,
     shown,
     where,
 )
@@ -36,6 +36,20 @@ def rows_with_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]
         line = reader.line_num + 1
 
 
+def _rows(
+    records: Iterator[tuple[int, list[str]]], columns: list[str], name: str, problems: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, cells by column) for each record that holds anything; a record with more cells
+    than the header is named in `problems` and skipped."""
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(columns):
+            problems.append(f"{where(name, line)}: more cells than the header has columns")
+            continue
+        yield line, dict(zip(columns, (c.strip() for c in cells), strict=False))
+
+
 def read_gmc_tsv(text: str, name: str) -> FeedRead:
     records = rows_with_lines(text, "\t")
     problems: list[str] = []
@@ -45,43 +59,19 @@ def read_gmc_tsv(text: str, name: str) -> FeedRead:
     if missing:
         return FeedRead("gmc-tsv", (), tuple(f"{where(name, 1)}: no '{c}' column" for c in missing))
     items: list[FeedItem] = []
-    for line, cells in records:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(columns):
-            problems.append(f"{where(name, line)}: more cells than the header has columns")
-            continue
+    for line, row in _rows(records, columns, name, problems):
         if len(items) >= MAX_ITEMS:
             problems.append(f"{where(name, line)}: more than {MAX_ITEMS:,} items")
             break
-        row = dict(zip(columns, (c.strip() for c in cells), strict=False))
         details, bad = _gmc_details(row.get("product_detail", ""))
         problems += [f"{where(name, line, 'product_detail')}: {b}" for b in bad]
-        items.append(_gmc_item(row, line, details))
+        items.append(gmc_item(line, row, details))
     return FeedRead("gmc-tsv", tuple(items), tuple(problems))
 
 
 def _gmc_column(cell: str) -> str:
     cell = cell.strip().lower()
     return cell[2:] if cell.startswith("g:") else cell
-
-
-def _gmc_item(row: dict[str, str], line: int, details: dict) -> FeedItem:
-    return FeedItem(
-        line=line,
-        id=row.get("id", ""),
-        group=row.get("item_group_id") or row.get("id", ""),
-        title=row.get("title", ""),
-        description=row.get("description", ""),
-        link=row.get("link", ""),
-        image_link=row.get("image_link", ""),
-        product_type=row.get("product_type", ""),
-        size=row.get("size", ""),
-        colour=row.get("color", ""),
-        price=row.get("price", ""),
-        availability=normal_availability(row.get("availability", "")),
-        details=details,
-    )
 
 
 def _gmc_details(cell: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
@@ -116,13 +106,7 @@ def read_shopify_csv(text: str, name: str) -> FeedRead:
     problems: list[str] = []
     products: dict[str, dict[str, str]] = {}  # handle -> its first row (product-level fields)
     left_out: set[str] = set()
-    for line, cells in records:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(columns):
-            problems.append(f"{where(name, line)}: more cells than the header has columns")
-            continue
-        row = dict(zip(columns, (c.strip() for c in cells), strict=False))
+    for line, row in _rows(records, columns, name, problems):
         handle = row.get("Handle", "")
         if not handle:
             problems.append(f"{where(name, line, 'Handle')}: is empty")

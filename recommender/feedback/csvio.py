@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import csv
 import errno
-import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
+from recommender import errors
 from recommender.errors import InputError, RecommenderError
 from recommender.feedback.records import FieldProblem
+from recommender.files import atomic_writer
 
 T = TypeVar("T")
 # A refused import lists this many problems in full and counts the rest.
@@ -44,21 +44,14 @@ class FeedbackImportError(InputError):
         super().__init__(f"nothing imported, {total} problem{plural}: {shown}{more}")
 
 
-@dataclass
-class Problems:
+class Problems(errors.Problems):
     """Problems found so far in one import, the first few kept in full."""
 
-    shown: list[str] = field(default_factory=list)
-    total: int = 0
+    def __init__(self) -> None:
+        super().__init__(limit=MAX_PROBLEMS_SHOWN)
 
-    def add(self, message: str) -> None:
-        self.total += 1
-        if len(self.shown) < MAX_PROBLEMS_SHOWN:
-            self.shown.append(message)
-
-    def raise_if_any(self) -> None:
-        if self.total:
-            raise FeedbackImportError(self.shown, self.total)
+    def error(self) -> FeedbackImportError:
+        return FeedbackImportError(self.shown, self.total)
 
 
 def refuse(message: str) -> FeedbackImportError:
@@ -124,17 +117,19 @@ def read_rows(
                 if not values:
                     continue  # a blank line carries no row
                 if len(values) != len(header):
-                    problems.add(
-                        f"{path.name} row {number}: {len(values)} values for {len(header)} columns"
+                    problems.at(
+                        path.name, number, "", f"{len(values)} values for {len(header)} columns"
                     )
                     continue
                 try:
                     yield number, parse(dict(zip(header, values, strict=True)))
                 except FieldProblem as problem:
-                    problems.add(f"{path.name} row {number}, {problem}")
+                    problems.at(path.name, number, problem.column, problem.problem)
         except csv.Error as error:
             # Broken quoting or a runaway field: the rows after it cannot be trusted.
-            problems.add(f"{path.name} line {reader.line_num}: not readable as CSV ({error})")
+            problems.at(
+                path.name, reader.line_num, "", f"not readable as CSV ({error})", unit="line"
+            )
 
 
 def _check_header(path: Path, header: list[str] | None, columns: Sequence[str]) -> list[str]:
@@ -151,17 +146,15 @@ def _check_header(path: Path, header: list[str] | None, columns: Sequence[str]) 
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write a CSV file whole or not at all (a temp file renamed into place); return row count."""
-    partial = path.with_name(f".{path.name}.partial")
+    """Write a CSV file whole or not at all (`files.atomic_writer`); return the row count."""
     count = 0
     try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
+        with atomic_writer(path) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             for row in rows:
                 writer.writerow(row)
                 count += 1
-        os.replace(partial, path)
     except PermissionError:
         raise InputError(f"{path.parent}: no permission to write there") from None
     except OSError as error:
@@ -170,6 +163,4 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
         raise RecommenderError(
             f"{path.parent}: the disk is full; files already there are unchanged"
         ) from None
-    finally:
-        partial.unlink(missing_ok=True)
     return count

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from recommender.catalog.products import CATEGORIES
-from recommender.errors import AnswersError, CatalogError
+from recommender.catalog.reading import read_catalog_file
+from recommender.errors import AnswersError, CatalogError, Problems, place
 from recommender.shopper.answers import Answers, decode_json, parse_answers
 from recommender.shopper.engine import Engine
 from recommender.shopper.result import TRIAGE_LEVELS, Result
@@ -100,75 +101,68 @@ def load_personas(directory: Path, skus: Iterable[str] | None = None) -> tuple[P
     path = Path(directory) / PERSONAS_FILE
     if not path.exists():
         return ()
+    raw = read_catalog_file(path, MAX_PERSONAS_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CatalogError([f"{PERSONAS_FILE}: not UTF-8 text"]) from None
+    return parse_personas(text, skus)
+
+
+def parse_personas(text: str, skus: Iterable[str] | None = None) -> tuple[Persona, ...]:
+    """The personas in the text of a personas.jsonl; `CatalogError` naming every bad line."""
     known_skus = set(skus) if skus is not None else None
     personas: list[Persona] = []
-    problems: list[str] = []
+    problems = Problems()
     seen: set[str] = set()
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        where = f"{PERSONAS_FILE} line {number}"
+        where = place(PERSONAS_FILE, number, unit="line")
         try:
             persona = parse_persona(decode_json(line), known_skus)
         except json.JSONDecodeError as error:
-            problems.append(f"{where}: not valid JSON ({error.msg})")
+            problems.add(f"{where}: not valid JSON ({error.msg})")
             continue
         except CatalogError as error:
-            problems += [f"{where}: {problem}" for problem in error.problems]
+            problems.extend(f"{where}: {problem}" for problem in error.problems)
             continue
         if persona.id in seen:
-            problems.append(f"{where}: id '{persona.id}' is used by an earlier line")
+            problems.add(f"{where}: id '{persona.id}' is used by an earlier line")
         seen.add(persona.id)
         personas.append(persona)
-    if problems:
-        raise CatalogError(problems)
+    problems.raise_if_any()
     return tuple(personas)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PERSONAS_BYTES + 1)
-    except OSError as error:
-        raise CatalogError([f"{PERSONAS_FILE}: cannot read ({error.strerror})"]) from None
-    if len(raw) > MAX_PERSONAS_BYTES:
-        raise CatalogError(
-            [f"{PERSONAS_FILE}: larger than the {MAX_PERSONAS_BYTES:,} bytes allowed"]
-        )
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CatalogError([f"{PERSONAS_FILE}: not UTF-8 text"]) from None
 
 
 def parse_persona(raw: Any, known_skus: set[str] | None = None) -> Persona:
     """One decoded persona line; raise `CatalogError` listing what is wrong with it."""
     if not isinstance(raw, dict):
         raise CatalogError(["expected a JSON object"])
-    problems = [f"unknown key '{key}'" for key in raw if key not in PERSONA_KEYS]
+    problems = Problems()
+    problems.extend(f"unknown key '{key}'" for key in raw if key not in PERSONA_KEYS)
     persona_id, description = raw.get("id"), raw.get("description", "")
     if not isinstance(persona_id, str) or not persona_id.strip():
-        problems.append("'id' must be non-empty text")
+        problems.add("'id' must be non-empty text")
     if not isinstance(description, str):
-        problems.append("'description' must be text")
+        problems.add("'description' must be text")
     answers = Answers()
     try:
         answers = parse_answers(raw.get("answers"))
     except AnswersError as error:
-        problems.append(str(error))
+        problems.add(str(error))
     expect = raw.get("expect", [])
     if not isinstance(expect, list):
-        problems.append("'expect' must be a list")
+        problems.add("'expect' must be a list")
         expect = []
     expectations = []
     for position, item in enumerate(expect, start=1):
         expectation, problem = _expectation(item, known_skus)
         if problem:
-            problems.append(f"expect item {position}: {problem}")
+            problems.add(f"expect item {position}: {problem}")
         elif expectation:
             expectations.append(expectation)
-    if problems:
-        raise CatalogError(problems)
+    problems.raise_if_any()
     return Persona(persona_id, description, answers, tuple(expectations))
 
 

@@ -10,22 +10,21 @@ import contextlib
 import csv
 import hashlib
 import io
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recommender.catalog.products import MAX_CATALOG_BYTES, PRODUCTS_FILE, Catalog, load_catalog
+from recommender.catalog.products import MAX_CATALOG_BYTES, PRODUCTS_FILE, Catalog, parse_catalog
 from recommender.catalog.weights import (
     MAX_WEIGHTS_BYTES,
     WEIGHTS_FILE,
     Weights,
-    load_weights,
     parse_weights,
+    weights_from_bytes,
 )
 from recommender.errors import CatalogError
-from recommender.merchandising.history import SIZES_FILE, recover, write_pair
+from recommender.merchandising.history import SIZES_FILE, recover
 from recommender.merchandising.weights_file import render_weights
 from recommender.shopper.rules import load_rule_book
 
@@ -122,18 +121,20 @@ def propose(
 
 
 def load_proposal(weights_text: str, products_text: str, sizes_text: str = "") -> Proposal:
-    """Load the texts exactly as the engine would read them from disk."""
-    with tempfile.TemporaryDirectory() as scratch:
-        write_pair(Path(scratch), weights_text, products_text, sizes_text)
-        catalog = load_catalog(Path(scratch))
-        weights = load_weights(Path(scratch), load_rule_book().ids, catalog.skus)
+    """Load the texts exactly as the engine would read them from disk, without writing them
+    anywhere (an empty text stands for a file the catalog does not have)."""
+    catalog = load_catalog_text(products_text, sizes_text)
+    weights = (
+        weights_from_bytes(weights_text.encode("utf-8"), load_rule_book().ids, catalog.skus)
+        if weights_text
+        else Weights()
+    )
     return Proposal(weights_text, products_text, catalog, weights, sizes_text)
 
 
-def load_catalog_text(products_text: str) -> Catalog:
-    with tempfile.TemporaryDirectory() as scratch:
-        (Path(scratch) / PRODUCTS_FILE).write_text(products_text, encoding="utf-8")
-        return load_catalog(Path(scratch))
+def load_catalog_text(products_text: str, sizes_text: str = "") -> Catalog:
+    """The catalog these texts load as; the same bytes give the same version as on disk."""
+    return parse_catalog(products_text.encode("utf-8"), sizes_text)
 
 
 def with_stock(products_text: str, in_stock: Mapping[str, Any]) -> str:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from recommender import files
 from recommender.errors import ModelError
 
 RECORDS_FILE = "records.json"
@@ -79,15 +80,13 @@ def record_model(
 def read_bounded(path: Path, limit: int = MAX_MODEL_BYTES) -> bytes:
     """A file's bytes; ModelError naming it when it is missing, unreadable or over `limit`."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise ModelError(f"{path} is missing") from None
-    except OSError as error:
-        raise ModelError(f"{path}: cannot read ({error.strerror})") from None
-    if len(data) > limit:
-        raise ModelError(f"{path} is larger than {limit >> 20} MB")
-    return data
+        return files.read_bounded(path, limit)
+    except files.UnreadableFile as refused:
+        if refused.missing:
+            raise ModelError(f"{path} is missing") from None
+        if refused.too_large:
+            raise ModelError(f"{path} is larger than {limit >> 20} MB") from None
+        raise ModelError(str(refused)) from None
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.shopper.answers import Answers
-from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.result import Advice
 
 ADVICE_TABLE = "advice.toml"
@@ -43,7 +43,12 @@ class AdviceBook:
 
 
 def load_advice_book(table: dict[str, Any] | None = None) -> AdviceBook:
-    entries = (table or read_table(ADVICE_TABLE)).get("advice", [])
+    """The bundled advice (checked once per process) or `table`, for tests."""
+    return load_book(ADVICE_TABLE, _advice_book, table)
+
+
+def _advice_book(table: dict[str, Any]) -> AdviceBook:
+    entries = table.get("advice", [])
     checker = TableChecker(ADVICE_TABLE)
     checker.unique(entry.get("id", "") for entry in entries)
     book = AdviceBook(tuple(_entry(entry, checker) for entry in entries))

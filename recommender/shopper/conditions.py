@@ -7,18 +7,21 @@ reads them and checks every name they use, so a typo fails loudly at load time.
 
 from __future__ import annotations
 
+import functools
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from recommender.errors import CatalogError
+from recommender.errors import Problems
 from recommender.shopper.answers import Answers
 from recommender.shopper.features import all_feature_names, feature_label, join_words
 from recommender.shopper.sections import SECTIONS
+
+Book = TypeVar("Book")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,7 @@ class ConditionMatrix:
         for row, condition in enumerate(conditions):
             for name in getattr(condition, part):
                 matrix[row, self._index[name]] = 1.0
+        matrix.setflags(write=False)  # a bundled table's matrices are shared process-wide
         return matrix
 
     def holding(self, features: frozenset[str]) -> np.ndarray:
@@ -79,16 +83,32 @@ def read_table(name: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+def load_book(
+    name: str, build: Callable[[dict[str, Any]], Book], table: dict[str, Any] | None
+) -> Book:
+    """`build` over `table` (tests pass their own), or over the bundled table `name`.
+
+    The bundled tables are part of the installed package and cannot change while it runs, so
+    each is read and checked once per process and the same frozen book goes to every caller.
+    """
+    return build(table) if table else _bundled_book(name, build)
+
+
+@functools.cache
+def _bundled_book(name: str, build: Callable[[dict[str, Any]], Any]) -> Any:
+    return build(read_table(name))
+
+
 class TableChecker:
     """Collects every problem in a data table, so that one load reports them all."""
 
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
-        self.problems: list[str] = []
+        self.problems = Problems()
         self._known = all_feature_names()
 
     def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{self.table_name} {where}: {message}")
+        self.problems.add(f"{self.table_name} {where}: {message}")
 
     def condition(self, entry: dict[str, Any], where: str) -> Condition:
         parts = {key: tuple(entry.get(key, ())) for key in ("when", "any", "unless")}
@@ -114,5 +134,4 @@ class TableChecker:
             seen.add(item_id)
 
     def raise_if_any(self) -> None:
-        if self.problems:
-            raise CatalogError(self.problems)
+        self.problems.raise_if_any()

@@ -15,7 +15,7 @@ import numpy as np
 
 from recommender.catalog.products import CATEGORIES
 from recommender.shopper.answers import Answers
-from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.kinds import kind_words, wrong_kinds
 from recommender.shopper.result import Reason
 
@@ -59,14 +59,19 @@ class RuleBook:
 
 
 def load_rule_book(table: dict[str, Any] | None = None) -> RuleBook:
-    """The bundled rules (or `table`, for tests), checked as a whole."""
-    entries = (table or read_table(RULES_TABLE)).get("rule", [])
+    """The bundled rules (checked once per process) or `table`, for tests, checked as a whole."""
+    return load_book(RULES_TABLE, _rule_book, table)
+
+
+def _rule_book(table: dict[str, Any]) -> RuleBook:
+    entries = table.get("rule", [])
     checker = TableChecker(RULES_TABLE)
     checker.unique(entry.get("id", "") for entry in entries)
     rules = tuple(_rule(entry, checker) for entry in entries)
     checker.raise_if_any()
     keys = sorted({key for rule in rules for key in rule.targets})
     affinity = np.array([[rule.targets.get(key, 0.0) for key in keys] for rule in rules])
+    affinity.setflags(write=False)  # the bundled book is shared by every engine in the process
     return RuleBook(
         rules=rules,
         target_keys=tuple(keys),

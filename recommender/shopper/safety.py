@@ -14,7 +14,7 @@ import numpy as np
 
 from recommender.catalog.products import SAFETY_PROPERTIES, Catalog
 from recommender.shopper.answers import Answers
-from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, read_table
+from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.features import feature_label, join_words
 from recommender.shopper.result import Triage
 
@@ -140,7 +140,11 @@ class SafetyBook:
 
 
 def load_safety_book(table: dict[str, Any] | None = None) -> SafetyBook:
-    data = table or read_table(SAFETY_TABLE)
+    """The bundled safety screen (checked once per process) or `table`, for tests."""
+    return load_book(SAFETY_TABLE, _safety_book, table)
+
+
+def _safety_book(data: dict[str, Any]) -> SafetyBook:
     checker = TableChecker(SAFETY_TABLE)
     checker.unique(e.get("id", "") for e in [*data.get("triage", []), *data.get("caution", [])])
     book = SafetyBook(

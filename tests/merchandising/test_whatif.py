@@ -116,3 +116,25 @@ def test_ones_own_edits_carry_over_onto_someone_elses_newer_files(opened, catalo
     assert clashes(my_cells, before, after) == ["KS-101 boost"]
     rebased = with_cells("products", after["products"], my_cells["products"])
     assert next(r["boost"] for r in rebased if r["sku"] == "KS-101") == 0.5
+
+
+def test_a_preview_writes_no_file_and_loads_as_the_saved_files_would(
+    catalog_dir, opened, monkeypatch
+):
+    """A preview checks the texts in memory: no scratch folder, no temp file, same versions."""
+    import tempfile
+
+    def no_scratch(*args, **kwargs):
+        raise AssertionError("a preview wrote a scratch file")
+
+    for name in ("mkdtemp", "mkstemp", "TemporaryDirectory", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, no_scratch)
+    data = tomllib.loads(opened.weights_text)
+    data["blend"]["boost"] = 0.6
+    current, proposed = engines(opened, data, {"KS-101": False})
+    result = compare(current, proposed, load_personas(catalog_dir))
+    assert result.comparisons
+    monkeypatch.undo()
+    assert current.catalog.version == load_catalog(catalog_dir).version
+    assert proposed.catalog.version != current.catalog.version  # KS-101's stock cell changed
+    assert not proposed.catalog.products.set_index("sku").loc["KS-101", "in_stock"]

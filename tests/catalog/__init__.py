@@ -1,0 +1,1 @@
+"""Tests for `recommender.catalog`: products, sizes, weights and how their problems are listed."""
