@@ -24,7 +24,9 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -116,24 +118,32 @@ async def _load(base: str, answers: list[dict]) -> tuple[list[float], int, float
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
         # Each worker builds its engine on its first request; that is start-up, not load.
         await asyncio.gather(*(_one(http, answers[n]) for n in range(WARM_UP)))
-        latencies: list[float] = []
-        errors = 0
-        issued = 0
-        deadline = time.monotonic() + SECONDS_PER_BACKEND
+        return await _drive([lambda n: _one(http, answers[n % len(answers)])] * CLIENTS)
 
-        async def client() -> None:
-            nonlocal errors, issued
-            while issued < REQUESTS and time.monotonic() < deadline:
-                issued += 1
-                ok, took = await _one(http, answers[issued % len(answers)])
-                if ok:
-                    latencies.append(took)
-                else:
-                    errors += 1
 
-        started = time.monotonic()
-        await asyncio.gather(*(client() for _ in range(CLIENTS)))
-        return latencies, errors, time.monotonic() - started
+async def _drive(
+    clients: list[Callable[[int], Awaitable[tuple[bool, float]]]],
+) -> tuple[list[float], int, float]:
+    """Each client sends its next request as soon as its last one is answered, until
+    `REQUESTS` in all or `SECONDS_PER_BACKEND`; returns latencies, errors and seconds."""
+    latencies: list[float] = []
+    errors = 0
+    issued = 0
+    deadline = time.monotonic() + SECONDS_PER_BACKEND
+
+    async def client(send: Callable[[int], Awaitable[tuple[bool, float]]]) -> None:
+        nonlocal errors, issued
+        while issued < REQUESTS and time.monotonic() < deadline:
+            issued += 1
+            ok, took = await send(issued)
+            if ok:
+                latencies.append(took)
+            else:
+                errors += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(client(send) for send in clients))
+    return latencies, errors, time.monotonic() - started
 
 
 async def _one(http: httpx.AsyncClient, answers: dict) -> tuple[bool, float]:
@@ -184,27 +194,15 @@ async def _lean_load(base: str, answers: list[dict]) -> tuple[list[float], int, 
     bodies = [json.dumps({"answers": a, "k": 5}).encode() for a in answers]
     clients = [LeanClient(port) for _ in range(CLIENTS)]
     await asyncio.gather(*(_lean_one(c, bodies[n]) for n, c in enumerate(clients)))  # warm-up
-    latencies: list[float] = []
-    errors = 0
-    issued = 0
-    deadline = time.monotonic() + SECONDS_PER_BACKEND
+    try:
+        return await _drive([partial(_lean_send, c, bodies) for c in clients])
+    finally:
+        for one in clients:
+            one.close()
 
-    async def client(http: LeanClient) -> None:
-        nonlocal errors, issued
-        while issued < REQUESTS and time.monotonic() < deadline:
-            issued += 1
-            ok, took = await _lean_one(http, bodies[issued % len(bodies)])
-            if ok:
-                latencies.append(took)
-            else:
-                errors += 1
 
-    started = time.monotonic()
-    await asyncio.gather(*(client(c) for c in clients))
-    seconds = time.monotonic() - started
-    for one in clients:
-        one.close()
-    return latencies, errors, seconds
+def _lean_send(http: LeanClient, bodies: list[bytes], n: int) -> Awaitable[tuple[bool, float]]:
+    return _lean_one(http, bodies[n % len(bodies)])
 
 
 async def _lean_one(http: LeanClient, body: bytes) -> tuple[bool, float]:
