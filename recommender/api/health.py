@@ -14,7 +14,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/v1/health", response_model=Health)
-def health(engine: Annotated[Engine, Depends(get_engine)]) -> Health:
+async def health(engine: Annotated[Engine, Depends(get_engine)]) -> Health:
     """The versions being served: a catalog or weights save, or a promotion, changes them."""
     return Health(
         status="ok",

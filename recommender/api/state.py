@@ -1,27 +1,33 @@
 """What one worker keeps between requests, and the dependencies that hand it to the routes.
 
-Nothing here is shared between workers or hosts: the engine is rebuilt from the catalog,
-weights and models folders whenever their files change (the same fingerprint the app uses), and
-the feedback store is one connection pool to the shared database. A test swaps any of these
-through `app.dependency_overrides`.
+Nothing here is shared between workers or hosts: the engine and the interleaving candidate are
+rebuilt from the catalog, weights and models folders whenever their files change (the same
+fingerprint the app uses, checked on every request), and the feedback store is one connection
+pool to the shared database. A test swaps any of these through `app.dependency_overrides`.
+
+The dependencies are `async`: FastAPI runs a plain `def` dependency in the thread pool, and
+those hops cost more than the work itself. Only a rebuild, which reads files, leaves the loop.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
 
-import numpy as np
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from recommender.api.problems import MissingKey
 from recommender.catalog.last_good import load_serving_engine
 from recommender.feedback import FeedbackStore
+from recommender.feedback.shown import ShownWriter
+from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shop.shopping import engine_key
@@ -30,26 +36,53 @@ from recommender.shopper.engine import Engine
 API_KEYS_SETTING = "RECOMMENDER_API_KEYS"
 # auto_error=False: a missing key is refused by `require_key`, with our 401 body.
 _bearer = HTTPBearer(auto_error=False, description="a key from RECOMMENDER_API_KEYS")
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What one version of the folders serves: the engine and the candidate to interleave."""
+
+    key: str  # `engine_key` of the files it was built from
+    engine: Engine
+    candidate: InterleaveCandidate | None  # None: no interleaving test, or none usable
 
 
 @dataclass
 class WorkerState:
-    """The engine (rebuilt when its files change) and the store of one worker process."""
+    """The engine and candidate (rebuilt when their files change) and the store of one worker."""
 
     settings: Settings
     api_keys: tuple[str, ...]
-    _engine: tuple[str, Engine] | None = None
+    _serving: Serving | None = None
     _store: FeedbackStore | None = None
+    _writer: ShownWriter | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def engine(self) -> Engine:
+    def current(self) -> Serving | None:
+        """The built serving if the folders have not changed since; None when a rebuild is due."""
+        built = self._serving
         key = engine_key(self.settings.catalog_dir, self.settings.models_dir)
-        with self._lock:
-            if self._engine is None or self._engine[0] != key:
-                model, notices = resolve_model(self.settings, None, rules_only=False)
-                built = load_serving_engine(self.settings.catalog_dir, model, tuple(notices))
-                self._engine = (key, built)
-            return self._engine[1]
+        return built if built is not None and built.key == key else None
+
+    def serving(self) -> Serving:
+        """The serving for the folders as they are now, rebuilt if they changed (blocking)."""
+        with self._lock:  # one rebuild per change, however many requests notice it at once
+            key = engine_key(self.settings.catalog_dir, self.settings.models_dir)
+            if self._serving is None or self._serving.key != key:
+                self._serving = self._build(key)
+            return self._serving
+
+    def engine(self) -> Engine:
+        return self.serving().engine
+
+    def _build(self, key: str) -> Serving:
+        model, notices = resolve_model(self.settings, None, rules_only=False)
+        engine = load_serving_engine(self.settings.catalog_dir, model, tuple(notices))
+        candidate, why_not = load_candidate(self.settings, engine)
+        for notice in why_not:  # for staff, as on the Analytics page; never in a result
+            logger.warning("%s", notice)
+        return Serving(key, engine, candidate)
 
     def store(self) -> FeedbackStore:
         with self._lock:
@@ -57,7 +90,17 @@ class WorkerState:
                 self._store = FeedbackStore.open(self.settings.db_url)
             return self._store
 
+    def writer(self) -> ShownWriter:
+        """The group-commit writer of shown results, over the worker's store."""
+        store = self.store()
+        with self._lock:
+            if self._writer is None:
+                self._writer = ShownWriter(store)
+            return self._writer
+
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         if self._store is not None:
             self._store.close()
 
@@ -68,40 +111,47 @@ def api_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ..
     return tuple(key.strip() for key in raw.split(",") if key.strip())
 
 
-def worker_state(request: Request) -> WorkerState:
+async def worker_state(request: Request) -> WorkerState:
     return request.app.state.worker
 
 
 Worker = Annotated[WorkerState, Depends(worker_state)]
 
 
-def get_settings(state: Worker) -> Settings:
+async def get_settings(state: Worker) -> Settings:
     return state.settings
 
 
-def get_engine(state: Worker) -> Engine:
-    return state.engine()
+async def get_serving(state: Worker) -> Serving:
+    """The current engine and candidate; a rebuild (reading files) runs off the event loop."""
+    current = state.current()
+    return current if current is not None else await run_in_threadpool(state.serving)
 
 
-def get_store(state: Worker) -> FeedbackStore:
-    return state.store()
+async def get_engine(serving: Annotated[Serving, Depends(get_serving)]) -> Engine:
+    return serving.engine
 
 
-def get_store_opener(state: Worker) -> Callable[[], FeedbackStore]:
+async def get_store(state: Worker) -> FeedbackStore:
+    # Opened once per worker; the first call connects, so it leaves the event loop.
+    return await run_in_threadpool(state.store)
+
+
+async def get_store_opener(state: Worker) -> Callable[[], FeedbackStore]:
     """Opens the store only when a write needs it, so a store outage never blocks a result."""
     return state.store
 
 
-def get_rng() -> np.random.Generator:
-    # A fresh generator per request: numpy generators are not safe to share between threads.
-    return np.random.default_rng()
+async def get_writer_opener(state: Worker) -> Callable[[], ShownWriter]:
+    """Opens the writer of shown results only when one is shown, as `get_store_opener`."""
+    return state.writer
 
 
-def get_api_keys(state: Worker) -> tuple[str, ...]:
+async def get_api_keys(state: Worker) -> tuple[str, ...]:
     return state.api_keys
 
 
-def require_key(
+async def require_key(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     keys: Annotated[tuple[str, ...], Depends(get_api_keys)],
 ) -> None:

@@ -29,7 +29,7 @@ from recommender.feedback.engine import (
     with_retry,
 )
 from recommender.feedback.migrations import LATEST_VERSION, migrate, stored_version
-from recommender.feedback.picks import TeamPicks, insert_picks
+from recommender.feedback.picks import TeamPicks
 from recommender.feedback.records import (
     Event,
     FieldProblem,
@@ -178,41 +178,12 @@ class FeedbackStore:
         the team behind each product of an interleaved list (same transaction). `session_id`
         is a caller's own id (the HTTP API's); one already stored is refused.
         """
-        result = shown.result
-        record = _session_record(
-            answers,
-            result.triage.level,
-            result.model_version,
-            shown.policy,
-            session_id,
-            created_at,
-            experiment,
-        )
-        impressions = [
-            Event(
-                record.session_id,
-                record.created_at,
-                i.sku,
-                i.position,
-                col.IMPRESSION,
-                i.propensity,
-            )
-            for i in shown.impressions()
-        ]
+        # Imported here: `shown` builds on this module's row writers.
+        from recommender.feedback.shown import shown_rows, write_shown
 
-        checked_picks = None if picks is None else _check(picks.checked)
-
-        def write(conn: Connection) -> None:
-            if not insert_sessions(conn, [record]):
-                # Adding impressions to someone else's session would corrupt its feedback.
-                raise InputError(f"session_id '{record.session_id}' is already used")
-            insert_events(conn, impressions)
-            if checked_picks is not None:
-                skus = [item.sku for item in result.items]
-                insert_picks(conn, record.session_id, skus, checked_picks)
-
-        self._write(write, "save the session")
-        return record.session_id
+        rows = shown_rows(answers, shown, created_at, experiment, picks, session_id)
+        self._write(lambda conn: write_shown(conn, [rows]), "save the session")
+        return rows.record.session_id
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for checks and the command line."""

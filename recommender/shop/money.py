@@ -9,6 +9,7 @@ read, so a typo is named at start-up instead of showing "XYZ10.00" to shoppers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, list_currencies
@@ -29,7 +30,14 @@ class Money:
 
     def format(self, amount: float) -> str:
         """`12.5` -> '£12.50' (en_GB, GBP); '12,50 €' (de_DE, EUR)."""
-        return format_currency(amount, self.currency, locale=self.locale)
+        return _formatted(float(amount), self.currency, self.locale)
+
+
+# A catalog has a few dozen prices, and Babel takes tens of microseconds to write one: a card's
+# reasons would otherwise spend more time writing prices than scoring.
+@lru_cache(maxsize=4096)
+def _formatted(amount: float, currency: str, locale: str) -> str:
+    return format_currency(amount, currency, locale=locale)
 
 
 PLAIN = Money()

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,14 +64,34 @@ class Shown:
     note: str | None = None  # set when the store could not record this list
 
 
+class ShownRecorder(Protocol):
+    """What stores a shown result: the store itself, or the HTTP API's group-commit writer."""
+
+    def record_shown(
+        self,
+        answers: Answers,
+        shown: Presentation,
+        *,
+        experiment: str | None = None,
+        picks: TeamPicks | None = None,
+        session_id: str | None = None,
+    ) -> str: ...
+
+
 class FeedbackLog:
     """The feedback store as the page uses it: every write returns a note instead of raising."""
 
     # What a write turns into a note; the HTTP API narrows it so bad input still reaches the caller.
     failures: tuple[type[Exception], ...] = _STORE_FAILURES
 
-    def __init__(self, open_store: Callable[[], FeedbackStore]) -> None:
+    def __init__(
+        self,
+        open_store: Callable[[], FeedbackStore],
+        open_recorder: Callable[[], ShownRecorder] | None = None,
+    ) -> None:
         self._open_store = open_store
+        # Shown results may go another way than outcomes (the HTTP API commits them in groups).
+        self._open_recorder: Callable[[], ShownRecorder] = open_recorder or open_store
 
     def record_shown(
         self,
@@ -83,8 +103,7 @@ class FeedbackLog:
     ) -> tuple[str | None, str | None]:
         """Log the session and one impression per product; return (session id, note)."""
         try:
-            store = self._open_store()
-            store = self._open_store()
+            store = self._open_recorder()
             return store.record_shown(
                 answers, shown, experiment=experiment, picks=picks, session_id=session_id
             ), None

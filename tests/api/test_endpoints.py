@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.api.limits import MAX_BODY_BYTES
-from recommender.api.state import get_store_opener
+from recommender.api.state import get_writer_opener
 from recommender.errors import StoreError
 from recommender.feedback import read_events, read_experiments, read_sessions
 from tests.api.conftest import BEARER, OTHER_KEY
@@ -253,7 +253,7 @@ def test_a_store_outage_still_serves_the_shopper_and_says_it_was_not_logged(clie
     def broken():
         raise StoreError("database is down")
 
-    client.app.dependency_overrides[get_store_opener] = lambda: broken
+    client.app.dependency_overrides[get_writer_opener] = lambda: broken
     reply = recommend(client)
 
     assert reply.status_code == 200

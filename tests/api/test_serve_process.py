@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -15,6 +16,9 @@ import pytest
 from recommender.feedback import FeedbackStore, read_events
 from tests.api.conftest import BEARER, KEY
 from tests.api.live_server import live_server
+from tests.interleaving.conftest import trained_registry
+
+__all__ = ["trained_registry"]  # a fixture shared with tests/interleaving
 
 ANSWERS = {"pain_areas": ["knee", "lower_back"], "sitting_hours": 9, "habits": ["slouching"]}
 
@@ -119,3 +123,30 @@ def test_serve_refuses_a_bad_port_with_a_usage_message(tmp_path: Path):
     )  # fmt: skip
     assert done.returncode == 2
     assert "99999 is outside 1 to 65535" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_worker_serves_a_promoted_model_and_a_saved_catalog_without_a_restart(
+    env, tmp_path, api_settings, trained_registry
+):
+    folder, model_id = trained_registry
+    shutil.copytree(folder, api_settings.models_dir)
+    with live_server(env, tmp_path, workers=2) as (base, _log):
+        before = _health_from_fresh_connections(base)
+        weights = api_settings.catalog_dir / "weights.toml"
+        weights.write_text(weights.read_text().replace("boost = 0.3", "boost = 0.2"))
+        subprocess.run(
+            [sys.executable, "-m", "recommender_cli.main", "models", "promote", model_id, "--force",
+             "--allow-synthetic"],
+            env={**os.environ, **env}, cwd=tmp_path, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        after = _health_from_fresh_connections(base)
+
+    assert {h["model_version"] for h in before} == {"rules-only"}
+    # Each worker checks the folders on every request: none keeps serving the old versions.
+    assert {h["model_version"] for h in after} == {model_id}
+    assert not {h["weights_version"] for h in after} & {h["weights_version"] for h in before}
+
+
+def _health_from_fresh_connections(base: str, count: int = 12) -> list[dict]:
+    # A new connection each time, so both workers answer some of them.
+    return [httpx.get(f"{base}/v1/health", timeout=30).json() for _ in range(count)]

@@ -1,0 +1,172 @@
+"""Shown results into the store: the rows of one, and a writer that commits many at once.
+
+`FeedbackStore.record_shown` writes one shown result in its own transaction. A server answering
+many shoppers at once would then pay a transaction (and, on SQLite, a turn at the write lock)
+per shopper. `ShownWriter` is a group commit: callers in any thread hand it their rows and wait,
+and one writer thread stores everything waiting in one transaction, so each caller still returns
+only once its session is durable, and a busy server writes fewer, larger transactions.
+
+    writer = ShownWriter(store)
+    session_id = writer.record_shown(answers, presentation, experiment=arm)   # blocks until stored
+    writer.close()
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, select
+
+from recommender.errors import InputError
+from recommender.feedback import columns as col
+from recommender.feedback.engine import with_retry
+from recommender.feedback.picks import TeamPicks, insert_picks
+from recommender.feedback.records import Event, SessionRecord
+from recommender.feedback.schema import sessions
+from recommender.feedback.store import (
+    FeedbackStore,
+    _check,
+    _session_record,
+    insert_events,
+    insert_sessions,
+)
+from recommender.shopper.answers import Answers
+
+if TYPE_CHECKING:
+    from recommender.shop.policy import Presentation
+
+# Sessions per transaction at most: a burst is written in a few quick steps, not one long one.
+MAX_BATCH = 64
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownRows:
+    """The rows one shown result adds: its session, impressions and interleaving picks."""
+
+    record: SessionRecord
+    impressions: list[Event]
+    skus: list[str]  # in the order shown, for the picks
+    picks: TeamPicks | None
+
+
+def shown_rows(
+    answers: Answers,
+    shown: Presentation,
+    created_at: datetime | None = None,
+    experiment: str | None = None,
+    picks: TeamPicks | None = None,
+    session_id: str | None = None,
+) -> ShownRows:
+    """The checked rows of `record_shown`, ready for `write_shown` (InputError when bad)."""
+    result = shown.result
+    record = _session_record(
+        answers,
+        result.triage.level,
+        result.model_version,
+        shown.policy,
+        session_id,
+        created_at,
+        experiment,
+    )
+    impressions = [
+        Event(record.session_id, record.created_at, i.sku, i.position, col.IMPRESSION, i.propensity)
+        for i in shown.impressions()
+    ]
+    checked_picks = None if picks is None else _check(picks.checked)
+    return ShownRows(record, impressions, [item.sku for item in result.items], checked_picks)
+
+
+def write_shown(conn: Connection, batch: Sequence[ShownRows]) -> None:
+    """Insert the sessions of `batch` with their impressions and picks, in `conn`'s transaction.
+
+    A session id already stored (or twice in the batch) is an InputError naming it: adding
+    impressions to someone else's session would corrupt its feedback.
+    """
+    if insert_sessions(conn, [rows.record for rows in batch]) < len(batch):
+        wanted = [rows.record.session_id for rows in batch]
+        stored = set(conn.scalars(select(sessions.c[col.SESSION_ID]).where(
+            sessions.c[col.SESSION_ID].in_(wanted)
+        )))  # fmt: skip
+        taken = [id_ for id_ in wanted if id_ in stored] or wanted
+        raise InputError(f"session_id '{taken[0]}' is already used")
+    insert_events(conn, [event for rows in batch for event in rows.impressions])
+    for rows in batch:
+        if rows.picks is not None:
+            insert_picks(conn, rows.record.session_id, rows.skus, rows.picks)
+
+
+class ShownWriter:
+    """A group commit of shown results for one process: thread-safe, one writer thread."""
+
+    def __init__(self, store: FeedbackStore) -> None:
+        self.store = store
+        self._waiting: queue.SimpleQueue[tuple[ShownRows, Future[str]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="shown-writer", daemon=True)
+        self._thread.start()
+
+    def record_shown(
+        self,
+        answers: Answers,
+        shown: Presentation,
+        *,
+        experiment: str | None = None,
+        picks: TeamPicks | None = None,
+        session_id: str | None = None,
+    ) -> str:
+        """`FeedbackStore.record_shown`, returning once a shared transaction has stored it."""
+        rows = shown_rows(answers, shown, None, experiment, picks, session_id)
+        stored: Future[str] = Future()
+        self._waiting.put((rows, stored))
+        return stored.result()
+
+    def close(self) -> None:
+        """Store what is waiting and stop the writer thread (the store stays open)."""
+        self._waiting.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._waiting.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = self._waiting.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:  # closing: store this batch, then stop
+                    self._waiting.put(None)
+                    break
+                batch.append(more)
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[ShownRows, Future[str]]]) -> None:
+        def transaction() -> None:
+            with self.store.engine.begin() as conn:
+                write_shown(conn, [rows for rows, _ in batch])
+
+        try:
+            with_retry(transaction, "save the session")
+        except InputError as error:
+            if len(batch) == 1:
+                batch[0][1].set_exception(error)
+                return
+            # A caller's own session id was taken: write one by one, so only it is refused.
+            for waiting in batch:
+                self._write([waiting])
+            return
+        except Exception as error:  # the store's trouble reaches every caller that waited
+            for _, stored in batch:
+                stored.set_exception(error)
+            return
+        for rows, stored in batch:
+            stored.set_result(rows.record.session_id)
