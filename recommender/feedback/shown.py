@@ -18,13 +18,14 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
 
-from recommender.errors import InputError
+from recommender.errors import InputError, StoreError
 from recommender.feedback import columns as col
 from recommender.feedback.engine import with_retry
 from recommender.feedback.picks import TeamPicks, insert_picks
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 # Sessions per transaction at most: a burst is written in a few quick steps, not one long one.
 MAX_BATCH = 64
+# A caller gives up (the API answers 503) if its session is not stored within this long.
+MAX_WAIT_SECONDS = 30
 logger = logging.getLogger(__name__)
 
 
@@ -124,8 +127,20 @@ class ShownWriter:
         """`FeedbackStore.record_shown`, returning once a shared transaction has stored it."""
         rows = shown_rows(answers, shown, None, experiment, picks, session_id)
         stored: Future[str] = Future()
+        if not self._thread.is_alive():
+            raise StoreError("could not save the session: the writer has stopped")
         self._waiting.put((rows, stored))
-        return stored.result()
+        return self._wait(stored)
+
+    def _wait(self, stored: Future[str]) -> str:
+        # Poll the writer's health: a caller must never hang on a thread that has died.
+        for _ in range(MAX_WAIT_SECONDS):
+            try:
+                return stored.result(timeout=1.0)
+            except FutureTimeout:
+                if not self._thread.is_alive() and not stored.done():
+                    raise StoreError("could not save the session: the writer has stopped") from None
+        raise StoreError(f"could not save the session within {MAX_WAIT_SECONDS} s")
 
     def close(self) -> None:
         """Store what is waiting and stop the writer thread (the store stays open)."""

@@ -59,3 +59,10 @@ def test_a_store_that_fails_fails_every_waiting_caller_and_the_writer_goes_on(
     monkeypatch.undo()
 
     assert writer.record_shown(ANSWERS, shown, session_id="after-the-outage") == "after-the-outage"
+
+
+def test_a_caller_is_refused_rather_than_left_waiting_when_the_writer_has_stopped(store, engine):
+    stopped = ShownWriter(store)
+    stopped.close()  # the thread is gone, as if it had died
+    with pytest.raises(StoreError, match="writer has stopped"):
+        stopped.record_shown(ANSWERS, ranked(engine.recommend(ANSWERS, 5), 5))
