@@ -8,7 +8,7 @@ from pathlib import Path
 from recommender.catalog.pictures import picture_checks
 from recommender.catalog.products import MAX_CATALOG_BYTES, PRODUCTS_FILE, load_catalog
 from recommender.catalog.weights import load_weights
-from recommender.errors import CatalogError
+from recommender.errors import CatalogError, Problems
 from recommender.shopper.rules import load_rule_book
 
 
@@ -20,20 +20,21 @@ def catalog_problems(directory: Path) -> list[str]:
 def catalog_check(directory: Path) -> tuple[list[str], list[str]]:
     """(problems, warnings) for a catalog directory. Warnings (a product without a picture)
     do not stop the catalog being served."""
-    problems: list[str] = []
+    problems = Problems()
     warnings: list[str] = []
     try:
         catalog = load_catalog(directory, complete=True)
         skus = catalog.skus
-        problems, warnings = picture_checks(Path(directory), catalog.products)
+        found, warnings = picture_checks(Path(directory), catalog.products)
+        problems.extend(found)
     except CatalogError as error:
-        problems += error.problems
+        problems.extend(error.problems)
         skus = _skus_leniently(Path(directory) / PRODUCTS_FILE)
     try:
         load_weights(directory, load_rule_book().ids, skus)
     except CatalogError as error:
-        problems += error.problems
-    return problems, warnings
+        problems.extend(error.problems)
+    return problems.listed(), warnings
 
 
 def _skus_leniently(path: Path) -> tuple[str, ...]:

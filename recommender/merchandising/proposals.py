@@ -23,7 +23,7 @@ from recommender.catalog.weights import (
     parse_weights,
     weights_from_bytes,
 )
-from recommender.errors import CatalogError
+from recommender.errors import CatalogError, Problems
 from recommender.merchandising.history import SIZES_FILE, recover
 from recommender.merchandising.weights_file import render_weights
 from recommender.shopper.rules import load_rule_book
@@ -103,20 +103,17 @@ def propose(
     page can never save a file that `recommender catalog validate` would refuse.
     """
     products_text = with_stock(base.products_text, in_stock)
-    problems: list[str] = []
-    catalog = None
+    problems = Problems()
     try:
-        catalog = load_catalog_text(products_text)
-        skus = set(catalog.skus)
+        skus = set(load_catalog_text(products_text).skus)
     except CatalogError as error:
-        problems += error.problems
+        problems.extend(error.problems)
         skus = set(load_catalog_text(base.products_text).skus)
     try:
         parse_weights(weights_data, set(load_rule_book().ids), skus, version="proposal")
     except CatalogError as error:
-        problems += error.problems
-    if problems or catalog is None:
-        raise CatalogError(problems)
+        problems.extend(error.problems)
+    problems.raise_if_any()
     return load_proposal(render_weights(weights_data), products_text, base.sizes_text)
 
 
