@@ -4,7 +4,7 @@ whose what-if preview runs over the saved personas (the issue measured about 110
 Runs the page with AppTest on a private copy of the catalog, never the real one; each timing is
 the median of a few reruns after one warm-up, in wall-clock and in CPU time.
 
-    .venv/bin/python -m benchmarks merch_bench
+    .venv/bin/python -m benchmarks merchandising_page_bench
 """
 
 from __future__ import annotations
