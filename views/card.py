@@ -43,7 +43,8 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
     with st.container(border=True):
         picture, words = st.columns([1, 3], gap="small")
         with picture:
-            st.image(str(view.picture), width=PICTURE_WIDTH, alt=view.picture_alt)
+            shrunk = loading.card_picture(view.picture, PICTURE_WIDTH)
+            st.image(shrunk, width=PICTURE_WIDTH, alt=view.picture_alt)
         with words:
             st.markdown(f"#### {item.rank}. {plain(item.name)}")
             st.markdown(f"{plain(view.kind)} · **{plain(view.price)}**")
