@@ -9,10 +9,11 @@ import streamlit as st
 from recommender.escaping import plain
 from recommender.shop import cards, shopping
 from recommender.shopper.result import Item, Reason
-from views import loading
+from views import loading, style
 from views.state import Finder
 
 COMPARE_KEY = "compare_{sku}"
+CARD_HEADING = "## "
 _FEEDBACK_BUTTONS = (
     ("helpful", "Helpful", ":material/thumb_up:", "Thanks for telling us"),
     ("not_helpful", "Not helpful", ":material/thumb_down:", "Thanks, noted"),
@@ -40,13 +41,15 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
     assert shown is not None  # a card is only drawn for a result being shown
     shown_items = shown.result.items
     view = cards.card(engine, item, shown.answers, current.catalog_dir, current.money)
-    with st.container(border=True):
+    with st.container(border=True, key=f"{style.CARD_KEY_PREFIX}{item.sku}"):
         picture, words = st.columns([1, 3], gap="small")
         with picture:
             shrunk = loading.card_picture(view.picture, PICTURE_WIDTH)
             st.image(shrunk, width=PICTURE_WIDTH, alt=view.picture_alt)
         with words:
-            st.markdown(f"#### {item.rank}. {plain(item.name)}")
+            # Level 2 under the page's title, as headings may not skip a level; style.py keeps
+            # it at the size of a card's name.
+            st.markdown(f"{CARD_HEADING}{item.rank}. {plain(item.name)}")
             st.markdown(f"{plain(view.kind)} · **{plain(view.price)}**")
             if view.size:
                 st.markdown(f"**{plain(view.size)}**")
@@ -101,5 +104,7 @@ def comparison(items: Sequence[Item], answers) -> None:
     current = loading.settings()
     table = cards.comparison(loading.engine(current), picked, answers, current.money)
     st.subheader("Side by side")
-    # A table's cells are shown as text, never read as Markdown or HTML.
-    st.table(table)
+    # st.table reads every cell, row label and column header as Markdown, so catalog text in
+    # them is escaped like any other (a product name could otherwise be a link or a picture).
+    shown = table.map(plain).rename(index=plain, columns=plain)
+    st.table(shown)

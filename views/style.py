@@ -25,6 +25,7 @@ KEYBOARD_HINT = (
     "reaches the group and the arrow keys move between its choices; Space picks one."
 )
 _ARRIVED_KEY = "finder_arrived"
+CARD_KEY_PREFIX = "card_"  # a product card's container key; Streamlit makes it a CSS class
 
 _CSS = f"""
 <style>
@@ -51,6 +52,9 @@ label:has(input:focus-visible) {{
   outline-offset: 2px;
   border-radius: 4px;
 }}
+/* A product's name is a level-2 heading (the page outline may not skip levels), drawn at
+   the size of a card title rather than a section's. */
+[class*="st-key-{CARD_KEY_PREFIX}"] h2 {{ font-size: 1.5rem; padding: 0.5rem 0 1rem; }}
 /* A heading takes focus only so that a screen reader starts there: no ring around it. */
 h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus {{ outline: none !important; }}
 </style>

@@ -11,10 +11,12 @@ import pytest
 from tests.browser.conftest import (
     BROWSER_TESTS,
     WIDTHS,
+    accessibility_problems,
     new_page,
     next_step,
     open_finder,
     shoot,
+    wait_until_idle,
 )
 
 PRICE = re.compile(r"£\d+\.\d\d")
@@ -63,15 +65,16 @@ def test_every_card_has_its_picture_a_price_in_pounds_and_its_size(
     assert prices.count() >= count
     assert page.get_by_text("Your size: M").first.is_visible()
     assert hosts == {urlsplit(app_url).netloc}  # pictures come from the app itself
+    assert accessibility_problems(page) == []
     shoot(page, f"cards-{width}.png")
-    if width == "desktop":
-        page.get_by_text("Compare", exact=True).nth(0).click()
-        page.wait_for_timeout(500)
-        page.get_by_text("Compare", exact=True).nth(1).click()
-        page.get_by_role("heading", name="Side by side").wait_for()
-        page.get_by_role("heading", name="Side by side").scroll_into_view_if_needed()
-        page.get_by_role("cell", name="Support level").or_(
-            page.get_by_role("rowheader", name="Support level")
-        ).first.wait_for()
-        shoot(page, "compare-desktop.png")
+    page.get_by_text("Compare", exact=True).nth(0).click()
+    wait_until_idle(page)
+    page.get_by_text("Compare", exact=True).nth(1).click()
+    page.get_by_role("heading", name="Side by side").wait_for()
+    page.get_by_role("heading", name="Side by side").scroll_into_view_if_needed()
+    page.get_by_role("cell", name="Support level").or_(
+        page.get_by_role("rowheader", name="Support level")
+    ).first.wait_for()
+    assert accessibility_problems(page) == []
+    shoot(page, f"compare-{width}.png")
     page.close()

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     open_finder,
     running_app,
     scratch_env,
+    wait_until_idle,
 )
 from tests.hostile_catalog import HOSTILE, OFF_SITE, hostile_catalog
 
@@ -58,6 +59,12 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     next_step(page, "Step 5 of 5")
     page.get_by_role("button", name="Show my matches").click()
     page.get_by_role("heading", name=re.compile(r"^1\. ")).wait_for()
+    # Two products side by side: st.table reads its cells and headers as Markdown.
+    page.get_by_text("Compare", exact=True).nth(0).click()
+    wait_until_idle(page)
+    page.get_by_text("Compare", exact=True).nth(1).click()
+    page.get_by_role("heading", name="Side by side").wait_for()
+    wait_until_idle(page)
     page.get_by_text("More about this product").first.click()  # the hostile description
     page.get_by_text(re.compile(r"^Held back, and why")).click()
     page.wait_for_timeout(500)

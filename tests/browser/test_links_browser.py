@@ -15,8 +15,8 @@ import pytest
 from tests.browser.conftest import (
     BROWSER_TESTS,
     WIDTHS,
+    accessibility_problems,
     new_page,
-    serious_accessibility_problems,
     shoot,
     wait_until_idle,
 )
@@ -84,7 +84,7 @@ def test_a_shared_link_opens_the_results_at_the_top_and_a_reload_keeps_them(page
     assert _scrolled_to_top(page)
     first = page.get_by_role("heading", name=FIRST_CARD).inner_text()
     page.wait_for_url(re.compile(r"step=results"))  # the place is in the address now
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     shoot(page, f"shared-link-results-{page.width_name}.png")
     page.reload()
     page.get_by_role("heading", name="Your matches").wait_for()
@@ -110,7 +110,7 @@ def test_a_red_flag_link_shows_the_safety_stop(page, served) -> None:
     page.goto(_url(served, "/?red_flags=calf_swelling&pain_areas=knee"))
     page.get_by_role("heading", name="Please see a doctor today").wait_for()
     assert page.get_by_role("heading", name=FIRST_CARD).count() == 0
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
 
 
 def test_a_link_with_no_safety_answers_asks_them_first(page, served) -> None:
@@ -125,13 +125,13 @@ def test_a_bad_link_opens_the_question_and_names_the_field(page, served) -> None
     page.get_by_text("Step 2 of 5", exact=True).wait_for()
     page.get_by_text("knee_side").wait_for()
     assert page.get_by_text("Traceback").count() == 0
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
 
 
 def test_keyboard_alone_completes_the_finder_and_back_returns_step_by_step(page, served) -> None:
     page.goto(_url(served))
     page.get_by_text("Step 1 of 5", exact=True).wait_for()
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     _tab_to(page, "Under 16")
     page.keyboard.press("ArrowRight")  # the hint on the page says so
     page.get_by_text("16 to 49").wait_for()
@@ -145,7 +145,7 @@ def test_keyboard_alone_completes_the_finder_and_back_returns_step_by_step(page,
     page.keyboard.press("Space")
     page.get_by_text("Which knee?").wait_for()
     wait_until_idle(page)
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     for step in (3, 4, 5):
         _tab_to(page, "Next")
         page.keyboard.press("Enter")
