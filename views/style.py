@@ -42,6 +42,14 @@ button, [role="tab"], [data-testid="stExpander"] summary, [data-testid="stPageLi
   align-items: center;
 }}
 button[aria-pressed="true"], button[aria-pressed="true"] p {{ color: {PICKED_TEXT}; }}
+/* A long choice ("A weakened immune system, from an illness or its treatment") wraps on a
+   phone instead of ending in "...": a shopper must read what they tick. */
+[data-testid="stButtonGroup"] button, [data-testid="stButtonGroup"] button * {{
+  white-space: normal !important;
+  text-overflow: clip !important;
+  overflow: visible !important;
+}}
+[data-testid="stButtonGroup"] button {{ height: auto !important; text-align: left; }}
 [role="radiogroup"] {{ gap: 0.25rem 1rem; }}
 :focus-visible, [data-testid="stExpander"] summary:focus-visible {{
   outline: 3px solid {FOCUS} !important;

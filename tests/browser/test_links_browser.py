@@ -126,6 +126,16 @@ def test_a_bad_link_opens_the_question_and_names_the_field(page, served) -> None
     page.get_by_text("knee_side").wait_for()
     assert page.get_by_text("Traceback").count() == 0
     assert accessibility_problems(page) == []
+    shoot(page, f"bad-link-{page.width_name}.png")
+
+
+def test_a_link_with_a_measurement_fills_its_box_on_the_last_step(page, served) -> None:
+    page.goto(_url(served, "/?red_flags=none&pain_areas=knee&knee_cm=38&step=5"))
+    page.get_by_text("Step 5 of 5", exact=True).wait_for()
+    wait_until_idle(page)
+    assert float(page.get_by_label("Around your knee (cm)").input_value()) == 38
+    assert page.get_by_label("Around your thigh (cm)").input_value() == ""
+    shoot(page, f"questionnaire-step5-{page.width_name}.png")
 
 
 def test_keyboard_alone_completes_the_finder_and_back_returns_step_by_step(page, served) -> None:
