@@ -22,8 +22,15 @@ _FEEDBACK_BUTTONS = (
 PICTURE_WIDTH = 160  # px: small enough that a phone still sees the product's name at once
 
 
-def _reason(reason: Reason) -> None:
-    st.markdown(f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_")
+def _reasons(reasons: Sequence[Reason]) -> None:
+    # One Markdown list per block, not one element per reason: fewer elements for the
+    # browser to lay out before the first product shows.
+    st.markdown(
+        "\n".join(
+            f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_"
+            for reason in reasons
+        )
+    )
 
 
 def picked_for_comparison(items: Sequence[Item]) -> list[Item]:
@@ -56,12 +63,11 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
             if view.size_note:
                 st.caption(plain(view.size_note))
         first, *more = item.reasons
-        _reason(first)
+        _reasons([first])
         if more:
             # One reason up front keeps cards short on a phone; the rest are a tap away.
             with st.expander(f"More reasons ({len(more)})"):
-                for reason in more:
-                    _reason(reason)
+                _reasons(more)
         for caution in item.cautions:
             st.warning(plain(caution), icon=":material/info:")
         with st.container(horizontal=True):
@@ -81,8 +87,10 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
             if (item.sku, "click") not in state.sent:
                 record(state, item, "click")
         with st.expander("Why this order"):
-            for line in shopping.score_lines(item):
-                st.markdown(f"**{line.label}: {line.value:.2f}**, {line.meaning}")
+            lines = shopping.score_lines(item)
+            st.markdown(
+                "\n\n".join(f"**{line.label}: {line.value:.2f}**, {line.meaning}" for line in lines)
+            )
             st.caption(f"Total {item.score:.2f}; a higher total comes first.")
         with st.container(horizontal=True):
             for event, label, icon, done in _FEEDBACK_BUTTONS:
