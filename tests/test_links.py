@@ -129,3 +129,13 @@ def test_a_small_number_of_sitting_hours_survives_its_own_link() -> None:
     raw = {"sitting_hours": 0.013972919334712234, "red_flags": []}
     back = read_link(link_params(raw, safety_answered=True))
     assert back.raw["sitting_hours"] == raw["sitting_hours"]
+
+
+def test_a_linked_measurement_fills_its_input_and_an_emptied_input_drops_it() -> None:
+    opened = open_address({"pain_areas": "knee", "knee_cm": "38", "red_flags": "none"}, {})
+    assert opened.draft["knee_cm"] == 38.0  # the input on the last step shows it
+    emptied = opened.draft | {"knee_cm": None}
+    assert "measurements" not in raw_answers(emptied)
+    # Not asked for foot pain alone, so the link's knee measurement travels on untouched.
+    foot = open_address({"pain_areas": "foot", "knee_cm": "38", "red_flags": "none"}, {})
+    assert raw_answers(foot.draft)["measurements"] == {"knee_cm": 38.0}

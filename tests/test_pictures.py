@@ -4,6 +4,7 @@ a warning (the card shows a placeholder), not a refusal."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from recommender.catalog.labels import CATEGORY_LABELS, category_label
-from recommender.catalog.pictures import PLACEHOLDER, picture_source
+from recommender.catalog.pictures import PLACEHOLDER, card_thumbnail, picture_source
 from recommender.catalog.products import CATEGORIES, load_catalog
 from recommender.catalog.validation import catalog_check
 from tests.conftest import CATALOG_DIR
@@ -90,6 +91,16 @@ def test_a_file_that_is_not_a_picture_is_refused(catalog_copy):
     (catalog_copy / "images" / "KS-101.png").write_text("<svg onload=alert(1)>")
     problems, _ = catalog_check(catalog_copy)
     assert any("images/KS-101.png is not a PNG, JPEG or WebP picture" in p for p in problems)
+
+
+def test_a_card_shows_the_picture_shrunk_to_its_width_or_the_placeholder(catalog_copy):
+    from PIL import Image
+
+    shrunk = Image.open(io.BytesIO(card_thumbnail(catalog_copy / "images" / "KS-101.png", 160)))
+    assert shrunk.format == "PNG" and shrunk.size == (160, 120)  # 480 x 360, kept in proportion
+    broken = catalog_copy / "images" / "KS-102.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n then nothing a picture needs")
+    assert card_thumbnail(broken, 160) == card_thumbnail(PLACEHOLDER, 160)
 
 
 def test_validate_prints_warnings_and_exits_0_and_names_a_bad_path_with_exit_2(catalog_copy):

@@ -9,10 +9,11 @@ import streamlit as st
 from recommender.escaping import plain
 from recommender.shop import cards, shopping
 from recommender.shopper.result import Item, Reason
-from views import loading
+from views import loading, style
 from views.state import Finder
 
 COMPARE_KEY = "compare_{sku}"
+CARD_HEADING = "## "
 _FEEDBACK_BUTTONS = (
     ("helpful", "Helpful", ":material/thumb_up:", "Thanks for telling us"),
     ("not_helpful", "Not helpful", ":material/thumb_down:", "Thanks, noted"),
@@ -21,8 +22,15 @@ _FEEDBACK_BUTTONS = (
 PICTURE_WIDTH = 160  # px: small enough that a phone still sees the product's name at once
 
 
-def _reason(reason: Reason) -> None:
-    st.markdown(f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_")
+def _reasons(reasons: Sequence[Reason]) -> None:
+    # One Markdown list per block, not one element per reason: fewer elements for the
+    # browser to lay out before the first product shows.
+    st.markdown(
+        "\n".join(
+            f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_"
+            for reason in reasons
+        )
+    )
 
 
 def picked_for_comparison(items: Sequence[Item]) -> list[Item]:
@@ -40,24 +48,26 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
     assert shown is not None  # a card is only drawn for a result being shown
     shown_items = shown.result.items
     view = cards.card(engine, item, shown.answers, current.catalog_dir, current.money)
-    with st.container(border=True):
+    with st.container(border=True, key=f"{style.CARD_KEY_PREFIX}{item.sku}"):
         picture, words = st.columns([1, 3], gap="small")
         with picture:
-            st.image(str(view.picture), width=PICTURE_WIDTH, alt=view.picture_alt)
+            shrunk = loading.card_picture(view.picture, PICTURE_WIDTH)
+            st.image(shrunk, width=PICTURE_WIDTH, alt=view.picture_alt)
         with words:
-            st.markdown(f"#### {item.rank}. {plain(item.name)}")
+            # Level 2 under the page's title, as headings may not skip a level; style.py keeps
+            # it at the size of a card's name.
+            st.markdown(f"{CARD_HEADING}{item.rank}. {plain(item.name)}")
             st.markdown(f"{plain(view.kind)} · **{plain(view.price)}**")
             if view.size:
                 st.markdown(f"**{plain(view.size)}**")
             if view.size_note:
                 st.caption(plain(view.size_note))
         first, *more = item.reasons
-        _reason(first)
+        _reasons([first])
         if more:
             # One reason up front keeps cards short on a phone; the rest are a tap away.
             with st.expander(f"More reasons ({len(more)})"):
-                for reason in more:
-                    _reason(reason)
+                _reasons(more)
         for caution in item.cautions:
             st.warning(plain(caution), icon=":material/info:")
         with st.container(horizontal=True):
@@ -77,8 +87,10 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
             if (item.sku, "click") not in state.sent:
                 record(state, item, "click")
         with st.expander("Why this order"):
-            for line in shopping.score_lines(item):
-                st.markdown(f"**{line.label}: {line.value:.2f}**, {line.meaning}")
+            lines = shopping.score_lines(item)
+            st.markdown(
+                "\n\n".join(f"**{line.label}: {line.value:.2f}**, {line.meaning}" for line in lines)
+            )
             st.caption(f"Total {item.score:.2f}; a higher total comes first.")
         with st.container(horizontal=True):
             for event, label, icon, done in _FEEDBACK_BUTTONS:
@@ -100,5 +112,7 @@ def comparison(items: Sequence[Item], answers) -> None:
     current = loading.settings()
     table = cards.comparison(loading.engine(current), picked, answers, current.money)
     st.subheader("Side by side")
-    # A table's cells are shown as text, never read as Markdown or HTML.
-    st.table(table)
+    # st.table reads every cell, row label and column header as Markdown, so catalog text in
+    # them is escaped like any other (a product name could otherwise be a link or a picture).
+    shown = table.map(plain).rename(index=plain, columns=plain)
+    st.table(shown)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from recommender.catalog.last_good import load_serving_engine
+from recommender.catalog.pictures import card_thumbnail
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
 from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
@@ -80,6 +81,21 @@ def _key(current: Settings) -> str:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _candidate(catalog_dir: str, version_key: str) -> tuple[InterleaveCandidate | None, list[str]]:
     return load_candidate(Settings.from_env(), _engine(catalog_dir, version_key))
+
+
+def card_picture(source: str | Path, width: int) -> str | bytes:
+    """What a card's st.image shows: an address as it is, a file shrunk to the card once."""
+    if isinstance(source, str):
+        return source
+    stat = source.stat()
+    return _thumbnail(str(source), stat.st_mtime_ns, stat.st_size, width)
+
+
+# cache_resource, not cache_data: bytes never change, so there is nothing to copy per rerun.
+# The file's time and size are in the key, so a replaced picture is read again.
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _thumbnail(path: str, mtime_ns: int, size: int, width: int) -> bytes:
+    return card_thumbnail(Path(path), width)
 
 
 def store_opener(current: Settings) -> Callable[[], FeedbackStore]:

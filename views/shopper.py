@@ -44,30 +44,8 @@ def _question(question: Question, draft: dict[str, Any]) -> None:
             format_func=question.label_of,
             key=key,
         )
-    elif question.kind == MEASURE:
-        low, high = question.bounds
-        draft[question.field] = st.number_input(
-            question.label,
-            min_value=low,
-            max_value=high,
-            value=value,
-            step=0.5,
-            placeholder="Optional, for the right size",
-            key=key,
-        )
-        st.caption(f"How to measure: {question.help}")
-    elif question.kind == NUMBER:
-        low, high = question.bounds
-        draft[question.field] = st.number_input(
-            question.label,
-            min_value=low,
-            max_value=high,
-            value=value,
-            step=1.0,
-            placeholder="Not answered",
-            help=question.help or None,
-            key=key,
-        )
+    elif question.kind in (MEASURE, NUMBER):
+        draft[question.field] = _number(question, value, key)
     else:
         options = question.options
         draft[question.field] = st.radio(
@@ -78,6 +56,29 @@ def _question(question: Question, draft: dict[str, Any]) -> None:
             horizontal=True,
             key=key,
         )
+
+
+# Measurements step by half a centimetre (or half a shoe size) and say what they are for.
+_NUMBER_INPUTS = {MEASURE: (0.5, "Optional, for the right size"), NUMBER: (1.0, "Not answered")}
+
+
+def _number(question: Question, value: float | None, key: str) -> float | None:
+    low, high = question.bounds
+    step, placeholder = _NUMBER_INPUTS[question.kind]
+    measure = question.kind == MEASURE
+    number = st.number_input(
+        question.label,
+        min_value=low,
+        max_value=high,
+        value=value,
+        step=step,
+        placeholder=placeholder,
+        help=None if measure else question.help or None,
+        key=key,
+    )
+    if measure:  # said under the box, not in a tooltip: a phone has no hover
+        st.caption(f"How to measure: {question.help}")
+    return number
 
 
 def _questionnaire(state: Finder) -> None:

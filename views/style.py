@@ -25,6 +25,7 @@ KEYBOARD_HINT = (
     "reaches the group and the arrow keys move between its choices; Space picks one."
 )
 _ARRIVED_KEY = "finder_arrived"
+CARD_KEY_PREFIX = "card_"  # a product card's container key; Streamlit makes it a CSS class
 
 _CSS = f"""
 <style>
@@ -41,6 +42,14 @@ button, [role="tab"], [data-testid="stExpander"] summary, [data-testid="stPageLi
   align-items: center;
 }}
 button[aria-pressed="true"], button[aria-pressed="true"] p {{ color: {PICKED_TEXT}; }}
+/* A long choice ("A weakened immune system, from an illness or its treatment") wraps on a
+   phone instead of ending in "...": a shopper must read what they tick. */
+[data-testid="stButtonGroup"] button, [data-testid="stButtonGroup"] button * {{
+  white-space: normal !important;
+  text-overflow: clip !important;
+  overflow: visible !important;
+}}
+[data-testid="stButtonGroup"] button {{ height: auto !important; text-align: left; }}
 [role="radiogroup"] {{ gap: 0.25rem 1rem; }}
 :focus-visible, [data-testid="stExpander"] summary:focus-visible {{
   outline: 3px solid {FOCUS} !important;
@@ -51,6 +60,9 @@ label:has(input:focus-visible) {{
   outline-offset: 2px;
   border-radius: 4px;
 }}
+/* A product's name is a level-2 heading (the page outline may not skip levels), drawn at
+   the size of a card title rather than a section's. */
+[class*="st-key-{CARD_KEY_PREFIX}"] h2 {{ font-size: 1.5rem; padding: 0.5rem 0 1rem; }}
 /* A heading takes focus only so that a screen reader starts there: no ring around it. */
 h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus {{ outline: none !important; }}
 </style>

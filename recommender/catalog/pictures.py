@@ -9,6 +9,7 @@ catalog names an address. A path that could reach outside `images/` is refused b
 
 from __future__ import annotations
 
+import io
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -82,6 +83,28 @@ def picture_source(catalog_dir: Path, cell: str) -> str | Path:
     if path is None or path.stat().st_size > MAX_PICTURE_BYTES:
         return PLACEHOLDER
     return path
+
+
+def card_thumbnail(path: Path, width: int) -> bytes:
+    """The picture file as PNG bytes at most `width` pixels wide (the placeholder if the file
+    cannot be read as a picture). Done once per file by the app's cache: shrinking on every
+    results page cost each card a decode, a resize and an encode."""
+    from PIL import Image, UnidentifiedImageError  # Pillow comes with Streamlit
+
+    try:
+        with Image.open(path) as picture:
+            picture.load()
+            shown = picture.copy()
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        if path == PLACEHOLDER:
+            raise
+        return card_thumbnail(PLACEHOLDER, width)
+    if shown.width > width:
+        height = round(shown.height * width / shown.width)
+        shown = shown.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    shown.save(out, format="PNG")
+    return out.getvalue()
 
 
 def picture_checks(catalog_dir: Path, products: pd.DataFrame) -> tuple[list[str], list[str]]:

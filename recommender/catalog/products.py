@@ -12,7 +12,9 @@ import io
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,6 +73,16 @@ class Catalog:
     @property
     def skus(self) -> tuple[str, ...]:
         return tuple(self.products["sku"])
+
+    def row(self, sku: str) -> dict[str, Any]:
+        """One product's columns by SKU ({} for an SKU not in the catalog)."""
+        return dict(self._rows_by_sku.get(sku, {}))
+
+    @cached_property
+    def _rows_by_sku(self) -> dict[str, dict[str, Any]]:
+        # Built once per catalog: a pandas lookup by SKU costs milliseconds, and every card of
+        # every results page makes one (the catalog is frozen, so the index never goes stale).
+        return {str(row["sku"]): row for row in self.products.to_dict("records")}
 
     def tag_matrix(self, keys: list[str]) -> np.ndarray:
         """A products x keys 0/1 matrix: does product p carry key k (its category or a tag)."""

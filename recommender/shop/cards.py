@@ -44,9 +44,7 @@ class Card:
 
 
 def _product(engine: Engine, sku: str) -> dict:
-    products = engine.catalog.products
-    match = products.loc[products["sku"] == sku]
-    return match.iloc[0].to_dict() if len(match) else {}
+    return engine.catalog.row(sku)
 
 
 def card(engine: Engine, item: Item, answers: Answers, catalog_dir: Path, money: Money) -> Card:

@@ -109,20 +109,24 @@ def draft_from_raw(raw: Mapping[str, Any]) -> dict[str, Any]:
         if name in QUESTIONS:
             draft[name] = list(value) if isinstance(value, list) else value
     if raw.get("measurements"):
+        # Each measurement fills its own input on the last step; the whole set is kept too, so
+        # a measurement whose question is not asked for these answers still travels on.
         draft["measurements"] = dict(raw["measurements"])
+        for name, value in raw["measurements"].items():
+            if name in QUESTIONS:
+                draft[name] = value
     return draft
 
 
 def _agrees(linked: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
     empty = empty_draft()
+    measured = raw_answers(current).get("measurements", {})
+    linked_measured = linked.get("measurements") or {}
     return all(
         current.get(name) == value
         for name, value in linked.items()
-        if value != empty.get(name) and name != "measurements"
-    ) and all(
-        (current.get("measurements") or {}).get(name) == value
-        for name, value in (linked.get("measurements") or {}).items()
-    )
+        if value != empty.get(name) and name != "measurements" and name not in linked_measured
+    ) and all(measured.get(name) == value for name, value in linked_measured.items())
 
 
 def _wanted_step(text: str | None, *, has_answers: bool) -> int:

@@ -350,8 +350,12 @@ def raw_answers(draft: Draft, *, up_to_step: int | None = None) -> dict[str, Any
             else:
                 raw[question.field] = _raw_value(question, value)
     if draft.get("measurements") and up_to_step is None:  # from a shared link (SPEC section 9)
-        # What the shopper typed on the measurement step wins over what the link carried.
-        raw["measurements"] = {**dict(draft["measurements"]), **raw.get("measurements", {})}
+        # A link's measurement fills its input; the input (even emptied) wins while its question
+        # is asked, and the link's value travels on only for a question these answers skip.
+        asked = {q.field for q in MEASUREMENTS if q.is_asked(draft)}
+        carried = {k: v for k, v in dict(draft["measurements"]).items() if k not in asked}
+        if carried or raw.get("measurements"):
+            raw["measurements"] = {**carried, **raw.get("measurements", {})}
     return raw
 
 

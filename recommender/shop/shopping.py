@@ -317,8 +317,5 @@ def _sentence(text: str) -> str:
 
 
 def product_description(engine: Engine, sku: str) -> str:
-    products = engine.catalog.products
-    if "description" not in products:
-        return ""
-    match = products.loc[products["sku"] == sku, "description"]
-    return str(match.iloc[0]) if len(match) else ""
+    description = engine.catalog.row(sku).get("description")
+    return "" if description is None else str(description)

@@ -31,7 +31,7 @@ def knee_and_back_shopper(at: AppTest, budget: float | None = None) -> AppTest:
 
 
 def card_titles(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("#### ")]
+    return [m.value for m in at.markdown if m.value.startswith("## ")]
 
 
 def stored_events(db_url: str) -> pd.DataFrame:

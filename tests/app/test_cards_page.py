@@ -6,6 +6,8 @@ from __future__ import annotations
 from shopper_flow import card_titles, next_step
 from streamlit.testing.v1 import AppTest
 
+from tests.readable import readable
+
 
 def knee_shopper_with_a_measurement(at: AppTest, knee_cm: float | None) -> AppTest:
     """A shopper with knee pain who gives their knee measurement on the last step."""
@@ -67,14 +69,15 @@ def test_every_card_shows_a_price_in_pounds_and_a_shop_link(app: AppTest) -> Non
 
 def test_ticking_two_products_shows_them_side_by_side(app: AppTest) -> None:
     knee_shopper_with_a_measurement(app, 35)
-    titles = [t.removeprefix("#### ") for t in card_titles(app)]
+    titles = [t.removeprefix("## ") for t in card_titles(app)]
     first, second = (app.checkbox(key=f"compare_{sku}") for sku in _skus(app)[:2])
     first.check().run()
     assert "Side by side" not in [h.value for h in app.subheader]
     second.check().run()
     assert "Side by side" in [h.value for h in app.subheader]
-    table = app.table[0].value
-    assert list(table.columns) == titles[:2]
+    # The table is Markdown in every cell, so it comes escaped; read it as a shopper would.
+    table = app.table[0].value.map(readable).rename(index=readable, columns=readable)
+    assert list(table.columns) == [readable(title) for title in titles[:2]]
     assert {"Support level", "Made for areas", "Size", "Price", "Cautions"} <= set(table.index)
     assert table.loc["Price"].str.startswith("£").all()
     assert table.loc["Why it is suggested"].str.contains("Because you told us").all()

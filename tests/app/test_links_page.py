@@ -87,3 +87,24 @@ def test_an_empty_questionnaire_is_guided_to_where_it_hurts(app: AppTest) -> Non
     assert "Your matches" not in [t.value for t in app.title]
     assert "Step 2 of 5" in _step(app)
     assert "Tell us where it hurts" in readable(app.warning[0].value)
+
+
+def test_a_link_with_measurements_fills_them_in_and_a_changed_one_wins(app: AppTest) -> None:
+    at = _open_link({"red_flags": "none", "pain_areas": "knee", "knee_cm": "38", "step": "5"})
+    assert "Step 5 of 5" in _step(at)
+    assert at.number_input(key="q_knee_cm").value == 38.0
+    assert at.number_input(key="q_thigh_cm").value is None
+    at.number_input(key="q_knee_cm").set_value(36.5).run()  # the shopper measured again
+    next_step(at)
+    assert card_titles(at)
+    assert at.query_params["knee_cm"] == "36.5"
+
+
+def test_a_results_link_with_a_measurement_keeps_it_for_change_my_answers(app: AppTest) -> None:
+    at = _open_link({"red_flags": "none", "pain_areas": "knee", "knee_cm": "35"})
+    assert any("Your size: " in readable(m.value) for m in at.markdown)
+    at.button(key="change").click().run()
+    for _ in range(4):
+        next_step(at)
+    assert "Step 5 of 5" in _step(at)
+    assert at.number_input(key="q_knee_cm").value == 35.0

@@ -21,7 +21,7 @@ def test_first_screen_asks_the_safety_questions_with_progress(app: AppTest) -> N
 def test_shopper_reaches_ranked_cards_with_reasons_and_advice(app: AppTest) -> None:
     knee_and_back_shopper(app)
     titles = card_titles(app)
-    assert titles and titles[0].startswith("#### 1. ")
+    assert titles and titles[0].startswith("## 1. ")
     reasons = [m.value for m in app.markdown if "Article section:" in m.value]
     assert any(r.startswith("- Because you told us") for r in reasons)
     assert "Looking after yourself" in [h.value for h in app.header]

@@ -4,37 +4,35 @@ price in pounds, the size that fits shows, and two ticked cards compare side by 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import BROWSER_TESTS, WAIT_MS, running_app, shoot, wait_until_idle
+from tests.browser.conftest import (
+    BROWSER_TESTS,
+    WIDTHS,
+    accessibility_problems,
+    new_page,
+    next_step,
+    open_finder,
+    shoot,
+    wait_until_idle,
+)
 
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 PRICE = re.compile(r"£\d+\.\d\d")
 
 pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("cards")
-    env = {
-        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(folder / "models"),
-        "RECOMMENDER_EXPLORE_SHARE": "0",
-    }
-    with running_app(env, folder) as url:
-        yield url
+def app_url(finder_app) -> str:
+    return finder_app[0]
 
 
 def _knee_shopper_with_a_measurement(page) -> None:
     page.get_by_text("16 to 49").click()
     for step in (2, 3, 4, 5):
-        wait_until_idle(page)  # a click while the last answer still reruns the page is lost
-        page.get_by_role("button", name="Next").click()
-        page.get_by_text(f"Step {step} of 5", exact=True).wait_for()
+        next_step(page, f"Step {step} of 5")
         if step == 2:
             page.get_by_role("button", name="Knee", exact=True).click()
             page.get_by_text("Which knee?").wait_for()
@@ -50,12 +48,10 @@ def _knee_shopper_with_a_measurement(page) -> None:
 def test_every_card_has_its_picture_a_price_in_pounds_and_its_size(
     browser, app_url: str, width: str
 ) -> None:
-    page = browser.new_page(viewport=WIDTHS[width])
-    page.set_default_timeout(WAIT_MS)
+    page = new_page(browser, width)
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
-    page.goto(app_url)
-    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    open_finder(page, app_url)
     _knee_shopper_with_a_measurement(page)
     count = page.get_by_role("heading", name=re.compile(r"^\d\. ")).count()
     assert count >= 3
@@ -69,15 +65,16 @@ def test_every_card_has_its_picture_a_price_in_pounds_and_its_size(
     assert prices.count() >= count
     assert page.get_by_text("Your size: M").first.is_visible()
     assert hosts == {urlsplit(app_url).netloc}  # pictures come from the app itself
+    assert accessibility_problems(page) == []
     shoot(page, f"cards-{width}.png")
-    if width == "desktop":
-        page.get_by_text("Compare", exact=True).nth(0).click()
-        page.wait_for_timeout(500)
-        page.get_by_text("Compare", exact=True).nth(1).click()
-        page.get_by_role("heading", name="Side by side").wait_for()
-        page.get_by_role("heading", name="Side by side").scroll_into_view_if_needed()
-        page.get_by_role("cell", name="Support level").or_(
-            page.get_by_role("rowheader", name="Support level")
-        ).first.wait_for()
-        shoot(page, "compare-desktop.png")
+    page.get_by_text("Compare", exact=True).nth(0).click()
+    wait_until_idle(page)
+    page.get_by_text("Compare", exact=True).nth(1).click()
+    page.get_by_role("heading", name="Side by side").wait_for()
+    page.get_by_role("heading", name="Side by side").scroll_into_view_if_needed()
+    page.get_by_role("cell", name="Support level").or_(
+        page.get_by_role("rowheader", name="Support level")
+    ).first.wait_for()
+    assert accessibility_problems(page) == []
+    shoot(page, f"compare-{width}.png")
     page.close()

@@ -15,53 +15,56 @@ from urllib.parse import urlsplit
 import pytest
 
 from recommender.escaping import WORD_JOINER
-from tests.browser.conftest import BROWSER_TESTS, ROOT, WAIT_MS, running_app
+from tests.browser.conftest import (
+    BROWSER_TESTS,
+    ROOT,
+    new_page,
+    next_step,
+    open_finder,
+    running_app,
+    scratch_env,
+    wait_until_idle,
+)
 from tests.hostile_catalog import HOSTILE, OFF_SITE, hostile_catalog
 
 pytestmark = BROWSER_TESTS
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("hostile")
-    env = {
-        "RECOMMENDER_CATALOG": str(hostile_catalog(ROOT / "catalog", folder / "catalog")),
-        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(folder / "models"),
-        "RECOMMENDER_EXPLORE_SHARE": "0",
-    }
+    catalog = hostile_catalog(ROOT / "catalog", folder / "catalog")
+    env = scratch_env(folder) | {"RECOMMENDER_CATALOG": str(catalog)}
     with running_app(env, folder) as url:
         yield url
-
-
-def _next(page, step_text: str) -> None:
-    page.get_by_role("button", name="Next").click()
-    page.get_by_text(step_text, exact=True).wait_for()
 
 
 def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     browser, hostile_url: str
 ) -> None:
-    page = browser.new_page(viewport=DESKTOP)
-    page.set_default_timeout(WAIT_MS)
+    page = new_page(browser, "desktop")
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
 
-    page.goto(hostile_url)
-    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    open_finder(page, hostile_url)
     page.get_by_text("50 to 64").click()
-    _next(page, "Step 2 of 5")
+    next_step(page, "Step 2 of 5")
     page.get_by_role("button", name="Knee", exact=True).click()
     page.get_by_text("Which knee?").wait_for()
     page.get_by_role("button", name="Lower back").click()
     page.get_by_text("Left", exact=True).click()
-    _next(page, "Step 3 of 5")
+    next_step(page, "Step 3 of 5")
     page.get_by_text("Both feet").click()
-    _next(page, "Step 4 of 5")
-    _next(page, "Step 5 of 5")
+    next_step(page, "Step 4 of 5")
+    next_step(page, "Step 5 of 5")
     page.get_by_role("button", name="Show my matches").click()
     page.get_by_role("heading", name=re.compile(r"^1\. ")).wait_for()
+    # Two products side by side: st.table reads its cells and headers as Markdown.
+    page.get_by_text("Compare", exact=True).nth(0).click()
+    wait_until_idle(page)
+    page.get_by_text("Compare", exact=True).nth(1).click()
+    page.get_by_role("heading", name="Side by side").wait_for()
+    wait_until_idle(page)
     page.get_by_text("More about this product").first.click()  # the hostile description
     page.get_by_text(re.compile(r"^Held back, and why")).click()
     page.wait_for_timeout(500)

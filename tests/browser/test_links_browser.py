@@ -8,21 +8,19 @@ alone; axe-core checks each page for serious accessibility problems, at 390 and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import (
     BROWSER_TESTS,
-    WAIT_MS,
-    running_app,
-    serious_accessibility_problems,
+    WIDTHS,
+    accessibility_problems,
+    new_page,
     shoot,
     wait_until_idle,
 )
 
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 SHARED = "/?pain_areas=knee,lower_back&bunions=both&habits=slouching&red_flags=none"
 FIRST_CARD = re.compile(r"^1\. ")
 # What the focused element is, in words: its label, accessible name or text.
@@ -37,21 +35,13 @@ pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    folder = tmp_path_factory.mktemp("links")
-    env = {
-        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(folder / "models"),
-        "RECOMMENDER_EXPLORE_SHARE": "0",
-    }
-    with running_app(env, folder) as url:
-        yield url, folder
+def served(finder_app) -> tuple[str, Path]:
+    return finder_app
 
 
 @pytest.fixture(params=list(WIDTHS))
 def page(request, browser, served):
-    page = browser.new_page(viewport=WIDTHS[request.param])
-    page.set_default_timeout(WAIT_MS)
+    page = new_page(browser, request.param)
     page.width_name = request.param
     yield page
     page.close()
@@ -94,7 +84,7 @@ def test_a_shared_link_opens_the_results_at_the_top_and_a_reload_keeps_them(page
     assert _scrolled_to_top(page)
     first = page.get_by_role("heading", name=FIRST_CARD).inner_text()
     page.wait_for_url(re.compile(r"step=results"))  # the place is in the address now
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     shoot(page, f"shared-link-results-{page.width_name}.png")
     page.reload()
     page.get_by_role("heading", name="Your matches").wait_for()
@@ -120,7 +110,7 @@ def test_a_red_flag_link_shows_the_safety_stop(page, served) -> None:
     page.goto(_url(served, "/?red_flags=calf_swelling&pain_areas=knee"))
     page.get_by_role("heading", name="Please see a doctor today").wait_for()
     assert page.get_by_role("heading", name=FIRST_CARD).count() == 0
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
 
 
 def test_a_link_with_no_safety_answers_asks_them_first(page, served) -> None:
@@ -135,13 +125,23 @@ def test_a_bad_link_opens_the_question_and_names_the_field(page, served) -> None
     page.get_by_text("Step 2 of 5", exact=True).wait_for()
     page.get_by_text("knee_side").wait_for()
     assert page.get_by_text("Traceback").count() == 0
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
+    shoot(page, f"bad-link-{page.width_name}.png")
+
+
+def test_a_link_with_a_measurement_fills_its_box_on_the_last_step(page, served) -> None:
+    page.goto(_url(served, "/?red_flags=none&pain_areas=knee&knee_cm=38&step=5"))
+    page.get_by_text("Step 5 of 5", exact=True).wait_for()
+    wait_until_idle(page)
+    assert float(page.get_by_label("Around your knee (cm)").input_value()) == 38
+    assert page.get_by_label("Around your thigh (cm)").input_value() == ""
+    shoot(page, f"questionnaire-step5-{page.width_name}.png")
 
 
 def test_keyboard_alone_completes_the_finder_and_back_returns_step_by_step(page, served) -> None:
     page.goto(_url(served))
     page.get_by_text("Step 1 of 5", exact=True).wait_for()
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     _tab_to(page, "Under 16")
     page.keyboard.press("ArrowRight")  # the hint on the page says so
     page.get_by_text("16 to 49").wait_for()
@@ -155,7 +155,7 @@ def test_keyboard_alone_completes_the_finder_and_back_returns_step_by_step(page,
     page.keyboard.press("Space")
     page.get_by_text("Which knee?").wait_for()
     wait_until_idle(page)
-    assert serious_accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     for step in (3, 4, 5):
         _tab_to(page, "Next")
         page.keyboard.press("Enter")

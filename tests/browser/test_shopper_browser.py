@@ -7,48 +7,29 @@ test itself asserts what a shopper would notice: ranked cards after the question
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from tests.browser.conftest import (
     BROWSER_TESTS,
     SHOTS,
-    WAIT_MS,
-    running_app,
+    WIDTHS,
+    new_page,
+    next_step,
+    open_finder,
     shoot,
-    wait_until_idle,
 )
-
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser")
-    env = {
-        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(folder / "models"),
-        "RECOMMENDER_EXPLORE_SHARE": "0",
-    }
-    with running_app(env, folder) as url:
-        yield url
+def app_url(finder_app) -> str:
+    return finder_app[0]
 
 
 def _open(browser, app_url: str, width: str):
-    page = browser.new_page(viewport=WIDTHS[width])
-    page.set_default_timeout(WAIT_MS)
-    page.goto(app_url)
-    page.get_by_text("Step 1 of 5", exact=True).wait_for()
-    return page
-
-
-def _next(page, step_text: str) -> None:
-    wait_until_idle(page)  # a click while the last answer still reruns the page is lost
-    page.get_by_role("button", name="Next").click()
-    page.get_by_text(step_text, exact=True).wait_for()
+    return open_finder(new_page(browser, width), app_url)
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -56,17 +37,17 @@ def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str
     page = _open(browser, app_url, width)
     page.get_by_text("50 to 64").click()
     shoot(page, f"questionnaire-{width}.png")
-    _next(page, "Step 2 of 5")
+    next_step(page, "Step 2 of 5")
     page.get_by_role("button", name="Knee", exact=True).click()
     page.get_by_text("Which knee?").wait_for()
     page.get_by_role("button", name="Lower back").click()
     page.get_by_text("Do your back and knee hurt at the same time?").wait_for()
     page.get_by_text("Left", exact=True).click()
     shoot(page, f"questionnaire-step2-{width}.png")
-    _next(page, "Step 3 of 5")
+    next_step(page, "Step 3 of 5")
     page.get_by_text("Both feet").click()
-    _next(page, "Step 4 of 5")
-    _next(page, "Step 5 of 5")
+    next_step(page, "Step 4 of 5")
+    next_step(page, "Step 5 of 5")
     page.get_by_role("button", name="Show my matches").click()
     first_card = page.get_by_role("heading", name=re.compile(r"^1\. "))
     first_card.wait_for()

@@ -17,13 +17,12 @@ from playwright.sync_api import expect
 from recommender.feedback import FeedbackStore, import_feedback
 from recommender.shop.auth import PASSWORD_HASH_ENV, hash_password
 from recommender.shopper.engine import load_engine
-from tests.browser.conftest import BROWSER_TESTS, ROOT, WAIT_MS, running_app, shoot
+from tests.browser.conftest import BROWSER_TESTS, ROOT, WAIT_MS, new_page, running_app, shoot
 from training.simulate import simulate, write_simulation
 
 pytestmark = BROWSER_TESTS
 
 PASSWORD = "insoles-on-thursday"
-DESKTOP = {"width": 1280, "height": 900}
 # Few enough to simulate and train in seconds: the page has to show a model, trusted or not.
 SESSIONS = 1500
 EDITOR_TABS = ("Blend, limits, experiment", "Rule multipliers", "Products: boost and stock")
@@ -65,8 +64,7 @@ def _sign_in(page, password: str) -> None:
 
 
 def test_staff_signs_in_then_tunes_and_retrains(browser, staff_url: str) -> None:
-    page = browser.new_page(viewport=DESKTOP)
-    page.set_default_timeout(WAIT_MS)
+    page = new_page(browser, "desktop")
     page.goto(f"{staff_url}/merchandiser")
 
     # The password field is the last thing drawn before a signed-out page stops.

@@ -34,7 +34,7 @@ def test_an_interleaved_shopper_sees_cards_and_the_teams_are_logged(interleaving
     knee_and_back_shopper(app)
 
     titles = card_titles(app)
-    assert titles and titles[0].startswith("#### 1. ")
+    assert titles and titles[0].startswith("## 1. ")
     with FeedbackStore.open(interleaving_shop.db_url) as store:
         picks = read_picks(store)
         arms = read_experiments(store)
