@@ -41,7 +41,7 @@ from recommender.merchandising.whatif import (
     weights_data_from_rows,
     with_cells,
 )
-from recommender.model.reranker import Reranker
+from recommender.model.ranker import Ranker
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shop.auth import MERCHANDISER
@@ -250,7 +250,7 @@ def _what_if(settings: Settings, current: Proposal, proposal: Proposal) -> list[
     return [f"{persona}: {failure}" for persona, failure in result.newly_broken]
 
 
-def _engine(proposal: Proposal, model: Reranker | None) -> Engine:
+def _engine(proposal: Proposal, model: Ranker | None) -> Engine:
     return build_engine(proposal.catalog, proposal.weights, model)
 
 

@@ -7,8 +7,8 @@ __all__ = [
     "interleaving",
     "learned",
     "promotion",
+    "ranker",
     "records",
     "registry",
-    "reranker",
     "serving",
 ]

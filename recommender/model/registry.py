@@ -36,7 +36,7 @@ from recommender.errors import InputError, ModelError
 from recommender.faults import checkpoint
 from recommender.model import records as model_records
 from recommender.model.promotion import STATE_FILE, promoted_id, read_state
-from recommender.model.reranker import Reranker
+from recommender.model.ranker import Ranker
 from recommender.settings import Settings
 
 if TYPE_CHECKING:
@@ -318,9 +318,7 @@ def resolve_card(settings: Settings, reference: str) -> ModelCard:
     return find_model(models_dir, folder.name)
 
 
-def load_for_serving(
-    settings: Settings, reference: str | None
-) -> tuple[Reranker | None, list[str]]:
+def load_for_serving(settings: Settings, reference: str | None) -> tuple[Ranker | None, list[str]]:
     """The re-ranker to serve with, or (None, [notice]) when it cannot be trusted or verified.
 
     `reference` None means the promoted model ((None, []) when none is promoted); otherwise a
