@@ -6,7 +6,6 @@ Layout only. Checking, the what-if and saving live in `recommender.merchandising
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from recommender.catalog.last_good import CATALOG_NOTICE
 from recommender.catalog.weights import BOOST_RANGE, RULE_MULTIPLIER_RANGE
 from recommender.errors import CatalogError, InputError
 from recommender.escaping import plain, plain_bullets
+from recommender.files import version_token
 from recommender.merchandising.personas import load_personas
 from recommender.merchandising.weights_store import (
     CatalogState,
@@ -229,7 +229,7 @@ def _preview_and_save(
         st.error("This change breaks saved expectations:\n\n" + plain_bullets(blockers))
         # Keyed by the failures themselves: an override given for one set of broken
         # expectations must not carry over to a later edit that breaks others.
-        digest = hashlib.sha256("\n".join(blockers).encode()).hexdigest()[:12]
+        digest = version_token("\n".join(blockers), length=12)
         overridden = st.checkbox(
             "Save anyway: I have checked these broken expectations", key=f"merch_override_{digest}"
         )

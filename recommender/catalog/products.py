@@ -7,7 +7,6 @@ shows it: the header is row 1) and the column, so a merchandiser can fix a file 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pandas as pd
 from recommender.catalog.pictures import image_problem, url_problem
 from recommender.catalog.sizes import EMPTY_CHART, SizeChart, read_sizes
 from recommender.errors import CatalogError
+from recommender.files import version_token
 from recommender.shopper.answers import LIST_CHOICES
 
 PRODUCTS_FILE = "products.csv"
@@ -99,7 +99,7 @@ def load_catalog(directory: Path, *, complete: bool = False) -> Catalog:
         raise CatalogError(problems)
     frame = pd.DataFrame(rows)
     tags = tuple(_product_tags(row) for row in rows)
-    version = hashlib.sha256(raw).hexdigest()[:16]
+    version = version_token(raw)
     return Catalog(products=frame, tags=tags, version=version, sizes=sizes)
 
 

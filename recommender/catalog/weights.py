@@ -6,7 +6,6 @@ weights in force (see `recommender.catalog.last_good`).
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from recommender.errors import CatalogError
+from recommender.files import version_token
 
 WEIGHTS_FILE = "weights.toml"
 SCHEMA_VERSION = 1
@@ -94,9 +94,7 @@ def load_weights(directory: Path, rule_ids: Iterable[str], skus: Iterable[str]) 
         raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML ({error})"]) from None
     except RecursionError:
         raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML (nested too deeply)"]) from None
-    return parse_weights(
-        data, set(rule_ids), set(skus), version=hashlib.sha256(raw).hexdigest()[:16]
-    )
+    return parse_weights(data, set(rule_ids), set(skus), version=version_token(raw))
 
 
 def _read_capped(path: Path) -> bytes:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import difflib
-import hashlib
 import io
 import tempfile
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ from recommender.catalog.weights import (
     parse_weights,
 )
 from recommender.errors import CatalogError, InputError
+from recommender.files import version_token
 from recommender.merchandising.history import (
     SIZES_FILE,
     AuditEntry,
@@ -138,7 +138,7 @@ def state_token(weights_text: str, products_text: str, sizes_text: str = "") -> 
     data = weights_text.encode() + b"\0" + products_text.encode()
     if sizes_text:  # without sizes.csv a token stays what it was before sizes were versioned
         data += b"\0" + sizes_text.encode()
-    return hashlib.sha256(data).hexdigest()[:16]
+    return version_token(data)
 
 
 def current_state(directory: Path) -> CatalogState:
