@@ -1,0 +1,26 @@
+"""A small simulated shop for the model tests: an engine, its logged sessions as a ranking
+dataset, and the rankers fitted on it (small, so the whole folder runs in seconds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recommender.shopper.engine import Engine, load_engine
+from training.pipeline import Prepared, prepare_frames
+from training.simulate import simulate
+
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
+SESSIONS = 600
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return load_engine(CATALOG)
+
+
+@pytest.fixture(scope="session")
+def prepared(engine: Engine) -> Prepared:
+    feedback = simulate(engine, SESSIONS, seed=3, explore_share=0.4)
+    return prepare_frames(engine, feedback.sessions, feedback.events)
