@@ -6,11 +6,11 @@ product no model part at all).
 
 A ranker has a `name` (a model id, or a baseline such as `RULES_ONLY`) and one method,
 `score(pairs)`: one score per (shopper, product) pair, higher = shown earlier. The engine asks
-with the pairs of one shopper (scores must lie in [0, 1], the scale it blends a model part on);
-an evaluation asks with every shown pair of thousands of sessions at once. Every ranker follows
-it: rules-only (here), popularity and stock LightGBM (`training.rankers`), the learned model
-(`recommender.model.learned`) and the test doubles; `tests/model/test_ranker_contract.py`
-checks them all with one set of tests.
+with the pairs of one shopper and clips the scores to [0, 1], the scale it blends a model part
+on (a served ranker should score on that scale); an evaluation asks with every shown pair of
+thousands of sessions at once. Every ranker follows it: rules-only (here), popularity and
+stock LightGBM (`training.rankers`), the learned model (`recommender.model.learned`) and the
+test doubles; `tests/model/test_ranker_contract.py` checks them all with one set of tests.
 """
 
 from __future__ import annotations
