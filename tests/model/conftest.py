@@ -1,5 +1,5 @@
-"""A small simulated shop for the model tests: an engine, its logged sessions as a ranking
-dataset, and the rankers fitted on it (small, so the whole folder runs in seconds)."""
+"""A small simulated shop for the model tests (the engine is the suite's own): its logged
+sessions as a ranking dataset and a model fitted on them, small so the folder runs quickly."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ import pytest
 
 from recommender.model.learned import LambdaRanker
 from recommender.settings import Settings
-from recommender.shopper.engine import Engine, load_engine
+from recommender.shopper.engine import Engine
 from training.model import fit_ranker
 from training.pipeline import Prepared, prepare_frames
 from training.simulate import simulate
 
-CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 SESSIONS = 600
-
-
-@pytest.fixture(scope="session")
-def engine() -> Engine:
-    return load_engine(CATALOG)
 
 
 @pytest.fixture(scope="session")
