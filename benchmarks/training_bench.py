@@ -128,10 +128,10 @@ def _child(path: Path) -> dict:
 
 def _train_once(path: Path) -> dict:
     sys.path.insert(0, str(ROOT))
+    from recommender.model.learned import LearnedReranker
     from recommender.shopper.engine import load_engine
     from training.model import fit_ranker
     from training.pipeline import compare, prepare_frames
-    from training.rankers import ModelRanker
 
     sessions, events = _load(path)
     engine = load_engine(ROOT / "catalog")
@@ -139,7 +139,7 @@ def _train_once(path: Path) -> dict:
     prepared = prepare_frames(engine, sessions, events)
     model = fit_ranker(prepared.train, seed=0)
     fitted = time.perf_counter()
-    compare(prepared, ModelRanker("candidate", model), None, seed=0)
+    compare(prepared, LearnedReranker("candidate", model), None, seed=0)
     evaluated = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {

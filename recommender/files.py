@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -89,3 +91,30 @@ def read_bounded(path: Path, limit: int, kind: str = "") -> bytes:
     if len(data) > limit:
         raise UnreadableFile(path, f"larger than the {limit:,} bytes allowed", too_large=True)
     return data
+
+
+@contextmanager
+def locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path` (created if missing) for the `with` block.
+
+    For a read-modify-write of a small state file: two processes doing it at once take turns,
+    so neither loses the other's change.
+    """
+    lock_path = Path(lock_path)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def version_token(data: bytes | str, length: int = 16) -> str:
+    """A short name for some content: the first `length` hex digits of its sha256.
+
+    The same content always gives the same token; 16 digits make a clash between two versions
+    of a catalog vanishingly unlikely.
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()[:length]

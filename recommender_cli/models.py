@@ -15,6 +15,7 @@ from typing import Any
 from recommender.errors import ExitCode, InputError
 from recommender.model import registry
 from recommender.model.promotion import promoted_or_notice
+from recommender.model.ranker import RULES_ONLY
 from recommender.settings import Settings
 from recommender_cli.interleaving import register_actions as register_interleaving
 
@@ -97,7 +98,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 def run_rollback(args: argparse.Namespace, settings: Settings) -> int:
     with _writing(settings):
         previous = registry.rollback(settings.models_dir)
-    print(f"rolled back: serving {previous or 'rules-only'}")
+    print(f"rolled back: serving {previous or RULES_ONLY}")
     return ExitCode.OK
 
 
@@ -131,7 +132,7 @@ def _summary(card: registry.ModelCard, promoted: bool) -> dict[str, Any]:
 def _corrected_lead(data: dict[str, Any]) -> dict[str, float] | None:
     """The card's position-corrected lead over rules-only (primary estimator), if it has one."""
     corrected = data.get("metrics", {}).get("corrected") or {}
-    lead = corrected.get("differences", {}).get("rules-only", {}).get(corrected.get("primary"))
+    lead = corrected.get("differences", {}).get(RULES_ONLY, {}).get(corrected.get("primary"))
     return None if not lead else {k: lead[k] for k in ("mean", "low", "high")}
 
 

@@ -136,9 +136,10 @@ def test_no_heat_or_cold_product_where_it_is_held_back(engine, raw):
 class LovesBracesAndBelts:
     """A hostile model that gives its top score to every brace, belt and insole."""
 
-    model_id = "hostile-ng59"
+    name = "hostile-ng59"
 
-    def score_candidates(self, answers, features, candidates):
+    def score(self, pairs):
+        candidates = pairs.candidates
         return candidates["category"].isin(NG59_CATEGORIES).to_numpy(float)
 
 

@@ -10,7 +10,7 @@ position and propensity it was shown with, and the parts the model's features ar
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from recommender.model.features import (
     product_attributes,
     rule_score_from_raw,
 )
+from recommender.model.ranker import Pairs
 from recommender.shopper.engine import Engine
 from recommender.shopper.features import answer_features
 
@@ -36,17 +37,11 @@ GRADE = "grade"
 READ_CHUNK = 200_000
 
 
-@dataclass(frozen=True)
-class RankingDataset:
-    """Shown products (`rows`) and the per-session and per-product parts of their features."""
+@dataclass(frozen=True, kw_only=True)
+class RankingDataset(Pairs):
+    """Shown products (`rows`), each a (session, product) pair any `Ranker` can score."""
 
     rows: pd.DataFrame  # session_id, created_at, policy, sku, position, propensity, grade
-    session_index: np.ndarray  # row -> index into `answers`
-    product_index: np.ndarray  # row -> index into `products`
-    answers: np.ndarray  # sessions x answer features
-    products: pd.DataFrame  # the catalog rows the features describe
-    rule_raw: np.ndarray
-    rule_score: np.ndarray
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -67,7 +62,7 @@ class RankingDataset:
         """The model input for every row, with sku codes from `sku_vocabulary`."""
         attributes = product_attributes(self.products, list(sku_vocabulary)).to_numpy()
         return feature_rows(
-            answers=self.answers[self.session_index],
+            answers=self.answers[self.shopper_index],
             products=attributes[self.product_index],
             rule_raw=self.rule_raw,
             rule_score=self.rule_score,
@@ -75,12 +70,11 @@ class RankingDataset:
         )
 
     def subset(self, mask: np.ndarray) -> RankingDataset:
-        return RankingDataset(
+        return replace(
+            self,
             rows=self.rows.loc[mask].reset_index(drop=True),
-            session_index=self.session_index[mask],
+            shopper_index=self.shopper_index[mask],
             product_index=self.product_index[mask],
-            answers=self.answers,
-            products=self.products,
             rule_raw=self.rule_raw[mask],
             rule_score=self.rule_score[mask],
         )
@@ -138,7 +132,7 @@ def assemble(
     raw = raw_distinct[set_index, product_index] if len(rows) else np.zeros(0)
     return RankingDataset(
         rows=rows,
-        session_index=session_index,
+        shopper_index=session_index,
         product_index=product_index,
         answers=answer_matrix(feature_sets),
         products=engine.catalog.products,

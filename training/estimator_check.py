@@ -16,13 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from recommender.model.learned import LearnedReranker
+from recommender.model.ranker import RULES_ONLY, Pairs, RulesOnlyRanker
 from recommender.shopper.engine import Engine
 from training.counterfactual import PRIMARY_ESTIMATOR, Difference
 from training.evaluate import Evaluation, evaluate
 from training.metrics import PRIMARY_METRIC
 from training.model import fit_ranker
 from training.pipeline import Prepared, position_curve, prepare_frames
-from training.rankers import RULES_ONLY, ModelRanker, RulesOnlyRanker
 from training.simulate import SimulatedFeedback, simulate
 from training.trust import trust_decision
 from training.truth import TRUE_NDCG, true_metrics
@@ -41,8 +42,8 @@ class ShuffledRanker:
     seed: int = 0
     name: str = SHUFFLED
 
-    def score_rows(self, data) -> np.ndarray:
-        scores = np.asarray(self.inner.score_rows(data), float)
+    def score(self, pairs: Pairs) -> np.ndarray:
+        scores = np.asarray(self.inner.score(pairs), float)
         return np.random.default_rng(self.seed).permutation(scores)
 
 
@@ -98,14 +99,14 @@ def check_seed(
 ) -> SeedCheck:
     """Simulate (unless `shop` is given), train, evaluate and compare with the truth."""
     feedback, prepared = shop or simulated_shop(engine, seed, sessions, explore_share)
-    candidate = ModelRanker(CANDIDATE, fit_ranker(prepared.train, seed=0))
+    candidate = LearnedReranker(CANDIDATE, fit_ranker(prepared.train, seed=0))
     shuffled = ShuffledRanker(candidate, seed)
     rules = RulesOnlyRanker()
     curve = position_curve(prepared, seed)
     evaluation = evaluate(candidate, [rules], prepared.test, seed=seed, curve=curve)
     damaged = evaluate(shuffled, [rules], prepared.test, seed=seed, curve=curve)
     test = prepared.test
-    scores = {r.name: r.score_rows(test) for r in (candidate, rules, shuffled)}
+    scores = {r.name: r.score(test) for r in (candidate, rules, shuffled)}
     truth = true_metrics(feedback.world, feedback.sessions, test, scores)
     return SeedCheck(
         seed=seed,

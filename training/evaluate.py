@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from recommender.feedback import columns as col
+from recommender.model.ranker import Ranker
 from training.counterfactual import (
     DEFAULT_CLIP,
     Counterfactual,
@@ -31,7 +32,6 @@ from training.dataset import GRADE, RankingDataset
 from training.full_lists import full_list_metrics
 from training.metrics import DEFAULT_METRICS, NDCG, PRIMARY_METRIC, RankedLists, calc_metrics
 from training.propensity import PositionCurve, estimate_position_bias
-from training.rankers import Ranker
 
 __all__ = ["Difference", "Evaluation", "evaluate", "format_table", "paired_bootstrap"]
 
@@ -140,7 +140,7 @@ def evaluate(
 
 
 def _scores(ranker: Ranker, data: RankingDataset) -> np.ndarray:
-    return np.asarray(ranker.score_rows(data), float) if len(data) else np.zeros(0)
+    return np.asarray(ranker.score(data), float) if len(data) else np.zeros(0)
 
 
 def _lists(data: RankingDataset, scores: np.ndarray) -> RankedLists:

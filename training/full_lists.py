@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
+from recommender.model.ranker import Ranker
 from recommender.shopper.engine import MAX_K, Engine
 from training.dataset import GRADE, RankingDataset, assemble
 from training.metrics import CatalogCoverage, HitRate
-from training.rankers import Ranker, ranked_lists
+from training.rankers import ranked_lists
 
 FULL_LIST_SESSIONS = 1000
 FULL_LIST_K = 5

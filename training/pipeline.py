@@ -22,6 +22,7 @@ from recommender.feedback import columns as col
 from recommender.model import registry
 from recommender.model.features import MODEL_COLUMNS
 from recommender.model.learned import LambdaRanker, LearnedReranker
+from recommender.model.ranker import RULES_ONLY, Ranker, RulesOnlyRanker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
 from training.counterfactual import PRIMARY_ESTIMATOR
@@ -30,14 +31,7 @@ from training.evaluate import Evaluation, evaluate
 from training.full_lists import candidate_lists
 from training.model import fit_ranker
 from training.propensity import PositionCurve, estimate_position_bias
-from training.rankers import (
-    RULES_ONLY,
-    LightGBMBaseline,
-    ModelRanker,
-    PopularityRanker,
-    Ranker,
-    RulesOnlyRanker,
-)
+from training.rankers import LightGBMBaseline, PopularityRanker
 from training.simulate import SESSION_PREFIX
 from training.trust import trust_decision
 
@@ -135,7 +129,7 @@ def train_candidate(
     estimator = fit_ranker(prepared.train, correction=correction, seed=seed)
     progress(3, TRAIN_STEPS, "evaluating on held-out sessions")
     current, notices = registry.load_for_serving(settings, None)
-    evaluation = compare(prepared, ModelRanker(CANDIDATE, estimator), current, seed)
+    evaluation = compare(prepared, LearnedReranker(CANDIDATE, estimator), current, seed)
     progress(4, TRAIN_STEPS, "saving the model and its card")
     card = model_card(prepared, estimator, evaluation, seed)
     saved = registry.save_model(out_dir or settings.models_dir, estimator, card)
@@ -155,7 +149,7 @@ def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> E
         LightGBMBaseline(seed=seed).fit(prepared.train),
     ]
     if current is not None and current.model_id != candidate.name:
-        baselines.append(ModelRanker(current.model_id, current.estimator))
+        baselines.append(LearnedReranker(current.model_id, current.estimator))
     lists = candidate_lists(prepared.engine, prepared.sessions, prepared.test)
     size = len(prepared.engine.catalog.products)
     return evaluate(
@@ -224,7 +218,7 @@ def evaluate_model(settings: Settings, reference: str | None = None, seed: int =
     model = _verified(card)
     prepared = prepare(settings)
     current, _ = registry.load_for_serving(settings, None)
-    return compare(prepared, ModelRanker(card.model_id, model.estimator), current, seed)
+    return compare(prepared, LearnedReranker(card.model_id, model.estimator), current, seed)
 
 
 def promote_model(
@@ -243,7 +237,7 @@ def promote_model(
     if not force:
         _check_promotable(settings, card)
     previous = registry.set_promoted(settings.models_dir, card.model_id)
-    was = previous or "rules-only"
+    was = previous or RULES_ONLY
     simulated = (
         " - trained on simulated data, served with a notice" if model.synthetic_sessions else ""
     )

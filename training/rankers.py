@@ -1,44 +1,36 @@
-"""The rankers an evaluation compares: baselines are first-class, like the learned model.
+"""The baselines an evaluation compares the learned model with, learned from a training set.
 
-Each ranker scores the rows of a `RankingDataset` (higher = shown earlier).
+Each follows the one ranker contract, `recommender.model.ranker.Ranker`, like rules-only
+(`RulesOnlyRanker`) and the learned model (`LearnedReranker`): a `RankingDataset` is the pairs
+they score (higher = shown earlier).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.model.features import MODEL_COLUMNS, POSITION
-from recommender.model.learned import LambdaRanker
+from recommender.model.features import MODEL_COLUMNS, POSITION, product_attributes
+from recommender.model.ranker import RULES_ONLY, Pairs, Ranker, RulesOnlyRanker
 from training.dataset import GRADE, RankingDataset
 from training.metrics import RankedLists
 from training.model import session_sizes
 
-RULES_ONLY = "rules-only"
+__all__ = [
+    "LIGHTGBM_BASELINE",
+    "POPULARITY",
+    "RULES_ONLY",
+    "LightGBMBaseline",
+    "PopularityRanker",
+    "RulesOnlyRanker",
+    "ranked_lists",
+]
+
 POPULARITY = "popularity"
 LIGHTGBM_BASELINE = "lightgbm-lambdarank, unbiased"
 # Pseudo-impressions pulling a rarely shown product's rate towards the overall rate.
 POPULARITY_PRIOR_WEIGHT = 20.0
-
-
-class Ranker(Protocol):
-    name: str
-
-    def score_rows(self, data: RankingDataset) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class RulesOnlyRanker:
-    """The article rules alone: what the engine serves with no model."""
-
-    name: str = RULES_ONLY
-
-    def score_rows(self, data: RankingDataset) -> np.ndarray:
-        return np.asarray(data.rule_score, float)
 
 
 class PopularityRanker:
@@ -58,22 +50,10 @@ class PopularityRanker:
         self.overall_ = overall
         return self
 
-    def score_rows(self, data: RankingDataset) -> np.ndarray:
-        skus = data.rows[col.SKU]
+    def score(self, pairs: Pairs) -> np.ndarray:
+        """A product never seen in training gets the overall rate."""
+        skus = pd.Series(pairs.skus, dtype=object)
         return skus.map(self.rate_).fillna(self.overall_).to_numpy(float)
-
-
-@dataclass(frozen=True)
-class ModelRanker:
-    """A fitted re-ranker, named by its model id (or a label such as "candidate")."""
-
-    name: str
-    estimator: LambdaRanker
-
-    def score_rows(self, data: RankingDataset) -> np.ndarray:
-        if len(data) == 0:
-            return np.zeros(0)
-        return self.estimator.positive_score(data.features(self.estimator.sku_vocabulary))
 
 
 class LightGBMBaseline:
@@ -110,16 +90,16 @@ class LightGBMBaseline:
         self.booster_ = lgb.train({**params, "num_threads": 1}, train, rounds)
         return self
 
-    def score_rows(self, data: RankingDataset) -> np.ndarray:
-        if len(data) == 0:
+    def score(self, pairs: Pairs) -> np.ndarray:
+        if len(pairs) == 0:
             return np.zeros(0)
-        rows = data.features(self.sku_vocabulary_)[list(MODEL_COLUMNS)]
-        return self.booster_.predict(rows.to_numpy(np.float32), num_threads=1)
+        table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)
+        return self.booster_.predict(pairs.model_input(table), num_threads=1)
 
 
 def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:
     """Each session's rows of `data` in `ranker`'s order (ties broken by sku)."""
-    scores = ranker.score_rows(data) if len(data) else np.zeros(0)
+    scores = ranker.score(data) if len(data) else np.zeros(0)
     return RankedLists.rank_by(
         data.rows[col.SESSION_ID].to_numpy(),
         data.rows[GRADE].to_numpy(),

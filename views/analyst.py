@@ -9,7 +9,7 @@ import streamlit as st
 
 from recommender.errors import RecommenderError
 from recommender.escaping import plain
-from recommender.model.registry import load_for_serving
+from recommender.model.serving import served_model_name
 from recommender.settings import Settings
 from recommender.shop.auth import ANALYST
 from training import analytics
@@ -62,8 +62,8 @@ else:
 st.subheader("Models")
 if promotion.PROMOTED in st.session_state:  # said after the rerun, under the newly served model
     st.success(plain(st.session_state.pop(promotion.PROMOTED)))
-served, notices = load_for_serving(settings, None)
-st.write(f"Serving: **{plain(served.model_id if served is not None else 'rules-only')}**")
+served, notices = served_model_name(settings)
+st.write(f"Serving: **{plain(served)}**")
 for notice in notices:
     st.warning(plain(notice))
 

@@ -21,7 +21,7 @@ from recommender.catalog.products import PRODUCTS_FILE, Catalog, load_catalog
 from recommender.catalog.weights import WEIGHTS_FILE, Weights, load_weights
 from recommender.errors import CatalogError
 from recommender.merchandising.history import history, recover, version_dir
-from recommender.model.reranker import Reranker
+from recommender.model.ranker import Ranker
 from recommender.shop.money import PLAIN, Money
 from recommender.shopper.engine import Engine, build_engine
 from recommender.shopper.rules import load_rule_book
@@ -42,7 +42,7 @@ _KEPT_LOCK = threading.Lock()
 
 def load_serving_engine(
     catalog_dir: Path,
-    model: Reranker | None = None,
+    model: Ranker | None = None,
     notices: tuple[str, ...] = (),
     money: Money = PLAIN,
 ) -> Engine:

@@ -7,7 +7,6 @@ shows it: the header is row 1) and the column, so a merchandiser can fix a file 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 from collections.abc import Callable, Iterable
@@ -23,6 +22,7 @@ from recommender.catalog.pictures import image_problem, url_problem
 from recommender.catalog.reading import decode_csv, read_catalog_file
 from recommender.catalog.sizes import EMPTY_CHART, SizeChart, parse_sizes, read_sizes
 from recommender.errors import Problems
+from recommender.files import version_token
 from recommender.shopper.answers import LIST_CHOICES
 
 PRODUCTS_FILE = "products.csv"
@@ -130,7 +130,7 @@ def _catalog(
     problems.raise_if_any()
     frame = pd.DataFrame(rows)
     tags = tuple(_product_tags(row) for row in rows)
-    version = hashlib.sha256(raw).hexdigest()[:16]
+    version = version_token(raw)
     return Catalog(products=frame, tags=tags, version=version, sizes=chart)
 
 

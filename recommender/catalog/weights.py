@@ -6,7 +6,6 @@ weights in force (see `recommender.catalog.last_good`).
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 
 from recommender.catalog.reading import read_catalog_file
 from recommender.errors import CatalogError, Problems
+from recommender.files import version_token
 
 WEIGHTS_FILE = "weights.toml"
 SCHEMA_VERSION = 1
@@ -99,9 +99,7 @@ def weights_from_bytes(raw: bytes, rule_ids: Iterable[str], skus: Iterable[str])
         raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML ({error})"]) from None
     except RecursionError:
         raise CatalogError([f"{WEIGHTS_FILE}: not valid TOML (nested too deeply)"]) from None
-    return parse_weights(
-        data, set(rule_ids), set(skus), version=hashlib.sha256(raw).hexdigest()[:16]
-    )
+    return parse_weights(data, set(rule_ids), set(skus), version=version_token(raw))
 
 
 def parse_weights(

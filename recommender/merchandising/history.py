@@ -22,7 +22,6 @@ can never swallow the line after it.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -34,6 +33,7 @@ from pathlib import Path
 from recommender.catalog.products import PRODUCTS_FILE
 from recommender.catalog.weights import WEIGHTS_FILE
 from recommender.faults import checkpoint
+from recommender.files import locked as lock_file
 from recommender.files import write_atomically
 
 HISTORY_DIR = ".history"
@@ -249,11 +249,5 @@ def _pending(directory: Path) -> Path:
 
 @contextmanager
 def locked(directory: Path) -> Iterator[None]:
-    lock_path = Path(directory) / HISTORY_DIR / LOCK_FILE
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with lock_file(Path(directory) / HISTORY_DIR / LOCK_FILE):
+        yield

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from recommender.catalog.weights import (
     weights_from_bytes,
 )
 from recommender.errors import CatalogError, Problems
+from recommender.files import version_token
 from recommender.merchandising.history import SIZES_FILE, recover
 from recommender.merchandising.weights_file import render_weights
 from recommender.shopper.rules import load_rule_book
@@ -57,7 +57,7 @@ def state_token(weights_text: str, products_text: str, sizes_text: str = "") -> 
     data = weights_text.encode() + b"\0" + products_text.encode()
     if sizes_text:  # without sizes.csv a token stays what it was before sizes were versioned
         data += b"\0" + sizes_text.encode()
-    return hashlib.sha256(data).hexdigest()[:16]
+    return version_token(data)
 
 
 def current_state(directory: Path) -> CatalogState:

@@ -7,7 +7,6 @@ Messages come back as plain text; the page escapes them for display.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from recommender.catalog.last_good import CATALOG_NOTICE
 from recommender.errors import CatalogError, InputError
+from recommender.files import version_token
 from recommender.merchandising.history import AuditEntry, history
 from recommender.merchandising.personas import load_personas
 from recommender.merchandising.proposals import (
@@ -41,7 +41,7 @@ from recommender.merchandising.whatif import (
     weights_data_from_rows,
     with_cells,
 )
-from recommender.model.reranker import Reranker
+from recommender.model.ranker import Ranker
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, build_engine
@@ -88,7 +88,7 @@ class Preview:
     def override_key(self) -> str:
         """A key for the "save anyway" checkbox: an override given for one set of broken
         expectations must not carry over to a later edit that breaks others."""
-        return hashlib.sha256("\n".join(self.blockers).encode()).hexdigest()[:12]
+        return version_token("\n".join(self.blockers), length=12)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def _what_if(settings: Settings, current: Proposal, proposal: Proposal) -> dict[
     }
 
 
-def _engine(proposal: Proposal, model: Reranker | None) -> Engine:
+def _engine(proposal: Proposal, model: Ranker | None) -> Engine:
     return build_engine(proposal.catalog, proposal.weights, model)
 
 

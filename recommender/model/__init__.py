@@ -2,13 +2,15 @@
 registry with its verified files, serving, promotion and interleaving."""
 
 __all__ = [
+    "cards",
     "features",
     "interleave_candidate",
     "interleaving",
     "learned",
+    "model_files",
     "promotion",
+    "ranker",
     "records",
     "registry",
-    "reranker",
     "serving",
 ]

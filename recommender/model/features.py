@@ -12,14 +12,17 @@ Rows are built in bulk with numpy: training turns up to millions of shown produc
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from recommender.catalog.products import AREAS, CATEGORIES, FITS, SUPPORT_LEVELS
-from recommender.shopper.engine import Engine
 from recommender.shopper.features import all_feature_names
 from recommender.shopper.scoring import squash
+
+if TYPE_CHECKING:  # the engine imports the ranker contract, which builds these features
+    from recommender.shopper.engine import Engine
 
 ANSWER_FEATURES: tuple[str, ...] = tuple(sorted(all_feature_names()))
 _ANSWER_INDEX = {name: i for i, name in enumerate(ANSWER_FEATURES)}

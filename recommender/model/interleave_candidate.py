@@ -24,7 +24,7 @@ import numpy as np
 from recommender.errors import InputError, ModelError
 from recommender.feedback.columns import RANKED
 from recommender.model.interleaving import Interleaved, team_draft
-from recommender.model.reranker import Reranker
+from recommender.model.ranker import Ranker
 from recommender.settings import Settings
 from recommender.shop.policy import Presentation
 from recommender.shopper.answers import Answers
@@ -66,15 +66,15 @@ class InterleaveCandidate:
     engine: Engine
 
     @classmethod
-    def build(cls, served: Engine, model: Reranker) -> InterleaveCandidate:
+    def build(cls, served: Engine, model: Ranker) -> InterleaveCandidate:
         # The category cap is lifted only to learn the candidate's order of every allowed
         # product; what is shown still comes from the served, capped list.
         weights = replace(
             served.weights,
             max_per_category=MAX_K,
-            version=f"{served.weights.version}+interleave:{model.model_id}",
+            version=f"{served.weights.version}+interleave:{model.name}",
         )
-        return cls(model.model_id, replace(served, model=model, weights=weights))
+        return cls(model.name, replace(served, model=model, weights=weights))
 
     def order(self, answers: Answers, served: Result) -> list[str]:
         """The served result's products in the candidate's order.
@@ -122,7 +122,7 @@ def load_candidate(
             f"interleaving candidate '{model_id}' is not used: [blend] model is 0 in "
             "weights.toml, so it would rank exactly like the rules"
         ]
-    if served.model is not None and served.model.model_id == model_id:
+    if served.model is not None and served.model.name == model_id:
         return None, [f"interleaving candidate '{model_id}' is already served to everyone"]
     # Imported only now: loading a model needs joblib and scikit-learn.
     from recommender.model import registry

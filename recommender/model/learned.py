@@ -12,8 +12,9 @@ gradients. The position is never a model input, so a score cannot depend on the 
 A fitted model is stored as LightGBM's own model text plus a JSON document of our state
 (`model_text`, `saved_state`, `from_saved`): neither format can run code when read.
 
-`LearnedReranker` is what the engine calls (the `Reranker` protocol): it turns one shopper's
-candidates into a feature matrix with numpy and scores them in one booster call.
+`LearnedReranker` is the fitted model as a `recommender.model.ranker.Ranker`, the one contract
+the engine serves with and an evaluation compares: it turns (shopper, product) pairs into a
+feature matrix with numpy and scores them in one booster call.
 """
 
 from __future__ import annotations
@@ -30,18 +31,14 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from recommender.catalog.products import Catalog
 from recommender.model.features import (
     CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
     POSITION,
-    RULE_RAW,
-    RULE_SCORE,
-    answer_matrix,
     one_shopper_matrix,
     product_attributes,
 )
-from recommender.shopper.answers import Answers
+from recommender.model.ranker import Pairs
 
 CORRECTIONS = ("position", "none")
 STATE_FORMAT = "recommender-lambdarank/1"
@@ -225,7 +222,7 @@ def _model_input(X: pd.DataFrame | np.ndarray, columns: Sequence[str], name: str
 
 @dataclass
 class LearnedReranker:
-    """The engine's view of a trained model: scores one shopper's eligible candidates.
+    """The learned model as a `Ranker`: scores (shopper, product) pairs in one booster call.
 
     `synthetic_sessions` comes from the verified model files: how many of its training
     sessions were simulated (serving such a model always carries a notice).
@@ -236,47 +233,32 @@ class LearnedReranker:
     synthetic_sessions: int = 0
     _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
-    def score_candidates(
-        self, answers: Answers, features: frozenset[str], candidates: pd.DataFrame
-    ) -> np.ndarray:
-        if candidates.empty:
-            return np.zeros(0)
-        products = product_attributes(candidates, self.estimator.sku_vocabulary)
-        return self._score(
-            features,
-            products.to_numpy(np.float32),
-            candidates[RULE_RAW].to_numpy(float),
-            candidates[RULE_SCORE].to_numpy(float),
-        )
+    @property
+    def name(self) -> str:
+        return self.model_id
 
-    def score_catalog_rows(
-        self,
-        features: frozenset[str],
-        catalog: Catalog,
-        rows: np.ndarray,
-        rule_raw: np.ndarray,
-        rule_score: np.ndarray,
-    ) -> np.ndarray:
-        if len(rows) == 0:
+    def score(self, pairs: Pairs) -> np.ndarray:
+        """Each pair's score in (0, 1); a sku newer than the model is scored by its category
+        and attributes."""
+        if len(pairs) == 0:
             return np.zeros(0)
-        return self._score(features, self._catalog_table(catalog)[rows], rule_raw, rule_score)
-
-    def _score(
-        self,
-        features: frozenset[str],
-        products: np.ndarray,
-        rule_raw: np.ndarray,
-        rule_score: np.ndarray,
-    ) -> np.ndarray:
-        rows = one_shopper_matrix(answer_matrix([features]), products, rule_raw, rule_score)
+        table = self._product_table(pairs)
+        if len(pairs.answers) == 1:  # the engine's question: one shopper, no temporary copies
+            rows = one_shopper_matrix(
+                pairs.answers, table[pairs.product_index], pairs.rule_raw, pairs.rule_score
+            )
+        else:
+            rows = pairs.model_input(table)
         return np.clip(self.estimator.positive_score(rows), 0.0, 1.0)
 
-    def _catalog_table(self, catalog: Catalog) -> np.ndarray:
+    def _product_table(self, pairs: Pairs) -> np.ndarray:
         # Every product's attribute row, built once per catalog version and reused for every
         # later shopper; a new catalog version gets its own table.
-        table = self._tables.get(catalog.version)
+        version = pairs.catalog_version
+        table = self._tables.get(version) if version is not None else None
         if table is None:
-            table = product_attributes(catalog.products, self.estimator.sku_vocabulary)
+            table = product_attributes(pairs.products, self.estimator.sku_vocabulary)
             table = table.to_numpy(np.float32)
-            self._tables = {catalog.version: table}
+            if version is not None:
+                self._tables = {version: table}
         return table

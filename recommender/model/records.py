@@ -14,18 +14,15 @@ recorded. No scikit-learn or LightGBM here: listing and checking models never lo
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from recommender import files
 from recommender.errors import ModelError
+from recommender.files import locked, write_atomically
 
 RECORDS_FILE = "records.json"
 LOCK_FILE = ".records.lock"
@@ -66,15 +63,14 @@ def record_model(
         "registered": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
     }
-    with _locked(models_dir):
+    with locked(models_dir / LOCK_FILE):
         try:
             models = read_records(models_dir)
         except ModelError:
             models = {}  # a damaged file vouches for nothing; the new record starts it again
         models[model_id] = entry
-        partial = models_dir / f".{RECORDS_FILE}.{os.getpid()}.partial"
-        partial.write_text(json.dumps({"models": models}, indent=2, sort_keys=True) + "\n")
-        os.replace(partial, models_dir / RECORDS_FILE)
+        text = json.dumps({"models": models}, indent=2, sort_keys=True) + "\n"
+        write_atomically(models_dir / RECORDS_FILE, text)
 
 
 def read_bounded(path: Path, limit: int = MAX_MODEL_BYTES) -> bytes:
@@ -113,13 +109,3 @@ def verified_bytes(models_dir: Path, model_id: str, folder: Path, names: tuple[s
             )
         found[name] = data
     return found
-
-
-@contextmanager
-def _locked(models_dir: Path) -> Iterator[None]:
-    with (models_dir / LOCK_FILE).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from recommender.errors import ModelError
 from recommender.model.promotion import promoted_id
-from recommender.model.reranker import Reranker
+from recommender.model.ranker import RULES_ONLY, Ranker
 from recommender.settings import Settings
+
+__all__ = ["resolve_model", "served_model_name"]
 
 
 def resolve_model(
     settings: Settings, reference: str | None, rules_only: bool
-) -> tuple[Reranker | None, list[str]]:
+) -> tuple[Ranker | None, list[str]]:
     """The model to blend in, and any notice for the shopper or analyst (e.g. a refused file)."""
     if rules_only:
         return None, []
@@ -20,6 +22,16 @@ def resolve_model(
     from recommender.model.registry import load_for_serving
 
     return load_for_serving(settings, reference)
+
+
+def served_model_name(settings: Settings) -> tuple[str, list[str]]:
+    """What the shop serves now, for a page to name: the promoted model's id (or rules-only
+    when none is promoted or it cannot be served) and any notice. Loads and verifies the
+    model, so a file that would fail to load reads as rules-only here too."""
+    from recommender.model.registry import load_for_serving
+
+    model, notices = load_for_serving(settings, None)
+    return (model.name if model is not None else RULES_ONLY), notices
 
 
 def _nothing_promoted(settings: Settings) -> bool:

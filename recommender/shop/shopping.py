@@ -7,7 +7,6 @@ shopper's results matter more than our logging.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -21,6 +20,7 @@ from recommender.catalog.last_good import CATALOG_NOTICE
 from recommender.errors import RecommenderError
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.feedback.columns import RANKED
+from recommender.files import version_token
 from recommender.merchandising.experiments import CONTROL, INTERLEAVE, assign_experiment
 from recommender.model.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
 from recommender.model.promotion import STATE_FILE
@@ -146,7 +146,7 @@ def engine_key(catalog_dir: Path, models_dir: Path) -> str:
             parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}")
         except OSError:
             parts.append(f"{path}:missing")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return version_token("|".join(parts))
 
 
 def shopper_notes(result: Result, feedback_note: str | None) -> tuple[str, ...]:

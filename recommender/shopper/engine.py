@@ -15,7 +15,7 @@ import numpy as np
 from recommender.catalog.products import Catalog, load_catalog
 from recommender.catalog.sizes import NoSizeFits, SizeChart, SizeFit
 from recommender.catalog.weights import Weights, load_weights
-from recommender.model.reranker import CatalogReranker, Reranker
+from recommender.model.ranker import Pairs, Ranker
 from recommender.shop.money import PLAIN, Money
 from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
@@ -48,7 +48,7 @@ class Engine:
     rules: RuleBook
     safety: SafetyBook
     advice: AdviceBook
-    model: Reranker | None = None
+    model: Ranker | None = None
     notices: tuple[str, ...] = ()
     money: Money = PLAIN  # how prices read in held-back reasons and on cards
     _compiled: _Compiled = field(init=False, repr=False)
@@ -58,7 +58,7 @@ class Engine:
 
     @property
     def model_version(self) -> str:
-        return self.model.model_id if self.model is not None else RULES_ONLY
+        return self.model.name if self.model is not None else RULES_ONLY
 
     def rule_totals(self, feature_sets: Sequence[frozenset[str]]) -> np.ndarray:
         """Shoppers x products: each product's raw rule total, for many shoppers at once.
@@ -136,16 +136,11 @@ class Engine:
         )
 
     def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
-        if self._compiled.catalog_model:
-            rows = np.flatnonzero(eligible)
-            scores = self.model.score_catalog_rows(
-                features, self.catalog, rows, raw[rows], rules_part[rows]
-            )
-        else:
-            candidates = self.catalog.products.loc[eligible].assign(
-                rule_raw=raw[eligible], rule_score=rules_part[eligible]
-            )
-            scores = self.model.score_candidates(answers, features, candidates)
+        rows = np.flatnonzero(eligible)
+        pairs = Pairs.one_shopper(
+            answers, features, self.catalog, rows, raw[rows], rules_part[rows]
+        )
+        scores = self.model.score(pairs)
         scores = np.asarray(scores, float)
         return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
 
@@ -278,7 +273,6 @@ class _Compiled:
     rows: list[dict]
     skus: list[str]
     attributes: list[dict]  # what a card may say about the product (support, fits, features)
-    catalog_model: bool  # the model scores catalog rows without a DataFrame per shopper
     tie_rank: np.ndarray  # the last tie-break of equal scores: lower price, then SKU
     sized: dict[int, str]  # products that come in sizes: catalog row -> sku
 
@@ -299,7 +293,6 @@ def _compile(engine: Engine) -> _Compiled:
         rows=products[["sku", "name", "category", "price"]].to_dict("records"),
         skus=products["sku"].tolist(),
         attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
-        catalog_model=isinstance(engine.model, CatalogReranker),
         tie_rank=price_then_sku_rank(products["price"].to_numpy(float), products["sku"].tolist()),
         sized={
             row: sku for row, sku in enumerate(products["sku"]) if sku in catalog.sizes.sized_skus
@@ -351,7 +344,7 @@ def _warnings(
 def build_engine(
     catalog: Catalog,
     weights: Weights | None = None,
-    model: Reranker | None = None,
+    model: Ranker | None = None,
     notices: tuple[str, ...] = (),
     money: Money = PLAIN,
 ) -> Engine:
@@ -369,7 +362,7 @@ def build_engine(
 
 def load_engine(
     catalog_dir: Path,
-    model: Reranker | None = None,
+    model: Ranker | None = None,
     notices: tuple[str, ...] = (),
     money: Money = PLAIN,
 ) -> Engine:

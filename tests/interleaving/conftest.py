@@ -5,22 +5,20 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from recommender.model.ranker import Pairs
 from recommender.settings import Settings
-from recommender.shopper.answers import Answers
 from tests.conftest import CATALOG_DIR
 
 
 class ScoresByName:
     """A candidate model with its own idea of order: it prefers products late in the alphabet."""
 
-    model_id = "m-by-name"
+    name = "m-by-name"
 
-    def score_candidates(
-        self, answers: Answers, features: frozenset[str], candidates: pd.DataFrame
-    ) -> list[float]:
+    def score(self, pairs: Pairs) -> list[float]:
+        candidates = pairs.candidates
         names = candidates["name"].rank(method="first")
         return (names / (len(candidates) + 1)).to_list()
 
@@ -28,9 +26,10 @@ class ScoresByName:
 class LovesUnsafeProducts:
     """A hostile candidate that gives its top score to every compression or magnetic product."""
 
-    model_id = "m-hostile"
+    name = "m-hostile"
 
-    def score_candidates(self, answers, features, candidates):
+    def score(self, pairs):
+        candidates = pairs.candidates
         return (candidates["compression"] | candidates["magnetic"]).to_numpy(float)
 
 

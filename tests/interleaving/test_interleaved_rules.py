@@ -84,9 +84,10 @@ def test_a_red_flag_shows_nothing_whichever_team_picks(engine):
 class LovesBracesAndBelts:
     """A hostile candidate that puts every brace, belt and insole first."""
 
-    model_id = "m-braces"
+    name = "m-braces"
 
-    def score_candidates(self, answers, features, candidates):
+    def score(self, pairs):
+        candidates = pairs.candidates
         return candidates["category"].isin(NG59_CATEGORIES).to_numpy(float)
 
 

@@ -115,12 +115,14 @@ def test_purging_old_sessions_removes_their_picks_too(engine, store):
 class KnowsTheTruth:
     """A clearly better candidate: it ranks by the simulated shoppers' hidden taste."""
 
-    model_id = "m-knows-the-truth"
+    name = "m-knows-the-truth"
 
     def __init__(self, world: ShopperWorld):
         self.world = world
 
-    def score_candidates(self, answers, features, candidates):
+    def score(self, pairs):
+        candidates = pairs.candidates
+        (answers,) = pairs.shoppers
         appeal = [
             self.world.appeal(sku, score, answers)
             for sku, score in zip(candidates["sku"], candidates["rule_score"], strict=True)

@@ -6,24 +6,19 @@ import numpy as np
 import pytest
 
 from recommender.feedback import columns as col
-from recommender.model.learned import LambdaRanker
+from recommender.model.learned import LambdaRanker, LearnedReranker
+from recommender.model.ranker import RULES_ONLY, RulesOnlyRanker
 from training.evaluate import evaluate, paired_bootstrap
 from training.metrics import NDCG, RankedLists
 from training.model import fit_ranker
 from training.pipeline import compare, prepare_frames
-from training.rankers import (
-    RULES_ONLY,
-    LightGBMBaseline,
-    ModelRanker,
-    PopularityRanker,
-    RulesOnlyRanker,
-)
+from training.rankers import LightGBMBaseline, PopularityRanker
 from training.simulate import simulate, true_relevance
 
 
 def test_learned_model_beats_rules_only_on_held_out_sessions(prepared, corrected):
     evaluation = evaluate(
-        ModelRanker("candidate", corrected),
+        LearnedReranker("candidate", corrected),
         [RulesOnlyRanker(), PopularityRanker().fit(prepared.train)],
         prepared.test,
     )
@@ -107,10 +102,10 @@ def test_on_mostly_ranked_logs_our_learner_matches_stock_unbiased_lambdarank(mos
     uncorrected = fit_ranker(prepared.train, correction="none", seed=0)
     stock = LightGBMBaseline(seed=0).fit(prepared.train)
     ndcg = {
-        name: _truth_ndcg(prepared.test, truth, ranker.score_rows(prepared.test)).mean()
+        name: _truth_ndcg(prepared.test, truth, ranker.score(prepared.test)).mean()
         for name, ranker in (
-            ("ours", ModelRanker("ours", ours)),
-            ("uncorrected", ModelRanker("uncorrected", uncorrected)),
+            ("ours", LearnedReranker("ours", ours)),
+            ("uncorrected", LearnedReranker("uncorrected", uncorrected)),
             ("stock", stock),
             ("rules", RulesOnlyRanker()),
         )
@@ -136,7 +131,7 @@ def _truth_ndcg(data, truth: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 def test_hit_rate_at_5_ranks_every_allowed_product_not_just_the_five_shown(prepared, corrected):
     # Five products were shown per session: re-ordering only those, every ranker "hits" at 5.
-    evaluation = compare(prepared, ModelRanker("candidate", corrected), None, seed=0)
+    evaluation = compare(prepared, LearnedReranker("candidate", corrected), None, seed=0)
     hit_rate = {name: values["hit_rate@5"] for name, values in evaluation.metrics.items()}
     assert "lightgbm-lambdarank, unbiased" in evaluation.metrics  # the published reference row
 

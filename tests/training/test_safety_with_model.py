@@ -21,9 +21,10 @@ UNSAFE_WITH = ("poor_circulation", "implanted_device")  # rule out compression a
 class LovesUnsafeProducts:
     """A hostile model that gives its top score to every compression or magnetic product."""
 
-    model_id = "hostile"
+    name = "hostile"
 
-    def score_candidates(self, answers, features, candidates):
+    def score(self, pairs):
+        candidates = pairs.candidates
         return (candidates["compression"] | candidates["magnetic"]).to_numpy(float)
 
 
