@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,14 @@ def fresh_signin_guard():
     reset_shared_guard()
     yield
     reset_shared_guard()
+
+
+def use_private_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the environment at a private copy of the bundled catalog, an empty model registry
+    and an empty store, all in `tmp_path`; return the catalog copy."""
+    directory = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, directory, ignore=shutil.ignore_patterns(".history"))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(directory))
+    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'feedback.db'}")
+    return directory

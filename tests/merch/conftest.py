@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from recommender.merchandising.weights_store import CatalogState, current_state
 from recommender.shop.auth import PASSWORD_HASH_ENV, hash_password
+from tests.conftest import use_private_shop
 
-REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "knee-brace-tuesday"
 
 
 @pytest.fixture
 def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "catalog"
-    shutil.copytree(REPO / "catalog", directory, ignore=shutil.ignore_patterns(".history"))
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(directory))
-    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
-    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'feedback.db'}")
-    return directory
+    return use_private_shop(tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="session")
