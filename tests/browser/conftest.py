@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 20_000
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 # For `pytestmark` in each browser test module: selectable with -m, skipped without Chromium.
 BROWSER_TESTS = [
     pytest.mark.browser,
@@ -99,6 +100,20 @@ def running_app(env: Mapping[str, str], folder: Path) -> Iterator[str]:
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def shopper_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app as a shop first runs it (no exploring, an empty store and registry), started
+    once for every module that only shops; yields its URL and the folder of its log."""
+    folder = tmp_path_factory.mktemp("shopper-app")
+    env = {
+        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
+        "RECOMMENDER_MODELS": str(folder / "models"),
+        "RECOMMENDER_EXPLORE_SHARE": "0",
+    }
+    with running_app(env, folder) as url:
+        yield url, folder
 
 
 @pytest.fixture(scope="module")

@@ -4,29 +4,21 @@ price in pounds, the size that fits shows, and two ticked cards compare side by 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import BROWSER_TESTS, WAIT_MS, running_app, shoot, wait_until_idle
+from tests.browser.conftest import BROWSER_TESTS, WAIT_MS, WIDTHS, shoot, wait_until_idle
 
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 PRICE = re.compile(r"£\d+\.\d\d")
 
 pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("cards")
-    env = {
-        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(folder / "models"),
-        "RECOMMENDER_EXPLORE_SHARE": "0",
-    }
-    with running_app(env, folder) as url:
-        yield url
+def app_url(shopper_app: tuple[str, Path]) -> str:
+    return shopper_app[0]
 
 
 def _knee_shopper_with_a_measurement(page) -> None:

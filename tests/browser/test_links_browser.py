@@ -8,7 +8,6 @@ alone; axe-core checks each page for serious accessibility problems, at 390 and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,12 @@ import pytest
 from tests.browser.conftest import (
     BROWSER_TESTS,
     WAIT_MS,
-    running_app,
+    WIDTHS,
     serious_accessibility_problems,
     shoot,
     wait_until_idle,
 )
 
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 SHARED = "/?pain_areas=knee,lower_back&bunions=both&habits=slouching&red_flags=none"
 FIRST_CARD = re.compile(r"^1\. ")
 # What the focused element is, in words: its label, accessible name or text.
@@ -37,15 +35,8 @@ pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    folder = tmp_path_factory.mktemp("links")
-    env = {
-        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(folder / "models"),
-        "RECOMMENDER_EXPLORE_SHARE": "0",
-    }
-    with running_app(env, folder) as url:
-        yield url, folder
+def served(shopper_app: tuple[str, Path]) -> tuple[str, Path]:
+    return shopper_app
 
 
 @pytest.fixture(params=list(WIDTHS))

@@ -7,7 +7,7 @@ test itself asserts what a shopper would notice: ranked cards after the question
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,26 +15,17 @@ from tests.browser.conftest import (
     BROWSER_TESTS,
     SHOTS,
     WAIT_MS,
-    running_app,
+    WIDTHS,
     shoot,
     wait_until_idle,
 )
-
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser")
-    env = {
-        "RECOMMENDER_DB": f"sqlite:///{folder / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(folder / "models"),
-        "RECOMMENDER_EXPLORE_SHARE": "0",
-    }
-    with running_app(env, folder) as url:
-        yield url
+def app_url(shopper_app: tuple[str, Path]) -> str:
+    return shopper_app[0]
 
 
 def _open(browser, app_url: str, width: str):
