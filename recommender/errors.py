@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
+from typing import Any
+
+# A bad value is quoted in its message only this far, so the message stays one readable line.
+_SHOWN_LENGTH = 40
 
 
 class ExitCode(IntEnum):
@@ -103,3 +107,9 @@ class StoreError(RecommenderError):
 
 class ModelError(RecommenderError):
     """A model file is missing, tampered with or was written by other library versions."""
+
+
+def short_value(value: Any, *, text_as_is: bool = False) -> str:
+    """`value` as Python writes it (or text as typed), cut to 40 characters for a message."""
+    text = value if text_as_is and isinstance(value, str) else repr(value)
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 3] + "..."

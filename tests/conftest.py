@@ -36,12 +36,7 @@ def shop(engine: Engine):
 def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the catalog (no saved history), with every setting pointing into
     `tmp_path`: tests that save weights, stock or models never touch the real ones."""
-    directory = tmp_path / "catalog"
-    shutil.copytree(CATALOG_DIR, directory, ignore=shutil.ignore_patterns(".history"))
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(directory))
-    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
-    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'feedback.db'}")
-    return directory
+    return use_private_shop(tmp_path, monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +47,14 @@ def fresh_signin_guard():
     reset_shared_guard()
     yield
     reset_shared_guard()
+
+
+def use_private_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the environment at a private copy of the bundled catalog, an empty model registry
+    and an empty store, all in `tmp_path`; return the catalog copy."""
+    directory = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, directory, ignore=shutil.ignore_patterns(".history"))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(directory))
+    monkeypatch.setenv("RECOMMENDER_MODELS", str(tmp_path / "models"))
+    monkeypatch.setenv("RECOMMENDER_DB", f"sqlite:///{tmp_path / 'feedback.db'}")
+    return directory

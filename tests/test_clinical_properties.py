@@ -16,31 +16,10 @@ from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.guidance import NG59_CATEGORIES
 from recommender.shopper.kinds import wrong_kinds
+from tests.spec_safety import SPEC_FLAG_LEVELS, SPEC_LEVEL_ORDER
 from tests.strategies import raw_answers
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-LEVELS = ("none", "see_clinician", "urgent", "emergency")
-
-# SPEC section 2, written out again here by hand so the test does not read the table it checks.
-FLAG_LEVELS = {
-    "bladder_bowel_change": "emergency",
-    "saddle_numbness": "emergency",
-    "both_legs_weak_or_numb": "emergency",
-    "cold_pale_foot": "emergency",
-    "major_trauma": "emergency",
-    "hot_swollen_joint": "emergency",
-    "sciatica_both_legs": "emergency",
-    "worsening_leg_weakness": "urgent",
-    "cannot_bear_weight": "urgent",
-    "knee_locked": "urgent",
-    "calf_swelling": "urgent",
-    "fever_or_unwell": "urgent",
-    "weight_loss_or_cancer": "urgent",
-    "foot_wound_with_diabetes": "urgent",
-    "numbness_getting_worse": "urgent",
-    "back_swelling_or_deformity": "urgent",
-    "night_pain": "see_clinician",
-}
 
 
 def spec_level(raw: dict) -> str:
@@ -48,7 +27,7 @@ def spec_level(raw: dict) -> str:
     flags, risks = set(raw.get("red_flags", [])), set(raw.get("risk_factors", []))
     symptoms, conditions = set(raw.get("symptoms", [])), set(raw.get("conditions", []))
     age, back = raw.get("age_band"), "lower_back" in raw.get("pain_areas", [])
-    found = [FLAG_LEVELS[flag] for flag in flags]
+    found = [SPEC_FLAG_LEVELS[flag] for flag in flags]
     if age == "under_16" or "knee_gives_way" in symptoms:
         found.append("see_clinician")
     if "numbness_one_leg" in symptoms and "diabetes" in conditions:
@@ -67,7 +46,7 @@ def spec_level(raw: dict) -> str:
         found.append("see_clinician")
     if back and raw.get("pain_started") == "under_6_weeks" and age in ("50_64", "65_plus"):
         found.append("see_clinician")
-    return max(found, key=LEVELS.index, default="none")
+    return max(found, key=SPEC_LEVEL_ORDER.index, default="none")
 
 
 # Answers made more likely to hit the new rows: risk factors and age are drawn for every shopper.

@@ -9,33 +9,14 @@ from recommender.shopper.answers import LIST_CHOICES, parse_answers
 from recommender.shopper.features import answer_features
 from recommender.shopper.safety import load_safety_book
 from tests.conftest import CATALOG_DIR
-
-SPEC_LEVELS = {
-    "bladder_bowel_change": "emergency",
-    "saddle_numbness": "emergency",
-    "both_legs_weak_or_numb": "emergency",
-    "cold_pale_foot": "emergency",
-    "major_trauma": "emergency",
-    "hot_swollen_joint": "emergency",
-    "worsening_leg_weakness": "urgent",
-    "cannot_bear_weight": "urgent",
-    "knee_locked": "urgent",
-    "calf_swelling": "urgent",
-    "fever_or_unwell": "urgent",
-    "weight_loss_or_cancer": "urgent",
-    "foot_wound_with_diabetes": "urgent",
-    "sciatica_both_legs": "emergency",
-    "numbness_getting_worse": "urgent",
-    "back_swelling_or_deformity": "urgent",
-    "night_pain": "see_clinician",
-}
+from tests.spec_safety import SPEC_FLAG_LEVELS
 
 
 def test_every_red_flag_of_the_schema_has_a_level():
-    assert set(SPEC_LEVELS) == set(LIST_CHOICES["red_flags"])
+    assert set(SPEC_FLAG_LEVELS) == set(LIST_CHOICES["red_flags"])
 
 
-@pytest.mark.parametrize(("flag", "level"), sorted(SPEC_LEVELS.items()))
+@pytest.mark.parametrize(("flag", "level"), sorted(SPEC_FLAG_LEVELS.items()))
 def test_each_red_flag_sets_its_level_and_explains_it_calmly(flag, level):
     screen = load_safety_book().screen(answer_features(parse_answers({"red_flags": [flag]})))
     assert screen.triage.level == level

@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
-from recommender.feedback.records import answers_json, format_timestamp
+from recommender.feedback.records import answers_json, event_cells, session_cells
 from recommender.files import write_atomically
 from recommender.shop.policy import present
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
@@ -283,20 +283,10 @@ def write_simulation(feedback: SimulatedFeedback, out_dir: Path) -> tuple[int, i
     """Write sessions.csv, events.csv, truth.json, README.txt and the SYNTHETIC marker."""
     out_dir.mkdir(parents=True, exist_ok=True)
     sessions = (
-        [
-            r[col.SESSION_ID],
-            format_timestamp(r[col.CREATED_AT]),
-            answers_json(r[col.ANSWERS].to_record()),
-            r[col.TRIAGE_LEVEL],
-            r[col.MODEL_VERSION],
-            r[col.POLICY],
-        ]
+        session_cells({**r, col.ANSWERS: answers_json(r[col.ANSWERS].to_record())})
         for r in feedback.sessions.to_dict("records")
     )
-    events = (
-        [sid, format_timestamp(ts), sku, int(pos), kind, repr(float(p))]
-        for sid, ts, sku, pos, kind, p in feedback.events.itertuples(index=False)
-    )
+    events = (event_cells(r) for r in feedback.events.to_dict("records"))
     n_sessions = write_csv(out_dir / "sessions.csv", col.SESSION_COLUMNS, sessions)
     n_events = write_csv(out_dir / "events.csv", col.EVENT_COLUMNS, events)
     truth = feedback.world.to_json()

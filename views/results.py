@@ -51,7 +51,7 @@ def _feedback_log() -> shopping.FeedbackLog:
 
 
 def _triage_banner(triage: Triage) -> None:
-    if triage.level in ("emergency", "urgent"):
+    if triage.blocks_products:
         st.error(plain(triage.message), icon=":material/emergency:")
     elif triage.level == "see_clinician":
         st.warning(plain(triage.message), icon=":material/stethoscope:")

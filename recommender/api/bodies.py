@@ -15,6 +15,7 @@ from fastapi import Request
 from pydantic import BaseModel, Field
 
 from recommender.api.problems import BadRequestBody
+from recommender.errors import short_value
 from recommender.feedback import columns as col
 from recommender.feedback.records import MAX_POSITION
 from recommender.shopper.answers import decode_json
@@ -104,7 +105,8 @@ async def json_object(request: Request, allowed: tuple[str, ...]) -> dict[str, A
     for name in data:
         if name not in allowed:
             raise BadRequestBody(
-                f"'{_short(name)}' is not a known field; expected {', '.join(allowed)}", name
+                f"'{short_value(name, text_as_is=True)}' is not a known field; expected {', '.join(allowed)}",
+                name,
             )
     return data
 
@@ -118,7 +120,7 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for name, value in pairs:
         if name in found:
             # decode_json turns a ValueError into a JSONDecodeError carrying this message.
-            raise _Repeated(f"'{_short(name)}' is given twice")
+            raise _Repeated(f"'{short_value(name, text_as_is=True)}' is given twice")
         found[name] = value
     return found
 
@@ -126,11 +128,7 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise BadRequestBody(
-            f"{field}: {_short(value)} is not a whole number from {low} to {high}", field
+            f"{field}: {short_value(value, text_as_is=True)} is not a whole number from {low} to {high}",
+            field,
         )
     return value
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -36,7 +36,7 @@ from recommender.feedback.records import (
 from recommender.shopper.engine import Engine
 
 router = APIRouter(tags=["events"])
-ROW_FIELDS = (col.SESSION_ID, col.TS, col.SKU, col.POSITION, col.EVENT, col.PROPENSITY)
+ROW_FIELDS = col.EVENT_COLUMNS  # an event row of the API carries the columns of events.csv
 
 
 @router.post(

@@ -16,7 +16,7 @@ from recommender.errors import InputError
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
-from recommender.feedback.records import format_timestamp, neutralise_formula
+from recommender.feedback.records import event_cells, session_cells
 from recommender.feedback.schema import events, sessions
 from recommender.feedback.store import FeedbackStore
 
@@ -79,16 +79,8 @@ def _session_rows(store: FeedbackStore, conn: Connection) -> Iterator[list[Any]]
         .where(store.visible(sessions))
         .order_by(sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID])
     )
-    for session_id, created_at, answers, triage_level, model_version, policy in conn.execute(query):
-        # Ids and model versions are the only free text; the answers cell starts with "{".
-        yield [
-            neutralise_formula(session_id),
-            format_timestamp(created_at),
-            answers,
-            triage_level,
-            neutralise_formula(model_version),
-            policy,
-        ]
+    for row in conn.execute(query):
+        yield session_cells(dict(row._mapping))
 
 
 def _event_rows(store: FeedbackStore, conn: Connection) -> Iterator[list[Any]]:
@@ -97,14 +89,5 @@ def _event_rows(store: FeedbackStore, conn: Connection) -> Iterator[list[Any]]:
         .where(store.visible(events))
         .order_by(events.c[col.EVENT_ID])
     )
-    for session_id, ts, sku, position, event, propensity in conn.execute(query):
-        # repr() of a float reads back as the very same float; empty means "unknown".
-        shown = "" if propensity is None else repr(float(propensity))
-        yield [
-            neutralise_formula(session_id),
-            format_timestamp(ts),
-            neutralise_formula(sku),
-            position,
-            event,
-            shown,
-        ]
+    for row in conn.execute(query):
+        yield event_cells(dict(row._mapping))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from recommender.errors import AnswersError
+from recommender.errors import AnswersError, short_value
 from recommender.feedback import columns as col
 from recommender.shopper.answers import MAX_ANSWERS_BYTES, decode_json, parse_answers
 
@@ -80,7 +80,7 @@ def parse_timestamp(column: str, text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise FieldProblem(column, f"{_short(text)} is not an ISO 8601 time") from None
+        raise FieldProblem(column, f"{short_value(text)} is not an ISO 8601 time") from None
     return check_timestamp(column, value)
 
 
@@ -107,12 +107,12 @@ def check_text(column: str, value: Any) -> str:
     if value.startswith(FORMULA_STARTS):
         raise FieldProblem(
             column,
-            f"{_short(value)} starts with '{value[0]}', which a spreadsheet would run as a "
+            f"{short_value(value)} starts with '{value[0]}', which a spreadsheet would run as a "
             "formula; ids and names may not start with = + - @",
         )
     if not value.isprintable():
         # PostgreSQL refuses NUL in text, and a hidden character makes two ids look alike.
-        raise FieldProblem(column, f"{_short(value)} holds a control character")
+        raise FieldProblem(column, f"{short_value(value)} holds a control character")
     if _EMAIL.search(value):
         raise FieldProblem(
             column, "looks like an e-mail address; the store keeps no personal details"
@@ -131,14 +131,14 @@ def neutralise_formula(value: str) -> str:
 
 def check_choice(column: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
-        raise FieldProblem(column, f"{_short(value)} is not one of {', '.join(choices)}")
+        raise FieldProblem(column, f"{short_value(value)} is not one of {', '.join(choices)}")
     return value
 
 
 def check_position(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITION:
         raise FieldProblem(
-            col.POSITION, f"{_short(value)} is not a whole number from 1 to {MAX_POSITION:,}"
+            col.POSITION, f"{short_value(value)} is not a whole number from 1 to {MAX_POSITION:,}"
         )
     return value
 
@@ -147,7 +147,7 @@ def parse_position(text: str) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise FieldProblem(col.POSITION, f"{_short(text)} is not a whole number") from None
+        raise FieldProblem(col.POSITION, f"{short_value(text)} is not a whole number") from None
     return check_position(number)
 
 
@@ -155,7 +155,7 @@ def check_propensity(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FieldProblem(col.PROPENSITY, f"{_short(value)} is not a number")
+        raise FieldProblem(col.PROPENSITY, f"{short_value(value)} is not a number")
     if not (math.isfinite(value) and 0.0 < value <= 1.0):
         raise FieldProblem(col.PROPENSITY, f"{value!r} is outside (0, 1]")
     return float(value)
@@ -167,7 +167,7 @@ def parse_propensity(text: str) -> float | None:
     try:
         number = float(text)
     except ValueError:
-        raise FieldProblem(col.PROPENSITY, f"{_short(text)} is not a number") from None
+        raise FieldProblem(col.PROPENSITY, f"{short_value(text)} is not a number") from None
     return check_propensity(number)
 
 
@@ -191,6 +191,58 @@ def parse_answers_text(text: str) -> dict[str, Any]:
 
 def answers_json(record: Mapping[str, Any]) -> str:
     return json.dumps(dict(record), separators=(",", ":"))
+
+
+def session_fields(r: SessionRecord) -> dict[str, Any]:
+    """A session's columns by name, as the store holds them (the answers as JSON text)."""
+    return {
+        col.SESSION_ID: r.session_id,
+        col.CREATED_AT: r.created_at,
+        col.ANSWERS: answers_json(r.answers),
+        col.TRIAGE_LEVEL: r.triage_level,
+        col.MODEL_VERSION: r.model_version,
+        col.POLICY: r.policy,
+        col.EXPERIMENT: r.experiment,
+    }
+
+
+def event_fields(e: Event) -> dict[str, Any]:
+    """An event's columns by name, as the store holds them."""
+    return {
+        col.SESSION_ID: e.session_id,
+        col.TS: e.ts,
+        col.SKU: e.sku,
+        col.POSITION: e.position,
+        col.EVENT: e.event,
+        col.PROPENSITY: e.propensity,
+    }
+
+
+def session_cells(fields: Mapping[str, Any]) -> list[Any]:
+    """A stored session as one row of sessions.csv (SPEC section 5), safe to open anywhere."""
+    # Ids and model versions are the only free text; the answers cell starts with "{".
+    return [
+        neutralise_formula(fields[col.SESSION_ID]),
+        format_timestamp(fields[col.CREATED_AT]),
+        fields[col.ANSWERS],
+        fields[col.TRIAGE_LEVEL],
+        neutralise_formula(fields[col.MODEL_VERSION]),
+        fields[col.POLICY],
+    ]
+
+
+def event_cells(fields: Mapping[str, Any]) -> list[Any]:
+    """A stored event as one row of events.csv (SPEC section 5), safe to open anywhere."""
+    propensity = fields[col.PROPENSITY]
+    return [
+        neutralise_formula(fields[col.SESSION_ID]),
+        format_timestamp(fields[col.TS]),
+        neutralise_formula(fields[col.SKU]),
+        fields[col.POSITION],
+        fields[col.EVENT],
+        # repr() of a float reads back as the very same float; empty means "unknown".
+        "" if propensity is None else repr(float(propensity)),
+    ]
 
 
 def session_from_row(row: Mapping[str, str]) -> SessionRecord:
@@ -232,8 +284,3 @@ def checked_event(event: Event) -> Event:
         event.event,
         None if event.propensity is None else float(event.propensity),
     )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -34,8 +34,9 @@ from recommender.feedback.csvio import Problems, read_rows
 from recommender.feedback.records import (
     Event,
     SessionRecord,
-    answers_json,
+    event_fields,
     event_from_row,
+    session_fields,
     session_from_row,
 )
 
@@ -236,29 +237,12 @@ class _Counter:
 
 
 def _session_values(number: int, r: SessionRecord) -> tuple[Any, ...]:
-    answers = answers_json(r.answers)
-    values = {
-        ROW_NUMBER: number,
-        col.CREATED_AT: r.created_at,
-        col.ANSWERS: answers,
-        col.TRIAGE_LEVEL: r.triage_level,
-        col.MODEL_VERSION: r.model_version,
-        col.POLICY: r.policy,
-        col.SESSION_ID: r.session_id,
-    }
+    values = {ROW_NUMBER: number, **session_fields(r)}
     return tuple(values[name] for name in SESSION_NAMES)
 
 
 def _event_values(number: int, e: Event) -> tuple[Any, ...]:
-    values = {
-        ROW_NUMBER: number,
-        col.SESSION_ID: e.session_id,
-        col.TS: e.ts,
-        col.SKU: e.sku,
-        col.POSITION: e.position,
-        col.EVENT: e.event,
-        col.PROPENSITY: e.propensity,
-    }
+    values = {ROW_NUMBER: number, **event_fields(e)}
     return tuple(values[name] for name in EVENT_NAMES)
 
 

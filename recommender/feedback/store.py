@@ -35,11 +35,12 @@ from recommender.feedback.records import (
     FieldProblem,
     Impression,
     SessionRecord,
-    answers_json,
     check_choice,
     check_text,
     check_timestamp,
     checked_event,
+    event_fields,
+    session_fields,
     utc_now,
 )
 from recommender.feedback.schema import events, imports, sessions
@@ -229,33 +230,12 @@ def upsert_ignoring(conn: Connection, table: Any) -> Insert:
 
 
 def insert_sessions(conn: Connection, records: Sequence[SessionRecord]) -> int:
-    rows = [
-        {
-            col.SESSION_ID: r.session_id,
-            col.CREATED_AT: r.created_at,
-            col.ANSWERS: answers_json(r.answers),
-            col.TRIAGE_LEVEL: r.triage_level,
-            col.MODEL_VERSION: r.model_version,
-            col.POLICY: r.policy,
-            col.EXPERIMENT: r.experiment,
-        }
-        for r in records
-    ]
+    rows = [session_fields(r) for r in records]
     return _insert_chunks(conn, upsert_ignoring(conn, sessions), rows)
 
 
 def insert_events(conn: Connection, rows: Sequence[Event]) -> int:
-    values = [
-        {
-            col.SESSION_ID: e.session_id,
-            col.TS: e.ts,
-            col.SKU: e.sku,
-            col.POSITION: e.position,
-            col.EVENT: e.event,
-            col.PROPENSITY: e.propensity,
-        }
-        for e in rows
-    ]
+    values = [event_fields(e) for e in rows]
     _require_sessions(conn, {e.session_id for e in rows})
     added = _insert_chunks(conn, upsert_ignoring(conn, events), values)
     if added < len(values):

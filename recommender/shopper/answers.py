@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-from recommender.errors import AnswersError, InputError
+from recommender.errors import AnswersError, InputError, short_value
 
 SCHEMA_VERSION = 1
 # A real answers object is well under 2 KB; anything far larger is refused before parsing.
@@ -274,7 +274,7 @@ def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str):
         raise AnswersError(name, f"expected text, got {_type_name(value)}")
     if value not in choices:
-        raise AnswersError(name, f"{_short(value)} is not one of {', '.join(choices)}")
+        raise AnswersError(name, f"{short_value(value)} is not one of {', '.join(choices)}")
     return value
 
 
@@ -297,7 +297,7 @@ def _number(name: str, value: Any) -> float:
     try:
         number = float(value)
     except OverflowError:  # an int too large for a float: no answer is that big
-        raise AnswersError(name, f"{_short(value)} is out of range") from None
+        raise AnswersError(name, f"{short_value(value)} is out of range") from None
     if not math.isfinite(number):
         # json reads NaN and Infinity although JSON has no such numbers; no answer means them.
         raise AnswersError(name, f"expected a finite number, got {value!r}")
@@ -305,7 +305,7 @@ def _number(name: str, value: Any) -> float:
     if too_low or number > high:
         bound = f"from {low:g}" if low_inclusive else f"above {low:g}"
         upper = f" to {high:g}" if math.isfinite(high) else ""
-        raise AnswersError(name, f"{_short(value)} is out of range (must be {bound}{upper})")
+        raise AnswersError(name, f"{short_value(value)} is out of range (must be {bound}{upper})")
     return number
 
 
@@ -322,7 +322,7 @@ def _measurements(value: Any) -> Mapping[str, float]:
         low, high = MEASUREMENT_RANGES[name]
         if not math.isfinite(number) or not low <= number <= high:
             raise AnswersError(
-                where, f"{_short(number)} is out of range (must be {low:g} to {high:g})"
+                where, f"{short_value(number)} is out of range (must be {low:g} to {high:g})"
             )
         found[name] = float(number)
     return MappingProxyType(found)
@@ -338,8 +338,3 @@ def _type_name(value: Any) -> str:
         float: "a number",
         type(None): "null",
     }.get(type(value), type(value).__name__)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

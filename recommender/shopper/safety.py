@@ -16,10 +16,9 @@ from recommender.catalog.products import SAFETY_PROPERTIES, Catalog
 from recommender.shopper.answers import Answers
 from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.features import feature_label, join_words
-from recommender.shopper.result import Triage
+from recommender.shopper.result import TRIAGE_LEVELS, Triage
 
 SAFETY_TABLE = "safety.toml"
-LEVELS = ("none", "see_clinician", "urgent", "emergency")
 # What to do, first, in calm words: the emergency number now, a doctor today, a GP soon.
 _NEXT_STEP = {
     "emergency": "Please call 999 (or your local emergency number) or go to A&E now.",
@@ -120,11 +119,11 @@ class SafetyBook:
         hits = [rule for rule, h in zip(self.triage_rules, holding, strict=True) if h]
         if not hits:
             return Screen("none", (), NO_CONCERNS, shows_products=True)
-        level = max((rule.level for rule in hits), key=LEVELS.index)
+        level = max((rule.level for rule in hits), key=TRIAGE_LEVELS.index)
         top = [rule for rule in hits if rule.level == level]
         shows = level == "see_clinician" and all(rule.shows_products for rule in top)
         # The most serious answers are named first; past a few, "other answers" keeps it short.
-        ordered = sorted(hits, key=lambda rule: -LEVELS.index(rule.level))
+        ordered = sorted(hits, key=lambda rule: -TRIAGE_LEVELS.index(rule.level))
         told = list(dict.fromkeys(phrase for rule in ordered for phrase in rule.told_for(features)))
         if len(told) > _MAX_TOLD:
             told = [*told[: _MAX_TOLD - 1], "other answers"]
@@ -158,8 +157,8 @@ def _safety_book(data: dict[str, Any]) -> SafetyBook:
 def _triage_rule(entry: dict[str, Any], checker: TableChecker) -> TriageRule:
     where = f"triage '{entry.get('id', '?')}'"
     level = entry.get("level", "")
-    if level not in LEVELS[1:]:
-        checker.problem(where, f"level '{level}' must be one of {', '.join(LEVELS[1:])}")
+    if level not in TRIAGE_LEVELS[1:]:
+        checker.problem(where, f"level '{level}' must be one of {', '.join(TRIAGE_LEVELS[1:])}")
     _require(entry, where, ("told", "why", "source"), checker)
     return TriageRule(
         id=entry.get("id", ""),

@@ -16,23 +16,16 @@ from fastapi.testclient import TestClient
 
 from recommender.api import create_app
 from recommender.feedback import FeedbackStore
-from recommender.feedback.scratch import scratch_schema
 from recommender.settings import Settings
 from tests.conftest import CATALOG_DIR
-from tests.feedback.conftest import BACKENDS, PG_URL
+from tests.feedback import conftest as feedback_fixtures
 
 KEY = "checkout-key-7f3a"
 OTHER_KEY = "reporting-key-91c2"
 BEARER = {"Authorization": f"Bearer {KEY}"}
 
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'feedback.db'}"
-        return
-    with scratch_schema(PG_URL, "api") as url:
-        yield url
+# An empty store on every backend the feedback tests run on.
+store_url = feedback_fixtures.store_url
 
 
 @pytest.fixture

@@ -111,10 +111,11 @@ def scratch_env(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def finder_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The finder on the bundled catalog, one server per test module: (its URL, the folder
-    holding its store and its streamlit.log)."""
+    """The finder on the bundled catalog as a shop first runs it (no exploring, an empty store
+    and registry), started once for every module that only shops: (its URL, the folder holding
+    its store and its streamlit.log)."""
     folder = tmp_path_factory.mktemp("finder")
     with running_app(scratch_env(folder), folder) as url:
         yield url, folder

@@ -9,7 +9,7 @@ import pytest
 
 from recommender.model.ranker import Pairs
 from recommender.settings import Settings
-from tests.conftest import CATALOG_DIR
+from tests.conftest import CATALOG_DIR, use_private_shop
 
 
 class ScoresByName:
@@ -36,15 +36,7 @@ class LovesUnsafeProducts:
 @pytest.fixture
 def shop_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings (and environment) for a private catalog copy, an empty store and registry."""
-    catalog = tmp_path / "catalog"
-    shutil.copytree(CATALOG_DIR, catalog, ignore=shutil.ignore_patterns(".history"))
-    env = {
-        "RECOMMENDER_DB": f"sqlite:///{tmp_path / 'feedback.db'}",
-        "RECOMMENDER_MODELS": str(tmp_path / "models"),
-        "RECOMMENDER_CATALOG": str(catalog),
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    use_private_shop(tmp_path, monkeypatch)
     return Settings.from_env()
 
 

@@ -6,16 +6,20 @@ and 40% explore sessions, so a held-out comparison has enough unbiased sessions 
 
 from __future__ import annotations
 
+import copy
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from recommender.feedback import FeedbackStore, import_feedback
+from recommender.model import registry
 from recommender.model.learned import LambdaRanker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
 from training.model import fit_ranker
-from training.pipeline import Prepared, prepare_frames
+from training.pipeline import Prepared, TrainReport, prepare_frames, train_candidate
 from training.simulate import SESSION_PREFIX, SimulatedFeedback, simulate, write_simulation
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
@@ -92,17 +96,40 @@ def shop_settings(tmp_path: Path, shop_db: str, monkeypatch: pytest.MonkeyPatch)
 
 
 def _settings_with(tmp_path: Path, source_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    env = _private_env(tmp_path, source_db)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings.from_env()
+
+
+def _private_env(tmp_path: Path, source_db: str) -> dict[str, str]:
+    """The environment of a copy of `source_db` and an empty registry, both in `tmp_path`."""
     tmp_path.mkdir(exist_ok=True)
     db = tmp_path / "feedback.db"
     db.write_bytes(Path(source_db).read_bytes())
-    env = {
+    return {
         "RECOMMENDER_DB": f"sqlite:///{db}",
         "RECOMMENDER_MODELS": str(tmp_path / "models"),
         "RECOMMENDER_CATALOG": str(CATALOG),
     }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def trained_once(tmp_path_factory: pytest.TempPathFactory, filled_db: str) -> TrainReport:
+    """`train` (seed 0) on the filled store, run once: `trained` hands each test a copy."""
+    env = _private_env(tmp_path_factory.mktemp("trained"), filled_db)
+    return train_candidate(Settings.from_env(env), seed=0)
+
+
+@pytest.fixture
+def trained(settings: Settings, trained_once: TrainReport) -> TrainReport:
+    """A model trained on the filled store, already in this test's own registry (a copy of
+    the one trained once, so a test may tamper with its files, card or records)."""
+    shutil.copytree(trained_once.card.folder.parent, settings.models_dir)
+    card = registry.ModelCard(
+        copy.deepcopy(trained_once.card.data), settings.models_dir / trained_once.card.model_id
+    )
+    return replace(trained_once, card=card, evaluation=copy.deepcopy(trained_once.evaluation))
 
 
 # A shop like the default one: 8,000 sessions logged by rules-only with only 5% explore, so

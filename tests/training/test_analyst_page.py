@@ -15,7 +15,7 @@ from recommender.model import registry
 from recommender.shopper.answers import parse_answers
 from tests.readable import readable
 from training import analytics
-from training.pipeline import promote_model, train_candidate
+from training.pipeline import promote_model
 from views.promotion import SIMULATED_MARK
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER
 
@@ -120,8 +120,8 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     assert any("Serving: **rules-only**" in readable(text.value) for text in page.markdown)
 
 
-def test_analyst_sees_a_simulated_model_marked_and_must_confirm_to_promote_it(settings):
-    model_id = train_candidate(settings, seed=0).card.model_id
+def test_analyst_sees_a_simulated_model_marked_and_must_confirm_to_promote_it(settings, trained):
+    model_id = trained.card.model_id
     page = _signed_in_page()
     assert any(SIMULATED_MARK in w.value for w in page.warning)
 

@@ -57,11 +57,6 @@ def answers_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def trained(settings):
-    return train_candidate(settings, seed=0)
-
-
 def _crafted_folder(folder: Path, payload: bytes) -> Path:
     """A model folder whose every file is the pickle, with a card vouching for each hash."""
     folder.mkdir(parents=True)

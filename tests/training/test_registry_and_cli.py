@@ -13,11 +13,6 @@ from recommender_cli.main import main
 from training.pipeline import promote_model, train_candidate
 
 
-@pytest.fixture
-def trained(settings):
-    return train_candidate(settings, seed=0)
-
-
 def test_model_from_the_shops_own_sessions_is_trusted_and_served_once_promoted(shop_settings):
     trained = train_candidate(shop_settings, seed=0)
     assert trained.card.trusted, trained.card.data["trust"]

@@ -14,8 +14,8 @@ from recommender_cli.main import main
 from training.pipeline import train_candidate
 
 
-def test_the_card_says_what_a_model_learned_from_and_with_what(settings, shop_settings):
-    simulated = train_candidate(settings, seed=0).card
+def test_the_card_says_what_a_model_learned_from_and_with_what(trained, shop_settings):
+    simulated = trained.card
     shop = train_candidate(shop_settings, seed=0).card
 
     for card in (simulated, shop):
@@ -33,8 +33,8 @@ def test_the_card_says_what_a_model_learned_from_and_with_what(settings, shop_se
     assert shop.data["synthetic_sessions"] == 0 and shop.data["synthetic_share"] == 0.0
 
 
-def test_an_analyst_cannot_promote_a_simulated_model_without_saying_so(settings, capsys):
-    model_id = train_candidate(settings, seed=0).card.model_id
+def test_an_analyst_cannot_promote_a_simulated_model_without_saying_so(settings, trained, capsys):
+    model_id = trained.card.model_id
     capsys.readouterr()
 
     assert main(["models", "promote", model_id]) == 2
@@ -49,8 +49,8 @@ def test_an_analyst_cannot_promote_a_simulated_model_without_saying_so(settings,
     assert registry.promoted_id(settings.models_dir) == model_id
 
 
-def test_editing_the_card_does_not_hide_simulated_training(settings):
-    card = train_candidate(settings, seed=0).card
+def test_editing_the_card_does_not_hide_simulated_training(settings, trained):
+    card = trained.card
     path = card.folder / registry.CARD_FILE
     path.write_text(json.dumps({**card.data, "synthetic_sessions": 0, "synthetic_share": 0.0}))
 
@@ -58,8 +58,8 @@ def test_editing_the_card_does_not_hide_simulated_training(settings):
     assert registry.promoted_id(settings.models_dir) is None
 
 
-def test_a_served_simulated_model_always_carries_a_notice(settings, capsys, tmp_path):
-    model_id = train_candidate(settings, seed=0).card.model_id
+def test_a_served_simulated_model_always_carries_a_notice(settings, trained, capsys, tmp_path):
+    model_id = trained.card.model_id
     assert main(["models", "promote", model_id, "--allow-synthetic"]) == 0
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({"pain_areas": ["knee"], "activities": ["walking"]}))
