@@ -33,8 +33,8 @@ from recommender.feedback import (
     Event,
     FeedbackStore,
 )
+from recommender.feedback.policy import ranked
 from recommender.feedback.scratch import scratch_schema
-from recommender.shop.policy import ranked
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.result import Item, Result, ScoreParts, Triage
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from recommender.catalog.money import PLAIN, Money, money_setting
 from recommender.errors import InputError
-from recommender.shop.money import PLAIN, Money, money_setting
 
 DEFAULT_EXPLORE_SHARE = 0.05
 DEFAULT_RETENTION_DAYS = 730

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from recommender.catalog.money import Money, money_setting
 from recommender.errors import InputError
 from recommender.settings import Settings
-from recommender.shop.money import Money, money_setting
 
 
 def test_by_default_prices_are_pounds_written_the_british_way():

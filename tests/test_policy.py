@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from recommender.shop.policy import explore, present, ranked
+from recommender.feedback.policy import explore, present, ranked
 from recommender.shopper.result import Item, Result, ScoreParts, Triage
 
 

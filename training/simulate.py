@@ -2,7 +2,7 @@
 
 Each simulated shopper answers the questionnaire at random, gets the engine's result (shown in
 ranked order, or for a small explore share in uniformly random order with true propensities,
-exactly as `recommender.shop.policy` does in the app) and reacts to it. The world is meant to be at
+exactly as `recommender.feedback.policy` does in the app) and reacts to it. The world is meant to be at
 least as hard as a real shop, so a learned model has something to find and an evaluation can be
 fooled:
 
@@ -34,9 +34,9 @@ from tqdm import tqdm
 
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
+from recommender.feedback.policy import present
 from recommender.feedback.records import answers_json, event_cells, session_cells
 from recommender.files import write_atomically
-from recommender.shop.policy import present
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
 from recommender.shopper.result import Item

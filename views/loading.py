@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from recommender.catalog.last_good import load_serving_engine
 from recommender.catalog.pictures import card_thumbnail
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
 from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shop.last_good import load_serving_engine
 from recommender.shop.shopping import engine_key
 from recommender.shopper.engine import Engine
 

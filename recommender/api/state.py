@@ -24,12 +24,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from recommender.api.problems import MissingKey
-from recommender.catalog.last_good import load_serving_engine
 from recommender.feedback import FeedbackStore
 from recommender.feedback.shown import ShownWriter
 from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shop.last_good import load_serving_engine
 from recommender.shop.shopping import engine_key
 from recommender.shopper.engine import Engine
 

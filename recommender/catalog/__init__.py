@@ -1,9 +1,9 @@
-"""The shop's catalog: products, sizes, pictures, category labels and weights, each read from
-its file and checked, with the last good copy kept for when a file goes bad."""
+"""The shop's catalog: products, sizes, pictures, category labels, prices in the shop's currency
+and weights, each read from its file and checked."""
 
 __all__ = [
     "labels",
-    "last_good",
+    "money",
     "pictures",
     "products",
     "reading",

@@ -11,6 +11,9 @@ from recommender.catalog.weights import load_weights
 from recommender.errors import CatalogError, Problems
 from recommender.shopper.rules import load_rule_book
 
+# A staff notice about a catalog file starts with this, so pages can tell it from a refused model.
+CATALOG_NOTICE = "catalog files: "
+
 
 def catalog_problems(directory: Path) -> list[str]:
     """Every problem in `directory`'s products.csv, sizes.csv, pictures and weights.toml."""

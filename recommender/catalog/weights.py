@@ -1,7 +1,7 @@
 """The merchandisers' knobs (`catalog/weights.toml`), documented and validated key by key.
 
 A file with any problem is refused whole, with every problem named; callers keep the last good
-weights in force (see `recommender.catalog.last_good`).
+weights in force (see `recommender.shop.last_good`).
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from recommender.catalog.last_good import load_serving_engine
 from recommender.errors import AnswersError, InputError
 from recommender.files import atomic_writer
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shop.last_good import load_serving_engine
 from recommender.shopper.answers import MAX_ANSWERS_BYTES, parse_answers_json
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
 

@@ -5,6 +5,7 @@ App (writes):      FeedbackStore.open(url); record_shown, start_session, log_imp
 Exchange (CSV):    import_feedback (short transactions, published in one step; see importer.py),
                    export_feedback (open the store with FeedbackStore.open(url, read_only=True))
 Retention:         purge
+Logging policy:    policy.present (ranked or explored order, with each position's propensity)
 Analysts/training: read_sessions, read_events (pandas, optionally in chunks)
 """
 

@@ -41,7 +41,7 @@ from recommender.feedback.store import (
 from recommender.shopper.answers import Answers
 
 if TYPE_CHECKING:
-    from recommender.shop.policy import Presentation
+    from recommender.feedback.policy import Presentation
 
 # Sessions per transaction at most: a burst is written in a few quick steps, not one long one.
 MAX_BATCH = 64

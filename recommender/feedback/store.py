@@ -47,7 +47,7 @@ from recommender.feedback.schema import events, imports, sessions
 from recommender.shopper.answers import Answers
 
 if TYPE_CHECKING:
-    from recommender.shop.policy import Presentation
+    from recommender.feedback.policy import Presentation
 
 # Rows per INSERT statement: big enough to be fast, small enough for any driver's limits.
 WRITE_CHUNK = 1_000

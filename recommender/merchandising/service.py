@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recommender.catalog.last_good import CATALOG_NOTICE
+from recommender.catalog.validation import CATALOG_NOTICE
 from recommender.errors import CatalogError, InputError
 from recommender.files import version_token
 from recommender.merchandising.history import AuditEntry, history

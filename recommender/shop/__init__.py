@@ -1,13 +1,12 @@
-"""Services the shop's pages call: the questionnaire flow and links, the shopping session,
-cards and prices, the session policy, summaries, and staff sign-in."""
+"""Services the shop's pages call: the serving engine with its last good files, the
+questionnaire flow and links, the shopping session, cards, summaries, and staff sign-in."""
 
 __all__ = [
     "auth",
     "cards",
     "finder_flow",
+    "last_good",
     "links",
-    "money",
-    "policy",
     "questionnaire",
     "shopping",
     "signin_guard",

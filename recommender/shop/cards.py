@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from recommender.catalog.labels import category_label
+from recommender.catalog.money import Money
 from recommender.catalog.pictures import picture_source, url_problem
 from recommender.catalog.sizes import MEASURE_WORDS
-from recommender.shop.money import Money
 from recommender.shop.questionnaire import LABELS
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import Engine

@@ -16,16 +16,16 @@ from typing import Any, Protocol
 import numpy as np
 
 from recommender.catalog.labels import category_label as category_label  # pages read it here
-from recommender.catalog.last_good import CATALOG_NOTICE
+from recommender.catalog.money import PLAIN, Money
+from recommender.catalog.validation import CATALOG_NOTICE
 from recommender.errors import RecommenderError
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.feedback.columns import RANKED
+from recommender.feedback.policy import Presentation, present
 from recommender.files import version_token
 from recommender.merchandising.experiments import CONTROL, INTERLEAVE, assign_experiment
 from recommender.model.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
 from recommender.model.promotion import STATE_FILE
-from recommender.shop.money import PLAIN, Money
-from recommender.shop.policy import Presentation, present
 from recommender.shop.questionnaire import SAFETY_STEP, raw_answers
 from recommender.shopper.answers import Answers, parse_answers
 from recommender.shopper.engine import MAX_K, Engine

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from recommender.catalog.money import PLAIN, Money
 from recommender.escaping import plain
-from recommender.shop.money import PLAIN, Money
 from recommender.shop.questionnaire import QUESTIONS, STEPS, describe
 from recommender.shop.shopping import HeldBack, category_label, price_text
 from recommender.shopper.answers import Answers

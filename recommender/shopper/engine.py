@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from recommender.catalog.money import PLAIN, Money
 from recommender.catalog.products import Catalog, load_catalog
 from recommender.catalog.sizes import NoSizeFits, SizeChart, SizeFit
 from recommender.catalog.weights import Weights, load_weights
 from recommender.model.ranker import Pairs, Ranker
-from recommender.shop.money import PLAIN, Money
 from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
 from recommender.shopper.contrast import card_facts, first_reasons

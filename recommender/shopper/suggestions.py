@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from recommender.catalog.money import PLAIN, Money
 from recommender.catalog.products import Catalog
-from recommender.shop.money import PLAIN, Money
 from recommender.shopper.answers import Answers
 from recommender.shopper.result import Suggestion
 

@@ -8,8 +8,8 @@ import pytest
 
 from recommender.errors import InputError, StoreError
 from recommender.feedback import read_events
+from recommender.feedback.policy import ranked
 from recommender.feedback.shown import ShownWriter
-from recommender.shop.policy import ranked
 from recommender.shopper.answers import parse_answers
 
 ANSWERS = parse_answers({"pain_areas": ["knee"], "activities": ["running"]})

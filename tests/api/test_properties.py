@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.api import create_app
-from recommender.catalog.last_good import load_serving_engine
 from recommender.settings import Settings
+from recommender.shop.last_good import load_serving_engine
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, Engine
 from tests.api.conftest import BEARER, KEY

@@ -12,7 +12,7 @@ import streamlit as st
 from shopper_flow import card_titles, knee_and_back_shopper
 from streamlit.testing.v1 import AppTest
 
-from recommender.catalog.last_good import forget_last_good
+from recommender.shop.last_good import forget_last_good
 from recommender.shop.shopping import MODEL_PAUSED
 from tests.app.conftest import APP, ROOT, TIMEOUT
 

@@ -198,7 +198,7 @@ def test_an_explored_result_is_stored_with_its_policy_and_propensities(
 ) -> None:
     import numpy as np
 
-    from recommender.shop.policy import explore
+    from recommender.feedback.policy import explore
     from recommender.shopper.result import Item, Result, ScoreParts, Triage
 
     items = tuple(

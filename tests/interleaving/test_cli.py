@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from recommender.feedback import FeedbackStore, TeamPicks
+from recommender.feedback.policy import ranked
 from recommender.model.interleave_candidate import load_candidate, named_candidate
-from recommender.shop.policy import ranked
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import load_engine
 from recommender_cli.main import main

@@ -9,8 +9,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from recommender.feedback import FeedbackStore, TeamPicks
+from recommender.feedback.policy import ranked
 from recommender.model.interleave_candidate import set_candidate
-from recommender.shop.policy import ranked
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import load_engine
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER

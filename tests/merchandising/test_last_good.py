@@ -15,12 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.catalog.last_good import CATALOG_NOTICE, forget_last_good, load_serving_engine
+from recommender.catalog.validation import CATALOG_NOTICE
 from recommender.catalog.weights import Weights, load_weights
 from recommender.errors import CatalogError
 from recommender.merchandising.history import history
 from recommender.merchandising.proposals import current_state, propose
 from recommender.merchandising.weights_store import save_proposal
+from recommender.shop.last_good import forget_last_good, load_serving_engine
 from recommender.shop.shopping import MODEL_PAUSED, shopper_notes
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.rules import load_rule_book

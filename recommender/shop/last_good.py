@@ -17,16 +17,15 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from recommender.catalog.money import PLAIN, Money
 from recommender.catalog.products import PRODUCTS_FILE, Catalog, load_catalog
+from recommender.catalog.validation import CATALOG_NOTICE
 from recommender.catalog.weights import WEIGHTS_FILE, Weights, load_weights
 from recommender.errors import CatalogError
 from recommender.merchandising.history import history, recover, version_dir
 from recommender.model.ranker import Ranker
-from recommender.shop.money import PLAIN, Money
 from recommender.shopper.engine import Engine, build_engine
 from recommender.shopper.rules import load_rule_book
-
-CATALOG_NOTICE = "catalog files: "
 
 
 @dataclass(frozen=True)
