@@ -16,7 +16,7 @@ from recommender.shop.auth import LOCAL_ACCOUNT
 from recommender.shop.signin_guard import SignInGuard, ThrottlePolicy, reset_shared_guard
 from tests.merchandising.conftest import PASSWORD
 from tests.readable import readable
-from tests.test_signin_guard import FakeClock
+from tests.shop.test_signin_guard import FakeClock
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "merchandiser.py"
 TIMEOUT = 60

@@ -1,6 +1,6 @@
 """What every rule and advice entry rests on: the article's own sentence, quoted exactly.
 
-The quotes live here, in the tests, on purpose: tests/test_wording.py scans the package, the
+The quotes live here, in the tests, on purpose: tests/shopper/test_wording.py scans the package, the
 catalog and the README for 8-word runs of the article, and leaves tests/ out. Each quote must
 appear word for word in the article, inside the section its entry cites, so a reason can never
 cite a heading whose section does not make the claim.
@@ -13,7 +13,7 @@ import pytest
 from recommender.shopper.advice import load_advice_book
 from recommender.shopper.rules import load_rule_book
 from recommender.shopper.sections import SECTIONS
-from tests.test_wording import article_text, needs_article
+from tests.shopper.test_wording import article_text, needs_article
 
 RESTS_ON = {
     # rules.toml

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, parse_answers
 from recommender.shopper.engine import load_engine
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENGINE = load_engine(ROOT / "catalog")
 # Answers only later steps ask for: a stop after step 1 must not speak as if it knew them.
 UNASKED = ("back pain", "knee pain", "osteoporosis", "steroid", "pregnan", "weeks ago")

@@ -13,7 +13,7 @@ from recommender.shop.summary import summary_markdown
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import Engine, load_engine
 
-CATALOG = Path(__file__).resolve().parents[1] / "catalog"
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 
 
 @pytest.fixture(scope="module")

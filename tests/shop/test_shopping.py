@@ -29,7 +29,7 @@ from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, Engine, load_engine
 from recommender.shopper.result import Suggestion
 
-CATALOG = Path(__file__).resolve().parents[1] / "catalog"
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 KNEE_AND_BACK = empty_draft() | {"pain_areas": ["knee", "lower_back"], "bunions": "both"}
 
 

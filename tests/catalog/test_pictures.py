@@ -18,7 +18,7 @@ from recommender.catalog.products import CATEGORIES, load_catalog
 from recommender.catalog.validation import catalog_check
 from tests.conftest import CATALOG_DIR
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_every_bundled_product_has_its_own_picture_file_and_a_shop_page():
