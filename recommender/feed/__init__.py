@@ -8,3 +8,5 @@ mapping.py   MAP.toml: product types -> categories and tags, size charts, SKU ov
 build.py     items + mapping -> products.csv and sizes.csv text, or every problem at once
 save.py      writing the result: to a folder, or as a new catalog version
 """
+
+__all__ = ["build", "formats", "items", "mapping", "rss", "save", "tabular"]
