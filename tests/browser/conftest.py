@@ -41,6 +41,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 20_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under pytest-xdist every browser test runs on one worker, one after another: two
+    # Chromiums and Streamlit servers at once on two cores made waits time out, while the
+    # other worker runs the tests that only compute.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 # For `pytestmark` in each browser test module: selectable with -m, skipped without Chromium.
 BROWSER_TESTS = [
