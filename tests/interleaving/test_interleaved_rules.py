@@ -13,6 +13,7 @@ from recommender.model.interleave_candidate import InterleaveCandidate
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.guidance import KEPT_OUT_OF_TOP, NG59_CATEGORIES, back_pain_only
+from tests.hostile_rankers import LovesBracesAndBelts
 from tests.interleaving.conftest import LovesUnsafeProducts, ScoresByName
 from tests.strategies import raw_answers
 
@@ -79,16 +80,6 @@ def test_a_red_flag_shows_nothing_whichever_team_picks(engine):
     )
     assert shown.result.items == () and pick.skus == ()
     assert shown.result.triage.level != "none"
-
-
-class LovesBracesAndBelts:
-    """A hostile candidate that puts every brace, belt and insole first."""
-
-    name = "m-braces"
-
-    def score(self, pairs):
-        candidates = pairs.candidates
-        return candidates["category"].isin(NG59_CATEGORIES).to_numpy(float)
 
 
 @FAST

@@ -16,6 +16,7 @@ from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.guidance import NG59_CATEGORIES
 from recommender.shopper.kinds import wrong_kinds
+from tests.hostile_rankers import LovesBracesAndBelts
 from tests.spec_safety import SPEC_FLAG_LEVELS, SPEC_LEVEL_ORDER
 from tests.strategies import raw_answers
 
@@ -110,16 +111,6 @@ def test_no_heat_or_cold_product_where_it_is_held_back(engine, raw):
         if risky_skin:
             assert not products.loc[item.sku, "heat"], item.sku
             assert not products.loc[item.sku, "cold"], item.sku
-
-
-class LovesBracesAndBelts:
-    """A hostile model that gives its top score to every brace, belt and insole."""
-
-    name = "hostile-ng59"
-
-    def score(self, pairs):
-        candidates = pairs.candidates
-        return candidates["category"].isin(NG59_CATEGORIES).to_numpy(float)
 
 
 @FAST
