@@ -34,7 +34,7 @@ def _median_ms(work: Callable[[], object], repeats: int = REPEATS) -> float:
 
 def _preview() -> Callable[[], object]:
     from recommender.merchandising.personas import load_personas
-    from recommender.merchandising.weights_store import current_state, propose
+    from recommender.merchandising.proposals import current_state, propose
     from recommender.merchandising.whatif import compare
     from recommender.shopper.engine import build_engine, load_engine
 
