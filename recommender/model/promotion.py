@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from recommender.errors import InputError, ModelError
-from recommender.files import locked, write_atomically
+from recommender.files import UnreadableFile, locked, read_bounded, write_atomically
 from recommender.model.cards import find_model
 
 __all__ = [
@@ -40,15 +40,13 @@ MAX_STATE_BYTES = 1024 * 1024
 
 def read_state(models_dir: Path) -> dict[str, Any]:
     path = Path(models_dir) / STATE_FILE
-    if not path.exists():
-        return {"promoted": None, "history": []}
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_STATE_BYTES + 1)
-        if len(raw) > MAX_STATE_BYTES:
-            raise ModelError(f"{path}: unreadable registry state (over {MAX_STATE_BYTES:,} bytes)")
-        state = json.loads(raw)
-    except (OSError, ValueError, RecursionError) as error:  # ValueError: also JSON, UTF-8
+        state = json.loads(read_bounded(path, MAX_STATE_BYTES))
+    except UnreadableFile as error:
+        if error.missing:
+            return {"promoted": None, "history": []}
+        raise ModelError(f"{path}: unreadable registry state ({error.problem})") from None
+    except (ValueError, RecursionError) as error:  # ValueError: also JSON, UTF-8
         raise ModelError(f"{path}: unreadable registry state ({_why(error)})") from None
     return _checked(state, path)
 
@@ -116,8 +114,6 @@ def _write_state(models_dir: Path, promoted: str | None, history: list[str | Non
 def _why(error: BaseException) -> str:
     if isinstance(error, RecursionError):
         return "nested too deeply"
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
     return str(error)[:200]
 
 

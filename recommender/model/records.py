@@ -35,14 +35,15 @@ def read_records(models_dir: Path) -> dict[str, dict[str, Any]]:
     """Model id -> its record; {} when nothing was ever recorded. ModelError when damaged."""
     path = models_dir / RECORDS_FILE
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_RECORDS_BYTES + 1)
-    except FileNotFoundError:
-        return {}
-    except OSError as error:
-        raise ModelError(f"{path}: unreadable model records ({error.strerror})") from None
-    if len(raw) > MAX_RECORDS_BYTES:
-        raise ModelError(f"{path}: model records larger than {MAX_RECORDS_BYTES >> 20} MB")
+        raw = files.read_bounded(path, MAX_RECORDS_BYTES)
+    except files.UnreadableFile as error:
+        if error.missing:
+            return {}
+        if error.too_large:
+            raise ModelError(
+                f"{path}: model records larger than {MAX_RECORDS_BYTES >> 20} MB"
+            ) from None
+        raise ModelError(f"{path}: unreadable model records ({error.problem})") from None
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
