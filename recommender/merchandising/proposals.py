@@ -23,7 +23,7 @@ from recommender.catalog.weights import (
     weights_from_bytes,
 )
 from recommender.errors import CatalogError, Problems
-from recommender.files import version_token
+from recommender.files import UnreadableFile, read_bounded, version_token
 from recommender.merchandising.history import SIZES_FILE, recover
 from recommender.merchandising.weights_file import render_weights
 from recommender.shopper.rules import load_rule_book
@@ -87,10 +87,10 @@ def _editable_text(path: Path, cap: int) -> str:
     """
     if not path.is_file():
         return ""
-    with path.open("rb") as handle:
-        raw = handle.read(cap + 1)
-    if len(raw) > cap:
-        raise CatalogError([f"{path.name}: larger than the {cap:,} bytes allowed"])
+    try:
+        raw = read_bounded(path, cap)
+    except UnreadableFile as error:
+        raise CatalogError([f"{path.name}: {error.problem}"]) from None
     return raw.decode("utf-8", errors="replace")
 
 
