@@ -229,8 +229,9 @@ def show_products(
     session_id, note = log.record_shown(
         answers, presentation, experiment=arm, picks=picks, session_id=session_id
     )
-    stopped = _stop(engine, answers) is not None
-    return Shown(answers, presentation.result, presentation.policy, session_id, stopped, note)
+    result = presentation.result
+    stopped = result.triage.holds_back_products
+    return Shown(answers, result, presentation.policy, session_id, stopped, note)
 
 
 def experiment_engine(

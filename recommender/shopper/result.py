@@ -52,6 +52,9 @@ class Triage:
     level: str
     flags: tuple[str, ...]
     message: str
+    # The screen holds back every product (a safety stop). Not part of the result JSON: there it
+    # shows as the level and an empty list.
+    holds_back_products: bool = False
 
     @property
     def blocks_products(self) -> bool:

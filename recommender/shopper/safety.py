@@ -96,7 +96,7 @@ class Screen:
             return Triage("none", (), NO_CONCERNS)
         # Products are mentioned only when the page shows some (or says why it shows none).
         if not self.shows_products:
-            return Triage(self.level, self.flags, f"{self.core} {_HELD_BACK}")
+            return Triage(self.level, self.flags, f"{self.core} {_HELD_BACK}", True)
         ending = f" {_MEANWHILE}" if shown else ""
         return Triage(self.level, self.flags, f"{self.core}{ending}")
 

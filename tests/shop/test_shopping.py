@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommender.errors import StoreError
 from recommender.feedback import FeedbackStore, read_events, read_sessions
@@ -28,6 +30,7 @@ from recommender.shop.shopping import (
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, Engine, load_engine
 from recommender.shopper.result import Suggestion
+from tests.strategies import raw_answers
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 KNEE_AND_BACK = empty_draft() | {"pain_areas": ["knee", "lower_back"], "bunions": "both"}
@@ -119,6 +122,18 @@ def test_a_red_flag_stops_before_the_rest_is_asked(engine, store) -> None:
     shown = _find(engine, draft, FeedbackLog(lambda: store))
     assert shown.stopped and not shown.result.items
     assert read_sessions(store)["triage_level"].tolist() == ["emergency"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(draft=raw_answers(), explore_share=st.sampled_from([0.0, 1.0]))
+def test_a_shown_list_is_a_safety_stop_exactly_when_the_screen_alone_says_so(
+    engine, draft, explore_share
+) -> None:
+    shown = _find(engine, draft, FeedbackLog(_broken_store), explore_share)
+
+    screen = engine.screen(parse_answers(draft))
+    assert shown.stopped == (not screen.shows_products)
+    assert not (shown.stopped and shown.result.items)
 
 
 def test_a_budget_suggestion_is_one_click_away(engine) -> None:
