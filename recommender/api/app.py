@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from recommender.api import events, health, problems, recommendations
 from recommender.api.limits import BodyLimit
-from recommender.api.state import WorkerState, api_keys_from_env
+from recommender.api.state import RECHECK_SECONDS, WorkerState, api_keys_from_env
 from recommender.errors import CatalogError
 from recommender.settings import Settings
 
@@ -35,9 +35,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(
-    settings: Settings | None = None, api_keys: tuple[str, ...] | None = None
+    settings: Settings | None = None,
+    api_keys: tuple[str, ...] | None = None,
+    recheck_seconds: float = RECHECK_SECONDS,
 ) -> FastAPI:
-    """The API app; with no arguments, settings and keys come from the environment."""
+    """The API app; with no arguments, settings and keys come from the environment.
+
+    `recheck_seconds` is how long a worker may serve its engine before it looks at the catalog,
+    weights and models files again (tests use 0, so a change shows on the next request).
+    """
     app = FastAPI(
         title="Product finder API",
         version="1",
@@ -48,6 +54,7 @@ def create_app(
     app.state.worker = WorkerState(
         settings or Settings.from_env(),
         api_keys_from_env() if api_keys is None else api_keys,
+        recheck_seconds,
     )
     problems.register(app)
     for module in (health, recommendations, events):

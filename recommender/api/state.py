@@ -2,8 +2,10 @@
 
 Nothing here is shared between workers or hosts: the engine and the interleaving candidate are
 rebuilt from the catalog, weights and models folders whenever their files change (the same
-fingerprint the app uses, checked on every request), and the feedback store is one connection
-pool to the shared database. A test swaps any of these through `app.dependency_overrides`.
+fingerprint the app uses), and the feedback store is one connection pool to the shared database.
+The fingerprint stats seven files, which under load cost a tenth of a worker's time when done on
+every request, so a worker looks at most once per `RECHECK_SECONDS`: a weights save, a catalog
+import or a promotion reaches every worker within that long. A test swaps any of these through `app.dependency_overrides`.
 
 The dependencies are `async`: FastAPI runs a plain `def` dependency in the thread pool, and
 those hops cost more than the work itself. Only a rebuild, which reads files, leaves the loop.
@@ -15,6 +17,7 @@ import hmac
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -34,6 +37,7 @@ from recommender.shop.shopping import engine_key
 from recommender.shopper.engine import Engine
 
 API_KEYS_SETTING = "RECOMMENDER_API_KEYS"
+RECHECK_SECONDS = 1.0
 # auto_error=False: a missing key is refused by `require_key`, with our 401 body.
 _bearer = HTTPBearer(auto_error=False, description="a key from RECOMMENDER_API_KEYS")
 logger = logging.getLogger(__name__)
@@ -54,16 +58,26 @@ class WorkerState:
 
     settings: Settings
     api_keys: tuple[str, ...]
+    recheck_seconds: float = RECHECK_SECONDS  # tests use 0: every request looks at the files
     _serving: Serving | None = None
+    _checked_at: float = float("-inf")  # time.monotonic() when the files last matched
     _store: FeedbackStore | None = None
     _writer: ShownWriter | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def current(self) -> Serving | None:
-        """The built serving if the folders have not changed since; None when a rebuild is due."""
+        """The built serving if the folders have not changed since it was built (looked at once
+        per `recheck_seconds` at most); None when a rebuild is due."""
         built = self._serving
-        key = engine_key(self.settings.catalog_dir, self.settings.models_dir)
-        return built if built is not None and built.key == key else None
+        if built is None:
+            return None
+        now = time.monotonic()
+        if now - self._checked_at < self.recheck_seconds:
+            return built
+        if engine_key(self.settings.catalog_dir, self.settings.models_dir) != built.key:
+            return None
+        self._checked_at = now
+        return built
 
     def serving(self) -> Serving:
         """The serving for the folders as they are now, rebuilt if they changed (blocking)."""
@@ -71,6 +85,7 @@ class WorkerState:
             key = engine_key(self.settings.catalog_dir, self.settings.models_dir)
             if self._serving is None or self._serving.key != key:
                 self._serving = self._build(key)
+            self._checked_at = time.monotonic()
             return self._serving
 
     def engine(self) -> Engine:
@@ -118,10 +133,6 @@ async def worker_state(request: Request) -> WorkerState:
 Worker = Annotated[WorkerState, Depends(worker_state)]
 
 
-async def get_settings(state: Worker) -> Settings:
-    return state.settings
-
-
 async def get_serving(state: Worker) -> Serving:
     """The current engine and candidate; a rebuild (reading files) runs off the event loop."""
     current = state.current()
@@ -137,13 +148,9 @@ async def get_store(state: Worker) -> FeedbackStore:
     return await run_in_threadpool(state.store)
 
 
-async def get_store_opener(state: Worker) -> Callable[[], FeedbackStore]:
-    """Opens the store only when a write needs it, so a store outage never blocks a result."""
-    return state.store
-
-
 async def get_writer_opener(state: Worker) -> Callable[[], ShownWriter]:
-    """Opens the writer of shown results only when one is shown, as `get_store_opener`."""
+    """Opens the writer of shown results only when one is shown, so a store outage never
+    blocks a result (the route opens the store itself the same way, with `state.store`)."""
     return state.writer
 
 

@@ -52,7 +52,8 @@ def make_client(api_settings: Settings) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(keys: tuple[str, ...] = (KEY, OTHER_KEY), **changes: object) -> TestClient:
-        app = create_app(replace(api_settings, **changes), api_keys=keys)
+        # recheck_seconds=0: a file changed by a test shows on the very next request.
+        app = create_app(replace(api_settings, **changes), api_keys=keys, recheck_seconds=0)
         client = TestClient(app, raise_server_exceptions=False)
         clients.append(client)
         return client

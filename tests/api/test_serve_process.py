@@ -8,11 +8,13 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from recommender.api.state import RECHECK_SECONDS
 from recommender.feedback import FeedbackStore, read_events
 from tests.api.conftest import BEARER, KEY
 from tests.api.live_server import live_server
@@ -139,10 +141,11 @@ def test_every_worker_serves_a_promoted_model_and_a_saved_catalog_without_a_rest
              "--allow-synthetic"],
             env={**os.environ, **env}, cwd=tmp_path, check=True, capture_output=True, timeout=120,
         )  # fmt: skip
+        time.sleep(RECHECK_SECONDS + 0.2)  # each worker looks at the files once a second at most
         after = _health_from_fresh_connections(base)
 
     assert {h["model_version"] for h in before} == {"rules-only"}
-    # Each worker checks the folders on every request: none keeps serving the old versions.
+    # Every worker has looked at the folders again: none keeps serving the old versions.
     assert {h["model_version"] for h in after} == {model_id}
     assert not {h["weights_version"] for h in after} & {h["weights_version"] for h in before}
 
