@@ -4,6 +4,11 @@ SQLite runs in WAL mode (readers never block the writer) with a busy timeout, an
 transaction starts with BEGIN IMMEDIATE: it takes the write lock up front, so two writers queue
 on the timeout instead of one failing at once with "database is locked" when both try to turn a
 read lock into a write lock. A write that still meets a lock is retried with a short backoff.
+
+The store's own writes also take turns through an operating-system lock beside the file
+(`write_turn`). SQLite's busy timeout waits by sleeping 1, 2, 5 ... 100 ms between tries, so
+with several processes writing (the API's workers) the lock sat idle while the next writer
+slept, and half of all requests waited on it; a file lock hands over as soon as it is released.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +31,7 @@ from sqlalchemy.exc import (
 )
 
 from recommender.errors import ExitCode, InputError, StoreError
+from recommender.files import locked
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 10
@@ -104,6 +111,17 @@ def open_read_only(url: str) -> Engine | None:
         except DBAPIError:  # not openable this way; a normal open names the problem
             engine.dispose()
     return None
+
+
+def write_turn(engine: Engine) -> AbstractContextManager[object]:
+    """Hold this for a write transaction: writers to one SQLite file take turns, in any process.
+
+    A no-op for a database server (it queues writers itself) and for an in-memory SQLite store.
+    """
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not _is_plain_file(database):
+        return nullcontext()
+    return locked(Path(f"{database}.write-turn"))
 
 
 def _is_plain_file(database: str | None) -> bool:

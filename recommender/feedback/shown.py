@@ -6,6 +6,12 @@ per shopper. `ShownWriter` is a group commit: callers in any thread hand it thei
 and one writer thread stores everything waiting in one transaction, so each caller still returns
 only once its session is durable, and a busy server writes fewer, larger transactions.
 
+The writer holds the database's write lock, which every worker shares, so it does as little as
+it can while holding it: the callers turn their results into rows, and a group goes in with
+plain inserts. A new session cannot clash with its own impressions; only a caller's own session
+id can already be taken, and then the group is written again one checked session at a time, so
+that only that caller is refused, by name.
+
     writer = ShownWriter(store)
     session_id = writer.record_shown(answers, presentation, experiment=arm)   # blocks until stored
     writer.close()
@@ -21,16 +27,16 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from recommender.errors import InputError, StoreError
 from recommender.feedback import columns as col
-from recommender.feedback.engine import with_retry
 from recommender.feedback.picks import TeamPicks, insert_picks
-from recommender.feedback.records import Event, SessionRecord
-from recommender.feedback.schema import sessions
+from recommender.feedback.records import Event, SessionRecord, event_fields, session_fields
+from recommender.feedback.schema import events, sessions
 from recommender.feedback.store import (
     FeedbackStore,
     _check,
@@ -58,6 +64,9 @@ class ShownRows:
     impressions: list[Event]
     skus: list[str]  # in the order shown, for the picks
     picks: TeamPicks | None
+    # The session and its impressions as the store's columns, made in the caller's thread.
+    session_row: dict[str, Any]
+    impression_rows: list[dict[str, Any]]
 
 
 def shown_rows(
@@ -84,7 +93,26 @@ def shown_rows(
         for i in shown.impressions()
     ]
     checked_picks = None if picks is None else _check(picks.checked)
-    return ShownRows(record, impressions, [item.sku for item in result.items], checked_picks)
+    skus = [item.sku for item in result.items]
+    rows = [event_fields(event) for event in impressions]
+    return ShownRows(record, impressions, skus, checked_picks, session_fields(record), rows)
+
+
+class SessionTaken(InputError):
+    """A session id in a group was already stored (which one, only a checked write says)."""
+
+
+def write_shown_group(conn: Connection, batch: Sequence[ShownRows]) -> None:
+    """Insert the sessions of `batch` with their impressions and picks, in `conn`'s transaction,
+    with plain inserts; SessionTaken when a session id is already stored or repeated."""
+    try:
+        conn.execute(insert(sessions), [rows.session_row for rows in batch])
+    except IntegrityError:
+        raise SessionTaken("a session id in this group is already used") from None
+    impressions = [row for rows in batch for row in rows.impression_rows]
+    if impressions:
+        conn.execute(insert(events), impressions)
+    _insert_all_picks(conn, batch)
 
 
 def write_shown(conn: Connection, batch: Sequence[ShownRows]) -> None:
@@ -101,6 +129,10 @@ def write_shown(conn: Connection, batch: Sequence[ShownRows]) -> None:
         taken = [id_ for id_ in wanted if id_ in stored] or wanted
         raise InputError(f"session_id '{taken[0]}' is already used")
     insert_events(conn, [event for rows in batch for event in rows.impressions])
+    _insert_all_picks(conn, batch)
+
+
+def _insert_all_picks(conn: Connection, batch: Sequence[ShownRows]) -> None:
     for rows in batch:
         if rows.picks is not None:
             insert_picks(conn, rows.record.session_id, rows.skus, rows.picks)
@@ -165,19 +197,13 @@ class ShownWriter:
             self._write(batch)
 
     def _write(self, batch: list[tuple[ShownRows, Future[str]]]) -> None:
-        def transaction() -> None:
-            with self.store.engine.begin() as conn:
-                write_shown(conn, [rows for rows, _ in batch])
-
+        group = [rows for rows, _ in batch]
         try:
-            with_retry(transaction, "save the session")
-        except InputError as error:
-            if len(batch) == 1:
-                batch[0][1].set_exception(error)
-                return
-            # A caller's own session id was taken: write one by one, so only it is refused.
+            self.store.write(lambda conn: write_shown_group(conn, group), "save the session")
+        except SessionTaken:
+            # A caller's own session id was taken: one checked write each, so only it is refused.
             for waiting in batch:
-                self._write([waiting])
+                self._write_checked(*waiting)
             return
         except Exception as error:  # the store's trouble reaches every caller that waited
             for _, stored in batch:
@@ -185,3 +211,11 @@ class ShownWriter:
             return
         for rows, stored in batch:
             stored.set_result(rows.record.session_id)
+
+    def _write_checked(self, rows: ShownRows, stored: Future[str]) -> None:
+        try:
+            self.store.write(lambda conn: write_shown(conn, [rows]), "save the session")
+        except Exception as error:
+            stored.set_exception(error)
+            return
+        stored.set_result(rows.record.session_id)

@@ -12,9 +12,9 @@ Writing an event that is already stored (same natural key) is a no-op, so retrie
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,6 +27,7 @@ from recommender.feedback.engine import (
     create_store_engine,
     open_read_only,
     with_retry,
+    write_turn,
 )
 from recommender.feedback.migrations import LATEST_VERSION, migrate, stored_version
 from recommender.feedback.picks import TeamPicks
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 # Rows per INSERT statement: big enough to be fast, small enough for any driver's limits.
 WRITE_CHUNK = 1_000
+T = TypeVar("T")
 
 
 class FeedbackStore:
@@ -118,7 +120,7 @@ class FeedbackStore:
         record = _session_record(
             answers, triage_level, model_version, policy, session_id, created_at, experiment
         )
-        self._write(lambda conn: insert_sessions(conn, [record]), "save the session")
+        self.write(lambda conn: insert_sessions(conn, [record]), "save the session")
         return record.session_id
 
     def log_impressions(
@@ -157,12 +159,12 @@ class FeedbackStore:
                 known = _impression_propensity(conn, session_id, sku, position)
             return insert_events(conn, [_with_propensity(outcome, known)])
 
-        return self._write(write, "save the outcome")
+        return self.write(write, "save the outcome")
 
     def log_events(self, rows: Iterable[Event]) -> int:
         """Store a batch of events in one transaction; return how many were new."""
         checked = [_check(lambda e=e: checked_event(e)) for e in rows]
-        return self._write(lambda conn: insert_events(conn, checked), "save the events")
+        return self.write(lambda conn: insert_events(conn, checked), "save the events")
 
     def record_shown(
         self,
@@ -183,7 +185,7 @@ class FeedbackStore:
         from recommender.feedback.shown import shown_rows, write_shown
 
         rows = shown_rows(answers, shown, created_at, experiment, picks, session_id)
-        self._write(lambda conn: write_shown(conn, [rows]), "save the session")
+        self.write(lambda conn: write_shown(conn, [rows]), "save the session")
         return rows.record.session_id
 
     def counts(self) -> dict[str, int]:
@@ -213,11 +215,14 @@ class FeedbackStore:
             ).rowcount
             return gone_sessions, gone_events
 
-        return self._write(write, "purge old feedback")
+        return self.write(write, "purge old feedback")
 
-    def _write(self, work: Any, what: str) -> Any:
-        def transaction() -> Any:
-            with self.engine.begin() as conn:
+    def write(self, work: Callable[[Connection], T], what: str) -> T:
+        """`work(conn)` as one write transaction, in turn with every other writer of the store,
+        retried while the database is only busy; a failure is a StoreError saying `what`."""
+
+        def transaction() -> T:
+            with write_turn(self.engine), self.engine.begin() as conn:
                 return work(conn)
 
         return with_retry(transaction, what)

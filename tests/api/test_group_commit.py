@@ -53,7 +53,7 @@ def test_a_store_that_fails_fails_every_waiting_caller_and_the_writer_goes_on(
     def broken(*_args, **_kwargs):
         raise StoreError("database is down")
 
-    monkeypatch.setattr("recommender.feedback.shown.with_retry", broken)
+    monkeypatch.setattr(store, "write", broken)
     with pytest.raises(StoreError):
         writer.record_shown(ANSWERS, shown)
     monkeypatch.undo()

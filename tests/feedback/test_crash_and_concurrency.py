@@ -7,12 +7,16 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from functools import partial
 from pathlib import Path
 
 from feedback_csv import feedback_files
 
-from recommender.feedback import FeedbackStore, export_feedback, import_feedback
+from recommender.feedback import FeedbackStore, export_feedback, import_feedback, read_sessions
+from recommender.feedback.engine import write_turn
+from recommender.shopper.answers import parse_answers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -113,3 +117,21 @@ def test_two_processes_of_eight_threads_lose_no_event(store_url: str) -> None:
         assert "locked" not in err
     with FeedbackStore.open(store_url) as store:
         assert store.counts() == {"sessions": 16, "events": 80_000}
+
+
+def test_a_writer_in_another_process_waits_its_turn_at_a_sqlite_file(tmp_path: Path) -> None:
+    store = FeedbackStore.open(f"sqlite:///{tmp_path / 'feedback.db'}")
+    start = partial(
+        store.start_session, parse_answers({}), triage_level="none", model_version="rules-only",
+        policy="ranked", session_id="shop-1",
+    )  # fmt: skip
+    with write_turn(store.engine):  # as another process's writer would hold it
+        waiting = threading.Thread(target=start)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()  # not stored, not failed: queued behind the turn
+    waiting.join(timeout=30)
+
+    assert not waiting.is_alive()
+    assert list(read_sessions(store)["session_id"]) == ["shop-1"]
+    store.close()
