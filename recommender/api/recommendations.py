@@ -22,18 +22,10 @@ from starlette.concurrency import run_in_threadpool
 
 from recommender.api.bodies import RecommendationRequest, documented, json_object, whole_number
 from recommender.api.problems import BadRequestBody
-from recommender.api.state import (
-    Serving,
-    get_serving,
-    get_settings,
-    get_store_opener,
-    get_writer_opener,
-)
+from recommender.api.state import Serving, Worker, get_serving, get_writer_opener
 from recommender.errors import InputError, StoreError
-from recommender.feedback import FeedbackStore
 from recommender.feedback.records import FieldProblem, check_text
 from recommender.feedback.shown import ShownWriter
-from recommender.settings import Settings
 from recommender.shop.shopping import FeedbackLog, show_products
 from recommender.shopper.answers import MAX_ANSWERS_BYTES, Answers, parse_answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K
@@ -60,11 +52,11 @@ class ApiFeedbackLog(FeedbackLog):
 )
 async def recommend(
     request: Request,
+    state: Worker,
     serving: Annotated[Serving, Depends(get_serving)],
-    open_store: Annotated[Callable[[], FeedbackStore], Depends(get_store_opener)],
     open_writer: Annotated[Callable[[], ShownWriter], Depends(get_writer_opener)],
-    settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
+    # Few dependencies on purpose: solving each costs more than the store lookups they wrap.
     body = await json_object(request, FIELDS)
     if "answers" not in body:
         raise BadRequestBody("answers: is required (SPEC section 1, may be {})", "answers")
@@ -82,8 +74,8 @@ async def recommend(
             _recommend_and_log,
             serving,
             answers,
-            ApiFeedbackLog(open_store, open_writer),
-            explore_share=settings.explore_share,
+            ApiFeedbackLog(state.store, open_writer),
+            explore_share=state.settings.explore_share,
             k=k,
             session_id=session_id,
         )
