@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging.config
 import sys
+from typing import Any
 
+from recommender.errors import ExitCode
 from recommender.settings import Settings
 
 MAX_WORKERS = 64
+APP = "recommender.api.app:create_app"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +27,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from recommender.api.access_log import log_config
     from recommender.api.state import API_KEYS_SETTING, WorkerState, api_keys_from_env
+    from recommender.api.workers import serve_workers, spreads_connections
 
     # Fail before forking workers when the store cannot be opened (a bad RECOMMENDER_DB).
     WorkerState(settings, ()).store().close()
@@ -32,18 +37,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "every request until it is",
             file=sys.stderr,
         )
+    options: dict[str, Any] = {
+        "factory": True,
+        "log_config": log_config(),
+        "server_header": False,
+        "proxy_headers": False,
+    }
+    if args.workers > 1 and spreads_connections():
+        logging.config.dictConfig(options["log_config"])
+        try:
+            return serve_workers(APP, args.host, args.port, args.workers, options)
+        except OSError as error:
+            print(
+                f"recommender: cannot listen on {args.host}:{args.port}: {error.strerror}",
+                file=sys.stderr,
+            )
+            return ExitCode.BAD_INPUT
     uvicorn.run(
-        "recommender.api.app:create_app",
-        factory=True,
+        APP,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_config=log_config(),
-        server_header=False,
-        proxy_headers=False,
         # A worker loading pandas and the catalog on a busy machine can take more than the
         # default 5 s to answer its first health check; uvicorn would restart it in a loop.
         timeout_worker_healthcheck=60,
+        **options,
     )
     return 0
 

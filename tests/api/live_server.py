@@ -78,3 +78,28 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=STOP_SECONDS)
+
+
+LISTENING = "0A"  # socket states as /proc/net/tcp writes them
+ESTABLISHED = "01"
+
+
+def sockets_by_process(port: int, state: str) -> dict[int, set[str]]:
+    """The TCP sockets on local `port` in `state`, as inode numbers by the process holding
+    them (Linux: read from /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(fields[9])
+    held: dict[int, set[str]] = {}
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            links = {os.readlink(fd) for fd in fd_dir.iterdir()}
+        except OSError:  # a process that ended, or one we may not look into
+            continue
+        mine = {inode for inode in inodes if f"socket:[{inode}]" in links}
+        if mine:
+            held[int(fd_dir.parent.name)] = mine
+    return held

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ import pytest
 from recommender.api.state import RECHECK_SECONDS
 from recommender.feedback import FeedbackStore, read_events
 from tests.api.conftest import BEARER, KEY
-from tests.api.live_server import live_server
+from tests.api.live_server import ESTABLISHED, LISTENING, live_server, sockets_by_process
 from tests.interleaving.conftest import trained_registry
 
 __all__ = ["trained_registry"]  # a fixture shared with tests/interleaving
@@ -116,6 +117,42 @@ def test_two_workers_writing_the_same_events_at_once_lose_and_double_nothing(
         outcomes = read_events(store).query("event != 'impression'")
     assert len(outcomes) == len(rows)
     assert not outcomes.duplicated(["session_id", "ts", "sku", "position", "event"]).any()
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from /proc")
+def test_each_worker_listens_on_its_own_socket_so_a_shops_connections_are_spread(env, tmp_path):
+    # With one shared socket, the worker that last went idle wins each new connection, and a
+    # shop's keep-alive pool can end up all on one busy worker. Own sockets let the kernel
+    # spread them; which worker gets which connection is the kernel's (hashed) choice.
+    with live_server(env, tmp_path, workers=2) as (base, _log):
+        port = int(base.rsplit(":", 1)[1])
+        clients = [httpx.Client(base_url=base, timeout=30) for _ in range(16)]
+        with ThreadPoolExecutor(16) as pool:
+            replies = list(pool.map(lambda client: client.get("/v1/health"), clients))
+        listening = sockets_by_process(port, LISTENING)
+        connected = sockets_by_process(port, ESTABLISHED)
+        for client in clients:
+            client.close()
+
+    assert all(reply.status_code == 200 for reply in replies)
+    workers = {pid for pid, inodes in listening.items() if pid in connected}
+    assert len({inode for pid in workers for inode in listening[pid]}) == 2, listening
+    assert sum(len(connected[pid]) for pid in workers) == 16
+
+
+def test_a_second_server_on_a_port_in_use_is_refused_by_name(env, tmp_path):
+    with live_server(env, tmp_path, workers=2) as (base, _log):
+        port = base.rsplit(":", 1)[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "recommender_cli.main", "serve", "--port", port,
+             "--workers", "2"],
+            env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        )  # fmt: skip
+        still_serving = httpx.get(f"{base}/v1/health", timeout=30).status_code
+
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+    assert still_serving == 200
 
 
 def test_serve_refuses_a_bad_port_with_a_usage_message(tmp_path: Path):
