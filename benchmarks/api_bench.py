@@ -25,11 +25,10 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -42,8 +41,6 @@ WORKERS = 2
 REQUESTS = 5_000
 SECONDS_PER_BACKEND = 60.0
 WARM_UP = 2 * WORKERS * 4
-# Between the warm-up's first requests, so each opens its connection on its own.
-CONNECT_GAP_SECONDS = 0.005
 BATCH_LINES = 2_000
 
 
@@ -103,21 +100,6 @@ def _serve_and_load(
         return latencies, errors, seconds, client_cpu
 
 
-async def _staggered(requests: list[Coroutine[Any, Any, Any]]) -> None:
-    """Start the requests a few milliseconds apart and wait for them all.
-
-    uvicorn's workers share one listening socket, and a worker that wakes to a burst of new
-    connections accepts every one waiting: 16 connections opened in the same instant can all
-    land on one worker and leave the other idle. A shop's connection pool grows as its traffic
-    does, one connection at a time, which is what this warm-up does.
-    """
-    started = []
-    for request in requests:
-        started.append(asyncio.ensure_future(request))
-        await asyncio.sleep(CONNECT_GAP_SECONDS)
-    await asyncio.gather(*started)
-
-
 def _rows(
     label: str,
     latencies: list[float],
@@ -150,7 +132,7 @@ async def _load(base: str, answers: list[dict]) -> tuple[list[float], int, float
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
         # Each worker builds its engine on its first request; that is start-up, not load.
-        await _staggered([_one(http, answers[n]) for n in range(WARM_UP)])
+        await asyncio.gather(*(_one(http, answers[n]) for n in range(WARM_UP)))
         return await _drive([lambda n: _one(http, answers[n % len(answers)])] * CLIENTS)
 
 
@@ -226,7 +208,7 @@ async def _lean_load(base: str, answers: list[dict]) -> tuple[list[float], int, 
     port = int(base.rsplit(":", 1)[1])
     bodies = [json.dumps({"answers": a, "k": 5}).encode() for a in answers]
     clients = [LeanClient(port) for _ in range(CLIENTS)]
-    await _staggered([_lean_one(c, bodies[n]) for n, c in enumerate(clients)])  # warm-up
+    await asyncio.gather(*(_lean_one(c, bodies[n]) for n, c in enumerate(clients)))  # warm-up
     try:
         return await _drive([partial(_lean_send, c, bodies) for c in clients])
     finally:
