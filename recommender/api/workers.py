@@ -27,7 +27,6 @@ from uvicorn.config import STARTUP_FAILURE
 # How often the parent looks for a worker that has died, and how long a stopping one may take.
 WATCH_SECONDS = 0.5
 STOP_SECONDS = 20
-LISTEN_BACKLOG = 2048
 logger = logging.getLogger(__name__)
 
 
@@ -113,6 +112,7 @@ def _stop(running: list[BaseProcess]) -> None:
 
 
 def _worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
+    # Bound now, listening only once uvicorn has loaded the app and built its engine: until
+    # then the kernel gives this worker no connections to keep waiting.
     sock = port_socket(host, port)
-    sock.listen(LISTEN_BACKLOG)
     uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])

@@ -50,6 +50,7 @@ def live_server(
     base = f"http://{LOOPBACK}:{port}"
     try:
         _wait_until_up(base, process, log)
+        _wait_until_listening(port, workers, log)
         yield base, log
     finally:
         _stop(process)
@@ -67,6 +68,20 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"serve did not answer within {START_SECONDS} s:\n{log.read_text()}")
+
+
+def _wait_until_listening(port: int, workers: int, log: Path) -> None:
+    # One worker answering is not all of them: a worker listens once it has built its engine,
+    # and connections opened before then all go to the workers already listening.
+    if workers == 1 or not Path("/proc/net/tcp").exists():
+        return
+    deadline = time.monotonic() + START_SECONDS
+    while len(sockets_by_process(port, LISTENING)) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"not every worker listens within {START_SECONDS} s:\n{log.read_text()}"
+            )
+        time.sleep(0.1)
 
 
 def _stop(process: subprocess.Popen) -> None:
