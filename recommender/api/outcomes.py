@@ -13,7 +13,6 @@ from sqlalchemy import Connection, select, tuple_
 from recommender.api.problems import BadRequestBody
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
-from recommender.feedback.engine import with_retry
 from recommender.feedback.records import Event
 from recommender.feedback.schema import events, sessions
 from recommender.feedback.store import insert_events
@@ -22,26 +21,25 @@ from recommender.feedback.store import insert_events
 def store_outcomes(store: FeedbackStore, rows: Sequence[Event]) -> int:
     """Write every row or none; return how many were new. Unknown sessions are named."""
 
-    def transaction() -> int:
-        with store.engine.begin() as conn:
-            _require_sessions(conn, store, rows)
-            shown = _impression_propensities(conn, rows)
-            filled = [
-                row
-                if row.propensity is not None
-                else Event(
-                    row.session_id,
-                    row.ts,
-                    row.sku,
-                    row.position,
-                    row.event,
-                    shown.get((row.session_id, row.sku, row.position)),
-                )
-                for row in rows
-            ]
-            return insert_events(conn, filled)
+    def write(conn: Connection) -> int:
+        _require_sessions(conn, store, rows)
+        shown = _impression_propensities(conn, rows)
+        filled = [
+            row
+            if row.propensity is not None
+            else Event(
+                row.session_id,
+                row.ts,
+                row.sku,
+                row.position,
+                row.event,
+                shown.get((row.session_id, row.sku, row.position)),
+            )
+            for row in rows
+        ]
+        return insert_events(conn, filled)
 
-    return with_retry(transaction, "save the events")
+    return store.write(write, "save the events")
 
 
 def _require_sessions(conn: Connection, store: FeedbackStore, rows: Sequence[Event]) -> None:
