@@ -24,6 +24,8 @@ from typing import Any
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from recommender.errors import ExitCode
+
 # How often the parent looks for a worker that has died, and how long a stopping one may take.
 WATCH_SECONDS = 0.5
 STOP_SECONDS = 20
@@ -52,18 +54,21 @@ def port_socket(host: str, port: int, shared: bool = True) -> socket.socket:
     return sock
 
 
-def _claim_port(host: str, port: int) -> socket.socket:
-    # The kernel lets any process of the same user join a shared port, so a second `serve` on
-    # the same port would quietly split the traffic with this one. A plain bind first fails
-    # while anything listens there, as uvicorn's own bind would.
+def check_port_free(host: str, port: int) -> None:
+    """OSError if anything listens on host:port already.
+
+    The kernel lets any process of the same user join a shared port, so a second `serve` on the
+    same port would quietly split the traffic with this one: a plain bind is tried first.
+    """
     port_socket(host, port, shared=False).close()
-    return port_socket(host, port)
 
 
 def serve_workers(app: str, host: str, port: int, workers: int, options: dict[str, Any]) -> int:
     """Run `workers` processes serving `app` (uvicorn.Config `options`) until a stop signal;
-    returns the exit status. OSError when the port cannot be bound."""
-    holder = _claim_port(host, port)  # fails here, before any worker starts, if the port is taken
+    returns the exit status (SPEC 6: 1 when a worker cannot start). OSError when the port
+    cannot be bound."""
+    check_port_free(host, port)  # fails here, before any worker starts, if the port is taken
+    holder = port_socket(host, port)
     stopping = threading.Event()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stopping.set())
@@ -79,7 +84,7 @@ def serve_workers(app: str, host: str, port: int, workers: int, options: dict[st
     logger.info(
         "serving http://%s:%s with %d workers, each with its own socket", host, port, workers
     )
-    status = 0
+    status: int = ExitCode.OK
     try:
         while not stopping.wait(WATCH_SECONDS):
             for slot, process in enumerate(running):
@@ -87,7 +92,7 @@ def serve_workers(app: str, host: str, port: int, workers: int, options: dict[st
                     continue
                 if process.exitcode == STARTUP_FAILURE:  # a restart would fail the same way
                     logger.error("a worker could not start; stopping")
-                    status = STARTUP_FAILURE
+                    status = ExitCode.FAILURE
                     stopping.set()
                     break
                 logger.warning(

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from recommender.api.access_log import log_config
     from recommender.api.state import API_KEYS_SETTING, WorkerState, api_keys_from_env
-    from recommender.api.workers import serve_workers, spreads_connections
+    from recommender.api.workers import check_port_free, serve_workers, spreads_connections
 
     # Fail before forking workers when the store cannot be opened (a bad RECOMMENDER_DB).
     WorkerState(settings, ()).store().close()
@@ -43,27 +43,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "server_header": False,
         "proxy_headers": False,
     }
-    if args.workers > 1 and spreads_connections():
-        logging.config.dictConfig(options["log_config"])
-        try:
+    try:
+        if args.workers > 1 and spreads_connections():
+            logging.config.dictConfig(options["log_config"])
             return serve_workers(APP, args.host, args.port, args.workers, options)
-        except OSError as error:
-            print(
-                f"recommender: cannot listen on {args.host}:{args.port}: {error.strerror}",
-                file=sys.stderr,
-            )
-            return ExitCode.BAD_INPUT
-    uvicorn.run(
-        APP,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        # A worker loading pandas and the catalog on a busy machine can take more than the
-        # default 5 s to answer its first health check; uvicorn would restart it in a loop.
-        timeout_worker_healthcheck=60,
-        **options,
-    )
-    return 0
+        check_port_free(args.host, args.port)  # uvicorn's own message would be a log line, exit 1
+    except OSError as error:
+        print(
+            f"recommender: cannot listen on {args.host}:{args.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return ExitCode.BAD_INPUT
+    try:
+        uvicorn.run(
+            APP,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            # A worker loading pandas and the catalog on a busy machine can take more than the
+            # default 5 s to answer its first health check; uvicorn would restart it in a loop.
+            timeout_worker_healthcheck=60,
+            **options,
+        )
+    except SystemExit as stop:  # uvicorn exits 3 when the app cannot start; SPEC 6 says 1
+        return ExitCode.OK if stop.code in (None, 0) else ExitCode.FAILURE
+    return ExitCode.OK
 
 
 def _port(text: str) -> int:

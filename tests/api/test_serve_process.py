@@ -140,12 +140,13 @@ def test_each_worker_listens_on_its_own_socket_so_a_shops_connections_are_spread
     assert sum(len(connected[pid]) for pid in workers) == 16
 
 
-def test_a_second_server_on_a_port_in_use_is_refused_by_name(env, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_second_server_on_a_port_in_use_is_refused_by_name(env, tmp_path, workers):
     with live_server(env, tmp_path, workers=2) as (base, _log):
         port = base.rsplit(":", 1)[1]
         done = subprocess.run(
             [sys.executable, "-m", "recommender_cli.main", "serve", "--port", port,
-             "--workers", "2"],
+             "--workers", workers],
             env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path, timeout=60,
         )  # fmt: skip
         still_serving = httpx.get(f"{base}/v1/health", timeout=30).status_code
