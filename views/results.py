@@ -51,7 +51,7 @@ def _feedback_log() -> shopping.FeedbackLog:
 
 
 def _triage_banner(triage: Triage) -> None:
-    if triage.blocks_products:
+    if triage.is_urgent:
         st.error(plain(triage.message), icon=":material/emergency:")
     elif triage.level == "see_clinician":
         st.warning(plain(triage.message), icon=":material/stethoscope:")

@@ -5,7 +5,8 @@ rebuilt from the catalog, weights and models folders whenever their files change
 fingerprint the app uses), and the feedback store is one connection pool to the shared database.
 The fingerprint stats seven files, which under load cost a tenth of a worker's time when done on
 every request, so a worker looks at most once per `RECHECK_SECONDS`: a weights save, a catalog
-import or a promotion reaches every worker within that long. A test swaps any of these through `app.dependency_overrides`.
+import or a promotion reaches every worker within that long. A test swaps any of these through
+`app.dependency_overrides`.
 
 The dependencies are `async`: FastAPI runs a plain `def` dependency in the thread pool, and
 those hops cost more than the work itself. Only a rebuild, which reads files, leaves the loop.

@@ -8,7 +8,8 @@ read lock into a write lock. A write that still meets a lock is retried with a s
 The store's own writes also take turns through an operating-system lock beside the file
 (`write_turn`). SQLite's busy timeout waits by sleeping 1, 2, 5 ... 100 ms between tries, so
 with several processes writing (the API's workers) the lock sat idle while the next writer
-slept, and half of all requests waited on it; a file lock hands over as soon as it is released.
+slept, and two busy workers used one core between them; a file lock hands over as soon as it is
+released.
 """
 
 from __future__ import annotations

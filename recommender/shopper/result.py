@@ -57,7 +57,8 @@ class Triage:
     holds_back_products: bool = False
 
     @property
-    def blocks_products(self) -> bool:
+    def is_urgent(self) -> bool:
+        """Care is needed today or now (the page shows the message as an emergency)."""
         return self.level in ("urgent", "emergency")
 
 
