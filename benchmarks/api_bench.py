@@ -3,9 +3,9 @@
 Every client loop is bounded twice: at most `REQUESTS` requests in all and at most
 `SECONDS_PER_BACKEND` seconds, and traffic goes only to 127.0.0.1. The ratio compares the
 API's requests per second with `recommender recommend --batch --rules-only` on the same answers
-(lines per second, start-up included, as a script runs it), measured right before and right after
-each API run, since a shared machine's load drifts; each ratio uses the mean of those two. Target: at least half the
-batch throughput, with 0 errors. PostgreSQL runs only when RECOMMENDER_TEST_PG_URL is set.
+(lines per second, start-up included, as a script runs it), measured right before and right
+after each API run, since a shared machine's load drifts; each ratio uses the mean of those
+two. Target: at least half the batch throughput, with 0 errors. PostgreSQL runs only when RECOMMENDER_TEST_PG_URL is set.
 
 Two load generators share the server's two cores, so each is measured, with the CPU it spends
 per request: httpx's AsyncClient (more CPU per request than the server itself spends, so it
