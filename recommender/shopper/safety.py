@@ -35,6 +35,9 @@ _NO_ANSWERS = Answers()
 # A message names at most this many answers and reasons, so it stays short enough to read.
 _MAX_TOLD = 3
 _MAX_WHY = 1
+# ... and at most this many characters, its last sentence included (a phone shows it whole).
+MAX_MESSAGE_CHARS = 500
+_LONGEST_ENDING = 1 + max(len(_HELD_BACK), len(_MEANWHILE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,16 +125,22 @@ class SafetyBook:
         level = max((rule.level for rule in hits), key=TRIAGE_LEVELS.index)
         top = [rule for rule in hits if rule.level == level]
         shows = level == "see_clinician" and all(rule.shows_products for rule in top)
-        # The most serious answers are named first; past a few, "other answers" keeps it short.
-        ordered = sorted(hits, key=lambda rule: -TRIAGE_LEVELS.index(rule.level))
+        # The most serious answers are named first, those behind the reason given leading, so a
+        # shortened list still names them; past a few, "other answers" keeps it short.
+        ordered = sorted(
+            hits, key=lambda rule: (-TRIAGE_LEVELS.index(rule.level), not rule.always_said)
+        )
         told = list(dict.fromkeys(phrase for rule in ordered for phrase in rule.told_for(features)))
-        if len(told) > _MAX_TOLD:
-            told = [*told[: _MAX_TOLD - 1], "other answers"]
         # A why that tells the shopper when to call the emergency number is never cut.
         first = sorted(top, key=lambda rule: not rule.always_said)
         whys = list(dict.fromkeys(rule.why for rule in first))[:_MAX_WHY]
-        core = " ".join([_NEXT_STEP[level], f"You told us about {join_words(told)}.", *whys])
-        return Screen(level, tuple(rule.id for rule in hits), core, shows_products=shows)
+        kept = min(len(told), _MAX_TOLD)
+        while True:  # fewer answers named (never fewer than one) until the message fits
+            named = told if kept == len(told) else [*told[: kept - 1], "other answers"]
+            core = " ".join([_NEXT_STEP[level], f"You told us about {join_words(named)}.", *whys])
+            if kept <= 2 or len(core) + _LONGEST_ENDING <= MAX_MESSAGE_CHARS:
+                return Screen(level, tuple(rule.id for rule in hits), core, shows_products=shows)
+            kept -= 1
 
     def active_cautions(self, features: frozenset[str]) -> tuple[Caution, ...]:
         holding = self._caution_conditions.holding(features)

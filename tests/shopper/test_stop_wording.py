@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, parse_answers
 from recommender.shopper.engine import load_engine
+from recommender.shopper.safety import MAX_MESSAGE_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = load_engine(ROOT / "catalog")
@@ -26,3 +27,13 @@ def test_a_stop_after_the_safety_step_names_only_what_was_ticked(flags, age_band
     message = ENGINE.screen(parse_answers(raw)).triage.message.lower()
     assumed = [phrase for phrase in UNASKED if phrase in message]
     assert assumed == [], f"{flags} reads {message!r}"
+
+
+def test_three_long_warning_signs_still_fit_and_name_the_one_behind_the_reason_given() -> None:
+    # Found by the message-length property: named in full, these three passed 500 characters.
+    raw = {"red_flags": ["worsening_leg_weakness", "calf_swelling", "foot_wound_with_diabetes"]}
+    message = ENGINE.recommend(parse_answers(raw), 5).triage.message
+
+    assert len(message) <= MAX_MESSAGE_CHARS
+    assert "blood clot" in message and "one calf that is painful" in message
+    assert "other answers" in message
