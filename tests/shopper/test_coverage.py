@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recommender.errors import AnswersError, CatalogError
-from recommender.shopper.advice import load_advice_book
+from recommender.shopper import guidance
 from recommender.shopper.conditions import read_table
 from recommender.shopper.coverage import (
     COVERAGE_TABLE,
@@ -22,7 +22,6 @@ from recommender.shopper.coverage import (
     red_flags_to_ask,
     titled_red_flag_screens,
 )
-from recommender.shopper.safety import load_safety_book
 
 # Rule ids other branches are adding now (issue 19). The table names them as if they exist; this
 # list empties at merge, when the lead reconciles the branches.
@@ -37,35 +36,41 @@ PENDING_RULES = frozenset(
         "caution:no_magnets_in_pregnancy",
         "caution:ng59_insoles_not_a_treatment",
         "caution:ng226_braces_not_routine",
+        "care_note:diabetes_foot_check",
         "guidance:ng59_top3",
         "guidance:ng226_top3",
         "advice:protect_fresh_injury",
         "advice:osteoporosis_no_loaded_bending",
     }
 )
-# Rules those branches replace (knee_trauma_from_55, high_risk_diabetic_foot); they leave
+# Rules those branches replace (by knee_trauma_from_55 and high_risk_diabetic_foot): they leave
 # safety.toml at merge, so the table no longer names them. Also empties at merge.
 REPLACED_RULES = frozenset({"triage:knee_injury_65_plus", "triage:numbness_with_diabetes"})
-# The guidance placements (guidance.py): NG59 and NG226 keep products out of the top 3. They
-# get ids in code with the `guidance` score part; until then they are named here.
-GUIDANCE_RULES = frozenset({"guidance:ng59_top3", "guidance:ng226_top3"})
+
+
+def _ids(table: dict, kind: str) -> set[str]:
+    return {f"{kind}:{entry.get('id', '')}" for entry in table.get(kind, [])}
+
+
+def _guidance_rules() -> set[str]:
+    """The guidance placements guidance.py applies (its PLACEMENTS, once they carry ids)."""
+    return {f"guidance:{p.id}" for p in getattr(guidance, "PLACEMENTS", ())}
 
 
 def _safety_and_guidance_rules() -> frozenset[str]:
-    book = load_safety_book()
-    triage = {f"triage:{rule.id}" for rule in book.triage_rules}
-    cautions = {f"caution:{caution.id}" for caution in book.cautions}
+    """Every rule that needs a row: safety.toml's triage rules, cautions and care notes, and the
+    guidance placements, with those still pending at merge."""
+    safety = read_table("safety.toml")
+    named = set().union(*(_ids(safety, kind) for kind in ("triage", "caution", "care_note")))
     pending = {rule for rule in PENDING_RULES if not rule.startswith("advice:")}
-    return frozenset(triage | cautions | GUIDANCE_RULES | pending)
+    return frozenset(named | _guidance_rules() | pending)
 
 
 def _rules_in_data() -> frozenset[str]:
-    book = load_safety_book()
-    return frozenset(
-        {f"triage:{rule.id}" for rule in book.triage_rules}
-        | {f"caution:{caution.id}" for caution in book.cautions}
-        | {f"advice:{entry.id}" for entry in load_advice_book().entries}
-    )
+    """Every rule the data files and guidance.py define."""
+    safety = read_table("safety.toml")
+    named = set().union(*(_ids(safety, kind) for kind in ("triage", "caution", "care_note")))
+    return frozenset(named | _ids(read_table("advice.toml"), "advice") | _guidance_rules())
 
 
 def _bundled() -> dict:
@@ -129,9 +134,20 @@ def test_a_row_naming_a_rule_that_does_not_exist_is_caught():
     assert named - _rules_in_data() - PENDING_RULES == {"triage:no_such_rule"}
 
 
+def _uncovered(named: frozenset[str]) -> frozenset[str]:
+    return _safety_and_guidance_rules() - named - REPLACED_RULES
+
+
 def test_every_triage_rule_caution_and_guidance_placement_has_a_row():
-    uncovered = _safety_and_guidance_rules() - load_coverage().rule_ids() - REPLACED_RULES
+    uncovered = _uncovered(load_coverage().rule_ids())
     assert not uncovered, f"rules with no row in {COVERAGE_TABLE}: {sorted(uncovered)}"
+
+
+def test_a_caution_whose_row_is_removed_is_caught_as_a_rule_with_no_row():
+    table = _bundled()
+    magnets = "caution:magnets_no_good_evidence"
+    table["row"] = [row for row in table["row"] if magnets not in row.get("rules", [])]
+    assert _uncovered(load_coverage(table).rule_ids()) == {magnets}
 
 
 def test_every_pending_rule_is_named_by_a_row_so_the_list_is_not_stale():
