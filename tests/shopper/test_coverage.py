@@ -4,6 +4,7 @@ red-flag questions a shopper is asked follow from where it hurts."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -234,3 +235,9 @@ def test_no_flag_the_table_ties_to_a_chosen_area_can_be_skipped(areas):
     flat = [flag for screen in screens for flag in screen]
     assert sorted(flat) == sorted(asked) and len(set(flat)) == len(flat)
     assert asked == tuple(flag for flag in RED_FLAGS if flag in asked)
+
+
+def test_every_out_of_scope_row_is_named_on_the_coverage_page_readers_are_sent_to():
+    page = (Path(__file__).parents[2] / "docs" / "explanation" / "coverage.md").read_text()
+    unnamed = [row.id for row in load_coverage().rows if row.out_of_scope and row.id not in page]
+    assert not unnamed, f"add these to docs/explanation/coverage.md: {unnamed}"
