@@ -155,6 +155,13 @@ def test_every_pending_rule_is_named_by_a_row_so_the_list_is_not_stale():
     assert load_coverage().rule_ids() >= PENDING_RULES
 
 
+def test_the_merge_lists_empty_once_the_other_branches_land():
+    arrived = PENDING_RULES & _rules_in_data()
+    assert not arrived, f"these now exist: take them out of PENDING_RULES: {sorted(arrived)}"
+    gone = REPLACED_RULES - _rules_in_data()
+    assert not gone, f"these left safety.toml: take them out of REPLACED_RULES: {sorted(gone)}"
+
+
 def test_a_rule_kind_the_product_does_not_have_is_refused():
     table = _bundled()
     table["row"][0]["rules"] = ["policy:something"]
