@@ -58,20 +58,23 @@ def _guidance_rules() -> set[str]:
     return {f"guidance:{p.id}" for p in getattr(guidance, "PLACEMENTS", ())}
 
 
-def _safety_and_guidance_rules() -> frozenset[str]:
-    """Every rule that needs a row: safety.toml's triage rules, cautions and care notes, and the
-    guidance placements, with those still pending at merge."""
+def _safety_rules() -> set[str]:
+    """safety.toml's triage rules, cautions and care notes."""
     safety = read_table("safety.toml")
-    named = set().union(*(_ids(safety, kind) for kind in ("triage", "caution", "care_note")))
+    return set().union(*(_ids(safety, kind) for kind in ("triage", "caution", "care_note")))
+
+
+def _safety_and_guidance_rules() -> frozenset[str]:
+    """Every rule that needs a row: the safety rules and the guidance placements, with those
+    still pending at merge."""
     pending = {rule for rule in PENDING_RULES if not rule.startswith("advice:")}
-    return frozenset(named | _guidance_rules() | pending)
+    return frozenset(_safety_rules() | _guidance_rules() | pending)
 
 
 def _rules_in_data() -> frozenset[str]:
     """Every rule the data files and guidance.py define."""
-    safety = read_table("safety.toml")
-    named = set().union(*(_ids(safety, kind) for kind in ("triage", "caution", "care_note")))
-    return frozenset(named | _ids(read_table("advice.toml"), "advice") | _guidance_rules())
+    advice = _ids(read_table("advice.toml"), "advice")
+    return frozenset(_safety_rules() | advice | _guidance_rules())
 
 
 def _bundled() -> dict:
