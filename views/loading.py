@@ -12,9 +12,11 @@ import streamlit as st
 from recommender.catalog.pictures import card_thumbnail
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
+from recommender.feedback.funnel import count_reached
 from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shop import funnel
 from recommender.shop.last_good import load_serving_engine
 from recommender.shop.shopping import engine_key
 from recommender.shopper.engine import Engine
@@ -123,3 +125,20 @@ def interleaved_picks(db_url: str) -> pd.DataFrame:
 
     with FeedbackStore.open(db_url) as store:
         return read_picks(store)
+
+
+def product_names(current: Settings) -> dict[str, str]:
+    """SKU to product name in the served catalog ({} when no catalog can be served): staff
+    tables name products beside their SKUs."""
+    try:
+        products = served(current).catalog.products
+    except CatalogError:
+        return {}
+    return dict(zip(products["sku"].astype(str), products["name"].astype(str), strict=True))
+
+
+def count_stage(seen: set[str], stage: str) -> None:
+    """Count a finder stage this shopper reached for the first time (the analyst's funnel)."""
+    current = settings()
+    opener = store_opener(current)
+    funnel.reach(seen, stage, lambda name: count_reached(opener(), name))
