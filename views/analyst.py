@@ -17,7 +17,13 @@ from training import analytics
 from training.pipeline import train_candidate
 from training.trust import verdict_line
 from views import interleaving, loading, promotion
-from views.analyst_charts import funnel_chart, line_chart, model_chart, over_time_description
+from views.analyst_charts import (
+    funnel_chart,
+    funnel_summary,
+    line_chart,
+    model_chart,
+    over_time_description,
+)
 from views.position_bias import show_position_bias
 from views.signin import require_signed_in
 
@@ -25,6 +31,7 @@ require_signed_in(ANALYST)
 settings = Settings.from_env()
 st.title("Analytics")
 
+st.header("What shoppers did", anchor=False)  # h2 between the title and the sections (axe)
 if st.button("Reload feedback", icon=":material/refresh:"):
     loading.feedback.clear()
     loading.interleaved_picks.clear()
@@ -82,8 +89,10 @@ else:
         "shopper who leaves before the results."
     )
     st.altair_chart(funnel_chart(funnel_rows), width="stretch")
+    st.caption(plain(funnel_summary(funnel_rows)))
     st.dataframe(funnel_rows, width="stretch", hide_index=True)
 
+st.header("Models and retraining", anchor=False)
 st.subheader("Models")
 if promotion.PROMOTED in st.session_state:  # said after the rerun, under the newly served model
     st.success(plain(st.session_state.pop(promotion.PROMOTED)))

@@ -65,18 +65,26 @@ def over_time_description(table: pd.DataFrame, source: str) -> str:
     )
 
 
-def funnel_chart(funnel: pd.DataFrame) -> alt.Chart:
-    """One bar per stage of the funnel, in the finder's order, largest loss named in words."""
+def funnel_summary(funnel: pd.DataFrame) -> str:
+    """The funnel in one sentence: where it starts and where most shoppers leave."""
     left = funnel.dropna(subset=["left before the next stage"])
-    summary = "Bar chart of shoppers at each stage of the finder"
+    summary = (
+        f"Bar chart of shoppers at each stage of the finder, from {int(funnel['shoppers'].iloc[0]):,} "
+        f"at {funnel['stage'].iloc[0]}"
+    )
     if not left.empty and left["left before the next stage"].max() > 0:
         worst = left.loc[left["left before the next stage"].idxmax()]
         summary += (
             f"; most shoppers left after {worst['stage']} "
             f"({int(worst['left before the next stage']):,})"
         )
+    return summary + "."
+
+
+def funnel_chart(funnel: pd.DataFrame) -> alt.Chart:
+    """One bar per stage of the funnel, in the finder's order, described in words."""
     return (
-        alt.Chart(funnel, description=summary + ".")
+        alt.Chart(funnel, description=funnel_summary(funnel))
         .mark_bar()
         .encode(
             x=alt.X("shoppers:Q", title="shoppers"),

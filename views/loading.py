@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from recommender.catalog.pictures import card_thumbnail
+from recommender.catalog.pictures import card_thumbnail, picture_source
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
 from recommender.feedback.funnel import count_reached
@@ -142,3 +143,17 @@ def count_stage(seen: set[str], stage: str) -> None:
     current = settings()
     opener = store_opener(current)
     funnel.reach(seen, stage, lambda name: count_reached(opener(), name))
+
+
+def picture_cell(catalog_dir: Path, cell: str, width: int = 64) -> str:
+    """A product picture for a grid cell: the catalog's address as it is, or the file (or the
+    placeholder) shrunk once and written as a data URI, which a grid's image column can show."""
+    shown = card_picture(picture_source(catalog_dir, cell), width)
+    if isinstance(shown, str):
+        return shown
+    return "data:image/png;base64," + base64.b64encode(shown).decode("ascii")
+
+
+def served_model(current: Settings) -> str:
+    """The name of the ranker shoppers are served now ('rules-only' when no model is)."""
+    return served(current).model_version
