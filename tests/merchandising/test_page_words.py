@@ -44,7 +44,9 @@ def test_a_search_narrows_the_grid_and_keeps_edits_made_before_it(catalog_dir):
     app.text_input(key=SEARCH).input("seat").run()
     found = _grid(app, f"{PRODUCTS}_seat")
     assert len(found) < 48 and found["sku"].str.startswith("SC").any()
-    assert all("seat" in f"{n} {c}".lower() for n, c in zip(found["name"], found["category"]))
+    assert all(
+        "seat" in f"{n} {c}".lower() for n, c in zip(found["name"], found["category"], strict=True)
+    )
     seat_row = list(found["sku"]).index("SC-902")
     app.session_state[f"{PRODUCTS}_seat"] = edits({seat_row: {"boost": 1.0}})
     app.run()
