@@ -22,6 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from training.evaluate import format_table
     from training.pipeline import tqdm_progress, train_candidate
+    from training.trust import verdict_line
 
     where = "--out" if args.out else "RECOMMENDER_MODELS"
     out_dir = writable_folder(args.out or settings.models_dir, where)
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for notice in report.notices:
         print(f"notice: {notice}")
     print(format_table(report.evaluation))
-    trust = report.card.data["trust"]
-    verdict = "trusted" if trust["trusted"] else "NOT trusted (serves as rules-only)"
-    print(f"\nsaved {report.card.model_id} in {report.card.folder}: {verdict}: {trust['reason']}")
+    print(
+        f"\nsaved {report.card.model_id} in {report.card.folder}: {verdict_line(report.card.data)}"
+    )
     return ExitCode.OK

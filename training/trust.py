@@ -81,3 +81,19 @@ def _evidence(evaluation: Evaluation) -> dict[str, Any]:
         "sessions": corrected.n_sessions,
         "effective_sample_size": round(corrected.effective_sample_size, 1),
     }
+
+
+def verdict_line(card: dict[str, Any]) -> str:
+    """The trust verdict in words for `train` and the analyst page, saying plainly when the
+    sessions it learned from were simulated: "trusted" on a simulation says nothing of shoppers.
+    """
+    trust = card.get("trust", {})
+    verdict = "trusted" if trust.get("trusted") else "NOT trusted (serves as rules-only)"
+    simulated = int(card.get("synthetic_sessions", 0) or 0)
+    if simulated:
+        total = int(card.get("data", {}).get("train_sessions", simulated) or simulated)
+        verdict += (
+            f", on simulated data ({simulated:,} of {total:,} training sessions came from "
+            "`recommender simulate`, not from shoppers: a demo only)"
+        )
+    return f"{verdict}: {trust.get('reason', '')}"

@@ -11,11 +11,19 @@ from recommender.errors import RecommenderError
 from recommender.escaping import plain
 from recommender.model.serving import served_model_name
 from recommender.settings import Settings
+from recommender.shop import funnel
 from recommender.shop.auth import ANALYST
 from training import analytics
 from training.pipeline import train_candidate
+from training.trust import verdict_line
 from views import interleaving, loading, promotion
-from views.analyst_charts import model_chart
+from views.analyst_charts import (
+    funnel_chart,
+    funnel_summary,
+    line_chart,
+    model_chart,
+    over_time_description,
+)
 from views.position_bias import show_position_bias
 from views.signin import require_signed_in
 
@@ -23,6 +31,7 @@ require_signed_in(ANALYST)
 settings = Settings.from_env()
 st.title("Analytics")
 
+st.header("What shoppers did", anchor=False)  # h2 between the title and the sections (axe)
 if st.button("Reload feedback", icon=":material/refresh:"):
     loading.feedback.clear()
     loading.interleaved_picks.clear()
@@ -39,11 +48,21 @@ if events.empty:
     )
 else:
     st.subheader("Feedback over time")
-    st.caption("Events per day, week or month; a quiet stretch shows as zero, not a line.")
-    st.line_chart(analytics.feedback_over_time(events), x_label="date", y_label="events")
+    st.caption(
+        "Events per day, week or month; a quiet stretch shows as zero, not a line. Simulated "
+        "sessions (from `recommender simulate`) are charted apart, each over its own dates."
+    )
+    for source, part in analytics.events_by_source(events).items():
+        over_time = analytics.feedback_over_time(part)
+        description = over_time_description(over_time, source)
+        st.markdown(f"**{source.capitalize()}**")
+        st.altair_chart(line_chart(over_time, "date", "events", description), width="stretch")
+        st.caption(plain(description))
     show_position_bias(settings, events, sessions)
     st.subheader("Helpfulness by product")
-    st.dataframe(analytics.helpfulness_by_product(events), width="stretch")
+    st.dataframe(
+        analytics.helpfulness_by_product(events, loading.product_names(settings)), width="stretch"
+    )
     st.subheader("Experiment arms")
     arms = analytics.outcomes_by_arm(events, experiments)
     if arms.empty:
@@ -59,6 +78,21 @@ else:
         st.dataframe(arms, width="stretch")
     interleaving.show(settings, events)
 
+st.subheader("Shopper funnel")
+funnel_rows = analytics.funnel_table(frames.funnel, sessions, events, funnel.stage_names())
+if funnel_rows.empty:
+    st.caption("No shopper has opened the finder since counting began.")
+else:
+    st.caption(
+        "How many shoppers reached each step of the finder, their matches, a click and a "
+        "purchase, and how many left before the next. Counts only: nothing is kept about a "
+        "shopper who leaves before the results."
+    )
+    st.altair_chart(funnel_chart(funnel_rows), width="stretch")
+    st.caption(plain(funnel_summary(funnel_rows)))
+    st.dataframe(funnel_rows, width="stretch", hide_index=True)
+
+st.header("Models and retraining", anchor=False)
 st.subheader("Models")
 if promotion.PROMOTED in st.session_state:  # said after the rerun, under the newly served model
     st.success(plain(st.session_state.pop(promotion.PROMOTED)))
@@ -78,16 +112,22 @@ if st.button("Retrain now", type="primary"):
     except RecommenderError as error:
         st.error(plain(error))
     else:
-        trust = report.card.data["trust"]
-        verdict = "trusted" if trust["trusted"] else "not trusted, would serve as rules-only"
-        st.success(f"Trained {plain(report.card.model_id)} ({verdict}): {plain(trust['reason'])}")
+        st.success(
+            f"Trained {plain(report.card.model_id)}: {plain(verdict_line(report.card.data))}"
+        )
 
 comparison = analytics.model_comparison(settings)
 if comparison.empty:
     st.write("No trained models yet: serving rules-only.")
 else:
     st.dataframe(comparison, width="stretch", hide_index=True)
-    metric = st.selectbox("Compare on", analytics.comparable_metrics(comparison))
+    metric = st.selectbox(
+        "Compare on",
+        analytics.comparable_metrics(comparison),
+        help="Position-corrected estimates weigh each outcome by how likely the shopper was "
+        "to see that position; the uncorrected metrics favour the order shoppers were shown, "
+        "so they are marked biased.",
+    )
     st.altair_chart(model_chart(comparison, metric), width="stretch")
 
 promotion.promote_section(settings, comparison)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -9,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from recommender.catalog.pictures import card_thumbnail
+from recommender.catalog.pictures import card_thumbnail, picture_source
 from recommender.errors import CatalogError
 from recommender.feedback import FeedbackStore
+from recommender.feedback.funnel import count_reached
 from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
+from recommender.shop import funnel
 from recommender.shop.last_good import load_serving_engine
 from recommender.shop.shopping import engine_key
 from recommender.shopper.engine import Engine
@@ -123,3 +126,34 @@ def interleaved_picks(db_url: str) -> pd.DataFrame:
 
     with FeedbackStore.open(db_url) as store:
         return read_picks(store)
+
+
+def product_names(current: Settings) -> dict[str, str]:
+    """SKU to product name in the served catalog ({} when no catalog can be served): staff
+    tables name products beside their SKUs."""
+    try:
+        products = served(current).catalog.products
+    except CatalogError:
+        return {}
+    return dict(zip(products["sku"].astype(str), products["name"].astype(str), strict=True))
+
+
+def count_stage(seen: set[str], stage: str) -> None:
+    """Count a finder stage this shopper reached for the first time (the analyst's funnel)."""
+    current = settings()
+    opener = store_opener(current)
+    funnel.reach(seen, stage, lambda name: count_reached(opener(), name))
+
+
+def picture_cell(catalog_dir: Path, cell: str, width: int = 64) -> str:
+    """A product picture for a grid cell: the catalog's address as it is, or the file (or the
+    placeholder) shrunk once and written as a data URI, which a grid's image column can show."""
+    shown = card_picture(picture_source(catalog_dir, cell), width)
+    if isinstance(shown, str):
+        return shown
+    return "data:image/png;base64," + base64.b64encode(shown).decode("ascii")
+
+
+def served_model(current: Settings) -> str:
+    """The name of the ranker shoppers are served now ('rules-only' when no model is)."""
+    return served(current).model_version

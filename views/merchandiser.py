@@ -14,7 +14,7 @@ import streamlit as st
 from recommender.catalog.weights import BOOST_RANGE, RULE_MULTIPLIER_RANGE
 from recommender.errors import CatalogError
 from recommender.escaping import plain, plain_bullets
-from recommender.merchandising import service
+from recommender.merchandising import service, wording
 from recommender.merchandising.service import Preview, Workspace
 from recommender.settings import Settings
 from recommender.shop.auth import MERCHANDISER
@@ -26,6 +26,9 @@ GENERATION = "merch_generation"  # bumped to give the editors fresh keys after a
 FLASH = "merch_flash"  # a message that must survive the rerun after a save
 ROLLBACK_TO = "merch_rollback_to"
 PENDING = "merch_pending"  # one's own unsaved edits, carried over a reload of someone else's save
+KEPT = "merch_kept"  # product edits typed before a new search redrew the grid
+SEARCH = "merch_search"
+SHOWN = "merch_shown"  # the product rows the grid showed on the last run
 TABS = {
     "knobs": (
         "Blend, limits, experiment",
@@ -96,6 +99,7 @@ def _opened(settings: Settings) -> Workspace:
 def _reload(keep: dict | None = None) -> None:
     """Open the files afresh; `keep` carries one's own unsaved edits over onto them."""
     st.session_state.pop(OPENED, None)
+    st.session_state.pop(KEPT, None)
     st.session_state.pop(ROLLBACK_TO, None)  # back to its default: the version before the latest
     st.session_state[PENDING] = keep or {}
     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
@@ -146,22 +150,118 @@ def _show_flash() -> None:
 def _editors(workspace: Workspace) -> dict[str, list[dict]]:
     """Draw the three editors, one's own pending edits applied; their rows as edited."""
     generation = st.session_state[GENERATION]
-    tables = workspace.editor_rows(st.session_state.get(PENDING, {}))
+    tables = workspace.editor_rows(_pending())
     edited: dict[str, list[dict]] = {}
     tabs = st.tabs([title for title, _ in TABS.values()])
     for tab, (table, (_, caption)) in zip(tabs, TABS.items(), strict=True):
         with tab:
             st.caption(caption)
             key = f"merch_{table}_{generation}"
-            edited[table] = _editor(tables[table], service.EDITABLE[table], key)
+            if table == "products":
+                edited[table] = _products(workspace, tables[table], key)
+            else:
+                rows = wording.with_words(table, tables[table])
+                edited[table] = _editor(rows, service.EDITABLE[table], key)
     return edited
 
 
-def _editor(rows: list[dict], editable: Iterable[str], key: str) -> list[dict]:
+# Column labels in words, each with its file key (what the audit log and weights.toml say) in
+# the tooltip; st.column_config renames a column on the page without renaming the data.
+_COLUMNS = {
+    "section": ("file section", "The [section] of weights.toml this setting lives in."),
+    "key": ("file key", "The key of this setting in weights.toml."),
+    "rule": ("rule id", "The rule's id in rules.toml and in weights.toml [rule_multipliers]."),
+    "sku": ("SKU", "The product's id in products.csv and weights.toml [boosts]."),
+    "category": ("category", "The catalog category, in words; its id is in products.csv."),
+    "in_stock": ("in stock", "Untick to hold the product back from every shopper."),
+    "picture": ("picture", "The product's picture from the catalog."),
+}
+
+
+def _editor(
+    rows: list[dict], editable: Iterable[str], key: str, extra: dict | None = None
+) -> list[dict]:
     frame = pd.DataFrame(rows)
     locked = [column for column in frame.columns if column not in editable]
-    edited = st.data_editor(frame, disabled=locked, hide_index=True, key=key, width="stretch")
+    config = {
+        column: st.column_config.Column(label, help=help_text)
+        for column, (label, help_text) in _COLUMNS.items()
+        if column in frame.columns
+    }
+    edited = st.data_editor(
+        frame,
+        disabled=locked,
+        hide_index=True,
+        key=key,
+        width="stretch",
+        column_config={**config, **(extra or {})},
+    )
     return edited.to_dict("records")
+
+
+def _products(workspace: Workspace, rows: list[dict], key: str) -> list[dict]:
+    """The product grid: searchable, with pictures. Edits made before a search are kept."""
+    query = st.text_input(
+        "Search products",
+        placeholder="SKU, name or category",
+        key=f"{SEARCH}_{st.session_state[GENERATION]}",
+        on_change=_keep_product_edits,
+        args=(key,),
+    )
+    shown = wording.matching(rows, query)
+    st.session_state[SHOWN] = shown
+    if not shown:
+        st.info("No product matches that search.")
+        return rows
+    pictures = _pictures(workspace)
+    table = [
+        {"picture": pictures.get(row["sku"]), **row}
+        for row in wording.with_words("products", shown)
+    ]
+    picture_column = {"picture": st.column_config.ImageColumn("picture", width="small")}
+    grid_key = f"{key}_{query}" if query else key  # the unsearched grid keeps its plain key
+    edited = _editor(table, service.EDITABLE["products"], grid_key, picture_column)
+    return service.with_edits("products", rows, shown, edited)
+
+
+def _keep_product_edits(key: str) -> None:
+    """Before a new search redraws the grid, carry what was typed into it over as pending."""
+    # The grid that was on screen belonged to the search before this change.
+    before = st.session_state.get(SHOWN, [])
+    grids = [k for k in st.session_state if k == key or str(k).startswith(f"{key}_")]
+    for grid_key in grids:
+        cells = service.editor_cells("products", before, st.session_state[grid_key])
+        if cells:
+            pending = st.session_state.setdefault(KEPT, {})
+            for row, columns in cells.items():
+                pending[row] = {**pending.get(row, {}), **columns}
+        del st.session_state[grid_key]
+
+
+def _pending() -> dict:
+    """One's own unsaved edits: those carried over a reload, and those kept across searches."""
+    pending = dict(st.session_state.get(PENDING, {}))
+    kept = st.session_state.get(KEPT, {})
+    if kept:
+        products = dict(pending.get("products", {}))
+        for row, columns in kept.items():
+            products[row] = {**products.get(row, {}), **columns}
+        pending["products"] = products
+    return pending
+
+
+def _pictures(workspace: Workspace) -> dict[str, str]:
+    """SKU to a small picture the grid can show (an address, or the file as a data URI)."""
+    if workspace.current is None:
+        return {}
+    settings = Settings.from_env()
+    products = workspace.current.catalog.products
+    return {
+        str(sku): loading.picture_cell(settings.catalog_dir, str(image or ""))
+        for sku, image in zip(
+            products["sku"], products.get("image", [""] * len(products)), strict=True
+        )
+    }
 
 
 def _preview_and_save(settings: Settings, workspace: Workspace, preview: Preview, who: str) -> None:
@@ -171,7 +271,10 @@ def _preview_and_save(settings: Settings, workspace: Workspace, preview: Preview
     if not preview.changed:
         st.info("No changes yet: edit a value above to preview its effect.")
         return
-    st.subheader("What this change does")
+    st.header("What this change does", anchor=False)
+    note = wording.model_weight_note(preview.mine.get("knobs", {}), loading.served_model(settings))
+    if note:
+        st.info(note)
     _render_what_if(preview)
     blockers = preview.blockers
     overridden = False
@@ -217,7 +320,7 @@ def _after(outcome: service.Outcome) -> None:
 
 def _history(settings: Settings, workspace: Workspace, who: str) -> None:
     saved = service.versions(settings.catalog_dir)
-    st.subheader("Saved versions")
+    st.header("Saved versions", anchor=False)
     if not saved.entries:
         st.caption("No saved versions yet; the first save also keeps the files as they were.")
         return
@@ -232,11 +335,13 @@ def _history(settings: Settings, workspace: Workspace, who: str) -> None:
         key=f"{ROLLBACK_TO}_{versions[0]}",
     )
     with st.expander(f"What rolling back to version {target} changes now"):
-        st.code(
-            service.rollback_preview(settings.catalog_dir, target)
-            or "(the files match it already)",
-            "diff",
-        )
+        rows, raw_diff = wording.rollback_changes(settings.catalog_dir, target)
+        if rows:
+            st.dataframe(pd.DataFrame(rows).astype(str), hide_index=True, width="stretch")
+        elif raw_diff:  # a version whose files do not load: the files' own lines, as they are
+            st.code(raw_diff, "diff")
+        else:
+            st.caption("The files match that version already.")
     with st.expander(f"Changes saved in version {target}"):
         st.code(saved.saved_diff(target) or "(no diff)", "diff")
     if st.button(f"Roll back to version {target}", key="merch_rollback"):

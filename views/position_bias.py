@@ -11,6 +11,7 @@ import streamlit as st
 from recommender.settings import Settings
 from training import analytics
 from views import loading
+from views.analyst_charts import line_chart
 
 
 def show_position_bias(settings: Settings, events: pd.DataFrame, sessions: pd.DataFrame) -> None:
@@ -19,10 +20,16 @@ def show_position_bias(settings: Settings, events: pd.DataFrame, sessions: pd.Da
     raw, estimated = st.columns(2)
     with raw:
         st.caption("Share of impressions clicked. Explore sessions show a random order.")
-        st.line_chart(
-            analytics.click_rate_by_position(events, sessions),
-            x_label="position shown",
-            y_label="share of impressions clicked",
+        clicks = analytics.click_rate_by_position(events, sessions)
+        st.altair_chart(
+            line_chart(
+                clicks,
+                "position shown",
+                "share of impressions clicked",
+                "Line chart of the share of impressions clicked at each position shown, one "
+                f"line per policy ({', '.join(map(str, clicks.columns))}).",
+            ),
+            width="stretch",
         )
     table = _examination(settings, events, sessions)
     with estimated:
@@ -35,7 +42,17 @@ def show_position_bias(settings: Settings, events: pd.DataFrame, sessions: pd.Da
             st.info("No clicks yet: the position bias cannot be estimated.")
             return
         columns = [analytics.ESTIMATED, analytics.ESTIMATE_LOW, analytics.ESTIMATE_HIGH]
-        st.line_chart(table[columns], x_label="position shown", y_label="relative to position 1")
+        st.altair_chart(
+            line_chart(
+                table[columns],
+                "position shown",
+                "relative to position 1",
+                "Line chart of the estimated chance that a shopper looks at each position, "
+                "relative to position 1, with its 95% interval; the numbers are in the table "
+                "below.",
+            ),
+            width="stretch",
+        )
     st.dataframe(table, width="stretch")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from recommender.escaping import plain
-from recommender.shop import shopping
+from recommender.shop import funnel, shopping
 from recommender.shop.questionnaire import (
     CHECKS,
     MEASURE,
@@ -140,12 +140,15 @@ def render() -> None:
         _questionnaire(state)
         title = STEPS[state.step].title
         style.arrive(f"step-{state.step}", title, f"Step {state.step + 1} of {len(STEPS)}: {title}")
+        loading.count_stage(state.reached, funnel.step_stage(state.step))
     elif state.shown.stopped:
         show_stop(state)
+        loading.count_stage(state.reached, funnel.SAFETY_STOP)
         title = stop_title(state.shown.result.triage)
         style.arrive(f"outcome-{id(state.shown)}", title, title)
     else:
         show_results(state)
+        loading.count_stage(state.reached, funnel.RESULTS)
         address.share_box(state)
         count = len(state.shown.result.items)
         style.arrive(

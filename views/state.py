@@ -29,6 +29,7 @@ class Finder:
     safety_answered: bool = False
     then: int | None = None
     notice: str | None = None
+    reached: set[str] = field(default_factory=set)  # funnel stages already counted
 
 
 def finder() -> Finder:

@@ -28,6 +28,13 @@ INTERLEAVED = "interleaved_picks"
 TEAM = "team"
 CANDIDATE_MODEL = "candidate_model"
 
+# Added by migration 7: how many shoppers reached each stage of the finder, per day (counts
+# only: nothing about who, so a shopper who leaves before results leaves no answers behind).
+FUNNEL = "funnel_counts"
+DAY = "day"
+STAGE = "stage"
+SHOPPERS = "shoppers"
+
 EVENT_ID = "event_id"
 TS = "ts"
 SKU = "sku"

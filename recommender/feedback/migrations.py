@@ -62,12 +62,19 @@ def _add_interleaved_picks(conn: Connection) -> None:
     Table(col.INTERLEAVED, frozen, *schema.interleaved_columns()).create(conn)
 
 
+def _count_the_funnel(conn: Connection) -> None:
+    frozen = MetaData()
+    Table(col.FUNNEL, frozen, *schema.funnel_columns()).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and events tables", _create_tables),
     Migration(2, "time indexes for retention and reads", _index_times),
     Migration(3, "experiment arm of each session", _add_experiment_arm),
     Migration(4, "imports published in one step", _track_imports),
     Migration(5, "team of each product in an interleaved session", _add_interleaved_picks),
+    # 6 is the sessions' client column (SPEC section 5 revision 3), on its own branch.
+    Migration(7, "shoppers per day at each stage of the finder", _count_the_funnel),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -140,6 +140,20 @@ def import_columns() -> list[Column[Any]]:
 
 imports = Table(col.IMPORTS, metadata, *import_columns())
 
+STAGE_LENGTH = 32
+
+
+def funnel_columns() -> list[Column[Any]]:
+    """The funnel table of migration 7 (frozen): shoppers per day and finder stage."""
+    return [
+        Column(col.DAY, String(10), primary_key=True),  # YYYY-MM-DD, UTC
+        Column(col.STAGE, String(STAGE_LENGTH), primary_key=True),
+        Column(col.SHOPPERS, Integer(), nullable=False),
+    ]
+
+
+funnel = Table(col.FUNNEL, metadata, *funnel_columns())
+
 schema_versions = Table(
     col.SCHEMA_VERSION_TABLE,
     metadata,

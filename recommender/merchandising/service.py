@@ -231,6 +231,22 @@ def versions(directory: Path) -> Versions:
     return Versions(tuple(reversed(history(directory))))
 
 
+def with_edits(table: str, rows: Rows, shown: Rows, edited: Rows) -> Rows:
+    """The whole table `rows` with the edits made in a grid that showed only `shown` (a search
+    result): products the search left out keep their values."""
+    return with_cells(table, rows, edited_cells(table, shown, edited))
+
+
+def editor_cells(table: str, shown: Rows, state: Mapping[str, Any] | None) -> Cells:
+    """The cells a data editor's saved state (`edited_rows`, by position in `shown`) changed."""
+    after = [dict(row) for row in shown]
+    for index, columns in ((state or {}).get("edited_rows") or {}).items():
+        position = int(index)
+        if 0 <= position < len(after):
+            after[position].update(columns)
+    return edited_cells(table, shown, after)
+
+
 def rollback_preview(directory: Path, to: int) -> str:
     """What rolling back to version `to` would change in the files as they are now."""
     return rollback_diff(directory, to)

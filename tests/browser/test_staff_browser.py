@@ -15,9 +15,18 @@ import pytest
 from playwright.sync_api import expect
 
 from recommender.feedback import FeedbackStore, import_feedback
+from recommender.feedback.funnel import count_reached
 from recommender.shop.auth import PASSWORD_HASH_ENV, hash_password
 from recommender.shopper.engine import load_engine
-from tests.browser.conftest import BROWSER_TESTS, ROOT, WAIT_MS, new_page, running_app, shoot
+from tests.browser.conftest import (
+    BROWSER_TESTS,
+    ROOT,
+    WAIT_MS,
+    accessibility_problems,
+    new_page,
+    running_app,
+    shoot,
+)
 from training.simulate import simulate, write_simulation
 
 pytestmark = BROWSER_TESTS
@@ -32,6 +41,7 @@ ANALYTICS_HEADINGS = (
     "Helpfulness by product",
     "Experiment arms",
     "Interleaving",
+    "Shopper funnel",
     "Models",
 )
 TRAINING_MS = 90_000
@@ -48,6 +58,16 @@ def staff_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db_url = f"sqlite:///{folder / 'feedback.db'}"
     with FeedbackStore.open(db_url) as store:
         import_feedback(store, simulated / "sessions.csv", simulated / "events.csv")
+        for stage, shoppers in (
+            ("step-1", 40),
+            ("step-2", 31),
+            ("step-3", 22),
+            ("step-4", 21),
+            ("step-5", 20),
+            ("results", 18),
+        ):
+            for _ in range(shoppers):
+                count_reached(store, stage)
     env = {
         "RECOMMENDER_CATALOG": str(catalog),
         "RECOMMENDER_DB": db_url,
@@ -84,8 +104,9 @@ def test_staff_signs_in_then_tunes_and_retrains(browser, staff_url: str) -> None
     # The editor draws on a canvas once its script has loaded; the canvas holds the same cells
     # as an accessibility table, so a cell there means the grid is drawn.
     grid = page.locator("[data-testid='data-grid-canvas']").first
-    grid.get_by_text("max_per_category", exact=True).wait_for(state="attached")
+    grid.get_by_text("Limits: max per category", exact=True).wait_for(state="attached")
     shoot(page, "merchandising-desktop.png")
+    assert accessibility_problems(page) == []
 
     # Through the menu, as a person would: a fresh page load would start a signed-out session.
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Analytics").click()
@@ -98,4 +119,10 @@ def test_staff_signs_in_then_tunes_and_retrains(browser, staff_url: str) -> None
     page.get_by_text("Compare on").wait_for()  # drawn only under the comparison table
     page.get_by_role("button", name="Promote").wait_for()
     expect(page.get_by_text("No trained models yet")).to_have_count(0, timeout=WAIT_MS)
+    # The chart opens on the corrected estimate, and says so.
+    expect(page.get_by_text("snips ndcg@5 (position-corrected)").first).to_be_visible()
+    page.get_by_text(
+        re.compile(r"Bar chart of shoppers at each stage of the finder, from 40 at step 1")
+    ).first.wait_for(state="attached")
     shoot(page, "analytics-desktop.png")
+    assert accessibility_problems(page) == []

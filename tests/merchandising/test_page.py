@@ -295,7 +295,10 @@ def test_rolling_back_from_the_page_restores_the_files(catalog_dir, target):
     rollback_choice(app).select(target).run()
     preview = app.expander[-2]
     assert preview.label == f"What rolling back to version {target} changes now"
-    assert "-KS-101 = 0.5" in preview.code[0].value
+    # A table of what changes, in words: the product by name, its boost now and after.
+    (change,) = preview.dataframe[0].value.to_dict("records")
+    assert change["what"].endswith("(KS-101)") and change["setting"] == "boost"
+    assert (change["now"], change["after rolling back"]) == ("0.5", "0.0")
     next(b for b in app.button if b.key == "merch_rollback").click().run()
     assert f"Restored version {target} as version 3." in texts(app)
     assert current_state(catalog_dir) == original

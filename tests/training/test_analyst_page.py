@@ -15,6 +15,7 @@ from recommender.model import registry
 from recommender.shopper.answers import parse_answers
 from tests.readable import readable
 from training import analytics
+from training.counterfactual import PRIMARY_ESTIMATOR
 from training.pipeline import promote_model
 from views.promotion import SIMULATED_MARK
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER
@@ -109,6 +110,15 @@ def test_analyst_retrains_with_a_progress_bar_and_sees_the_new_model(settings):
     assert comparison.loc[["rules-only", "popularity"], "trusted"].isna().all()
     assert comparison.loc["rules-only", analytics.LEAD_COLUMN].count("[") == 1
     assert comparison.loc["rules-only", analytics.CORRECTED_LEAD_COLUMN].count("[") == 1
+    # The chart opens on the position-corrected estimate; the biased metrics are marked so.
+    compare_on = next(box for box in page.selectbox if box.label == "Compare on")
+    assert compare_on.value == analytics.corrected_name(PRIMARY_ESTIMATOR)
+    assert all(
+        option.endswith(("(position-corrected)", "(uncorrected, biased)"))
+        for option in compare_on.options
+    )
+    # A model trained on simulated sessions is never just "trusted".
+    assert any("simulated data" in readable(text.value) for text in page.success)
 
     promote_model(settings, model_id, force=True, allow_synthetic=True)
     path = settings.models_dir / model_id / registry.MODEL_FILE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from training import analytics
+from training.counterfactual import PRIMARY_ESTIMATOR
 from training.full_lists import HIT_RATE
 from training.metrics import PRIMARY_METRIC
 from training.pipeline import train_candidate
@@ -28,9 +29,27 @@ def test_one_trained_model_gives_its_own_row_and_one_row_per_baseline_it_met(set
     lead = comparison.loc["rules-only", analytics.LEAD_COLUMN]
     assert lead[0] in "+-" and lead.count("[") == 1 and lead.endswith("]")
     metrics = analytics.comparable_metrics(comparison)
-    assert PRIMARY_METRIC in metrics and set(metrics) <= set(comparison.columns)
+    assert set(metrics) <= set(comparison.columns)
+    # The chart opens on the corrected estimate; the uncorrected metric is offered, named biased.
+    assert metrics[0] == analytics.corrected_name(PRIMARY_ESTIMATOR)
+    assert analytics.biased_name(PRIMARY_METRIC) in metrics
+    assert PRIMARY_METRIC not in comparison.columns  # never shown without its "biased" mark
+    assert comparison[metrics[0]].notna().all()  # every ranker has its corrected estimate
 
 
-def test_only_metrics_the_table_has_are_offered_in_the_usual_order():
-    table = pd.DataFrame({HIT_RATE: [0.4], "model": ["m1"], PRIMARY_METRIC: [0.3]})
-    assert analytics.comparable_metrics(table) == [PRIMARY_METRIC, HIT_RATE]
+def test_only_metrics_the_table_has_are_offered_corrected_first_then_the_usual_order():
+    table = pd.DataFrame(
+        {
+            analytics.biased_name(HIT_RATE): [0.4],
+            "model": ["m1"],
+            analytics.biased_name(PRIMARY_METRIC): [0.3],
+            analytics.corrected_name("ips dcg@5"): [0.2],
+            analytics.corrected_name(PRIMARY_ESTIMATOR): [0.1],
+        }
+    )
+    assert analytics.comparable_metrics(table) == [
+        analytics.corrected_name(PRIMARY_ESTIMATOR),
+        analytics.corrected_name("ips dcg@5"),
+        analytics.biased_name(PRIMARY_METRIC),
+        analytics.biased_name(HIT_RATE),
+    ]
