@@ -30,7 +30,7 @@ SPEC_FLAG_LEVELS = {
 # reading); the new bands say which side of 55 the shopper is.
 SPEC_FROM_50 = {"50_54", "55_64", "50_64", "65_plus"}
 SPEC_FROM_55 = {"55_64", "50_64", "65_plus"}
-# Every numbness answer (NICE NG89 names any cause of sensory impairment).
+# Every numbness answer: with diabetes, any of them holds compression back (NICE NG89).
 SPEC_NUMBNESS_SYMPTOMS = {"numbness_one_leg", "numb_feet"}
 SPEC_NUMBNESS_FLAGS = {
     "saddle_numbness",
@@ -64,7 +64,12 @@ def spec_level(raw: dict) -> str:
         symptoms & {"numb_feet", "numbness_one_leg"} or "poor_circulation" in conditions
     ):
         found.append("see_clinician")
-    if back and risks & {"weakened_immunity", "injects_drugs", "osteoporosis", "long_term_steroids"}:
+    if back and risks & {
+        "weakened_immunity",
+        "injects_drugs",
+        "osteoporosis",
+        "long_term_steroids",
+    }:
         found.append("see_clinician")
     if back and raw.get("pain_started") == "under_6_weeks" and age in SPEC_FROM_50:
         found.append("see_clinician")
@@ -81,7 +86,9 @@ def spec_held_back(raw: dict) -> dict[str, bool]:
         bool(symptoms & {"numb_feet", "numbness_one_leg"}) or "poor_circulation" in conditions
     )
     return {
-        "compression": numb or "poor_circulation" in conditions or "calf_swelling" in flags,
+        "compression": (numb and (diabetes or "numb_feet" in symptoms))
+        or "poor_circulation" in conditions
+        or "calf_swelling" in flags,
         "toe_devices": high_risk_foot,
         "magnets": "pregnancy" in conditions or "implanted_device" in conditions,
     }

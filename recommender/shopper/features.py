@@ -38,7 +38,18 @@ _FROM_50 = ("50_54", "55_64", "50_64", "65_plus")
 _FROM_55 = ("55_64", "50_64", "65_plus")
 # Pain in an area together with a recent fall: the trauma that fracture rules turn on.
 _AFTER_FALL = {"injury:knee_after_fall": ("knee",), "injury:hip_after_fall": ("hip", "upper_thigh")}
+# Every answer that tells of numbness or tingling (NICE NG89: any cause of sensory impairment).
+_NUMBNESS = {
+    "symptoms": ("numbness_one_leg", "numb_feet"),
+    "red_flags": (
+        "saddle_numbness",
+        "both_legs_weak_or_numb",
+        "numbness_getting_worse",
+        "sciatica_both_legs",
+    ),
+}
 _DERIVED = (
+    "numbness:any",
     "bunions:yes",
     "bunions:none",
     "sitting:long",
@@ -80,6 +91,8 @@ def _derived(answers: Answers) -> Iterable[str]:
         yield "age:from_50"
     if answers.age_band in _FROM_55:
         yield "age:from_55"
+    if any(set(getattr(answers, field)) & set(values) for field, values in _NUMBNESS.items()):
+        yield "numbness:any"
     if "recent_fall" in answers.risk_factors:
         for feature, areas in _AFTER_FALL.items():
             if answers.pain_areas.intersection(areas):
@@ -154,6 +167,7 @@ _LABELS = {
     "age:50_64": "being 50 to 64",
     "age:from_50": "being 50 or over",
     "age:from_55": "being 55 or over",
+    "numbness:any": "numbness or tingling",
     "injury:knee_after_fall": "knee pain after a recent fall",
     "injury:hip_after_fall": "hip or upper-thigh pain after a recent fall",
     "age:65_plus": "being 65 or over",
