@@ -75,7 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "numbness_one_leg": "Numbness in one leg",
         "knee_gives_way": "A knee that gives way",
         "swelling_after_activity": "Swelling after activity",
-        "numb_feet": "Numbness, tingling or burning in both feet that has been there a while",
+        "numb_feet": "Numbness, tingling or burning in both feet for a while",
     },
     "bunions": {
         "none": "No",

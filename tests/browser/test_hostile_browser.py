@@ -54,7 +54,7 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     page.get_by_role("button", name="Lower back").click()
     page.get_by_text("Left", exact=True).click()
     next_step(page, "Step 3 of 5")
-    page.get_by_text("Both feet").click()
+    page.get_by_text("Both feet", exact=True).click()
     next_step(page, "Step 4 of 5")
     next_step(page, "Step 5 of 5")
     page.get_by_role("button", name="Show my matches").click()
