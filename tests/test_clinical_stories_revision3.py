@@ -124,6 +124,16 @@ def test_a_diabetic_with_numb_feet_or_poor_circulation_is_sent_to_a_podiatrist(s
     assert all("podiatrist" in held_back(result)[sku] for sku in TOE_DEVICES)
 
 
+def test_a_diabetic_foot_is_still_named_when_a_knee_that_gives_way_also_needs_a_check(shop):
+    result = shop(
+        pain_areas=["foot", "knee"],
+        conditions=["diabetes"],
+        symptoms=["numb_feet", "knee_gives_way"],
+    )
+    assert result.triage.level == "see_clinician"
+    assert "podiatrist" in result.triage.message
+
+
 def test_long_standing_numb_feet_have_an_answer_that_is_not_a_999_emergency(shop):
     result = shop(pain_areas=["foot"], symptoms=["numb_feet"])
     assert result.triage.level == "none"  # not a red flag on its own

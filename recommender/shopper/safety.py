@@ -45,6 +45,8 @@ class TriageRule:
     why: str
     source: str
     always_said: bool = False
+    # Who to see, when it is not the level's usual person (a podiatrist for the diabetic foot).
+    next_step: str = ""
 
     def told_for(self, features: frozenset[str]) -> tuple[str, ...]:
         """What the shopper told us; `{evidence}` names only the answers they actually gave."""
@@ -150,11 +152,16 @@ class SafetyBook:
         while True:  # fewer answers named (never fewer than one) until the message fits
             named = told if kept == len(told) else [*told[: kept - 1], "other answers"]
             core = " ".join(
-                [self.next_steps[level], f"You told us about {join_words(named)}.", *whys]
+                [self._next_step(level, top), f"You told us about {join_words(named)}.", *whys]
             )
             if kept <= 2 or len(core) + _LONGEST_ENDING <= MAX_MESSAGE_CHARS:
                 return Screen(level, tuple(rule.id for rule in hits), core, shows_products=shows)
             kept -= 1
+
+    def _next_step(self, level: str, top: list[TriageRule]) -> str:
+        """The level's first sentence, or the one every rule at that level names instead."""
+        own = {rule.next_step for rule in top}
+        return own.pop() if len(own) == 1 and "" not in own else self.next_steps[level]
 
     def active_cautions(self, features: frozenset[str]) -> tuple[Caution, ...]:
         holding = self._caution_conditions.holding(features)
@@ -218,6 +225,7 @@ def _triage_rule(entry: dict[str, Any], checker: TableChecker, region: Region) -
         why=checker.text(entry, "why", where, region),
         source=entry.get("source", ""),
         always_said=entry.get("always_said") is True,
+        next_step=checker.text(entry, "next_step", where, region),
     )
 
 

@@ -76,6 +76,8 @@ def test_no_banner_says_no_clinician_is_needed_while_a_card_says_to_see_one(engi
         assert NO_CLINICIAN_NEEDED not in message
     if "diabetes" in raw.get("conditions", []) and result.triage.level == "none":
         assert "podiatrist" in message  # the banner itself names the yearly foot check
+    if spec_held_back(raw)["toe_devices"] and result.triage.level == "see_clinician":
+        assert "podiatrist" in message  # the high-risk foot is named whatever else applies
 
 
 @FAST
