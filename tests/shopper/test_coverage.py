@@ -28,16 +28,8 @@ from recommender.shopper.coverage import (
 # list empties at merge, when the lead reconciles the branches.
 PENDING_RULES = frozenset(
     {
-        "triage:hip_fracture_risk",
-        "triage:knee_trauma_from_55",
-        "triage:high_risk_diabetic_foot",
-        "caution:diabetic_foot_no_toe_devices",
-        "caution:no_compression_with_neuropathy",
-        "caution:compression_diabetes_circulation_check",
-        "caution:no_magnets_in_pregnancy",
         "caution:ng59_insoles_not_a_treatment",
         "caution:ng226_braces_not_routine",
-        "care_note:diabetes_foot_check",
         "guidance:ng59_top3",
         "guidance:ng226_top3",
         "advice:protect_fresh_injury",
@@ -46,7 +38,7 @@ PENDING_RULES = frozenset(
 )
 # Rules those branches replace (by knee_trauma_from_55 and high_risk_diabetic_foot): they leave
 # safety.toml at merge, so the table no longer names them. Also empties at merge.
-REPLACED_RULES = frozenset({"triage:knee_injury_65_plus", "triage:numbness_with_diabetes"})
+REPLACED_RULES: frozenset[str] = frozenset()
 
 
 def _ids(table: dict, kind: str) -> set[str]:
