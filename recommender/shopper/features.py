@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers
+from recommender.shopper.guidance import long_standing_knee_pain_from_50
 
 LONG_SITTING_HOURS = 6.0
 
@@ -60,6 +61,8 @@ def _derived(answers: Answers) -> Iterable[str]:
             yield "body_mass:raised"
     if answers.activities:
         yield "active:yes"
+    if long_standing_knee_pain_from_50(answers):  # the picture NICE NG226 describes
+        yield "knee:long_standing_from_50"
 
 
 def all_feature_names() -> frozenset[str]:
@@ -68,6 +71,7 @@ def all_feature_names() -> frozenset[str]:
     names |= {f"{p}:{v}" for f, p in _LIST_PREFIXES.items() for v in LIST_CHOICES[f]}
     names -= {f"{p}:{_NO_EVIDENCE}" for p in _CHOICE_PREFIXES.values()}
     names |= {"bunions:yes", "bunions:none", "sitting:long", "body_mass:raised", "active:yes"}
+    names.add("knee:long_standing_from_50")
     names |= {f"body_mass:{band}" for band in ("below_typical", "typical", "above_typical", "high")}
     return frozenset(names)
 
@@ -107,6 +111,7 @@ _LABELS = {
     "body_mass:raised": "your height and weight",
     "body_mass:high": "your height and weight",
     "active:yes": "staying active ({activities})",
+    "knee:long_standing_from_50": "knee pain that began more than 12 weeks ago, from the age of 50",
     "habit:slouching": "slouching",
     "habit:heavy_bag": "carrying a heavy bag",
     "habit:high_heels": "wearing high heels",

@@ -51,6 +51,8 @@ RESTS_ON = {
     "yoga_psoas_poses": "Paripurna Navasana (boat pose or full boat pose)",
     "yoga_psoas_poses_pregnancy": "Try adding Warrior Pose, Utthita Parsvakonasna (extended "
     "side angle pose)",
+    "yoga_psoas_poses_spine_care": "Try adding Warrior Pose, Utthita Parsvakonasna (extended "
+    "side angle pose)",
     "exercise_knee_protection": "avoid placing any undue stress on the knees",
     "stretch_before_exercise": "regularly stretching before a workout",
     "fit_running": "Any time you are exercising",
@@ -64,6 +66,11 @@ RESTS_ON = {
     "choose_back_support": "can often times prevent your problem from getting worse",
     # advice.toml
     "stay_active_back": "make it a habit to get up and move more often",
+    "protect_fresh_injury": "stabilizing the knee and preventing further injury",
+    "exercise_first_knee": "make it a habit to get up and move more often",
+    "weight_eases_knees": "By losing weight, you can avoid the type of undue pressure on your "
+    "spinal column",
+    "osteoporosis_no_loaded_bending": "Certain yoga poses are known to activate the psoas as well.",
     "braces_support_not_cure": "Choosing the right brace for knee or back pain",
     "check_the_back": "you should always consider the health of your back any time you suffer "
     "from knee pain",
