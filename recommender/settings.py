@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from recommender.catalog.money import PLAIN, Money, money_setting
 from recommender.errors import InputError
+from recommender.shopper.region import REGION_SETTING, Region, region_for
 
 DEFAULT_EXPLORE_SHARE = 0.05
 DEFAULT_RETENTION_DAYS = 730
@@ -26,6 +27,8 @@ class Settings:
     explore_share: float = DEFAULT_EXPLORE_SHARE
     retention_days: int = DEFAULT_RETENTION_DAYS
     money: Money = PLAIN  # RECOMMENDER_CURRENCY and RECOMMENDER_LOCALE
+    # RECOMMENDER_REGION: the emergency number and care words of every message (default GB).
+    region: Region = field(default_factory=lambda: region_for(None))
 
     @classmethod
     def from_env(
@@ -45,6 +48,7 @@ class Settings:
                 )
             ),
             money=money_setting(env.get("RECOMMENDER_CURRENCY"), env.get("RECOMMENDER_LOCALE")),
+            region=region_for(env.get(REGION_SETTING)),
         )
 
 

@@ -19,3 +19,17 @@ class LovesBracesAndBelts:
 
     def score(self, pairs: Pairs) -> np.ndarray:
         return pairs.candidates["category"].isin(NG59_CATEGORIES).to_numpy(float)
+
+
+@dataclass(frozen=True)
+class LovesHeldBackProducts:
+    """Gives its top score to what revision 3's cautions hold back (compression, magnets, toe
+    spacers and splints) and nothing to anything else."""
+
+    name: str = "m-held-back"
+
+    def score(self, pairs: Pairs) -> np.ndarray:
+        candidates = pairs.candidates
+        wanted = candidates["compression"] | candidates["magnetic"]
+        wanted |= candidates["category"] == "bunion_corrector"
+        return wanted.to_numpy(float)

@@ -36,3 +36,31 @@ def raw_answers(red_flags: bool = True) -> st.SearchStrategy[dict]:
     fields.update({name: _number(name) for name in NUMBER_RANGES})
     fields["measurements"] = measurements()
     return st.fixed_dictionaries({}, optional=fields)
+
+
+# What revision 3's rules turn on, drawn for every shopper so the rare combinations (a fall with
+# hip pain at 65, diabetes with numb feet) come up in a modest number of examples.
+_REVISION_3_PARTS = {
+    "age_band": st.sampled_from(CHOICES["age_band"]),  # the old 50_64 and the new bands alike
+    "pain_areas": st.lists(
+        st.sampled_from(["hip", "upper_thigh", "knee", "foot", "lower_back", "back_of_leg"]),
+        unique=True,
+        min_size=1,
+    ),
+    "risk_factors": st.lists(st.sampled_from(LIST_CHOICES["risk_factors"]), unique=True),
+    "conditions": st.lists(
+        st.sampled_from(["diabetes", "poor_circulation", "pregnancy", "osteoarthritis"]),
+        unique=True,
+    ),
+    "symptoms": st.lists(
+        st.sampled_from(["numb_feet", "numbness_one_leg", "knee_gives_way", "muscle_spasms"]),
+        unique=True,
+    ),
+}
+
+
+def clinical_answers(red_flags: bool = False) -> st.SearchStrategy[dict]:
+    """Any answers (the whole schema) with revision 3's triggers drawn for every shopper."""
+    return st.tuples(raw_answers(red_flags), st.fixed_dictionaries(_REVISION_3_PARTS)).map(
+        lambda parts: {**parts[0], **parts[1]}
+    )

@@ -61,7 +61,9 @@ def _engine(catalog_dir: str, version_key: str) -> Engine:
     # (catalog, weights, a promoted model) makes a new entry instead of a stale engine.
     current = Settings.from_env()
     model, notices = resolve_model(current, None, rules_only=False)
-    return load_serving_engine(Path(catalog_dir), model, tuple(notices), current.money)
+    return load_serving_engine(
+        Path(catalog_dir), model, tuple(notices), current.money, current.region
+    )
 
 
 def interleave_candidate(current: Settings) -> InterleaveCandidate | None:

@@ -47,7 +47,7 @@ def _question(question: Question, draft: dict[str, Any]) -> None:
     elif question.kind in (MEASURE, NUMBER):
         draft[question.field] = _number(question, value, key)
     else:
-        options = question.options
+        options = question.options_for(value)
         draft[question.field] = st.radio(
             question.label,
             options,

@@ -94,7 +94,9 @@ class WorkerState:
 
     def _build(self, key: str) -> Serving:
         model, notices = resolve_model(self.settings, None, rules_only=False)
-        engine = load_serving_engine(self.settings.catalog_dir, model, tuple(notices))
+        engine = load_serving_engine(
+            self.settings.catalog_dir, model, tuple(notices), region=self.settings.region
+        )
         candidate, why_not = load_candidate(self.settings, engine)
         for notice in why_not:  # for staff, as on the Analytics page; never in a result
             logger.warning("%s", notice)

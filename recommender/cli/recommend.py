@@ -35,7 +35,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.out and not args.batch:
         raise InputError("--out goes with --batch")
     model, notices = resolve_model(settings, args.model, args.rules_only)
-    engine = load_serving_engine(settings.catalog_dir, model, tuple(notices), settings.money)
+    engine = load_serving_engine(
+        settings.catalog_dir, model, tuple(notices), settings.money, settings.region
+    )
     for notice in engine.notices:
         print(f"recommender: notice: {notice}", file=sys.stderr)
     if args.answers:

@@ -25,6 +25,7 @@ from recommender.errors import CatalogError
 from recommender.merchandising.history import history, recover, version_dir
 from recommender.model.ranker import Ranker
 from recommender.shopper.engine import Engine, build_engine
+from recommender.shopper.region import Region
 from recommender.shopper.rules import load_rule_book
 
 
@@ -44,6 +45,7 @@ def load_serving_engine(
     model: Ranker | None = None,
     notices: tuple[str, ...] = (),
     money: Money = PLAIN,
+    region: Region | None = None,
 ) -> Engine:
     """The engine for shoppers: the files on disk, or the last good ones with a staff notice.
 
@@ -65,7 +67,7 @@ def load_serving_engine(
         with _KEPT_LOCK:
             _KEPT[directory] = _Good(catalog, weights)
     staff = tuple(CATALOG_NOTICE + problem for problem in found)
-    return build_engine(catalog, weights, model, (*notices, *staff), money)
+    return build_engine(catalog, weights, model, (*notices, *staff), money, region)
 
 
 def _catalog(directory: Path, kept: _Good | None, found: list[str]) -> Catalog:

@@ -18,6 +18,7 @@ from recommender.shopper.answers import (
     LIST_CHOICES,
     MEASUREMENT_RANGES,
     NUMBER_RANGES,
+    RETIRED_CHOICES,
     SCHEMA_VERSION,
 )
 
@@ -34,7 +35,9 @@ LABELS: dict[str, dict[str, str]] = {
     "age_band": {
         "under_16": "Under 16",
         "16_49": "16 to 49",
-        "50_64": "50 to 64",
+        "50_54": "50 to 54",
+        "55_64": "55 to 64",
+        "50_64": "50 to 64",  # revision 1's band: described on old links, no longer offered
         "65_plus": "65 or over",
     },
     "pain_areas": {
@@ -72,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "numbness_one_leg": "Numbness in one leg",
         "knee_gives_way": "A knee that gives way",
         "swelling_after_activity": "Swelling after activity",
+        "numb_feet": "Numbness, tingling or burning in both feet that has been there a while",
     },
     "bunions": {
         "none": "No",
@@ -104,6 +108,7 @@ LABELS: dict[str, dict[str, str]] = {
         "implanted_device": "A pacemaker or other implanted device",
         "skin_condition": "A skin condition where a support would sit",
         "pregnancy": "Pregnancy",
+        "osteoarthritis": "Osteoarthritis in the knee or hip, as a clinician has told you",
     },
     "red_flags": {
         "bladder_bowel_change": "New trouble controlling or feeling your bladder or bowel",
@@ -161,7 +166,16 @@ class Question:
 
     @property
     def options(self) -> tuple[str, ...]:
-        return CHOICES.get(self.field) or LIST_CHOICES.get(self.field) or ()
+        """The values offered; a retired one (age `50_64`) stays valid but is not offered."""
+        every = CHOICES.get(self.field) or LIST_CHOICES.get(self.field) or ()
+        retired = RETIRED_CHOICES.get(self.field, ())
+        return tuple(value for value in every if value not in retired)
+
+    def options_for(self, value: Any) -> tuple[str, ...]:
+        """The values a widget lists: those offered, plus a retired one the shopper's old link
+        or stored session already holds, so reopening it keeps the answer."""
+        retired = RETIRED_CHOICES.get(self.field, ())
+        return (*self.options, value) if value in retired else self.options
 
     @property
     def bounds(self) -> tuple[float, float | None]:

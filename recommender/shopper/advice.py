@@ -1,4 +1,8 @@
-"""Self-care advice from the article (`data/advice.toml`): what fits the shopper's answers."""
+"""Self-care advice from the article (`data/advice.toml`): what fits the shopper's answers.
+
+Texts are templates: `{evidence}` is filled per shopper, the region's care words (`{doctor}`,
+`{emergency_number}`, ... see `region.py`) once when the book is loaded for the shop's region.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from recommender.shopper.answers import Answers
 from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
+from recommender.shopper.region import Region, region_for
 from recommender.shopper.result import Advice
 
 ADVICE_TABLE = "advice.toml"
@@ -42,28 +47,31 @@ class AdviceBook:
         )
 
 
-def load_advice_book(table: dict[str, Any] | None = None) -> AdviceBook:
-    """The bundled advice (checked once per process) or `table`, for tests."""
-    return load_book(ADVICE_TABLE, _advice_book, table)
+def load_advice_book(
+    table: dict[str, Any] | None = None, region: Region | None = None
+) -> AdviceBook:
+    """The bundled advice (checked once per process and region) or `table`, for tests, in the
+    care words of `region` (default: GB)."""
+    return load_book(ADVICE_TABLE, _advice_book, table, region or region_for(None))
 
 
-def _advice_book(table: dict[str, Any]) -> AdviceBook:
+def _advice_book(table: dict[str, Any], region: Region) -> AdviceBook:
     entries = table.get("advice", [])
     checker = TableChecker(ADVICE_TABLE)
     checker.unique(entry.get("id", "") for entry in entries)
-    book = AdviceBook(tuple(_entry(entry, checker) for entry in entries))
+    book = AdviceBook(tuple(_entry(entry, checker, region) for entry in entries))
     checker.raise_if_any()
     return book
 
 
-def _entry(entry: dict[str, Any], checker: TableChecker) -> AdviceEntry:
+def _entry(entry: dict[str, Any], checker: TableChecker, region: Region) -> AdviceEntry:
     where = f"advice '{entry.get('id', '?')}'"
     if not entry.get("text"):
         checker.problem(where, "needs text")
     return AdviceEntry(
         id=entry.get("id", ""),
         condition=checker.condition(entry, where),
-        text=entry.get("text", ""),
+        text=checker.text(entry, "text", where, region, keep=("evidence",)),
         section=checker.section(entry, where),
         source=entry.get("source", ""),
     )

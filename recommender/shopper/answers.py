@@ -22,7 +22,9 @@ MAX_ANSWERS_BYTES = 64 * 1024
 MAX_NUMBER_DIGITS = 30
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "age_band": ("under_16", "16_49", "50_64", "65_plus"),
+    # `50_64` is revision 1's band: still accepted (old links, API clients, stored sessions),
+    # no longer offered, and read as `55_64` wherever a rule turns on 55 (the safe reading).
+    "age_band": ("under_16", "16_49", "50_54", "55_64", "65_plus", "50_64"),
     "knee_side": ("left", "right", "both"),
     "knee_pain_site": ("inside", "outside", "front", "back", "all_over", "not_sure"),
     "pain_timing": ("together", "alternating", "one_area", "not_sure"),
@@ -45,6 +47,7 @@ LIST_CHOICES: dict[str, tuple[str, ...]] = {
         "numbness_one_leg",
         "knee_gives_way",
         "swelling_after_activity",
+        "numb_feet",
     ),
     "activities": ("running", "walking", "hiking", "gym_lifting", "yoga", "team_sports", "cycling"),
     "habits": (
@@ -61,6 +64,7 @@ LIST_CHOICES: dict[str, tuple[str, ...]] = {
         "implanted_device",
         "skin_condition",
         "pregnancy",
+        "osteoarthritis",
     ),
     "red_flags": (
         "bladder_bowel_change",
@@ -90,6 +94,9 @@ LIST_CHOICES: dict[str, tuple[str, ...]] = {
         "recent_knee_injury",
     ),
 }
+
+# Values still accepted but no longer offered by the questionnaire (SPEC section 1 revision 3).
+RETIRED_CHOICES: dict[str, tuple[str, ...]] = {"age_band": ("50_64",)}
 
 # (low, high, low_inclusive): the accepted range of each number field.
 NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {

@@ -19,6 +19,7 @@ import numpy as np
 from recommender.errors import Problems
 from recommender.shopper.answers import Answers
 from recommender.shopper.features import all_feature_names, feature_label, join_words
+from recommender.shopper.region import Region, fill, unknown_placeholders
 from recommender.shopper.sections import SECTIONS
 
 Book = TypeVar("Book")
@@ -84,19 +85,20 @@ def read_table(name: str) -> dict[str, Any]:
 
 
 def load_book(
-    name: str, build: Callable[[dict[str, Any]], Book], table: dict[str, Any] | None
+    name: str, build: Callable[..., Book], table: dict[str, Any] | None, *context: Any
 ) -> Book:
     """`build` over `table` (tests pass their own), or over the bundled table `name`.
 
     The bundled tables are part of the installed package and cannot change while it runs, so
-    each is read and checked once per process and the same frozen book goes to every caller.
+    each is read and checked once per process (and `context`, such as the shop's region) and
+    the same frozen book goes to every caller.
     """
-    return build(table) if table else _bundled_book(name, build)
+    return build(table, *context) if table else _bundled_book(name, build, *context)
 
 
 @functools.cache
-def _bundled_book(name: str, build: Callable[[dict[str, Any]], Any]) -> Any:
-    return build(read_table(name))
+def _bundled_book(name: str, build: Callable[..., Any], *context: Any) -> Any:
+    return build(read_table(name), *context)
 
 
 class TableChecker:
@@ -125,6 +127,23 @@ class TableChecker:
         if section not in SECTIONS:
             self.problem(where, f"section '{section}' is not a heading of the article")
         return section
+
+    def text(
+        self,
+        entry: dict[str, Any],
+        key: str,
+        where: str,
+        region: Region,
+        keep: tuple[str, ...] = (),
+    ) -> str:
+        """`entry[key]`, a template, with the region's care words filled in (`keep` names the
+        placeholders filled later); a placeholder nothing fills is a problem of the table."""
+        template = entry.get(key, "")
+        unknown = unknown_placeholders(template, keep)
+        if unknown:
+            self.problem(where, f"'{key}' uses unknown placeholder {', '.join(unknown)}")
+            return template
+        return fill(template, region, keep)
 
     def unique(self, ids: Iterable[str]) -> None:
         seen: set[str] = set()

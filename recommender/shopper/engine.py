@@ -24,6 +24,7 @@ from recommender.shopper.contrast import card_facts, first_reasons
 from recommender.shopper.features import answer_features
 from recommender.shopper.guidance import BY_ID as PLACEMENTS_BY_ID
 from recommender.shopper.guidance import PLACEMENTS, guidance_parts, placements_for
+from recommender.shopper.region import Region
 from recommender.shopper.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.shopper.rules import RuleBook, load_rule_book
 from recommender.shopper.safety import Caution, SafetyBook, Screen, load_safety_book
@@ -401,13 +402,15 @@ def build_engine(
     model: Ranker | None = None,
     notices: tuple[str, ...] = (),
     money: Money = PLAIN,
+    region: Region | None = None,
 ) -> Engine:
+    """`region` (default GB) sets the care words of every safety message and advice text."""
     return Engine(
         catalog=catalog,
         weights=weights or Weights(),
         rules=load_rule_book(),
-        safety=load_safety_book(),
-        advice=load_advice_book(),
+        safety=load_safety_book(region=region),
+        advice=load_advice_book(region=region),
         model=model,
         notices=notices,
         money=money,
@@ -419,9 +422,10 @@ def load_engine(
     model: Ranker | None = None,
     notices: tuple[str, ...] = (),
     money: Money = PLAIN,
+    region: Region | None = None,
 ) -> Engine:
     """The engine for the catalog and weights in `catalog_dir` (refused whole if either is bad)."""
     catalog = load_catalog(catalog_dir)
     rules = load_rule_book()
     weights = load_weights(catalog_dir, rules.ids, catalog.skus)
-    return build_engine(catalog, weights, model, notices, money)
+    return build_engine(catalog, weights, model, notices, money, region)

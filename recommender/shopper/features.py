@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers
-from recommender.shopper.guidance import long_standing_knee_pain_from_50
 
 LONG_SITTING_HOURS = 6.0
 
@@ -33,6 +32,34 @@ _LIST_PREFIXES = {
     "risk_factors": "risk",
 }
 _NO_EVIDENCE = "not_sure"
+# Age bands from 50 and from 55 (NHS CKS new back pain from 50; the Ottawa knee rule from 55).
+# Revision 1's `50_64` cannot tell 52 from 58, so it counts from 55: the safe reading.
+_FROM_50 = ("50_54", "55_64", "50_64", "65_plus")
+_FROM_55 = ("55_64", "50_64", "65_plus")
+# Pain in an area together with a recent fall: the trauma that fracture rules turn on.
+_AFTER_FALL = {"injury:knee_after_fall": ("knee",), "injury:hip_after_fall": ("hip", "upper_thigh")}
+# Every answer that tells of numbness or tingling (NICE NG89: any cause of sensory impairment).
+_NUMBNESS = {
+    "symptoms": ("numbness_one_leg", "numb_feet"),
+    "red_flags": (
+        "saddle_numbness",
+        "both_legs_weak_or_numb",
+        "numbness_getting_worse",
+        "sciatica_both_legs",
+    ),
+}
+_DERIVED = (
+    "numbness:any",
+    "bunions:yes",
+    "bunions:none",
+    "sitting:long",
+    "body_mass:raised",
+    "active:yes",
+    "age:from_50",
+    "age:from_55",
+    *_AFTER_FALL,
+    "knee:long_standing_from_50",
+)
 
 
 def answer_features(answers: Answers) -> frozenset[str]:
@@ -61,8 +88,27 @@ def _derived(answers: Answers) -> Iterable[str]:
             yield "body_mass:raised"
     if answers.activities:
         yield "active:yes"
+    if answers.age_band in _FROM_50:
+        yield "age:from_50"
+    if answers.age_band in _FROM_55:
+        yield "age:from_55"
+    if any(set(getattr(answers, field)) & set(values) for field, values in _NUMBNESS.items()):
+        yield "numbness:any"
+    if "recent_fall" in answers.risk_factors:
+        for feature, areas in _AFTER_FALL.items():
+            if answers.pain_areas.intersection(areas):
+                yield feature
     if long_standing_knee_pain_from_50(answers):  # the picture NICE NG226 describes
         yield "knee:long_standing_from_50"
+
+
+def long_standing_knee_pain_from_50(answers: Answers) -> bool:
+    """Knee pain that began more than 12 weeks ago, at 50 or older (NICE NG226's picture)."""
+    return (
+        "knee" in answers.pain_areas
+        and answers.pain_started == "over_12_weeks"
+        and answers.age_band in _FROM_50
+    )
 
 
 def all_feature_names() -> frozenset[str]:
@@ -70,8 +116,7 @@ def all_feature_names() -> frozenset[str]:
     names = {f"{p}:{v}" for f, p in _CHOICE_PREFIXES.items() for v in CHOICES[f]}
     names |= {f"{p}:{v}" for f, p in _LIST_PREFIXES.items() for v in LIST_CHOICES[f]}
     names -= {f"{p}:{_NO_EVIDENCE}" for p in _CHOICE_PREFIXES.values()}
-    names |= {"bunions:yes", "bunions:none", "sitting:long", "body_mass:raised", "active:yes"}
-    names.add("knee:long_standing_from_50")
+    names |= set(_DERIVED)
     names |= {f"body_mass:{band}" for band in ("below_typical", "typical", "above_typical", "high")}
     return frozenset(names)
 
@@ -105,6 +150,7 @@ _LABELS = {
     "symptom:numbness_one_leg": "numbness in one leg",
     "symptom:knee_gives_way": "a knee that gives way",
     "symptom:swelling_after_activity": "swelling after activity",
+    "symptom:numb_feet": "numbness, tingling or burning in both feet",
     "bunions:yes": "bunions",
     "feet_roll_inward:yes": "feet that roll inward",
     "sitting:long": "{sitting_hours:g} hours of sitting a day",
@@ -123,12 +169,20 @@ _LABELS = {
     "condition:implanted_device": "an implanted medical device",
     "condition:skin_condition": "a skin condition",
     "condition:pregnancy": "a pregnancy",
+    "condition:osteoarthritis": "osteoarthritis a clinician has told you about",
     "started:under_6_weeks": "pain that began less than 6 weeks ago",
     "started:6_to_12_weeks": "pain that began 6 to 12 weeks ago",
     "started:over_12_weeks": "pain that began more than 12 weeks ago",
     "age:under_16": "being under 16",
     "age:16_49": "being 16 to 49",
+    "age:50_54": "being 50 to 54",
+    "age:55_64": "being 55 to 64",
     "age:50_64": "being 50 to 64",
+    "age:from_50": "being 50 or over",
+    "age:from_55": "being 55 or over",
+    "numbness:any": "numbness or tingling",
+    "injury:knee_after_fall": "knee pain after a recent fall",
+    "injury:hip_after_fall": "hip or upper-thigh pain after a recent fall",
     "age:65_plus": "being 65 or over",
     "risk:osteoporosis": "osteoporosis",
     "risk:long_term_steroids": "taking steroid tablets for a long time",

@@ -18,15 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.shopper.answers import Answers
+from recommender.shopper.features import long_standing_knee_pain_from_50
 
 SOURCE = "NICE NG59: low back pain and sciatica in over 16s"
 NG59_CATEGORIES = ("back_brace", "si_belt", "orthotic_insole")
 NG226_CATEGORIES = ("knee_brace_hinged", "knee_brace_unloader")
 # Pain areas that together still count as "only low back pain" (sciatica with it).
 BACK_PAIN_AREAS = frozenset({"lower_back", "back_of_leg"})
-# Age bands from 50 on (the old `50_64` band too): NG226 describes osteoarthritis from 45, and
-# the questionnaire can only tell 50 and over apart.
-FROM_50 = frozenset({"50_54", "55_64", "50_64", "65_plus"})
 KEPT_OUT_OF_TOP = 3
 # How far below the last of the top places a moved product's total is set: enough to show on a
 # page that prints totals to two decimals, far above the JSON's rounding to six.
@@ -40,15 +38,6 @@ HELD_BACK = (
 def back_pain_only(answers: Answers) -> bool:
     """Low back pain is the shopper's only pain area (pain down the leg may come with it)."""
     return "lower_back" in answers.pain_areas and answers.pain_areas <= BACK_PAIN_AREAS
-
-
-def long_standing_knee_pain_from_50(answers: Answers) -> bool:
-    """Knee pain that began more than 12 weeks ago, at 50 or older: the picture NG226 names."""
-    return (
-        "knee" in answers.pain_areas
-        and answers.pain_started == "over_12_weeks"
-        and answers.age_band in FROM_50
-    )
 
 
 def ng226_applies(answers: Answers) -> bool:

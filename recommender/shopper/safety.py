@@ -2,7 +2,8 @@
 
 Both read `data/safety.toml`, where every rule records its source. Nothing downstream (weights,
 boosts, the model) can change what is decided here: the engine applies these decisions after
-scoring, as hard filters.
+scoring, as hard filters. Its texts are templates filled in once with the shop's region's care
+words (`data/regions.toml`): the emergency number, where to go, what the doctor is called.
 """
 
 from __future__ import annotations
@@ -16,20 +17,14 @@ from recommender.catalog.products import SAFETY_PROPERTIES, Catalog
 from recommender.shopper.answers import Answers
 from recommender.shopper.conditions import Condition, ConditionMatrix, TableChecker, load_book
 from recommender.shopper.features import feature_label, join_words
+from recommender.shopper.region import Region, region_for
 from recommender.shopper.result import TRIAGE_LEVELS, Triage
 
 SAFETY_TABLE = "safety.toml"
-# What to do, first, in calm words: the emergency number now, a doctor today, a GP soon.
-_NEXT_STEP = {
-    "emergency": "Please call 999 (or your local emergency number) or go to A&E now.",
-    "urgent": "Please see a doctor today: your GP, an urgent care centre or NHS 111.",
-    "see_clinician": "Please book to see your GP or a physiotherapist soon about this.",
-}
 _HELD_BACK = "We are not suggesting any products, because getting checked comes first."
 _MEANWHILE = "The products below are only for comfort until you are seen."
-NO_CONCERNS = (
-    "Nothing in your answers needs a clinician first. If your pain lasts or gets worse, see one."
-)
+# `told = "{evidence}"` is filled per shopper, never by the region.
+_EVIDENCE = "{evidence}"
 # Triage features carry fixed words, so their labels need no answers to fill in.
 _NO_ANSWERS = Answers()
 # A message names at most this many answers and reasons, so it stays short enough to read.
@@ -53,7 +48,7 @@ class TriageRule:
 
     def told_for(self, features: frozenset[str]) -> tuple[str, ...]:
         """What the shopper told us; `{evidence}` names only the answers they actually gave."""
-        if self.told != "{evidence}":
+        if self.told != _EVIDENCE:
             return (self.told,)
         return tuple(feature_label(f, _NO_ANSWERS) for f in self.condition.evidence(features))
 
@@ -96,7 +91,7 @@ class Screen:
 
     def triage_for(self, shown: int) -> Triage:
         if self.level == "none":
-            return Triage("none", (), NO_CONCERNS)
+            return Triage("none", (), self.core)
         # Products are mentioned only when the page shows some (or says why it shows none).
         if not self.shows_products:
             return Triage(self.level, self.flags, f"{self.core} {_HELD_BACK}", True)
@@ -104,10 +99,25 @@ class Screen:
         return Triage(self.level, self.flags, f"{self.core}{ending}")
 
 
+@dataclass(frozen=True, slots=True)
+class CareNote:
+    """A line the no-warning-signs banner adds when its condition holds (diabetes: foot checks),
+    so that banner never reads as "no clinician needed" beside a caution to see one."""
+
+    id: str
+    condition: Condition
+    text: str
+    source: str
+
+
 @dataclass(frozen=True)
 class SafetyBook:
     triage_rules: tuple[TriageRule, ...]
     cautions: tuple[Caution, ...]
+    # What to do first, by level, in the region's words; "none" is the whole calm banner.
+    next_steps: dict[str, str] = field(default_factory=dict)
+    care_notes: tuple[CareNote, ...] = ()
+    region: Region = field(default_factory=lambda: region_for(None))
     _triage_conditions: ConditionMatrix = field(init=False, repr=False)
     _caution_conditions: ConditionMatrix = field(init=False, repr=False)
 
@@ -121,7 +131,9 @@ class SafetyBook:
         holding = self._triage_conditions.holding(features)
         hits = [rule for rule, h in zip(self.triage_rules, holding, strict=True) if h]
         if not hits:
-            return Screen("none", (), NO_CONCERNS, shows_products=True)
+            notes = [note.text for note in self.care_notes if note.condition.holds(features)]
+            calm = " ".join([self.next_steps["none"], *notes])
+            return Screen("none", (), calm, shows_products=True)
         level = max((rule.level for rule in hits), key=TRIAGE_LEVELS.index)
         top = [rule for rule in hits if rule.level == level]
         shows = level == "see_clinician" and all(rule.shows_products for rule in top)
@@ -137,7 +149,9 @@ class SafetyBook:
         kept = min(len(told), _MAX_TOLD)
         while True:  # fewer answers named (never fewer than one) until the message fits
             named = told if kept == len(told) else [*told[: kept - 1], "other answers"]
-            core = " ".join([_NEXT_STEP[level], f"You told us about {join_words(named)}.", *whys])
+            core = " ".join(
+                [self.next_steps[level], f"You told us about {join_words(named)}.", *whys]
+            )
             if kept <= 2 or len(core) + _LONGEST_ENDING <= MAX_MESSAGE_CHARS:
                 return Screen(level, tuple(rule.id for rule in hits), core, shows_products=shows)
             kept -= 1
@@ -147,23 +161,49 @@ class SafetyBook:
         return tuple(c for c, h in zip(self.cautions, holding, strict=True) if h)
 
 
-def load_safety_book(table: dict[str, Any] | None = None) -> SafetyBook:
-    """The bundled safety screen (checked once per process) or `table`, for tests."""
-    return load_book(SAFETY_TABLE, _safety_book, table)
+def load_safety_book(
+    table: dict[str, Any] | None = None, region: Region | None = None
+) -> SafetyBook:
+    """The bundled safety screen (checked once per process and region) or `table`, for tests,
+    in the care words of `region` (default: GB)."""
+    return load_book(SAFETY_TABLE, _safety_book, table, region or region_for(None))
 
 
-def _safety_book(data: dict[str, Any]) -> SafetyBook:
+def _safety_book(data: dict[str, Any], region: Region) -> SafetyBook:
     checker = TableChecker(SAFETY_TABLE)
-    checker.unique(e.get("id", "") for e in [*data.get("triage", []), *data.get("caution", [])])
+    rows = [*data.get("triage", []), *data.get("caution", []), *data.get("care_note", [])]
+    checker.unique(e.get("id", "") for e in rows)
+    steps = data.get("next_step", {})
+    for level in ("none", *TRIAGE_LEVELS[1:]):
+        if not steps.get(level):
+            checker.problem("[next_step]", f"needs '{level}'")
     book = SafetyBook(
-        triage_rules=tuple(_triage_rule(e, checker) for e in data.get("triage", [])),
-        cautions=tuple(_caution(e, checker) for e in data.get("caution", [])),
+        triage_rules=tuple(_triage_rule(e, checker, region) for e in data.get("triage", [])),
+        cautions=tuple(_caution(e, checker, region) for e in data.get("caution", [])),
+        next_steps={
+            level: checker.text(steps, level, "[next_step]", region)
+            for level in steps
+            if isinstance(steps.get(level), str)
+        },
+        care_notes=tuple(_care_note(e, checker, region) for e in data.get("care_note", [])),
+        region=region,
     )
     checker.raise_if_any()
     return book
 
 
-def _triage_rule(entry: dict[str, Any], checker: TableChecker) -> TriageRule:
+def _care_note(entry: dict[str, Any], checker: TableChecker, region: Region) -> CareNote:
+    where = f"care_note '{entry.get('id', '?')}'"
+    _require(entry, where, ("text", "source"), checker)
+    return CareNote(
+        id=entry.get("id", ""),
+        condition=checker.condition(entry, where),
+        text=checker.text(entry, "text", where, region),
+        source=entry.get("source", ""),
+    )
+
+
+def _triage_rule(entry: dict[str, Any], checker: TableChecker, region: Region) -> TriageRule:
     where = f"triage '{entry.get('id', '?')}'"
     level = entry.get("level", "")
     if level not in TRIAGE_LEVELS[1:]:
@@ -174,14 +214,14 @@ def _triage_rule(entry: dict[str, Any], checker: TableChecker) -> TriageRule:
         condition=checker.condition(entry, where),
         level=level,
         shows_products=bool(entry.get("shows_products", False)) and level == "see_clinician",
-        told=entry.get("told", ""),
-        why=entry.get("why", ""),
+        told=checker.text(entry, "told", where, region, keep=("evidence",)),
+        why=checker.text(entry, "why", where, region),
         source=entry.get("source", ""),
         always_said=entry.get("always_said") is True,
     )
 
 
-def _caution(entry: dict[str, Any], checker: TableChecker) -> Caution:
+def _caution(entry: dict[str, Any], checker: TableChecker, region: Region) -> Caution:
     where = f"caution '{entry.get('id', '?')}'"
     prop, categories = entry.get("property"), tuple(entry.get("categories", ()))
     if (prop is None) == (not categories):
@@ -198,7 +238,7 @@ def _caution(entry: dict[str, Any], checker: TableChecker) -> Caution:
         property=prop,
         categories=categories,
         excludes=entry.get("action") == "exclude",
-        why=entry.get("why", ""),
+        why=checker.text(entry, "why", where, region),
         source=entry.get("source", ""),
     )
 

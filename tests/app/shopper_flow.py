@@ -16,7 +16,7 @@ def next_step(at: AppTest) -> AppTest:
 
 def knee_and_back_shopper(at: AppTest, budget: float | None = None) -> AppTest:
     """A shopper with knee and low-back pain and bunions, no warning signs, to the results."""
-    at.radio(key="q_age_band").set_value("50_64").run()
+    at.radio(key="q_age_band").set_value("55_64").run()
     next_step(at)
     at.pills(key="q_pain_areas").set_value(["knee", "lower_back"]).run()
     at.radio(key="q_knee_side").set_value("left").run()

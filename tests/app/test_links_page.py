@@ -58,7 +58,7 @@ def test_a_bad_link_opens_the_question_naming_the_field(db_url: str) -> None:
 
 
 def test_each_step_is_in_the_address_so_a_reload_comes_back_to_it(app: AppTest) -> None:
-    app.radio(key="q_age_band").set_value("50_64").run()
+    app.radio(key="q_age_band").set_value("55_64").run()
     next_step(app)
     app.pills(key="q_pain_areas").set_value(["knee"]).run()
     assert "step" in app.query_params and app.query_params["step"] == "2"
@@ -71,14 +71,14 @@ def test_each_step_is_in_the_address_so_a_reload_comes_back_to_it(app: AppTest) 
     reloaded.button(key="back").click().run()
     assert reloaded.pills(key="q_pain_areas").value == ["knee"]
     reloaded.button(key="back").click().run()
-    assert reloaded.radio(key="q_age_band").value == "50_64"
+    assert reloaded.radio(key="q_age_band").value == "55_64"
 
 
 def test_change_my_answers_returns_to_the_first_step(app: AppTest) -> None:
     knee_and_back_shopper(app)
     app.button(key="change").click().run()
     assert "Step 1 of 5" in _step(app)
-    assert app.radio(key="q_age_band").value == "50_64"
+    assert app.radio(key="q_age_band").value == "55_64"
 
 
 def test_an_empty_questionnaire_is_guided_to_where_it_hurts(app: AppTest) -> None:

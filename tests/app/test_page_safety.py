@@ -92,7 +92,7 @@ def test_a_page_that_fails_shows_a_calm_message_and_no_traceback(
         raise RuntimeError("cannot open /srv/shop/secret/products.csv")
 
     monkeypatch.setattr("recommender.shop.shopping.find_products", broken)
-    app.radio(key="q_age_band").set_value("50_64").run()
+    app.radio(key="q_age_band").set_value("55_64").run()
     app.button(key="next").click().run()
     app.pills(key="q_pain_areas").set_value(["knee"]).run()
     for _ in range(3):
@@ -113,7 +113,7 @@ def test_a_broken_catalog_folder_shows_the_calm_message(
     (broken / "products.csv").mkdir()  # a folder where the product table should be
     monkeypatch.setenv("RECOMMENDER_CATALOG", str(broken))
     for app in _fresh_app():
-        app.radio(key="q_age_band").set_value("50_64").run()
+        app.radio(key="q_age_band").set_value("55_64").run()
         app.button(key="next").click().run()
         assert not app.exception
         page_text = "\n".join(_everything_rendered_as_markdown(app))

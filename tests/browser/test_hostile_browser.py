@@ -47,7 +47,7 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     page.on("request", lambda request: requested.append(request.url))
 
     open_finder(page, hostile_url)
-    page.get_by_text("50 to 64").click()
+    page.get_by_text("55 to 64").click()
     next_step(page, "Step 2 of 5")
     page.get_by_role("button", name="Knee", exact=True).click()
     page.get_by_text("Which knee?").wait_for()

@@ -35,7 +35,7 @@ def _open(browser, app_url: str, width: str):
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str) -> None:
     page = _open(browser, app_url, width)
-    page.get_by_text("50 to 64").click()
+    page.get_by_text("55 to 64").click()
     shoot(page, f"questionnaire-{width}.png")
     next_step(page, "Step 2 of 5")
     page.get_by_role("button", name="Knee", exact=True).click()

@@ -83,3 +83,19 @@ def test_answers_read_back_in_plain_words(field: str, value: object, words: str)
 def test_budget_input_never_offers_zero() -> None:
     low, high = QUESTIONS["budget_max"].bounds
     assert low > 0 and high is None
+
+
+def test_the_age_question_offers_the_new_bands_but_an_old_link_keeps_its_50_to_64() -> None:
+    age = QUESTIONS["age_band"]
+    assert age.options == ("under_16", "16_49", "50_54", "55_64", "65_plus")
+    assert "50_64" in age.options_for("50_64")  # reopening an old link shows what it held
+    assert age.options_for("55_64") == age.options
+    assert describe("age_band", "50_64") == "50 to 64"
+    raw = raw_answers({**empty_draft(), "age_band": "50_64"})
+    assert parse_answers(raw).age_band == "50_64"
+
+
+def test_numb_feet_and_osteoarthritis_are_offered_in_plain_words() -> None:
+    assert "numb_feet" in QUESTIONS["symptoms"].options
+    assert "osteoarthritis" in QUESTIONS["conditions"].options
+    assert "both feet" in describe("symptoms", ["numb_feet"])

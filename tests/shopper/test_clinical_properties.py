@@ -12,42 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.catalog.weights import BOOST_RANGE, Weights
-from recommender.shopper.answers import parse_answers
+from recommender.shopper.answers import CHOICES, parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.guidance import NG59_CATEGORIES
 from recommender.shopper.kinds import wrong_kinds
 from tests.hostile_rankers import LovesBracesAndBelts
-from tests.spec_safety import SPEC_FLAG_LEVELS, SPEC_LEVEL_ORDER
+from tests.spec_safety import spec_level
 from tests.strategies import raw_answers
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def spec_level(raw: dict) -> str:
-    """The level SPEC section 2 (revision 2) asks for these answers."""
-    flags, risks = set(raw.get("red_flags", [])), set(raw.get("risk_factors", []))
-    symptoms, conditions = set(raw.get("symptoms", [])), set(raw.get("conditions", []))
-    age, back = raw.get("age_band"), "lower_back" in raw.get("pain_areas", [])
-    found = [SPEC_FLAG_LEVELS[flag] for flag in flags]
-    if age == "under_16" or "knee_gives_way" in symptoms:
-        found.append("see_clinician")
-    if "numbness_one_leg" in symptoms and "diabetes" in conditions:
-        found.append("see_clinician")
-    fracture_risk = risks & {"osteoporosis", "long_term_steroids"} or age == "65_plus"
-    if back and "recent_fall" in risks and fracture_risk:
-        found.append("urgent")
-    if "recent_knee_injury" in risks:
-        found.append("urgent" if age == "65_plus" else "see_clinician")
-    if back and risks & {
-        "weakened_immunity",
-        "injects_drugs",
-        "osteoporosis",
-        "long_term_steroids",
-    }:
-        found.append("see_clinician")
-    if back and raw.get("pain_started") == "under_6_weeks" and age in ("50_64", "65_plus"):
-        found.append("see_clinician")
-    return max(found, key=SPEC_LEVEL_ORDER.index, default="none")
 
 
 # Answers made more likely to hit the new rows: risk factors and age are drawn for every shopper.
@@ -66,7 +39,7 @@ risky_answers = st.tuples(
         ),
         unique=True,
     ),
-    st.sampled_from(["under_16", "16_49", "50_64", "65_plus"]),
+    st.sampled_from(CHOICES["age_band"]),
 ).map(lambda parts: {**parts[0], "risk_factors": parts[1], "age_band": parts[2]})
 
 
