@@ -15,7 +15,6 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
-from recommender.shopper.banner import sends_for_care
 from recommender.shopper.kinds import wrong_kinds
 from recommender.shopper.result import Item, Result
 
@@ -24,7 +23,9 @@ KNEE_PRODUCTS = frozenset(
 )
 # A reason that says a product spares the knees ("keeping undue stress off the knees").
 KNEE_SPARING = re.compile(r"\b(off|spares?|sparing|protects?)( of)? (the|your) knees?\b", re.I)
-NOTHING_NEEDED = "Nothing in your answers needs a clinician"
+# A card that sends the shopper to someone for care, and a banner that says no one is needed.
+CARE = re.compile(r"\b(clinician|podiatrist|GP|doctor|physiotherapist|midwife|nurse)\b")
+NOTHING_NEEDED = re.compile(r"needs a clinician first")
 # Scores are compared with room for float rounding, never for a real difference.
 TOLERANCE = 1e-9
 
@@ -86,7 +87,7 @@ def audit(results: Iterable[tuple[Answers, Result]]) -> Findings:
             found.bunion_corrector_for_no_bunions += int(
                 answers.bunions == "none" and item.category == "bunion_corrector"
             )
-        says_nothing = result.triage.message.startswith(NOTHING_NEEDED)
+        says_nothing = bool(NOTHING_NEEDED.search(result.triage.message))
         found.nothing_needed_beside_see_someone += int(says_nothing and sends_for_care(items))
     return found
 
@@ -95,3 +96,12 @@ def in_score_order(items: Iterable[Item]) -> bool:
     """Every item scores at least as high as the one below it."""
     scores = [item.score for item in items]
     return all(a >= b - TOLERANCE for a, b in zip(scores, scores[1:], strict=False))
+
+
+def sends_for_care(items: Iterable[Item]) -> bool:
+    """Some card tells the shopper to see or ask someone for care."""
+    return any(
+        CARE.search(text)
+        for item in items
+        for text in (*item.cautions, *(reason.text for reason in item.reasons))
+    )

@@ -19,7 +19,6 @@ from recommender.catalog.weights import Weights, load_weights
 from recommender.model.ranker import Pairs, Ranker
 from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
-from recommender.shopper.banner import agreeing_triage
 from recommender.shopper.contrast import card_facts, first_reasons
 from recommender.shopper.features import answer_features
 from recommender.shopper.guidance import BY_ID as PLACEMENTS_BY_ID
@@ -105,7 +104,7 @@ class Engine:
             for rank, (index, why) in enumerate(zip(shown, reasons, strict=True), 1)
         )
         result = Result(
-            triage=agreeing_triage(screen.triage_for(len(items)), items),
+            triage=screen.triage_for(len(items)),
             items=items,
             excluded=self._excluded(scored, answers),
             advice=self.advice.for_shopper(answers, features),
