@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from itertools import pairwise
 
 import numpy as np
 
@@ -18,9 +19,7 @@ from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_an
 from recommender.shopper.kinds import wrong_kinds
 from recommender.shopper.result import Item, Result
 
-KNEE_PRODUCTS = frozenset(
-    {"knee_sleeve", "knee_strap", "knee_brace_hinged", "knee_brace_unloader"}
-)
+KNEE_PRODUCTS = frozenset({"knee_sleeve", "knee_strap", "knee_brace_hinged", "knee_brace_unloader"})
 # A reason that says a product spares the knees ("keeping undue stress off the knees").
 KNEE_SPARING = re.compile(r"\b(off|spares?|sparing|protects?)( of)? (the|your) knees?\b", re.I)
 # A card that sends the shopper to someone for care, and a banner that says no one is needed.
@@ -95,7 +94,7 @@ def audit(results: Iterable[tuple[Answers, Result]]) -> Findings:
 def in_score_order(items: Iterable[Item]) -> bool:
     """Every item scores at least as high as the one below it."""
     scores = [item.score for item in items]
-    return all(a >= b - TOLERANCE for a, b in zip(scores, scores[1:], strict=False))
+    return all(a >= b - TOLERANCE for a, b in pairwise(scores))
 
 
 def sends_for_care(items: Iterable[Item]) -> bool:

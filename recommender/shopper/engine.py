@@ -287,7 +287,9 @@ class Scored:
         guidance, dropped = guidance_parts(self.scores, capped, held)
         for placement, mask in kept_out_of_top.items():
             if dropped:
-                self.hold_back(np.flatnonzero(mask & held).tolist(), PLACEMENTS_BY_ID[placement].held_back)
+                self.hold_back(
+                    np.flatnonzero(mask & held).tolist(), PLACEMENTS_BY_ID[placement].held_back
+                )
             else:
                 moved = np.flatnonzero(mask & (guidance < 0)).tolist()
                 self.moved_by.update(dict.fromkeys(moved, placement))
