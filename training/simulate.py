@@ -37,7 +37,13 @@ from recommender.feedback.csvio import write_csv
 from recommender.feedback.policy import present
 from recommender.feedback.records import answers_json, event_cells, session_cells
 from recommender.files import write_atomically
-from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
+from recommender.shopper.answers import (
+    CHOICES,
+    LIST_CHOICES,
+    RETIRED_CHOICES,
+    Answers,
+    parse_answers,
+)
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
 from recommender.shopper.result import Item
 
@@ -234,7 +240,9 @@ def _reactions(
 def random_answers(rng: np.random.Generator) -> Answers:
     """A random but valid questionnaire, roughly as varied as real shoppers' answers."""
     raw: dict = {"schema_version": 1}
-    raw["age_band"] = str(rng.choice(CHOICES["age_band"], p=[0.02, 0.5, 0.28, 0.2]))
+    # The bands the questionnaire offers today (revision 3 split 50-64 at 55).
+    ages = [band for band in CHOICES["age_band"] if band not in RETIRED_CHOICES["age_band"]]
+    raw["age_band"] = str(rng.choice(ages, p=[0.02, 0.5, 0.14, 0.14, 0.2]))
     areas = LIST_CHOICES["pain_areas"]
     raw["pain_areas"] = list(
         rng.choice(
