@@ -6,7 +6,7 @@ each shopper with `recommend`, scoring the whole catalog with matrix operations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,16 +21,14 @@ from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
 from recommender.shopper.contrast import card_facts, first_reasons
 from recommender.shopper.features import answer_features
-from recommender.shopper.guidance import BY_ID as PLACEMENTS_BY_ID
-from recommender.shopper.guidance import PLACEMENTS, guidance_parts, placements_for
+from recommender.shopper.guidance import PLACEMENTS, placements_for
 from recommender.shopper.region import Region
 from recommender.shopper.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.shopper.rules import RuleBook, load_rule_book
 from recommender.shopper.safety import Caution, SafetyBook, Screen, load_safety_book
 from recommender.shopper.scoring import (
-    cap_per_group,
+    Scored,
     price_then_sku_rank,
-    rank_order,
     rule_contributions,
     squash,
 )
@@ -40,7 +38,6 @@ DEFAULT_K = 5
 MAX_K = 50
 MAX_REASONS = 3  # article rules per card, after the card's own first reason
 CARD_COLUMNS = ("price", "support_level", "fits", "features")
-GUIDANCE = 3  # the column of `Scored.parts` a placement's guidance part goes in
 
 
 @dataclass(frozen=True)
@@ -235,67 +232,6 @@ class Engine:
             for i in over.tolist()
         ]
         return tuple(held)
-
-
-@dataclass
-class Scored:
-    """One shopper's scores over the whole catalog (rows follow the catalog's order)."""
-
-    contributions: np.ndarray
-    parts: np.ndarray  # products x (rules, model, boost, guidance)
-    relevant: np.ndarray
-    blocked_by: dict[int, str]
-    affordable: np.ndarray
-    eligible: np.ndarray
-    warnings: tuple[tuple[str, np.ndarray], ...]  # (caution text, products it is on)
-    sizes: dict[int, SizeFit] = field(default_factory=dict)  # the size that fits, by product
-    moved_by: dict[int, str] = field(default_factory=dict)  # product -> placement that moved it
-
-    @property
-    def scores(self) -> np.ndarray:
-        return self.parts.sum(axis=1)
-
-    def hold_back(self, indices: list[int], why: str) -> None:
-        """Hold products back after ranking (a placement keeping them off the page), saying
-        why, as a caution would: the result lists them and suggestions know they are not
-        suitable."""
-        self.blocked_by.update(dict.fromkeys(indices, why))
-        self.eligible[indices] = False
-
-    def blocked_mask(self, size: int) -> np.ndarray:
-        mask = np.zeros(size, dtype=bool)
-        mask[list(self.blocked_by)] = True
-        return mask
-
-    def top(
-        self,
-        k: int,
-        max_per_category: int,
-        category_codes: np.ndarray,
-        kept_out_of_top: Mapping[str, np.ndarray] | None = None,
-        tie_rank: np.ndarray | None = None,
-    ) -> list[int]:
-        """The best `k` eligible products, at most `max_per_category` of a category. Products
-        in a mask of `kept_out_of_top` (placement id -> products, NG59 or NG226) are given the
-        guidance part that puts them below the first places, and when they could only sit
-        there they are held back instead. Ties: `rank_order`."""
-        order = rank_order(self.scores, self.eligible, self.parts[:, 0], tie_rank)
-        if not kept_out_of_top:
-            return cap_per_group(order, category_codes, max_per_category, k)
-        capped = cap_per_group(order, category_codes, max_per_category, len(order))
-        held = np.logical_or.reduce(list(kept_out_of_top.values())) & self.eligible
-        guidance, dropped = guidance_parts(self.scores, capped, held)
-        for placement, mask in kept_out_of_top.items():
-            if dropped:
-                self.hold_back(
-                    np.flatnonzero(mask & held).tolist(), PLACEMENTS_BY_ID[placement].held_back
-                )
-            else:
-                moved = np.flatnonzero(mask & (guidance < 0)).tolist()
-                self.moved_by.update(dict.fromkeys(moved, placement))
-        self.parts[:, GUIDANCE] = guidance
-        order = rank_order(self.scores, self.eligible, self.parts[:, 0], tie_rank)
-        return cap_per_group(order, category_codes, max_per_category, k)
 
 
 @dataclass(frozen=True)
