@@ -55,8 +55,6 @@ RESTS_ON = {
     "yoga_psoas_poses": "Paripurna Navasana (boat pose or full boat pose)",
     "yoga_psoas_poses_pregnancy": "Try adding Warrior Pose, Utthita Parsvakonasna (extended "
     "side angle pose)",
-    "yoga_psoas_poses_spine_care": "Try adding Warrior Pose, Utthita Parsvakonasna (extended "
-    "side angle pose)",
     "exercise_knee_protection": "avoid placing any undue stress on the knees",
     "stretch_before_exercise": "regularly stretching before a workout",
     "fit_running": "Any time you are exercising",

@@ -63,6 +63,21 @@ tuning = {
 
 
 @FAST
+@given(raw=raw_answers(red_flags=False), with_leg=st.booleans(), **tuning)
+def test_no_ng59_category_in_the_top_3_for_low_back_pain_alone_whatever_the_tuning(
+    engine, raw, with_leg, boost, blend, cap, use_model
+):
+    areas = ["lower_back", "back_of_leg"] if with_leg else ["lower_back"]
+    model = LovesBracesAndBelts() if use_model else None
+    tuned = tuned_engine(engine, NG59_CATEGORIES, boost, blend, cap, model)
+    result = tuned.recommend(parse_answers({**raw, "pain_areas": areas}), MAX_K)
+    assert not [item.sku for item in result.items[:3] if item.category in NG59_CATEGORIES]
+    for item in result.items:  # braces, belts and (revision 3) insoles alike
+        if item.category in NG59_CATEGORIES:
+            assert any("NICE NG59" in caution for caution in item.cautions), item.sku
+
+
+@FAST
 @given(
     raw=raw_answers(red_flags=False),
     osteoarthritis=st.booleans(),
