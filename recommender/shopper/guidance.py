@@ -135,7 +135,7 @@ def guidance_parts(
     parts = np.zeros_like(scores)
     others = [index for index in order if not held[index]]
     if len(others) < places:
-        return parts, [index for index in np.flatnonzero(held).tolist()]
+        return parts, np.flatnonzero(held).tolist()
     line = scores[others[places - 1]] - BELOW_THE_TOP
     moved = held & (scores > line)
     parts[moved] = line - scores[moved]
