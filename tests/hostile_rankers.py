@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.model.ranker import Pairs
-from recommender.shopper.guidance import NG59_CATEGORIES
+from recommender.shopper.guidance import NG59_CATEGORIES, NG226_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,14 @@ class LovesHeldBackProducts:
         wanted = candidates["compression"] | candidates["magnetic"]
         wanted |= candidates["category"] == "bunion_corrector"
         return wanted.to_numpy(float)
+
+
+@dataclass(frozen=True)
+class LovesKneeBraces:
+    """Gives its top score to every hinged and unloader knee brace (what NICE NG226 keeps out
+    of the top for long-standing knee pain from 50 or osteoarthritis), and nothing else."""
+
+    name: str = "m-knee-braces"
+
+    def score(self, pairs: Pairs) -> np.ndarray:
+        return pairs.candidates["category"].isin(NG226_CATEGORIES).to_numpy(float)

@@ -200,7 +200,10 @@ def test_not_sure_answers_give_no_evidence_either_way(shop):
 def test_a_higher_body_mass_brings_weight_advice_without_keeping_height_or_weight(shop):
     result = shop(pain_areas=["knee"], height_cm=165, weight_kg=100)
     assert "healthy_weight" in advice_ids(result)
-    assert "body_mass_spine_pressure" in rule_ids(result)
+    # Body weight alone offers no insole (SPEC section 2 revision 3); with sore feet it does.
+    assert "body_mass_spine_pressure" not in rule_ids(result)
+    sore_feet = shop(pain_areas=["foot"], height_cm=165, weight_kg=100)
+    assert "body_mass_spine_pressure" in rule_ids(sore_feet)
 
 
 def test_an_out_of_stock_product_is_never_shown_and_is_listed_as_held_back(shop):

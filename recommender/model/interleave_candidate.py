@@ -29,7 +29,7 @@ from recommender.model.ranker import Ranker
 from recommender.settings import Settings
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import MAX_K, Engine
-from recommender.shopper.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
+from recommender.shopper.guidance import held_categories, keep_out_of_top
 from recommender.shopper.result import Result
 
 INTERLEAVE_FILE = "interleave.json"
@@ -85,11 +85,13 @@ class InterleaveCandidate:
         ranked = [i.sku for i in self.engine.recommend(answers, MAX_K).items if i.sku in allowed]
         seen = set(ranked)
         ordered = ranked + [item.sku for item in served.items if item.sku not in seen]
-        if back_pain_only(answers):
-            # NICE NG59 keeps braces, belts and insoles out of the top places. Keeping only the
-            # served products can lift one of them up, so the rule is applied again here; a
-            # team-draft pick at position p is within its team's top p, so the list keeps it.
-            held = np.array([allowed[sku].category in NG59_CATEGORIES for sku in ordered])
+        kept_out = held_categories(answers)
+        if kept_out:
+            # NICE NG59 and NG226 keep braces, belts and insoles out of the top places. Keeping
+            # only the served products can lift one of them up, so the rule is applied again
+            # here; a team-draft pick at position p is within its team's top p, so the list
+            # keeps it.
+            held = np.array([allowed[sku].category in kept_out for sku in ordered])
             # Nothing is dropped: the served list already holds such products only when at
             # least that many others fit.
             kept, _ = keep_out_of_top(list(range(len(ordered))), held)

@@ -29,7 +29,7 @@ from recommender.model.promotion import STATE_FILE
 from recommender.shop.questionnaire import SAFETY_STEP, raw_answers
 from recommender.shopper.answers import Answers, parse_answers
 from recommender.shopper.engine import MAX_K, Engine
-from recommender.shopper.guidance import back_pain_only
+from recommender.shopper.guidance import held_categories, order_words
 from recommender.shopper.result import RULES_ONLY, Excluded, Item, Result, Suggestion, Triage
 
 DEFAULT_SHOWN = 5
@@ -211,9 +211,9 @@ def show_products(
     sees its ranking interleaved with the served one.
     """
     serving, arm = experiment_engine(engine, rng, can_interleave=candidate is not None)
-    # A random order could put a brace or belt first for low back pain alone, which NICE NG59
-    # rules out, so those sessions are always shown in the engine's order.
-    share = 0.0 if back_pain_only(answers) else explore_share
+    # A random order could put a brace or belt first where NICE NG59 or NG226 keeps it out of
+    # the top places, so those sessions are always shown in the engine's order.
+    share = 0.0 if held_categories(answers) else explore_share
     # Only an exploring or interleaved session needs every eligible product (it draws from all
     # of them); the ranked order is the engine's top k, and wording reasons for 50 cards would
     # be most of the request's time. So the session's one draw is made here.
@@ -223,7 +223,7 @@ def show_products(
     presentation = present(eligible, explore_share=1.0 if explores else 0.0, rng=rng, k=k)
     picks = None
     if interleaves and presentation.policy == RANKED:
-        # Interleaving keeps NG59's top places too (see InterleaveCandidate.order).
+        # Interleaving keeps NG59's and NG226's top places too (InterleaveCandidate.order).
         presentation, pick = candidate.present(answers, eligible, rng, k)
         picks = TeamPicks(candidate.model_id, pick.teams)
     session_id, note = log.record_shown(
@@ -294,7 +294,11 @@ def score_lines(item: Item) -> tuple[ScoreLine, ...]:
         ),
         ScoreLine("Shop boost", parts.boost, "a small push our team gives some products"),
     )
-    return tuple(line for line in lines if line.label != "Shopper feedback" or line.value != 0)
+    shown = tuple(line for line in lines if line.label != "Shopper feedback" or line.value != 0)
+    if not parts.guidance_by:
+        return shown
+    # A NICE placement moved it down (SPEC section 2 revision 3): say which guidance, and why.
+    return (*shown, ScoreLine("Health guidance", parts.guidance, order_words(parts.guidance_by)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,16 +21,14 @@ from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
 from recommender.shopper.contrast import card_facts, first_reasons
 from recommender.shopper.features import answer_features
-from recommender.shopper.guidance import HELD_BACK as NG59_HELD_BACK
-from recommender.shopper.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
+from recommender.shopper.guidance import PLACEMENTS, placements_for
 from recommender.shopper.region import Region
 from recommender.shopper.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.shopper.rules import RuleBook, load_rule_book
 from recommender.shopper.safety import Caution, SafetyBook, Screen, load_safety_book
 from recommender.shopper.scoring import (
-    cap_per_group,
+    Scored,
     price_then_sku_rank,
-    rank_order,
     rule_contributions,
     squash,
 )
@@ -70,7 +68,14 @@ class Engine:
         if not feature_sets:
             return np.zeros((0, len(compiled.rows)))
         fired = np.vstack([self.rules.fired(features) for features in feature_sets])
-        return (fired * compiled.rule_strength) @ compiled.product_rule_affinity.T
+        totals = (fired * compiled.rule_strength) @ compiled.product_rule_affinity.T
+        for row, features in enumerate(feature_sets):
+            totals[row, self._ruled_out(features)] = 0.0
+        return totals
+
+    def _ruled_out(self, features: frozenset[str]) -> np.ndarray:
+        """Bool per product: no rule may favour it for these features (`[[not_for]]`)."""
+        return np.isin(self._compiled.categories, self.rules.ruled_out(features))
 
     def screen(self, answers: Answers) -> Screen:
         """The safety screen alone: what the answers mean before any product is scored."""
@@ -82,14 +87,15 @@ class Engine:
         if not screen.shows_products:
             return Result(screen.triage, (), (), (), (), self.model_version, self.notices)
         scored = self._score(answers, features)
-        # NG59 is applied to the final blended order, after the model and boosts have counted.
-        held = self._compiled.ng59_categories if back_pain_only(answers) else None
         compiled = self._compiled
+        # NICE placements (NG59, NG226) are applied to the final blended order, after the model
+        # and boosts have counted, as a guidance part of the score.
+        kept = {p.id: compiled.placement_masks[p.id] for p in placements_for(answers)}
         shown = scored.top(
-            k, self.weights.max_per_category, compiled.category_codes, held, compiled.tie_rank
+            k, self.weights.max_per_category, compiled.category_codes, kept, compiled.tie_rank
         )
-        reasons = self._reasons(shown, scored, answers, features)
-        reasons = self._with_first_reasons(shown, reasons, answers, features)
+        strongest, more = self._reasons(shown, scored, answers, features)
+        reasons = self._with_first_reasons(shown, strongest, more, answers, features)
         items = tuple(
             self._item(rank, index, scored, why)
             for rank, (index, why) in enumerate(zip(shown, reasons, strict=True), 1)
@@ -109,6 +115,8 @@ class Engine:
         compiled, weights = self._compiled, self.weights
         activation = self.rules.fired(features) * compiled.rule_strength
         contributions = rule_contributions(compiled.product_rule_affinity, activation)
+        # No product for a problem the shopper told us they do not have.
+        contributions[self._ruled_out(features)] = 0.0
         raw = contributions.sum(axis=1)
         cautions = self.safety.active_cautions(features)
         blocked, blocked_by = _caution_blocks(cautions, compiled.caution_masks, len(raw))
@@ -125,9 +133,10 @@ class Engine:
                 answers, features, eligible, raw, rules_part
             )
         boost_part = weights.blend_boost * compiled.boosts
+        guidance_part = np.zeros_like(raw)  # set by `Scored.top` where a placement moves one
         return Scored(
             contributions=contributions,
-            parts=np.stack([rules_part, model_part, boost_part], axis=1),
+            parts=np.stack([rules_part, model_part, boost_part, guidance_part], axis=1),
             relevant=relevant,
             blocked_by=blocked_by,
             affordable=np.broadcast_to(affordable, raw.shape),
@@ -147,51 +156,65 @@ class Engine:
 
     def _item(self, rank: int, index: int, scored: Scored, reasons: tuple[Reason, ...]) -> Item:
         product = self._compiled.rows[index]
-        rules_part, model_part, boost_part = scored.parts[index].tolist()
+        rules_part, model_part, boost_part, guidance_part = scored.parts[index].tolist()
         return Item(
             rank=rank,
             sku=product["sku"],
             name=product["name"],
             category=product["category"],
             price=product["price"],
-            score=rules_part + model_part + boost_part,
+            score=rules_part + model_part + boost_part + guidance_part,
             reasons=reasons,
             cautions=tuple(why for why, mask in scored.warnings if mask[index]),
-            score_parts=ScoreParts(rules_part, model_part, boost_part),
+            score_parts=ScoreParts(
+                rules_part, model_part, boost_part, guidance_part, scored.moved_by.get(index, "")
+            ),
             size=scored.sizes.get(index),
+            image=product["image"] or None,
+            url=product["url"] or None,
+            currency=self.money.currency,
         )
 
     def _reasons(
         self, shown: list[int], scored: Scored, answers: Answers, features: frozenset[str]
-    ) -> list[tuple[Reason, ...]]:
-        """Each shown product's strongest fired rules, as reasons; one rule's text is built once."""
+    ) -> tuple[list[int], list[tuple[Reason, ...]]]:
+        """Each shown product's strongest fired rule, and its "more reasons": its strongest
+        fired rules as reasons, leaving out any line a card above it already carries (issue
+        22: no two cards share a line). One rule's text is built once per category."""
         rows = scored.contributions[shown]
-        strongest = np.argsort(-rows, axis=1, kind="stable")[:, :MAX_REASONS].tolist()
+        ranked = np.argsort(-rows, axis=1, kind="stable").tolist()
         built: dict[tuple[int, str], Reason] = {}
-        found = []
-        for index, row, picks in zip(shown, rows.tolist(), strongest, strict=True):
+        used: set[str] = set()
+        strongest, found = [], []
+        for index, row, order in zip(shown, rows.tolist(), ranked, strict=True):
             category = self._compiled.rows[index]["category"]
-            for r in picks:
-                if row[r] > 0 and (r, category) not in built:
+            strongest.append(order[0])
+            picked: list[Reason] = []
+            for r in order:
+                if row[r] <= 0 or len(picked) == MAX_REASONS:
+                    break
+                if (r, category) not in built:
                     built[r, category] = self.rules.rules[r].reason(answers, features, category)
-            found.append(tuple(built[r, category] for r in picks if row[r] > 0))
-        return found
+                if built[r, category].text not in used:
+                    picked.append(built[r, category])
+            used.update(reason.text for reason in picked)
+            found.append(tuple(picked))
+        return strongest, found
 
     def _with_first_reasons(
         self,
         shown: list[int],
+        strongest: list[int],
         reasons: list[tuple[Reason, ...]],
         answers: Answers,
         features: frozenset[str],
     ) -> list[tuple[Reason, ...]]:
-        """Every card leads with what it offers that the cards above it do not."""
+        """Every card leads with what it offers that the cards above it do not, naming what
+        the shopper told us behind its strongest rule and citing that rule's section."""
         facts = [card_facts(self._compiled.attributes[index], answers) for index in shown]
-        by_id = {rule.id: rule for rule in self.rules.rules}
-        strongest = [
-            (by_id[why[0].rule].condition.told(answers, features), why[0].section)
-            for why in reasons
-        ]
-        firsts = first_reasons(facts, strongest, answers, self.money.format)
+        rules = [self.rules.rules[r] for r in strongest]
+        told = [(rule.condition.told(answers, features), rule.section) for rule in rules]
+        firsts = first_reasons(facts, told, answers, self.money.format)
         return [(first, *why) for first, why in zip(firsts, reasons, strict=True)]
 
     def _excluded(self, scored: Scored, answers: Answers) -> tuple[Excluded, ...]:
@@ -211,54 +234,6 @@ class Engine:
         return tuple(held)
 
 
-@dataclass
-class Scored:
-    """One shopper's scores over the whole catalog (rows follow the catalog's order)."""
-
-    contributions: np.ndarray
-    parts: np.ndarray  # products x (rules, model, boost)
-    relevant: np.ndarray
-    blocked_by: dict[int, str]
-    affordable: np.ndarray
-    eligible: np.ndarray
-    warnings: tuple[tuple[str, np.ndarray], ...]  # (caution text, products it is on)
-    sizes: dict[int, SizeFit] = field(default_factory=dict)  # the size that fits, by product
-
-    @property
-    def scores(self) -> np.ndarray:
-        return self.parts.sum(axis=1)
-
-    def hold_back(self, indices: list[int], why: str) -> None:
-        """Hold products back after ranking (NG59 keeping them off the page), saying why, as
-        a caution would: the result lists them and suggestions know they are not suitable."""
-        self.blocked_by.update(dict.fromkeys(indices, why))
-        self.eligible[indices] = False
-
-    def blocked_mask(self, size: int) -> np.ndarray:
-        mask = np.zeros(size, dtype=bool)
-        mask[list(self.blocked_by)] = True
-        return mask
-
-    def top(
-        self,
-        k: int,
-        max_per_category: int,
-        category_codes: np.ndarray,
-        kept_out_of_top: np.ndarray | None = None,
-        tie_rank: np.ndarray | None = None,
-    ) -> list[int]:
-        """The best `k` eligible products, at most `max_per_category` of a category; products
-        flagged in `kept_out_of_top` (NG59) never sit in the first places, and when they could
-        only sit there they are held back instead. Ties: `rank_order`."""
-        order = rank_order(self.scores, self.eligible, self.parts[:, 0], tie_rank)
-        if kept_out_of_top is None:
-            return cap_per_group(order, category_codes, max_per_category, k)
-        capped = cap_per_group(order, category_codes, max_per_category, len(order))
-        shown, dropped = keep_out_of_top(capped, kept_out_of_top)
-        self.hold_back(dropped, NG59_HELD_BACK)
-        return shown[:k]
-
-
 @dataclass(frozen=True)
 class _Compiled:
     """What the engine precomputes once per catalog and weights."""
@@ -269,8 +244,9 @@ class _Compiled:
     prices: np.ndarray
     in_stock: np.ndarray
     category_codes: np.ndarray
-    ng59_categories: np.ndarray  # bool per product: a category NG59 advises against
+    placement_masks: dict[str, np.ndarray]  # placement id -> products it keeps out of the top
     caution_masks: dict[str, np.ndarray]
+    categories: np.ndarray  # each product's category, in catalog order
     rows: list[dict]
     skus: list[str]
     attributes: list[dict]  # what a card may say about the product (support, fits, features)
@@ -283,15 +259,20 @@ def _compile(engine: Engine) -> _Compiled:
     products = catalog.products
     tags = catalog.tag_matrix(list(rules.target_keys))
     return _Compiled(
-        product_rule_affinity=tags @ rules.affinity.T,
+        product_rule_affinity=(tags @ rules.affinity.T) * _carries_only(catalog, rules),
         rule_strength=np.array([r.weight * weights.multiplier(r.id) for r in rules.rules]),
         boosts=np.array([weights.boost(sku) for sku in products["sku"]]),
         prices=products["price"].to_numpy(float),
         in_stock=products["in_stock"].to_numpy(bool),
         category_codes=products["category"].astype("category").cat.codes.to_numpy(),
-        ng59_categories=products["category"].isin(NG59_CATEGORIES).to_numpy(),
+        placement_masks={
+            p.id: products["category"].isin(p.categories).to_numpy() for p in PLACEMENTS
+        },
         caution_masks={c.id: c.applies_to(catalog) for c in engine.safety.cautions},
-        rows=products[["sku", "name", "category", "price"]].to_dict("records"),
+        categories=products["category"].to_numpy(str),
+        rows=products.reindex(columns=["sku", "name", "category", "price", "image", "url"])
+        .fillna({"image": "", "url": ""})
+        .to_dict("records"),
         skus=products["sku"].tolist(),
         attributes=products.reindex(columns=list(CARD_COLUMNS)).fillna("").to_dict("records"),
         tie_rank=price_then_sku_rank(products["price"].to_numpy(float), products["sku"].tolist()),
@@ -299,6 +280,16 @@ def _compile(engine: Engine) -> _Compiled:
             row: sku for row, sku in enumerate(products["sku"]) if sku in catalog.sizes.sized_skus
         },
     )
+
+
+def _carries_only(catalog: Catalog, rules: RuleBook) -> np.ndarray:
+    """Products x rules, 0/1: does the product carry one of the rule's `only` keys (1 where the
+    rule names none)."""
+    carries = np.ones((len(catalog.products), len(rules.rules)))
+    for column, rule in enumerate(rules.rules):
+        if rule.only:
+            carries[:, column] = catalog.tag_matrix(list(rule.only)).any(axis=1)
+    return carries
 
 
 def _caution_blocks(

@@ -58,6 +58,7 @@ _DERIVED = (
     "age:from_50",
     "age:from_55",
     *_AFTER_FALL,
+    "knee:long_standing_from_50",
 )
 
 
@@ -97,6 +98,17 @@ def _derived(answers: Answers) -> Iterable[str]:
         for feature, areas in _AFTER_FALL.items():
             if answers.pain_areas.intersection(areas):
                 yield feature
+    if long_standing_knee_pain_from_50(answers):  # the picture NICE NG226 describes
+        yield "knee:long_standing_from_50"
+
+
+def long_standing_knee_pain_from_50(answers: Answers) -> bool:
+    """Knee pain that began more than 12 weeks ago, at 50 or older (NICE NG226's picture)."""
+    return (
+        "knee" in answers.pain_areas
+        and answers.pain_started == "over_12_weeks"
+        and answers.age_band in _FROM_50
+    )
 
 
 def all_feature_names() -> frozenset[str]:
@@ -145,6 +157,7 @@ _LABELS = {
     "body_mass:raised": "your height and weight",
     "body_mass:high": "your height and weight",
     "active:yes": "staying active ({activities})",
+    "knee:long_standing_from_50": "knee pain that began more than 12 weeks ago, from the age of 50",
     "habit:slouching": "slouching",
     "habit:heavy_bag": "carrying a heavy bag",
     "habit:high_heels": "wearing high heels",

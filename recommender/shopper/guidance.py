@@ -1,24 +1,34 @@
-"""NICE NG59 (low back pain and sciatica in over 16s) as a hard rule on the final order.
+"""NICE guidance placements on the final order: NG59 (low back pain) and NG226 (long-standing
+knee pain and osteoarthritis).
 
-NG59 advises against belts, corsets and foot orthotics as a *treatment* for low back pain. So
-when low back pain (with or without pain down the back of the leg) is all the shopper told us
-about, none of those products may sit in the top places. The engine applies this after the
-final blend of rules, model and boosts, so no weight, boost or model can undo it. The caution
-every brace or belt carries with low back pain lives in `data/safety.toml` with the other
-cautions.
+NG59 advises against belts, corsets and foot orthotics as a *treatment* for low back pain, and
+NG226 does not routinely recommend knee braces. So, when a placement applies to the shopper's
+answers, none of its products may sit in the top places. The engine applies this after the final
+blend of rules, model and boosts, so no weight, boost or model can undo it, and it does so in
+the open: a moved product's score gets a `guidance` part (0 or less) that puts it just below the
+last of the top places, so the list stays in score order and "why this order" can say why. The
+cautions the moved products carry live in `data/safety.toml` with the other cautions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from recommender.shopper.answers import Answers
+from recommender.shopper.features import long_standing_knee_pain_from_50
 
 SOURCE = "NICE NG59: low back pain and sciatica in over 16s"
 NG59_CATEGORIES = ("back_brace", "si_belt", "orthotic_insole")
+NG226_CATEGORIES = ("knee_brace_hinged", "knee_brace_unloader")
 # Pain areas that together still count as "only low back pain" (sciatica with it).
 BACK_PAIN_AREAS = frozenset({"lower_back", "back_of_leg"})
 KEPT_OUT_OF_TOP = 3
+# How far below the last of the top places a moved product's total is set: enough to show on a
+# page that prints totals to two decimals, far above the JSON's rounding to six.
+BELOW_THE_TOP = 0.01
 HELD_BACK = (
     "held back: UK guidance (NICE NG59) does not recommend belts, corsets or foot orthotics as a "
     "treatment for low back pain, and too few other products fit to show it below them"
@@ -28,6 +38,70 @@ HELD_BACK = (
 def back_pain_only(answers: Answers) -> bool:
     """Low back pain is the shopper's only pain area (pain down the leg may come with it)."""
     return "lower_back" in answers.pain_areas and answers.pain_areas <= BACK_PAIN_AREAS
+
+
+def ng226_applies(answers: Answers) -> bool:
+    """NG226 holds hinged and unloader braces back from the top places: osteoarthritis a
+    clinician has named, or long-standing knee pain from 50, unless the knee gives way (the
+    instability NG226 makes its exception for)."""
+    picture = "osteoarthritis" in answers.conditions or long_standing_knee_pain_from_50(answers)
+    return picture and "knee_gives_way" not in answers.symptoms
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """One guideline's rule on the order: its products stay out of the top places."""
+
+    id: str
+    guideline: str
+    categories: tuple[str, ...]
+    applies: Callable[[Answers], bool]
+    order_words: str  # "why this order", after the guidance part's value
+    held_back: str  # in `excluded`, when too few other products fit to show it below them
+
+
+NG59 = Placement(
+    id="ng59_top3",
+    guideline="NICE NG59",
+    categories=NG59_CATEGORIES,
+    applies=back_pain_only,
+    order_words=(
+        "UK guidance on low back pain (NICE NG59) does not recommend belts, corsets or foot "
+        "orthotics as a treatment for it, so this product is placed below the first three"
+    ),
+    held_back=HELD_BACK,
+)
+NG226 = Placement(
+    id="ng226_top3",
+    guideline="NICE NG226",
+    categories=NG226_CATEGORIES,
+    applies=ng226_applies,
+    order_words=(
+        "UK guidance on long-standing knee pain (NICE NG226) does not routinely recommend "
+        "knee braces; exercise comes first, so this brace is placed below the first three"
+    ),
+    held_back=(
+        "held back: UK guidance on long-standing knee pain (NICE NG226) does not routinely "
+        "recommend knee braces, and too few other products fit to show it below them"
+    ),
+)
+PLACEMENTS: tuple[Placement, ...] = (NG59, NG226)
+BY_ID = {placement.id: placement for placement in PLACEMENTS}
+
+
+def placements_for(answers: Answers) -> tuple[Placement, ...]:
+    """The placements that hold for these answers."""
+    return tuple(placement for placement in PLACEMENTS if placement.applies(answers))
+
+
+def held_categories(answers: Answers) -> frozenset[str]:
+    """Every category some placement keeps out of the top places for these answers."""
+    return frozenset(c for placement in placements_for(answers) for c in placement.categories)
+
+
+def order_words(placement_id: str) -> str:
+    """What a guidance part stands for, in words ("why this order")."""
+    return BY_ID[placement_id].order_words
 
 
 def keep_out_of_top(
@@ -45,3 +119,24 @@ def keep_out_of_top(
         return others, [index for index in order if held[index]]
     first = set(others[:places])
     return others[:places] + [index for index in order if index not in first], []
+
+
+def guidance_parts(
+    scores: np.ndarray, order: list[int], held: np.ndarray, places: int = KEPT_OUT_OF_TOP
+) -> tuple[np.ndarray, list[int]]:
+    """The guidance part of every product's score (0 or less), and the held products that must
+    be dropped because fewer than `places` others could go above them.
+
+    `order` is the shown order before guidance (best first, category caps applied to the
+    others). Each held product that scores above the `places`-th other product is given the
+    part that sets its total `BELOW_THE_TOP` under that product's, so it ranks below the top
+    places by its score alone, and its part says by how much it was moved.
+    """
+    parts = np.zeros_like(scores)
+    others = [index for index in order if not held[index]]
+    if len(others) < places:
+        return parts, np.flatnonzero(held).tolist()
+    line = scores[others[places - 1]] - BELOW_THE_TOP
+    moved = held & (scores > line)
+    parts[moved] = line - scores[moved]
+    return parts, []

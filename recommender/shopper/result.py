@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from recommender.catalog.money import DEFAULT_CURRENCY
 from recommender.catalog.sizes import SizeFit
 
 RESULT_SCHEMA_VERSION = 1
@@ -22,15 +23,21 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class ScoreParts:
-    """The weighted parts of a score; they add up to it."""
+    """The weighted parts of a score; they add up to it.
+
+    `guidance` (0 or less, SPEC section 2 revision 3) is how far a NICE placement moved the
+    product down, and `guidance_by` the placement's id (`ng59_top3`, `ng226_top3`), or "".
+    """
 
     rules: float
     model: float
     boost: float
+    guidance: float = 0.0
+    guidance_by: str = ""
 
     @property
     def total(self) -> float:
-        return self.rules + self.model + self.boost
+        return self.rules + self.model + self.boost + self.guidance
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,11 @@ class Item:
     cautions: tuple[str, ...]
     score_parts: ScoreParts
     size: SizeFit | None = None  # revision 2: None for one size or no measurement given
+    # Revision 3: the catalog's picture and shop page (None when it has none) and the currency
+    # `price` is in (ISO 4217), so a shop's page need not look the product up again.
+    image: str | None = None
+    url: str | None = None
+    currency: str = DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,8 @@ def _item_json(item: Item) -> dict[str, Any]:
         "model": round(item.score_parts.model, 6),
         "boost": round(item.score_parts.boost, 6),
     }
+    if item.score_parts.guidance:  # only where a placement moved the product (revision 3)
+        parts["guidance"] = round(item.score_parts.guidance, 6)
     return {
         "rank": item.rank,
         "sku": item.sku,
@@ -127,9 +141,20 @@ def _item_json(item: Item) -> dict[str, Any]:
         "category": item.category,
         "price": item.price,
         # The sum of the printed parts, so a reader adding them up gets exactly this score.
-        "score": parts["rules"] + parts["model"] + parts["boost"],
+        "score": _total(parts),
         "reasons": [{"rule": r.rule, "text": r.text, "section": r.section} for r in item.reasons],
         "cautions": list(item.cautions),
         "score_parts": parts,
         "size": None if item.size is None else {"size": item.size.size, "note": item.size.note},
+        "image": item.image,
+        "url": item.url,
+        "currency": item.currency,
     }
+
+
+def _total(parts: dict[str, float]) -> float:
+    total = parts["rules"] + parts["model"] + parts["boost"]
+    if "guidance" not in parts:
+        return total
+    # Rounded as the parts are: a moved product's total is a place value a reader checks.
+    return round(total + parts["guidance"], 6)

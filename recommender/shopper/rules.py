@@ -31,6 +31,9 @@ class Rule:
     says: str
     section: str
     product_says: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # Categories or tags a product must carry for this rule to favour it at all (empty: any),
+    # so a claim about one kind of product never lifts another that shares a tag with it.
+    only: tuple[str, ...] = ()
 
     def reason(self, answers: Answers, features: frozenset[str], category: str = "") -> Reason:
         """This rule's reason for this shopper and a product of `category`: what they told us,
@@ -41,6 +44,15 @@ class Rule:
         return Reason(self.id, f"{text} {extra}" if extra else text, self.section)
 
 
+@dataclass(frozen=True, slots=True)
+class NotFor:
+    """A category no rule favours while `condition` holds: a product is shown for a problem
+    the shopper has (no bunion corrector for a shopper who told us of no bunions)."""
+
+    category: str
+    condition: Condition
+
+
 @dataclass(frozen=True)
 class RuleBook:
     rules: tuple[Rule, ...]
@@ -48,6 +60,8 @@ class RuleBook:
     # rules x target keys: how much each rule favours each category or tag.
     affinity: np.ndarray
     conditions: ConditionMatrix
+    not_for: tuple[NotFor, ...] = ()
+    not_for_conditions: ConditionMatrix | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -56,6 +70,13 @@ class RuleBook:
     def fired(self, features: frozenset[str]) -> np.ndarray:
         """0/1 per rule: does it fire for these features."""
         return self.conditions.holding(features).astype(float)
+
+    def ruled_out(self, features: frozenset[str]) -> tuple[str, ...]:
+        """The categories no rule may favour for these features (`[[not_for]]`)."""
+        if self.not_for_conditions is None:
+            return ()
+        holding = self.not_for_conditions.holding(features)
+        return tuple(entry.category for entry, h in zip(self.not_for, holding, strict=True) if h)
 
 
 def load_rule_book(table: dict[str, Any] | None = None) -> RuleBook:
@@ -68,6 +89,7 @@ def _rule_book(table: dict[str, Any]) -> RuleBook:
     checker = TableChecker(RULES_TABLE)
     checker.unique(entry.get("id", "") for entry in entries)
     rules = tuple(_rule(entry, checker) for entry in entries)
+    not_for = tuple(_not_for(entry, checker) for entry in table.get("not_for", []))
     checker.raise_if_any()
     keys = sorted({key for rule in rules for key in rule.targets})
     affinity = np.array([[rule.targets.get(key, 0.0) for key in keys] for rule in rules])
@@ -77,7 +99,17 @@ def _rule_book(table: dict[str, Any]) -> RuleBook:
         target_keys=tuple(keys),
         affinity=affinity.reshape(len(rules), len(keys)),
         conditions=ConditionMatrix([rule.condition for rule in rules]),
+        not_for=not_for,
+        not_for_conditions=ConditionMatrix([e.condition for e in not_for]) if not_for else None,
     )
+
+
+def _not_for(entry: dict[str, Any], checker: TableChecker) -> NotFor:
+    category = entry.get("category", "")
+    where = f"not_for '{category}'"
+    if category not in CATEGORIES:
+        checker.problem(where, f"names unknown category '{category}'")
+    return NotFor(category, checker.condition(entry, where))
 
 
 def _rule(entry: dict[str, Any], checker: TableChecker) -> Rule:
@@ -95,6 +127,10 @@ def _rule(entry: dict[str, Any], checker: TableChecker) -> Rule:
     if named:
         checker.problem(where, f"'says' names {', '.join(sorted(named))}; use 'product_says'")
     product_says = entry.get("product_says", {})
+    if not isinstance(entry.get("only", []), list) or not all(
+        key in CATEGORIES or ":" in key for key in entry.get("only", [])
+    ):
+        checker.problem(where, "'only' must list categories or tags (area:*, fit:*, ...)")
     for category, sentence in product_says.items():
         if category not in CATEGORIES:
             checker.problem(where, f"'product_says' names unknown category '{category}'")
@@ -108,4 +144,5 @@ def _rule(entry: dict[str, Any], checker: TableChecker) -> Rule:
         says=says,
         section=checker.section(entry, where),
         product_says=MappingProxyType(dict(product_says)),
+        only=tuple(entry.get("only", ())),
     )

@@ -12,7 +12,7 @@ from recommender.shopper.answers import Answers
 from recommender.shopper.result import Suggestion
 
 if TYPE_CHECKING:
-    from recommender.shopper.engine import Scored
+    from recommender.shopper.scoring import Scored
 
 TELL_US_MORE = Suggestion(
     "Tell us where it hurts, or about your daily habits and activities, so we can match products "

@@ -9,11 +9,15 @@ cite a heading whose section does not make the claim.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from recommender.shopper.advice import load_advice_book
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K
 from recommender.shopper.rules import load_rule_book
 from recommender.shopper.sections import SECTIONS
 from tests.shopper.test_wording import article_text, needs_article
+from tests.strategies import raw_answers
 
 RESTS_ON = {
     # rules.toml
@@ -64,6 +68,11 @@ RESTS_ON = {
     "choose_back_support": "can often times prevent your problem from getting worse",
     # advice.toml
     "stay_active_back": "make it a habit to get up and move more often",
+    "protect_fresh_injury": "stabilizing the knee and preventing further injury",
+    "exercise_first_knee": "make it a habit to get up and move more often",
+    "weight_eases_knees": "By losing weight, you can avoid the type of undue pressure on your "
+    "spinal column",
+    "osteoporosis_no_loaded_bending": "Certain yoga poses are known to activate the psoas as well.",
     "braces_support_not_cure": "Choosing the right brace for knee or back pain",
     "check_the_back": "you should always consider the health of your back any time you suffer "
     "from knee pain",
@@ -122,3 +131,16 @@ def test_each_entry_rests_on_a_sentence_of_the_section_it_cites(entry_id, sectio
 @needs_article
 def test_the_check_would_catch_a_quote_from_another_section():
     assert section_of("Foot pain.") != "The Effects of Posture"
+
+
+@needs_article
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=raw_answers())
+def test_every_shown_reason_cites_the_section_its_claim_comes_from(engine, raw):
+    """Issue 22: the "more reasons" of every card, not only the table, cite the right section
+    (a cushion's reason once cited the section on sciatic pain)."""
+    for item in engine.recommend(parse_answers(raw), MAX_K).items:
+        first, *more = item.reasons
+        assert first.section in SECTIONS
+        for reason in more:
+            assert reason.section == section_of(RESTS_ON[reason.rule]), (item.sku, reason.rule)

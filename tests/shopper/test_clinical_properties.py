@@ -6,17 +6,13 @@ their product, cards differ, and messages fit what the page shows."""
 from __future__ import annotations
 
 from dataclasses import replace
-from types import MappingProxyType
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.catalog.weights import BOOST_RANGE, Weights
 from recommender.shopper.answers import CHOICES, parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
-from recommender.shopper.guidance import NG59_CATEGORIES
 from recommender.shopper.kinds import wrong_kinds
-from tests.hostile_rankers import LovesBracesAndBelts
 from tests.spec_safety import spec_level
 from tests.strategies import raw_answers
 
@@ -84,37 +80,6 @@ def test_no_heat_or_cold_product_where_it_is_held_back(engine, raw):
         if risky_skin:
             assert not products.loc[item.sku, "heat"], item.sku
             assert not products.loc[item.sku, "cold"], item.sku
-
-
-@FAST
-@given(
-    raw=raw_answers(red_flags=False),
-    with_leg=st.booleans(),
-    boost=st.floats(*BOOST_RANGE),
-    blend=st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)),
-    cap=st.integers(1, 10),
-    use_model=st.booleans(),
-)
-def test_no_ng59_category_in_the_top_3_for_low_back_pain_alone_whatever_the_tuning(
-    engine, raw, with_leg, boost, blend, cap, use_model
-):
-    areas = ["lower_back", "back_of_leg"] if with_leg else ["lower_back"]
-    products = engine.catalog.products
-    ng59 = set(products.loc[products["category"].isin(NG59_CATEGORIES), "sku"])
-    weights = Weights(
-        blend_rules=blend[0],
-        blend_model=blend[1],
-        blend_boost=blend[2],
-        max_per_category=cap,
-        boosts=MappingProxyType(dict.fromkeys(ng59, boost)),
-    )
-    model = LovesBracesAndBelts() if use_model else None
-    tuned = build_engine(engine.catalog, weights, model)
-    result = tuned.recommend(parse_answers({**raw, "pain_areas": areas}), MAX_K)
-    assert not [item.sku for item in result.items[:3] if item.sku in ng59]
-    for item in result.items:
-        if item.category in ("back_brace", "si_belt"):
-            assert any("NICE NG59" in caution for caution in item.cautions), item.sku
 
 
 @FAST
