@@ -24,22 +24,6 @@ from recommender.shopper.coverage import (
     titled_red_flag_screens,
 )
 
-# Rule ids other branches are adding now (issue 19). The table names them as if they exist; this
-# list empties at merge, when the lead reconciles the branches.
-PENDING_RULES = frozenset(
-    {
-        "caution:ng59_insoles_not_a_treatment",
-        "caution:ng226_braces_not_routine",
-        "guidance:ng59_top3",
-        "guidance:ng226_top3",
-        "advice:protect_fresh_injury",
-        "advice:osteoporosis_no_loaded_bending",
-    }
-)
-# Rules those branches replace (by knee_trauma_from_55 and high_risk_diabetic_foot): they leave
-# safety.toml at merge, so the table no longer names them. Also empties at merge.
-REPLACED_RULES: frozenset[str] = frozenset()
-
 
 def _ids(table: dict, kind: str) -> set[str]:
     return {f"{kind}:{entry.get('id', '')}" for entry in table.get(kind, [])}
@@ -57,10 +41,8 @@ def _safety_rules() -> set[str]:
 
 
 def _safety_and_guidance_rules() -> frozenset[str]:
-    """Every rule that needs a row: the safety rules and the guidance placements, with those
-    still pending at merge."""
-    pending = {rule for rule in PENDING_RULES if not rule.startswith("advice:")}
-    return frozenset(_safety_rules() | _guidance_rules() | pending)
+    """Every rule that needs a row: the safety rules and the guidance placements."""
+    return frozenset(_safety_rules() | _guidance_rules())
 
 
 def _rules_in_data() -> frozenset[str]:
@@ -117,9 +99,9 @@ def test_an_out_of_scope_row_says_whether_a_question_would_help():
     assert "row 'made_up': field 'question_worth_adding'" in _refused(table)
 
 
-def test_every_rule_named_by_the_table_exists_in_the_data_files_or_is_pending_at_merge():
+def test_every_rule_named_by_the_table_exists_in_the_data_files():
     named = load_coverage().rule_ids()
-    missing = named - _rules_in_data() - PENDING_RULES
+    missing = named - _rules_in_data()
     assert not missing, f"rows name rules that do not exist: {sorted(missing)}"
 
 
@@ -127,11 +109,11 @@ def test_a_row_naming_a_rule_that_does_not_exist_is_caught():
     table = _bundled()
     table["row"][0]["rules"] = ["triage:no_such_rule"]
     named = load_coverage(table).rule_ids()
-    assert named - _rules_in_data() - PENDING_RULES == {"triage:no_such_rule"}
+    assert named - _rules_in_data() == {"triage:no_such_rule"}
 
 
 def _uncovered(named: frozenset[str]) -> frozenset[str]:
-    return _safety_and_guidance_rules() - named - REPLACED_RULES
+    return _safety_and_guidance_rules() - named
 
 
 def test_every_triage_rule_caution_and_guidance_placement_has_a_row():
@@ -144,17 +126,6 @@ def test_a_caution_whose_row_is_removed_is_caught_as_a_rule_with_no_row():
     magnets = "caution:magnets_no_good_evidence"
     table["row"] = [row for row in table["row"] if magnets not in row.get("rules", [])]
     assert _uncovered(load_coverage(table).rule_ids()) == {magnets}
-
-
-def test_every_pending_rule_is_named_by_a_row_so_the_list_is_not_stale():
-    assert load_coverage().rule_ids() >= PENDING_RULES
-
-
-def test_the_merge_lists_empty_once_the_other_branches_land():
-    arrived = PENDING_RULES & _rules_in_data()
-    assert not arrived, f"these now exist: take them out of PENDING_RULES: {sorted(arrived)}"
-    gone = REPLACED_RULES - _rules_in_data()
-    assert not gone, f"these left safety.toml: take them out of REPLACED_RULES: {sorted(gone)}"
 
 
 def test_a_rule_kind_the_product_does_not_have_is_refused():
