@@ -103,7 +103,7 @@ def model_text(corrected: LambdaRanker) -> str:
     return corrected.model_text()
 
 
-def _folder(where: Path, text: str, corrected: LambdaRanker) -> Path:
+def model_folder(where: Path, text: str, corrected: LambdaRanker) -> Path:
     where.mkdir(parents=True)
     (where / registry.MODEL_FILE).write_text(text)
     state = {**corrected.saved_state(), "training": {"synthetic_sessions": 0}}
@@ -119,7 +119,7 @@ def test_a_crafted_model_text_is_refused_by_import_naming_the_problem(
 ):
     craft, named = CRAFTED[name]
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    folder = _folder(tmp_path / "from-elsewhere", craft(model_text), corrected)
+    folder = model_folder(tmp_path / "from-elsewhere", craft(model_text), corrected)
 
     assert main(["models", "import", str(folder)]) == 2
 
@@ -133,7 +133,7 @@ def test_our_own_model_passes_and_its_pass_is_recorded(
     model_text, corrected, models_settings, tmp_path, monkeypatch, capsys
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    folder = _folder(tmp_path / "from-elsewhere", model_text, corrected)
+    folder = model_folder(tmp_path / "from-elsewhere", model_text, corrected)
 
     assert main(["models", "import", str(folder)]) == 0
 
@@ -188,20 +188,23 @@ def test_other_shapes_than_our_trainer_writes_are_refused(model_text, edit, name
         check_model_text(edit(model_text), BOOSTER_NAMES)
 
 
-def _force_into_registry(settings: Settings, text: str, corrected: LambdaRanker) -> str:
-    """Everything an attacker with write access can do: files, card, record and a forged pass."""
-    folder = _folder(settings.models_dir / "m-forced", text, corrected)
+def force_into_registry(
+    settings: Settings, text: str, corrected: LambdaRanker, model_id: str = "m-forced"
+) -> str:
+    """Everything an attacker with write access can do: files, card, record and a forged pass,
+    then promote it by editing registry.json."""
+    folder = model_folder(settings.models_dir / model_id, text, corrected)
     digests = {
         name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
         for name in registry.MODEL_FILES
     }
-    card = {"id": "m-forced", "created": "2026-01-01T00:00:00", "sha256": digests}
+    card = {"id": model_id, "created": "2026-01-01T00:00:00", "sha256": digests}
     card["trust"] = {"trusted": True, "reason": "says so itself"}
     (folder / registry.CARD_FILE).write_text(json.dumps(card))
     forged = {"passed": "2026-01-01T00:00:00", "lightgbm": "4", "trees": 1}
-    model_records.record_model(settings.models_dir, "m-forced", digests, 0, "forged", forged)
-    (settings.models_dir / "registry.json").write_text(json.dumps({"promoted": "m-forced"}))
-    return "m-forced"
+    model_records.record_model(settings.models_dir, model_id, digests, 0, "forged", forged)
+    (settings.models_dir / "registry.json").write_text(json.dumps({"promoted": model_id}))
+    return model_id
 
 
 @pytest.fixture
@@ -217,7 +220,7 @@ def test_a_crafted_model_forced_into_the_registry_serves_rules_only_and_promote_
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
     craft, named = CRAFTED[name]
-    model_id = _force_into_registry(models_settings, craft(model_text), corrected)
+    model_id = force_into_registry(models_settings, craft(model_text), corrected)
 
     assert main(["recommend", "--answers", str(answers_file)]) == 0
     shown = capsys.readouterr()
@@ -234,7 +237,7 @@ def test_a_model_without_a_recorded_pass_is_not_served_until_promote_checks_it(
     model_text, corrected, models_settings, tmp_path, monkeypatch, answers_file, capsys
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    assert main(["models", "import", str(_folder(tmp_path / "m", model_text, corrected))]) == 0
+    assert main(["models", "import", str(model_folder(tmp_path / "m", model_text, corrected))]) == 0
     (card,) = registry.list_models(models_settings.models_dir)
     records = model_records.read_records(models_settings.models_dir)
     del records[card.model_id]["checked"]  # as recorded before the model check existed
@@ -253,7 +256,7 @@ def test_recommend_with_a_model_the_registry_never_recorded_exits_2_naming_it(
     model_text, corrected, models_settings, monkeypatch, answers_file, capsys
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    folder = _folder(models_settings.models_dir / "m-unrecorded", model_text, corrected)
+    folder = model_folder(models_settings.models_dir / "m-unrecorded", model_text, corrected)
     (folder / registry.CARD_FILE).write_text(
         json.dumps({"id": "m-unrecorded", "trust": {"trusted": True, "reason": "card says"}})
     )
