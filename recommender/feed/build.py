@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from recommender.catalog.products import SAFETY_PROPERTIES
 from recommender.errors import Problems
-from recommender.feed.items import MAX_PROBLEMS_LISTED, FeedItem, FeedRead, shown, where
+from recommender.feed.items import (
+    MAX_PROBLEMS_LISTED,
+    FeedItem,
+    FeedRead,
+    formula_problem,
+    shown,
+    where,
+)
 from recommender.feed.mapping import FeedMapping, ProductFields
 
 PRODUCT_COLUMNS = (
@@ -187,6 +194,10 @@ def _product(
         "image": next((v.image_link for v in variants if v.image_link), ""),
         "url": first.link or (f"{mapping.shop_url}/products/{sku}" if mapping.shop_url else ""),
     }
+    # An HTML description is checked again as the plain text products.csv will hold.
+    formula = formula_problem(row["description"])
+    if formula:
+        problems.append(f"{where(name, at, 'description')}: as plain text, {formula}")
     return row, size_rows, [(at, p) for p in problems]
 
 

@@ -16,6 +16,7 @@ from recommender.feed.items import (
     MAX_ITEMS,
     FeedItem,
     FeedRead,
+    formula_problem,
     gmc_item,
     shown,
     where,
@@ -47,6 +48,10 @@ def _rows(
         if len(cells) > len(columns):
             problems.append(f"{where(name, line)}: more cells than the header has columns")
             continue
+        for column, cell in zip(columns, cells, strict=False):
+            problem = formula_problem(cell)
+            if problem:
+                problems.append(f"{where(name, line, column)}: {problem}")
         yield line, dict(zip(columns, (c.strip() for c in cells), strict=False))
 
 
