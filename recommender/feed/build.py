@@ -112,7 +112,7 @@ def _item_problems(
         found.append(f"{where(name, at, 'id')}: {shown(item.id)} repeats line {seen_ids[item.id]}")
     else:
         seen_ids[item.id] = at
-    price_field = "Variant Price" if feed_format == "shopify-csv" else "price"
+    price_field = item.columns.get("price", "price")
     _, problem = parse_price(
         item.price, mapping.currency, bare_is_shop=feed_format == "shopify-csv"
     )
@@ -120,7 +120,8 @@ def _item_problems(
         found.append(f"{where(name, at, price_field)}: {problem}")
     if item.availability not in AVAILABILITY and feed_format == "shopify-csv":
         count = shown(item.availability.removeprefix("stock "))
-        found.append(f"{where(name, at, 'Variant Inventory Qty')}: {count} is not a count")
+        stock_field = item.columns.get("availability", "availability")
+        found.append(f"{where(name, at, stock_field)}: {count} is not a count")
     elif item.availability not in AVAILABILITY:
         allowed = ", ".join(AVAILABILITY)
         found.append(

@@ -45,6 +45,9 @@ class FeedItem:
     # Safety properties the feed states (heat, cold, compression, magnetic) -> raw value,
     # with the field they came from, so a problem can name it.
     details: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The feed's own column for a field where it differs from Merchant Center's name (Shopify's
+    # two layouts), so a problem names the column the merchandiser sees.
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
