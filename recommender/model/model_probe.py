@@ -107,7 +107,7 @@ def _child(n_features: int, memory_bytes: int, cpu_seconds: int) -> None:
         raise SystemExit(f"the booster reads {booster.num_feature()} features, not {n_features}")
     rows = np.random.default_rng(0).integers(-1, 5, size=(PROBE_ROWS, n_features))
     rows = np.vstack([np.zeros((1, n_features)), rows]).astype(np.float32)
-    scores = booster.predict(rows, num_threads=1)
+    scores = np.asarray(booster.predict(rows, num_threads=1), dtype=np.float64)
     finite = bool(np.isfinite(scores).all()) and scores.shape == (len(rows),)
     print(
         json.dumps(

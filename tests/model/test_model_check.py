@@ -25,6 +25,9 @@ from recommender.model.model_probe import ProbeLimits, probe_model_text
 from recommender.model.model_text_check import check_model_text
 from recommender.settings import Settings
 from recommender_cli.main import main
+from tests.training.test_model_files import answers_file
+
+__all__ = ["answers_file"]  # a fixture shared with tests/training
 
 BOOSTER_NAMES = [name.replace(":", "__") for name in MODEL_COLUMNS]
 
@@ -205,13 +208,6 @@ def force_into_registry(
     model_records.record_model(settings.models_dir, model_id, digests, 0, "forged", forged)
     (settings.models_dir / "registry.json").write_text(json.dumps({"promoted": model_id}))
     return model_id
-
-
-@pytest.fixture
-def answers_file(tmp_path: Path) -> Path:
-    path = tmp_path / "answers.json"
-    path.write_text(json.dumps({"pain_areas": ["knee"], "activities": ["running"]}))
-    return path
 
 
 @pytest.mark.parametrize("name", list(CRAFTED))
