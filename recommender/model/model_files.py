@@ -125,8 +125,12 @@ def check_files(files: dict[str, bytes], what: str) -> dict[str, Any]:
     prediction in a separate limited process. The pass to record; ModelError naming `what`
     and the problem otherwise."""
     names = _booster_feature_names()
-    check_model_text(_model_text(files, what), names)
-    report = probe_model_text(_model_text(files, what), len(names), f"{what}: {MODEL_FILE}")
+    text = _model_text(files, what)
+    try:
+        check_model_text(text, names)
+    except ModelError as error:
+        raise ModelError(f"{what}: {error}") from None
+    report = probe_model_text(text, len(names), f"{what}: {MODEL_FILE}")
     return {"passed": datetime.now(UTC).isoformat(timespec="seconds"), **report}
 
 
