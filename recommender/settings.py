@@ -15,6 +15,10 @@ from recommender.shopper.region import REGION_SETTING, Region, region_for
 DEFAULT_EXPLORE_SHARE = 0.05
 DEFAULT_RETENTION_DAYS = 730
 MAX_RETENTION_DAYS = 36500  # a century: anything longer is a typo, and past dates overflow
+# A feed import that removes more than this share of the live products, or drops more than this
+# share of prices below half, needs --accept-changes (recommender.feed.changes).
+DEFAULT_FEED_MAX_REMOVED_SHARE = 0.10
+DEFAULT_FEED_MAX_PRICE_DROP_SHARE = 0.10
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,8 @@ class Settings:
     money: Money = PLAIN  # RECOMMENDER_CURRENCY and RECOMMENDER_LOCALE
     # RECOMMENDER_REGION: the emergency number and care words of every message (default GB).
     region: Region = field(default_factory=lambda: region_for(None))
+    feed_max_removed_share: float = DEFAULT_FEED_MAX_REMOVED_SHARE
+    feed_max_price_drop_share: float = DEFAULT_FEED_MAX_PRICE_DROP_SHARE
 
     @classmethod
     def from_env(
@@ -49,6 +55,16 @@ class Settings:
             ),
             money=money_setting(env.get("RECOMMENDER_CURRENCY"), env.get("RECOMMENDER_LOCALE")),
             region=region_for(env.get(REGION_SETTING)),
+            feed_max_removed_share=_number(
+                env, "RECOMMENDER_FEED_MAX_REMOVED_SHARE", DEFAULT_FEED_MAX_REMOVED_SHARE, 0, 1
+            ),
+            feed_max_price_drop_share=_number(
+                env,
+                "RECOMMENDER_FEED_MAX_PRICE_DROP_SHARE",
+                DEFAULT_FEED_MAX_PRICE_DROP_SHARE,
+                0,
+                1,
+            ),
         )
 
 

@@ -227,6 +227,10 @@ def promote_model(
     """Serve `model_id`, unless it is not better than what is served now, or any of its
     training sessions was simulated and `allow_synthetic` is not given (then InputError)."""
     card = registry.find_model(settings.models_dir, model_id)
+    try:  # the model check again, in a limited process, before LightGBM parses it here
+        registry.recheck_model(card)
+    except ModelError as error:
+        raise InputError(f"{error}; refused (restore the file or train a new model)") from None
     model = _verified(card)  # --force overrides "not better", never a changed or foreign file
     if model.synthetic_sessions and not allow_synthetic:
         raise InputError(

@@ -6,7 +6,8 @@ wakes the most recently waiting worker first, so a busy worker keeps winning new
 served at one core's speed while the other idled. Here each worker binds its own socket with
 SO_REUSEPORT, and the kernel spreads new connections over the workers' sockets by their
 addresses. The parent holds the port too (bound, never listening, so it is given no
-connections), restarts a worker that dies, and stops them all on SIGINT or SIGTERM.
+connections), restarts a worker that dies (backing off while replacements keep dying soon
+after they start), and stops them all on SIGINT or SIGTERM.
 
 Where SO_REUSEPORT does not exist, `serve` keeps uvicorn's own way (see `spreads_connections`).
 """
@@ -18,6 +19,8 @@ import multiprocessing
 import signal
 import socket
 import threading
+import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -29,6 +32,9 @@ from recommender.errors import ExitCode
 # How often the parent looks for a worker that has died, and how long a stopping one may take.
 WATCH_SECONDS = 0.5
 STOP_SECONDS = 20
+# A worker that lived this long died of something new: its replacement starts at once.
+STEADY_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 30.0
 logger = logging.getLogger(__name__)
 
 
@@ -81,6 +87,7 @@ def serve_workers(app: str, host: str, port: int, workers: int, options: dict[st
         return process
 
     running = [start() for _ in range(workers)]
+    restarts = [RestartBackoff() for _ in range(workers)]
     logger.info(
         "serving http://%s:%s with %d workers, each with its own socket", host, port, workers
     )
@@ -95,14 +102,43 @@ def serve_workers(app: str, host: str, port: int, workers: int, options: dict[st
                     status = ExitCode.FAILURE
                     stopping.set()
                     break
-                logger.warning(
-                    "worker %s exited (%s); starting another", process.pid, process.exitcode
-                )
-                running[slot] = start()
+                if restarts[slot].due(process):
+                    running[slot] = start()
     finally:
         _stop(running)
         holder.close()
     return status
+
+
+class RestartBackoff:
+    """When to start another worker in one slot: at once after a worker that ran a while, and
+    ever later (1, 2, 4 ... up to `MAX_BACKOFF_SECONDS`) while each new one dies within
+    `STEADY_SECONDS`, so a worker that crashes on every request (or at start) is not restarted
+    in a tight loop that keeps a core busy and the port refusing."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._started = clock()
+        self._quick_deaths = 0
+        self._restart_at: float | None = None
+
+    def due(self, dead: BaseProcess) -> bool:
+        """Whether the dead worker's slot may start another now (logs the first time it looks)."""
+        now = self._clock()
+        if self._restart_at is None:
+            ran = now - self._started
+            self._quick_deaths = self._quick_deaths + 1 if ran < STEADY_SECONDS else 0
+            wait = min(MAX_BACKOFF_SECONDS, 2.0 ** (self._quick_deaths - 1))
+            wait = wait if self._quick_deaths else 0.0
+            self._restart_at = now + wait
+            logger.warning(
+                "worker %s exited (%s) after %.0f s; starting another in %.0f s",
+                dead.pid, dead.exitcode, ran, wait,
+            )  # fmt: skip
+        if now < self._restart_at:
+            return False
+        self._restart_at, self._started = None, now
+        return True
 
 
 def _stop(running: list[BaseProcess]) -> None:

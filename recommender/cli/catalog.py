@@ -32,6 +32,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, help="write into this folder (default: a new version of the catalog)"
     )
     feed.add_argument("--who", help="name for the audit log (default: your login name)")
+    feed.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="save even when the feed turns a safety property off, removes or cheapens many "
+        "products, or has nothing in stock (recorded in the version's note)",
+    )
     feed.set_defaults(handler=run_import_feed)
 
 
@@ -69,17 +75,32 @@ def run_check_personas(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import_feed(args: argparse.Namespace, settings: Settings) -> int:
-    from recommender.feed.save import import_feed  # only this command needs the feed readers
+    # Only this command needs the feed readers.
+    from recommender.feed.changes import FeedLimits
+    from recommender.feed.save import import_feed
 
+    limits = FeedLimits(settings.feed_max_removed_share, settings.feed_max_price_drop_share)
     built, saved = import_feed(
         args.feed,
         args.mapping,
         catalog_dir=settings.catalog_dir,
         out=args.out,
         who=args.who or getpass.getuser(),
+        limits=limits,
+        accept_changes=args.accept_changes,
     )
     for note in built.notes:
         print(f"note: {note}", file=sys.stderr)
+    if saved.changes is not None:
+        lines = (
+            saved.changes.report()
+            if saved.changes.any
+            else ["no product, price, stock or safety changes"]
+        )
+        for line in lines:
+            print(f"change: {line}")
+    for accepted in saved.accepted:
+        print(f"accepted: {accepted}", file=sys.stderr)
     target = args.out or settings.catalog_dir
     summary = f"{built.items} items -> {built.products} products, {built.size_rows} sizes"
     if not saved.changed:

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from recommender.catalog.products import SAFETY_PROPERTIES
 from recommender.errors import Problems
-from recommender.feed.items import MAX_PROBLEMS_LISTED, FeedItem, FeedRead, shown, where
+from recommender.feed.items import (
+    MAX_PROBLEMS_LISTED,
+    FeedItem,
+    FeedRead,
+    formula_problem,
+    shown,
+    where,
+)
 from recommender.feed.mapping import FeedMapping, ProductFields
 
 PRODUCT_COLUMNS = (
@@ -105,7 +112,7 @@ def _item_problems(
         found.append(f"{where(name, at, 'id')}: {shown(item.id)} repeats line {seen_ids[item.id]}")
     else:
         seen_ids[item.id] = at
-    price_field = "Variant Price" if feed_format == "shopify-csv" else "price"
+    price_field = item.columns.get("price", "price")
     _, problem = parse_price(
         item.price, mapping.currency, bare_is_shop=feed_format == "shopify-csv"
     )
@@ -113,7 +120,8 @@ def _item_problems(
         found.append(f"{where(name, at, price_field)}: {problem}")
     if item.availability not in AVAILABILITY and feed_format == "shopify-csv":
         count = shown(item.availability.removeprefix("stock "))
-        found.append(f"{where(name, at, 'Variant Inventory Qty')}: {count} is not a count")
+        stock_field = item.columns.get("availability", "availability")
+        found.append(f"{where(name, at, stock_field)}: {count} is not a count")
     elif item.availability not in AVAILABILITY:
         allowed = ", ".join(AVAILABILITY)
         found.append(
@@ -187,6 +195,10 @@ def _product(
         "image": next((v.image_link for v in variants if v.image_link), ""),
         "url": first.link or (f"{mapping.shop_url}/products/{sku}" if mapping.shop_url else ""),
     }
+    # An HTML description is checked again as the plain text products.csv will hold.
+    formula = formula_problem(row["description"])
+    if formula:
+        problems.append(f"{where(name, at, 'description')}: as plain text, {formula}")
     return row, size_rows, [(at, p) for p in problems]
 
 

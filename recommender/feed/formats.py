@@ -8,7 +8,7 @@ from pathlib import Path
 from recommender.errors import InputError
 from recommender.feed.items import MAX_FEED_BYTES, MAX_LINE_CHARS, FeedRead, read_feed_file, where
 from recommender.feed.rss import read_gmc_rss
-from recommender.feed.tabular import read_gmc_tsv, read_shopify_csv
+from recommender.feed.tabular import read_gmc_tsv, read_shopify_csv, shopify_layout
 
 FORMATS = ("gmc-tsv", "gmc-rss", "shopify-csv")
 
@@ -33,8 +33,8 @@ def read_feed(path: Path) -> FeedRead:
     try:
         if "\t" in header:
             return read_gmc_tsv(text, path.name)
-        if "Handle" in header.split(",") or '"Handle"' in header:
-            return read_shopify_csv(text, path.name)
+        if shopify_layout(next(csv.reader([header]), [])) is not None:
+            return read_shopify_csv(text, path.name)  # the classic or the current layout
     except csv.Error as error:  # a broken quote leaves every later row meaningless
         raise InputError(f"{path.name}: not readable as a table ({error})") from None
     raise InputError(

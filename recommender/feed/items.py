@@ -6,11 +6,13 @@ three formats are judged by one set of rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from recommender.errors import InputError
+from recommender.feedback.records import FORMULA_STARTS
 from recommender.files import UnreadableFile, read_bounded
 
 # A shop's whole feed is a few MB; the caps stop a stray or hostile file early.
@@ -20,6 +22,8 @@ MAX_ITEMS = 20_000
 MAX_XML_DEPTH = 12
 # A long list of problems helps nobody: the first ones, then how many more.
 MAX_PROBLEMS_LISTED = 200
+# A cell that is a plain number ("-3" units, "+44") is read as a number, never as a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class FeedItem:
     # Safety properties the feed states (heat, cold, compression, magnetic) -> raw value,
     # with the field they came from, so a problem can name it.
     details: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The feed's own column for a field where it differs from Merchant Center's name (Shopify's
+    # two layouts), so a problem names the column the merchandiser sees.
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,3 +101,19 @@ def normal_availability(text: str) -> str:
 def shown(value: str, limit: int = 120) -> str:
     """A feed value quoted for a message, cut short: a hostile cell must not flood stderr."""
     return f"'{value}'" if len(value) <= limit else f"'{value[:limit]}...' ({len(value):,} chars)"
+
+
+def formula_problem(value: str) -> str | None:
+    """Why a spreadsheet would run this feed cell as a formula (OWASP CSV injection), or None.
+
+    The same starts the feedback CSV import refuses (`FORMULA_STARTS`: = + - @ tab CR), on the
+    cell as written and as stripped (the stripped value is what reaches products.csv, which
+    merchandisers open in spreadsheets). A plain number is a number.
+    """
+    for candidate in (value, value.strip()):
+        if candidate.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(candidate):
+            return (
+                f"{shown(value.strip() or value)} starts with {candidate[0]!r}, which a "
+                "spreadsheet would run as a formula; feed cells may not start with = + - @"
+            )
+    return None

@@ -21,6 +21,7 @@ from recommender.feed.items import (
     MAX_XML_DEPTH,
     FeedItem,
     FeedRead,
+    formula_problem,
     gmc_item,
     where,
 )
@@ -130,7 +131,20 @@ def read_gmc_rss(raw: bytes, name: str) -> FeedRead:
     items = tuple(_item(line, fields, details) for line, fields, details in handler.items)
     if not items:
         return FeedRead("gmc-rss", (), (f"{name}: no <item> elements",))
-    return FeedRead("gmc-rss", items, ())
+    return FeedRead("gmc-rss", items, tuple(_formulas(handler.items, name)))
+
+
+def _formulas(items: list[tuple[int, dict[str, str], list[dict[str, str]]]], name: str) -> list:
+    """Every field (and product detail) of every item that a spreadsheet would run."""
+    found = []
+    for line, fields, details in items:
+        cells = [(f"g:{k}" if k not in _RSS_FIELDS else k, v) for k, v in fields.items()]
+        cells += [(f"g:product_detail/g:{k}", v) for d in details for k, v in d.items()]
+        for field_name, value in cells:
+            problem = formula_problem(value)
+            if problem:
+                found.append(f"{where(name, line, field_name)}: {problem}")
+    return found
 
 
 def _item(line: int, fields: dict[str, str], details: list[dict[str, str]]) -> FeedItem:

@@ -1,6 +1,12 @@
 """Model files in the registry: saving a trained model, taking one in, and loading one only
 after its bytes match the registry's record (`recommender.model.records`).
 
+No model text is recorded before it passed the model check (`check_files`): the pure-Python
+structural check (`model_text_check`), then a load and a test prediction in a separate process
+with limits on memory, CPU and wall time (`model_probe`). The pass is kept in the registry's
+record; serving needs it, repeats the cheap structural check on the bytes it is about to parse,
+and never runs the separate process per request.
+
 A model is built in a `.staging-<pid>-` folder and renamed into place once whole, so a run
 killed half-way leaves no half model. LightGBM is imported only when a model is parsed.
 """
@@ -30,16 +36,20 @@ from recommender.model.cards import (
     ModelCard,
     read_card_data,
 )
+from recommender.model.model_probe import probe_model_text
+from recommender.model.model_text_check import check_model_text
 
 if TYPE_CHECKING:
     from recommender.model.learned import LambdaRanker, LearnedReranker
 
 __all__ = [
+    "check_files",
     "clean_staging",
     "file_problem",
     "import_model",
     "library_versions",
     "load_verified",
+    "recheck_model",
     "recorded_synthetic_sessions",
     "save_model",
 ]
@@ -75,7 +85,8 @@ def save_model(
         MODEL_FILE: estimator.model_text().encode("utf-8"),
         MODEL_STATE_FILE: (json.dumps(state, indent=1, sort_keys=True) + "\n").encode("utf-8"),
     }
-    return _store(models_dir, files, card, synthetic, source)
+    passed = check_files(files, "the trained model")
+    return _store(models_dir, files, card, synthetic, source, passed)
 
 
 def import_model(models_dir: Path, reference: str) -> ModelCard:
@@ -91,6 +102,8 @@ def import_model(models_dir: Path, reference: str) -> ModelCard:
         raise InputError(f"model '{reference}': no such folder")
     try:
         files = {name: model_records.read_bounded(folder / name) for name in MODEL_FILES}
+        # Checked before LightGBM parses a byte of it in this process.
+        passed = check_files(files, str(folder))
         _, synthetic = _parse(files, str(folder))
     except ModelError as error:
         raise InputError(f"cannot import '{reference}': {error}") from None
@@ -103,11 +116,42 @@ def import_model(models_dir: Path, reference: str) -> ModelCard:
     }
     models_dir.mkdir(parents=True, exist_ok=True)
     clean_staging(models_dir)
-    return _store(models_dir, files, card, synthetic, f"imported from {folder.resolve()}")
+    source = f"imported from {folder.resolve()}"
+    return _store(models_dir, files, card, synthetic, source, passed)
+
+
+def check_files(files: dict[str, bytes], what: str) -> dict[str, Any]:
+    """The model check: the text's structure in pure Python, then a load and a finite test
+    prediction in a separate limited process. The pass to record; ModelError naming `what`
+    and the problem otherwise."""
+    names = _booster_feature_names()
+    text = _model_text(files, what)
+    try:
+        check_model_text(text, names)
+    except ModelError as error:
+        raise ModelError(f"{what}: {error}") from None
+    report = probe_model_text(text, len(names), f"{what}: {MODEL_FILE}")
+    return {"passed": datetime.now(UTC).isoformat(timespec="seconds"), **report}
+
+
+def recheck_model(card: ModelCard) -> dict[str, Any]:
+    """Run the model check again on a registered model's verified files and record the pass
+    (`models promote` does, so a model recorded before the check existed, or under another
+    LightGBM, is checked before it serves). ModelError when it fails."""
+    models_dir = card.folder.parent
+    files = model_records.verified_bytes(models_dir, card.model_id, card.folder, MODEL_FILES)
+    passed = check_files(files, f"model '{card.model_id}'")
+    model_records.record_check(models_dir, card.model_id, passed)
+    return passed
 
 
 def _store(
-    models_dir: Path, files: dict[str, bytes], card: dict[str, Any], synthetic: int, source: str
+    models_dir: Path,
+    files: dict[str, bytes],
+    card: dict[str, Any],
+    synthetic: int,
+    source: str,
+    passed: dict[str, Any],
 ) -> ModelCard:
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=models_dir))
     digests = {}
@@ -121,7 +165,7 @@ def _store(
     checkpoint("train.staged")
     # Recorded before it goes live: a run killed in between leaves a record of no folder
     # (harmless), never a live folder the registry does not vouch for.
-    model_records.record_model(models_dir, model_id, digests, synthetic, source)
+    model_records.record_model(models_dir, model_id, digests, synthetic, source, passed)
     checkpoint("train.recorded")
     os.replace(staging, models_dir / model_id)
     return ModelCard(full, models_dir / model_id)
@@ -161,6 +205,7 @@ def file_problem(card: ModelCard) -> str | None:
     """
     try:
         model_records.verified_bytes(card.folder.parent, card.model_id, card.folder, MODEL_FILES)
+        _require_pass(card)
     except ModelError as error:
         return str(error)
     return None
@@ -181,20 +226,48 @@ def load_verified(card: ModelCard) -> LearnedReranker:
     files = model_records.verified_bytes(
         card.folder.parent, card.model_id, card.folder, MODEL_FILES
     )
-    estimator, synthetic = _parse(files, f"model '{card.model_id}'")
+    what = f"model '{card.model_id}'"
+    # The bytes about to be parsed pass the structural check again (milliseconds): a record
+    # forged by hand cannot vouch for a text LightGBM would crash or loop on.
+    try:
+        check_model_text(_model_text(files, what), _booster_feature_names())
+    except ModelError as error:
+        raise ModelError(f"{what}: {error}") from None
+    _require_pass(card)
+    estimator, synthetic = _parse(files, what)
     from recommender.model.learned import LearnedReranker
 
     return LearnedReranker(card.model_id, estimator, synthetic)
+
+
+def _require_pass(card: ModelCard) -> None:
+    passed = model_records.read_records(card.folder.parent).get(card.model_id, {}).get("checked")
+    if not isinstance(passed, dict) or not passed.get("passed"):
+        raise ModelError(
+            f"model '{card.model_id}' has not passed the model check (recorded before it "
+            f"existed, or never checked); `recommender models promote {card.model_id}` runs it"
+        )
+
+
+def _booster_feature_names() -> list[str]:
+    # Imported here: features loads pandas, which listing models does not need.
+    from recommender.model.features import MODEL_COLUMNS
+
+    return [name.replace(":", "__") for name in MODEL_COLUMNS]
+
+
+def _model_text(files: dict[str, bytes], what: str) -> str:
+    try:
+        return files[MODEL_FILE].decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelError(f"{what}: {MODEL_FILE} is not a LightGBM model text (not UTF-8)") from None
 
 
 def _parse(files: dict[str, bytes], what: str) -> tuple[LambdaRanker, int]:
     # Imported here: listing and checking models needs neither LightGBM nor scikit-learn.
     from recommender.model.learned import LambdaRanker
 
-    try:
-        text = files[MODEL_FILE].decode("utf-8")
-    except UnicodeDecodeError:
-        raise ModelError(f"{what}: {MODEL_FILE} is not a LightGBM model text (not UTF-8)") from None
+    text = _model_text(files, what)
     try:
         state = json.loads(files[MODEL_STATE_FILE])
     except (ValueError, RecursionError):

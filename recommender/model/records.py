@@ -6,6 +6,9 @@ saves a model or `recommender models import` takes one in:
     {"models": {"<model id>": {"files": {"model.txt": sha256, "model.json": sha256},
                                "synthetic_sessions": 0, "registered": time, "source": "..."}}}
 
+`"checked"` in a record is the model check's pass (`recommender.model.model_files.check_files`):
+when, under which LightGBM, how many trees. A model without one is not served.
+
 A model file is read as bytes, hashed and compared with this record before a byte of it is
 parsed; a hash kept in the card beside the file proves only that the two were edited together.
 Writes take a lock and replace the file whole, so two trains finishing at once both stay
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,21 +59,38 @@ def read_records(models_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def record_model(
-    models_dir: Path, model_id: str, digests: dict[str, str], synthetic: int, source: str
+    models_dir: Path,
+    model_id: str,
+    digests: dict[str, str],
+    synthetic: int,
+    source: str,
+    checked: dict[str, Any] | None = None,
 ) -> None:
-    """Record a model's file hashes (and how many synthetic sessions trained it)."""
+    """Record a model's file hashes (and how many synthetic sessions trained it), with the
+    model check's pass (`checked`; serving refuses a model without one)."""
     entry = {
         "files": dict(digests),
         "synthetic_sessions": int(synthetic),
         "registered": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
     }
+    if checked is not None:
+        entry["checked"] = dict(checked)
+    _write_entry(models_dir, model_id, lambda _: entry)
+
+
+def record_check(models_dir: Path, model_id: str, checked: dict[str, Any]) -> None:
+    """Record that a recorded model passed the model check again (its hashes stay)."""
+    _write_entry(models_dir, model_id, lambda old: {**(old or {}), "checked": dict(checked)})
+
+
+def _write_entry(models_dir: Path, model_id: str, change: Callable[[dict | None], dict]) -> None:
     with locked(models_dir / LOCK_FILE):
         try:
             models = read_records(models_dir)
         except ModelError:
             models = {}  # a damaged file vouches for nothing; the new record starts it again
-        models[model_id] = entry
+        models[model_id] = change(models.get(model_id))
         text = json.dumps({"models": models}, indent=2, sort_keys=True) + "\n"
         write_atomically(models_dir / RECORDS_FILE, text)
 

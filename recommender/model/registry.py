@@ -14,7 +14,8 @@ Layout:
 Neither model file can run code when read: no pickle is ever loaded. Before a model is parsed,
 its files' bytes are checked against the registry's record (not the card beside them); a model
 the registry did not save or import, a changed file, or a path outside RECOMMENDER_MODELS is
-refused, and serving falls back to rules-only with a notice. A card marked untrusted is never
+refused, and serving falls back to rules-only with a notice. A model is recorded only after
+it passed the model check (`model_files.check_files`), and serves only with that pass. A card marked untrusted is never
 served either. Listing models reads cards and hashes only and never loads LightGBM.
 
 This module decides what is served; its parts live beside it and are re-exported here:
@@ -23,6 +24,8 @@ This module decides what is served; its parts live beside it and are re-exported
 """
 
 from __future__ import annotations
+
+import logging
 
 from recommender.errors import InputError, ModelError
 from recommender.model.cards import (
@@ -36,17 +39,21 @@ from recommender.model.cards import (
     resolve_card,
 )
 from recommender.model.model_files import (
+    check_files,
     clean_staging,
     file_problem,
     import_model,
     library_versions,
     load_verified,
+    recheck_model,
     recorded_synthetic_sessions,
     save_model,
 )
 from recommender.model.promotion import STATE_FILE, promoted_id, rollback, set_promoted
 from recommender.model.ranker import RULES_ONLY, Ranker
 from recommender.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CARD_FILE",
@@ -55,6 +62,7 @@ __all__ = [
     "MODEL_STATE_FILE",
     "STATE_FILE",
     "ModelCard",
+    "check_files",
     "clean_staging",
     "file_problem",
     "find_model",
@@ -64,6 +72,7 @@ __all__ = [
     "load_for_serving",
     "load_verified",
     "promoted_id",
+    "recheck_model",
     "recorded_synthetic_sessions",
     "resolve_card",
     "rollback",
@@ -74,12 +83,16 @@ __all__ = [
 ]
 
 
-def load_for_serving(settings: Settings, reference: str | None) -> tuple[Ranker | None, list[str]]:
+def load_for_serving(
+    settings: Settings, reference: str | None, *, strict: bool = False
+) -> tuple[Ranker | None, list[str]]:
     """The re-ranker to serve with, or (None, [notice]) when it cannot be trusted or verified.
 
     `reference` None means the promoted model ((None, []) when none is promoted); otherwise a
-    model id or path, and an unknown one raises InputError naming it. A model trained on any
-    simulated session is served with a notice saying so.
+    model id or path, and an unknown one raises InputError naming it. `strict` (a model named
+    on the command line): one that is unrecorded, changed or failed the model check raises
+    InputError naming it too, instead of a notice. A model trained on any simulated session is
+    served with a notice saying so.
     """
     card, notices = _card_to_serve(settings, reference)
     if card is None:
@@ -87,7 +100,14 @@ def load_for_serving(settings: Settings, reference: str | None) -> tuple[Ranker 
     try:
         model = load_verified(card)
     except ModelError as error:
+        if strict:
+            raise InputError(f"{error}; refused") from None
         return None, [f"{error}; serving rules-only"]
+    except Exception as error:  # serving never dies with a model: rules-only, with a notice
+        logger.exception("model '%s' could not be loaded", card.model_id)
+        if strict:
+            raise InputError(f"model '{card.model_id}' could not be loaded ({error})") from None
+        return None, [f"model '{card.model_id}' could not be loaded; serving rules-only"]
     return model, synthetic_notices(card.model_id, model.synthetic_sessions)
 
 

@@ -13,7 +13,9 @@ __all__ = ["resolve_model", "served_model_name"]
 def resolve_model(
     settings: Settings, reference: str | None, rules_only: bool
 ) -> tuple[Ranker | None, list[str]]:
-    """The model to blend in, and any notice for the shopper or analyst (e.g. a refused file)."""
+    """The model to blend in, and any notice for the shopper or analyst (e.g. a refused file).
+    A model named by `reference` that cannot be loaded is bad input (InputError naming it),
+    not a quiet fallback to rules-only."""
     if rules_only:
         return None, []
     if reference is None and _nothing_promoted(settings):
@@ -21,7 +23,7 @@ def resolve_model(
     # Imported only now: loading a model imports LightGBM and scikit-learn, a second of start-up.
     from recommender.model.registry import load_for_serving
 
-    return load_for_serving(settings, reference)
+    return load_for_serving(settings, reference, strict=reference is not None)
 
 
 def served_model_name(settings: Settings) -> tuple[str, list[str]]:

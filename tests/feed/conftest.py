@@ -12,7 +12,12 @@ from recommender_cli.main import main
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 MAPPING = REPO / "catalog" / "feed-mapping.toml"
-FEEDS = ("merchant-center.tsv", "merchant-center.xml", "shopify-products.csv")
+FEEDS = (
+    "merchant-center.tsv",
+    "merchant-center.xml",
+    "shopify-products.csv",
+    "shopify-products-current.csv",
+)
 
 
 @pytest.fixture

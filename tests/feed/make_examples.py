@@ -264,6 +264,40 @@ def write_shopify() -> None:
     writer.writeheader()
     writer.writerows(rows)
     (OUT / "shopify-products.csv").write_text(out.getvalue(), encoding="utf-8")
+    write_shopify_current(rows)
+
+
+# The same export in Shopify's current layout (help.shopify.com, "Using CSV files to import and
+# export products"): classic column -> current column. Columns with no current counterpart here
+# (the tracker, the fulfillment service) are left out, as a current export leaves them out.
+CURRENT_COLUMNS = {
+    "Handle": "URL handle", "Title": "Title", "Body (HTML)": "Description", "Vendor": "Vendor",
+    "Product Category": "Product category", "Type": "Type", "Tags": "Tags",
+    "Published": "Published on online store", "Status": "Status", "Variant SKU": "SKU",
+    "Option1 Name": "Option1 name", "Option1 Value": "Option1 value",
+    "Option2 Name": "Option2 name", "Option2 Value": "Option2 value", "Variant Price": "Price",
+    "Variant Compare At Price": "Compare-at price", "Variant Taxable": "Charge tax",
+    "Variant Grams": "Weight value (grams)", "Variant Inventory Qty": "Inventory quantity",
+    "Variant Inventory Policy": "Continue selling when out of stock",
+    "Variant Requires Shipping": "Requires shipping", "Image Src": "Product image URL",
+    "Image Position": "Image position", "Image Alt Text": "Image alt text",
+    "Gift Card": "Gift card",
+    **{c: c for c in SHOPIFY_COLUMNS if "metafields" in c},
+}  # fmt: skip
+
+
+def write_shopify_current(rows: list[dict[str, str]]) -> None:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(CURRENT_COLUMNS.values()), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        current = {new: row[old] for old, new in CURRENT_COLUMNS.items()}
+        policy = current["Continue selling when out of stock"]
+        current["Continue selling when out of stock"] = policy and (
+            "TRUE" if policy == "continue" else "FALSE"
+        )
+        writer.writerow(current)
+    (OUT / "shopify-products-current.csv").write_text(out.getvalue(), encoding="utf-8")
 
 
 TAGS = ("support_level", "areas", "fits", "features")
