@@ -62,7 +62,8 @@ class EventsStored(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when the feedback store is not ok")
+    store: str = Field(description="the feedback store: ok, slow or unavailable")
     catalog_version: str
     weights_version: str
     model_version: str

@@ -12,6 +12,7 @@ the body goes out as bytes: FastAPI's own response validation would walk the res
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -21,23 +22,66 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from recommender.api.bodies import RecommendationRequest, documented, json_object, whole_number
-from recommender.api.problems import BadRequestBody
-from recommender.api.state import Serving, Worker, get_serving, get_writer_opener
+from recommender.api.keys import API_KEYS_SETTING
+from recommender.api.problems import BadRequestBody, MissingKey, TooMany
+from recommender.api.state import (
+    Serving,
+    Worker,
+    WorkerState,
+    get_serving,
+    get_writer_opener,
+    identify,
+)
 from recommender.errors import InputError, StoreError
+from recommender.feedback import TeamPicks
+from recommender.feedback.policy import Presentation
 from recommender.feedback.records import FieldProblem, check_text
 from recommender.feedback.shown import ShownWriter
-from recommender.shop.shopping import FeedbackLog, show_products
+from recommender.shop.shopping import FEEDBACK_NOT_SAVED, FeedbackLog, show_products
 from recommender.shopper.answers import MAX_ANSWERS_BYTES, Answers, parse_answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K
 
 router = APIRouter(tags=["recommendations"])
+logger = logging.getLogger(__name__)
 FIELDS = ("answers", "k", "session_id")
 
 
 class ApiFeedbackLog(FeedbackLog):
-    """The finder's log, except that bad input (a session id already used) reaches the caller."""
+    """The finder's log, except that bad input (a session id already used) reaches the caller,
+    the session records its client, and each write's outcome is noted for /v1/health."""
 
     failures = (StoreError,)
+
+    def __init__(self, state: WorkerState, open_writer: Callable[[], ShownWriter], client: str):
+        super().__init__(state.store, open_writer)
+        self._open_writer = open_writer
+        self._client = client
+        self._watch = state.store_watch
+
+    def record_shown(
+        self,
+        answers: Answers,
+        shown: Presentation,
+        experiment: str | None = None,
+        picks: TeamPicks | None = None,
+        session_id: str | None = None,
+    ) -> tuple[str | None, str | None]:
+        try:
+            writer = self._open_writer()
+            stored = writer.record_shown(
+                answers,
+                shown,
+                experiment=experiment,
+                picks=picks,
+                session_id=session_id,
+                client=self._client,
+            )
+        except StoreError as error:  # down, or slower than a shopper waits (StoreTooSlow)
+            self._watch.wrote(error)
+            logger.warning("feedback not saved: %s", error)
+            return None, FEEDBACK_NOT_SAVED
+        self._watch.wrote()
+        return stored, None
 
 
 @router.post(
@@ -45,9 +89,17 @@ class ApiFeedbackLog(FeedbackLog):
     response_model=dict[str, Any],  # documents the body; the route sends it already encoded
     openapi_extra=documented(RecommendationRequest),
     responses={
-        200: {"description": "SPEC section 4's result plus `session_id`"},
+        200: {
+            "description": "SPEC section 4's result plus `session_id` (null, with a note "
+            "in `notes`, when the feedback store could not record it in time)"
+        },
+        401: {"description": "a wrong key, or a `session_id` of your own sent without a key"},
         413: {"description": "body over 1 MB"},
+        415: {"description": "a body that is not `application/json`"},
         422: {"description": "bad input; `field` names it"},
+        429: {
+            "description": "over RECOMMENDER_API_RATE, or too many wrong keys; see `Retry-After`"
+        },
     },
 )
 async def recommend(
@@ -57,6 +109,14 @@ async def recommend(
     open_writer: Annotated[Callable[[], ShownWriter], Depends(get_writer_opener)],
 ) -> Response:
     # Few dependencies on purpose: solving each costs more than the store lookups they wrap.
+    caller = identify(state, request, key_required=False)
+    wait = state.rate.admit(caller.client if caller.keyed else f"address {caller.address}")
+    if wait:
+        raise TooMany(
+            f"more than {state.rate.per_minute} recommendations a minute from this client; "
+            "try again later",
+            wait,
+        )
     body = await json_object(request, FIELDS)
     if "answers" not in body:
         raise BadRequestBody("answers: is required (SPEC section 1, may be {})", "answers")
@@ -68,13 +128,20 @@ async def recommend(
     answers = parse_answers(body["answers"])
     k = whole_number(body.get("k", DEFAULT_K), "k", 1, MAX_K)
     session_id = _session_id(body.get("session_id"))
+    if session_id is not None and not caller.keyed:
+        # A stranger could otherwise claim an id the shop means to use ("order-1001").
+        raise MissingKey(
+            f"session_id: an id of your own needs 'Authorization: Bearer KEY' with a key from "
+            f"{API_KEYS_SETTING}; leave it out and one is made",
+            "session_id",
+        )
     # Scoring, the store write and encoding are blocking work: off the event loop, in one go.
     try:
         encoded = await run_in_threadpool(
             _recommend_and_log,
             serving,
             answers,
-            ApiFeedbackLog(state.store, open_writer),
+            ApiFeedbackLog(state, open_writer, caller.client),
             explore_share=state.settings.explore_share,
             k=k,
             session_id=session_id,

@@ -62,12 +62,24 @@ def _add_interleaved_picks(conn: Connection) -> None:
     Table(col.INTERLEAVED, frozen, *schema.interleaved_columns()).create(conn)
 
 
+def _add_client(conn: Connection) -> None:
+    # Sessions stored before revision 3 read as the finder's, as an import without the column.
+    conn.execute(
+        text(
+            f"ALTER TABLE {col.SESSIONS} ADD COLUMN {col.CLIENT} "
+            f"VARCHAR({schema.CLIENT_LENGTH}) NOT NULL DEFAULT '{col.FINDER}'"
+        )
+    )
+    conn.execute(text(f"CREATE INDEX ix_sessions_client ON {col.SESSIONS} ({col.CLIENT})"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and events tables", _create_tables),
     Migration(2, "time indexes for retention and reads", _index_times),
     Migration(3, "experiment arm of each session", _add_experiment_arm),
     Migration(4, "imports published in one step", _track_imports),
     Migration(5, "team of each product in an interleaved session", _add_interleaved_picks),
+    Migration(6, "client that made each session", _add_client),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

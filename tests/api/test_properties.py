@@ -22,6 +22,7 @@ from tests.api.conftest import BEARER, KEY
 from tests.conftest import CATALOG_DIR
 from tests.strategies import raw_answers
 
+JSON_BODY = {"Content-Type": "application/json"}
 PROPERTY = settings(
     max_examples=60,
     deadline=None,
@@ -68,7 +69,7 @@ def test_for_any_valid_answers_the_api_result_equals_the_command_lines(served, r
 def test_no_recommendation_request_yields_a_server_error(served, answers, k, extra):
     client, _ = served
     body = {**extra, "answers": answers, "k": k}
-    reply = client.post("/v1/recommendations", content=json.dumps(body))
+    reply = client.post("/v1/recommendations", content=json.dumps(body), headers=JSON_BODY)
 
     assert reply.status_code in (200, 422)
     if reply.status_code == 422:
@@ -80,7 +81,7 @@ def test_no_recommendation_request_yields_a_server_error(served, answers, k, ext
 def test_no_events_request_yields_a_server_error(served, rows, raw):
     client, _ = served
     for content in (json.dumps({"events": rows}).encode(), raw):
-        reply = client.post("/v1/events", content=content, headers=BEARER)
+        reply = client.post("/v1/events", content=content, headers={**BEARER, **JSON_BODY})
         # The key is right, so every refusal here is about the body, and names where.
         assert reply.status_code == 422, reply.text
         assert "field" in reply.json()
