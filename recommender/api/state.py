@@ -18,7 +18,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -97,6 +100,7 @@ class WorkerState:
     _checked_at: float = float("-inf")  # time.monotonic() when the files last matched
     _store: FeedbackStore | None = None
     _writer: ShownWriter | None = None
+    _opening: Future[ShownWriter] | None = None  # the writer being opened, off the request
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -152,6 +156,27 @@ class WorkerState:
                 self._writer = ShownWriter(store, wait_seconds=STORE_WAIT_SECONDS)
             return self._writer
 
+    def writer_within(self, seconds: float) -> ShownWriter:
+        """The writer, or StoreTooSlow if the store cannot be opened within `seconds`.
+
+        Opening connects and brings the schema up to date, which waits for as long as another
+        program holds the store's lock; it goes on in its own thread, so a shopper never waits
+        for it longer than a write.
+        """
+        if self._writer is not None:
+            return self._writer
+        with self._lock:
+            opening = self._opening
+            if opening is None or (opening.done() and opening.exception() is not None):
+                opening = self._opening = Future()
+                threading.Thread(
+                    target=_settle, args=(opening, self.writer), name="store-opener", daemon=True
+                ).start()
+        try:
+            return opening.result(timeout=seconds)
+        except FutureTimeout:
+            raise StoreTooSlow(f"the feedback store did not open within {seconds:g} s") from None
+
     def store_state(self) -> str:
         """`ok`, `slow` (a write is taking longer than a shopper waits) or `unavailable`."""
         writer = self._writer
@@ -190,9 +215,16 @@ async def get_store(state: Worker) -> FeedbackStore:
 
 
 async def get_writer_opener(state: Worker) -> Callable[[], ShownWriter]:
-    """Opens the writer of shown results only when one is shown, so a store outage never
-    blocks a result (the route opens the store itself the same way, with `state.store`)."""
-    return state.writer
+    """Opens the writer of shown results only when one is shown, and waits for it no longer
+    than for a write, so a store outage never blocks a result."""
+    return partial(state.writer_within, STORE_WAIT_SECONDS)
+
+
+def _settle(future: Future[ShownWriter], work: Callable[[], ShownWriter]) -> None:
+    try:
+        future.set_result(work())
+    except BaseException as error:  # the caller (or the next one) sees it
+        future.set_exception(error)
 
 
 async def require_key(

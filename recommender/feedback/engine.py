@@ -69,7 +69,11 @@ def create_store_engine(url: str, statement_timeout_s: float | None = None) -> E
             wait = {} if "connect_timeout" in parsed.query else wait
             if postgres and statement_timeout_s is not None:
                 limit = max(1, round(statement_timeout_s * 1000))
-                wait["options"] = f"-c statement_timeout={limit} -c lock_timeout={limit}"
+                # Added to the URL's own libpq options (a search_path, say), not in their place.
+                given = parsed.query.get("options", "")
+                given = given if isinstance(given, str) else " ".join(given)
+                parsed = parsed.difference_update_query(["options"])
+                wait["options"] = f"{given} -c statement_timeout={limit} -c lock_timeout={limit}"
             return create_engine(parsed, pool_pre_ping=True, connect_args=wait)
         busy_ms = (
             SQLITE_BUSY_TIMEOUT_MS if statement_timeout_s is None else statement_timeout_s * 1000

@@ -10,7 +10,7 @@ from recommender.api.limits import MAX_BODY_BYTES
 from recommender.api.state import get_writer_opener
 from recommender.errors import StoreError
 from recommender.feedback import read_events, read_experiments, read_sessions
-from tests.api.conftest import BEARER, OTHER_KEY
+from tests.api.conftest import BEARER, OTHER_BEARER
 
 KNEE_RUNNER = {"pain_areas": ["knee"], "activities": ["running"], "knee_pain_site": "front"}
 
@@ -213,7 +213,7 @@ def test_checkout_reports_a_purchase_and_a_return_and_a_retry_adds_nothing(clien
     }
 
     first = client.post("/v1/events", json=rows, headers=BEARER)
-    retry = client.post("/v1/events", json=rows, headers={"Authorization": f"Bearer {OTHER_KEY}"})
+    retry = client.post("/v1/events", json=rows, headers=OTHER_BEARER)
 
     assert (first.status_code, first.json()) == (202, {"stored": 2, "already_stored": 0})
     assert (retry.status_code, retry.json()) == (202, {"stored": 0, "already_stored": 2})
