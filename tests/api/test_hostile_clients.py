@@ -144,7 +144,7 @@ def test_guessing_keys_from_one_address_is_slowed_down(client):
 
 @pytest.mark.parametrize("keys", [("short-key",), (KEY, "x")])
 def test_a_short_key_is_refused_when_the_app_is_made(api_settings, keys):
-    with pytest.raises(InputError, match="RECOMMENDER_API_KEYS.*at least 16"):
+    with pytest.raises(InputError, match=r"RECOMMENDER_API_KEYS.*at least 16"):
         create_app(api_settings, api_keys=keys)
 
 
