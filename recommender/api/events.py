@@ -17,6 +17,7 @@ from recommender.api.bodies import (
     EventsRequest,
     EventsStored,
     documented,
+    integral,
     json_object,
 )
 from recommender.api.outcomes import store_outcomes
@@ -112,7 +113,7 @@ def _event(row: Any, where: str) -> Event:
         column = col.SKU
         sku = check_text(column, row[column])
         column = col.POSITION
-        position = check_position(row[column])
+        position = check_position(integral(row[column]))
         column = col.EVENT
         event = check_choice(column, row[column], col.OUTCOME_KINDS)
         column = col.PROPENSITY

@@ -19,7 +19,11 @@ from recommender.shopper.engine import Engine
 router = APIRouter(tags=["health"])
 
 
-@router.get("/v1/health", response_model=Health)
+@router.get(
+    "/v1/health",
+    response_model=Health,
+    responses={503: {"description": "no catalog can be served right now"}},
+)
 async def health(engine: Annotated[Engine, Depends(get_engine)], state: Worker) -> Health:
     """The versions being served: a catalog or weights save, or a promotion, changes them."""
     store = state.store_state()

@@ -38,6 +38,12 @@ class MissingKey(ApiError):
     status = 401
 
 
+class Conflict(ApiError):
+    """The request clashes with what is stored (a session id already used)."""
+
+    status = 409
+
+
 class BodyTooLarge(ApiError):
     status = 413
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -21,9 +22,10 @@ import numpy as np
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from recommender.api.answers_schema import ID_PATTERN
 from recommender.api.bodies import RecommendationRequest, documented, json_object, whole_number
 from recommender.api.keys import API_KEYS_SETTING
-from recommender.api.problems import BadRequestBody, MissingKey, TooMany
+from recommender.api.problems import BadRequestBody, Conflict, MissingKey, TooMany
 from recommender.api.state import (
     Serving,
     Worker,
@@ -32,7 +34,7 @@ from recommender.api.state import (
     get_writer_opener,
     identify,
 )
-from recommender.errors import InputError, StoreError
+from recommender.errors import InputError, StoreError, short_value
 from recommender.feedback import TeamPicks
 from recommender.feedback.policy import Presentation
 from recommender.feedback.records import FieldProblem, check_text
@@ -94,9 +96,11 @@ class ApiFeedbackLog(FeedbackLog):
             "in `notes`, when the feedback store could not record it in time)"
         },
         401: {"description": "a wrong key, or a `session_id` of your own sent without a key"},
+        409: {"description": "the `session_id` you chose is already used"},
         413: {"description": "body over 1 MB"},
         415: {"description": "a body that is not `application/json`"},
         422: {"description": "bad input; `field` names it"},
+        503: {"description": "no catalog can be served right now"},
         429: {
             "description": "over RECOMMENDER_API_RATE, or too many wrong keys; see `Retry-After`"
         },
@@ -147,7 +151,7 @@ async def recommend(
             session_id=session_id,
         )
     except InputError as error:  # the store refused the caller's session id (already used)
-        raise BadRequestBody(str(error), "session_id") from None
+        raise Conflict(str(error), "session_id") from None
     return Response(encoded, media_type="application/json")
 
 
@@ -183,9 +187,16 @@ def _session_id(value: Any) -> str | None:
     if value is None:
         return None
     try:
-        return check_text("session_id", value)
+        session_id = check_text("session_id", value)
     except FieldProblem as problem:
         raise BadRequestBody(str(problem), "session_id") from None
+    if not re.fullmatch(ID_PATTERN, session_id):  # the pattern /openapi.json gives
+        raise BadRequestBody(
+            f"session_id: {short_value(session_id)} is not an id we take: up to 200 letters, "
+            "digits and . _ : - , starting with a letter or digit",
+            "session_id",
+        )
+    return session_id
 
 
 _per_thread = threading.local()

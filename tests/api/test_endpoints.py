@@ -98,7 +98,7 @@ def test_the_shop_may_name_its_own_session_but_not_reuse_one(client):
     )
 
     assert first.json()["session_id"] == "shop-order-flow-1"
-    assert again.status_code == 422 and again.json()["field"] == "session_id"
+    assert again.status_code == 409 and again.json()["field"] == "session_id"
 
 
 def test_a_red_flag_stops_products_through_the_api_too(client):

@@ -24,6 +24,7 @@ from tests.interleaving.conftest import trained_registry
 
 __all__ = ["trained_registry"]  # a fixture shared with tests/interleaving
 
+
 def now(seconds: int = 0) -> str:
     return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
 
