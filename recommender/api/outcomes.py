@@ -51,8 +51,9 @@ def _histories(
     query = select(*(events.c[name] for name in col.EVENT_COLUMNS)).where(
         events.c[col.SESSION_ID].in_(began), store.visible(events)
     )
-    for session_id, ts, sku, position, event, propensity in conn.execute(query):
-        stored[session_id].append(Event(session_id, ts, sku, position, event, propensity))
+    for found in conn.execute(query):
+        event = Event(**found._mapping)
+        stored[event.session_id].append(event)
     return {
         session_id: SessionHistory(created_at, tuple(stored[session_id]))
         for session_id, created_at in began.items()
