@@ -35,11 +35,9 @@ from recommender.api.state import (
     identify,
 )
 from recommender.errors import InputError, StoreError, short_value
-from recommender.feedback import TeamPicks
-from recommender.feedback.policy import Presentation
 from recommender.feedback.records import FieldProblem, check_text
 from recommender.feedback.shown import ShownWriter
-from recommender.shop.shopping import FEEDBACK_NOT_SAVED, FeedbackLog, show_products
+from recommender.shop.shopping import FeedbackLog, show_products
 from recommender.shopper.answers import MAX_ANSWERS_BYTES, Answers, parse_answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K
 
@@ -56,34 +54,11 @@ class ApiFeedbackLog(FeedbackLog):
 
     def __init__(self, state: WorkerState, open_writer: Callable[[], ShownWriter], client: str):
         super().__init__(state.store, open_writer)
-        self._open_writer = open_writer
-        self._client = client
+        self.client = client
         self._watch = state.store_watch
 
-    def record_shown(
-        self,
-        answers: Answers,
-        shown: Presentation,
-        experiment: str | None = None,
-        picks: TeamPicks | None = None,
-        session_id: str | None = None,
-    ) -> tuple[str | None, str | None]:
-        try:
-            writer = self._open_writer()
-            stored = writer.record_shown(
-                answers,
-                shown,
-                experiment=experiment,
-                picks=picks,
-                session_id=session_id,
-                client=self._client,
-            )
-        except StoreError as error:  # down, or slower than a shopper waits (StoreTooSlow)
-            self._watch.wrote(error)
-            logger.warning("feedback not saved: %s", error)
-            return None, FEEDBACK_NOT_SAVED
-        self._watch.wrote()
-        return stored, None
+    def wrote(self, error: Exception | None) -> None:
+        self._watch.wrote(error)
 
 
 @router.post(
