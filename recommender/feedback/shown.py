@@ -190,7 +190,8 @@ class ShownWriter:
                 if not self._thread.is_alive() and not stored.done():
                     raise StoreError("could not save the session: the writer has stopped") from None
         # Not started yet: dropped. Already in a transaction: it may still land, unreported.
-        stored.cancel()
+        if not stored.cancel() and stored.done():
+            return stored.result()  # stored (or refused) just as the time ran out
         raise StoreTooSlow(f"could not save the session within {self.wait_seconds:g} s")
 
     def close(self) -> None:
