@@ -18,7 +18,7 @@ from recommender.settings import Settings
 from recommender.shop.last_good import load_serving_engine
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, Engine
-from tests.api.conftest import BEARER, KEY
+from tests.api.conftest import BEARER, KEY, UNLIMITED
 from tests.conftest import CATALOG_DIR
 from tests.strategies import raw_answers
 
@@ -45,7 +45,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
         models_dir=root / "models",
         explore_share=0.0,
     )
-    client = TestClient(create_app(current, api_keys=(KEY,)), raise_server_exceptions=False)
+    app = create_app(current, api_keys=(KEY,), rate_per_minute=UNLIMITED)
+    client = TestClient(app, raise_server_exceptions=False)
     # What `recommender recommend --rules-only` runs: the served engine without a model.
     yield client, load_serving_engine(Path(current.catalog_dir))
     client.app.state.worker.close()
