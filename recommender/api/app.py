@@ -34,6 +34,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(worker.engine)
     except CatalogError as error:  # each request says so too (503) until the files are fixed
         logger.error("no catalog to serve: %s", error)
+    worker.open_store_soon()  # the first shopper's session need not wait for the connection
     yield
     worker.close()
 

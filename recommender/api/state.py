@@ -165,6 +165,14 @@ class WorkerState:
         """
         if self._writer is not None:
             return self._writer
+        try:
+            return self.open_store_soon().result(timeout=seconds)
+        except FutureTimeout:
+            raise StoreTooSlow(f"the feedback store did not open within {seconds:g} s") from None
+
+    def open_store_soon(self) -> Future[ShownWriter]:
+        """Start opening the store and its writer in the background (once; again after a
+        failure), so the first shopper finds it open."""
         with self._lock:
             opening = self._opening
             if opening is None or (opening.done() and opening.exception() is not None):
@@ -172,10 +180,7 @@ class WorkerState:
                 threading.Thread(
                     target=_settle, args=(opening, self.writer), name="store-opener", daemon=True
                 ).start()
-        try:
-            return opening.result(timeout=seconds)
-        except FutureTimeout:
-            raise StoreTooSlow(f"the feedback store did not open within {seconds:g} s") from None
+            return opening
 
     def store_state(self) -> str:
         """`ok`, `slow` (a write is taking longer than a shopper waits) or `unavailable`."""

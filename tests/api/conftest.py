@@ -66,6 +66,8 @@ def make_client(api_settings: Settings) -> Iterator[Callable[..., TestClient]]:
             recheck_seconds=0,
             rate_per_minute=rate_per_minute,
         )
+        # As `serve` does at start: the store is open before the first shopper comes.
+        app.state.worker.writer()
         client = TestClient(app, raise_server_exceptions=False)
         clients.append(client)
         return client

@@ -46,6 +46,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
         explore_share=0.0,
     )
     app = create_app(current, api_keys=(KEY,), rate_per_minute=UNLIMITED)
+    app.state.worker.writer()  # open before the first request, as `serve` has it
     client = TestClient(app, raise_server_exceptions=False)
     # What `recommender recommend --rules-only` runs: the served engine without a model.
     yield client, load_serving_engine(Path(current.catalog_dir))
