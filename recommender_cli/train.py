@@ -16,6 +16,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, help="the same data and seed give the same model"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--exclude-client",
+        action="append",
+        default=[],
+        metavar="CLIENT",
+        help="leave out the sessions this client made (finder, public or an API key's id; "
+        "repeat for several)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -28,7 +36,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out_dir = writable_folder(args.out or settings.models_dir, where)
     try:
         report = train_candidate(
-            settings, out_dir=args.out, seed=args.seed, progress=tqdm_progress("train")
+            settings,
+            out_dir=args.out,
+            seed=args.seed,
+            progress=tqdm_progress("train"),
+            exclude_clients=tuple(args.exclude_client),
         )
     except OSError as error:  # the disk filled up while saving, or the folder went read-only
         raise InputError(

@@ -86,11 +86,21 @@ class RankingDataset(Pairs):
         return times.min().isoformat(), times.max().isoformat()
 
 
-def load_feedback(store: FeedbackStore) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sessions and events from the store; events are read in chunks to bound memory."""
+def load_feedback(
+    store: FeedbackStore, exclude_clients: Iterable[str] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sessions and events from the store; events are read in chunks to bound memory.
+
+    Sessions made by a client in `exclude_clients` (SPEC 5's `client`: say, a bot's API key)
+    are left out, and their events with them."""
     sessions = read_sessions(store)
     chunks = [_compact_events(chunk) for chunk in read_events(store, chunksize=READ_CHUNK)]
     events = pd.concat(chunks, ignore_index=True) if chunks else _compact_events(None)
+    left_out = sessions[col.CLIENT].isin(list(exclude_clients))
+    if left_out.any():
+        sessions = sessions.loc[~left_out].reset_index(drop=True)
+        events = events.loc[events[col.SESSION_ID].isin(sessions[col.SESSION_ID])]
+        events = events.reset_index(drop=True)
     return sessions, events
 
 

@@ -93,12 +93,19 @@ class Prepared:
     n_events: int
 
 
-def prepare(settings: Settings, progress: Progress = no_progress, total: int = 1) -> Prepared:
-    """Read the store and build the time-split dataset; InputError when there is nothing to use."""
+def prepare(
+    settings: Settings,
+    progress: Progress = no_progress,
+    total: int = 1,
+    exclude_clients: tuple[str, ...] = (),
+) -> Prepared:
+    """Read the store and build the time-split dataset; InputError when there is nothing to use.
+
+    Sessions of the clients in `exclude_clients` are left out (`train --exclude-client`)."""
     engine = load_engine(settings.catalog_dir)
     progress(0, total, "reading the feedback store")
     with FeedbackStore.open(settings.db_url) as store:
-        sessions, events = load_feedback(store)
+        sessions, events = load_feedback(store, exclude_clients)
     progress(1, total, "building the dataset")
     return prepare_frames(engine, sessions, events)
 
@@ -122,9 +129,10 @@ def train_candidate(
     seed: int = 0,
     correction: str = "position",
     progress: Progress = no_progress,
+    exclude_clients: tuple[str, ...] = (),
 ) -> TrainReport:
     """Fit a candidate on the store's feedback, evaluate it and save it with its card."""
-    prepared = prepare(settings, progress, TRAIN_STEPS)
+    prepared = prepare(settings, progress, TRAIN_STEPS, exclude_clients)
     progress(2, TRAIN_STEPS, f"fitting on {len(prepared.train):,} shown products")
     estimator = fit_ranker(prepared.train, correction=correction, seed=seed)
     progress(3, TRAIN_STEPS, "evaluating on held-out sessions")

@@ -6,7 +6,10 @@
     POST /v1/events         the checkout's clicks, purchases and returns (Bearer key)
 
 Each module is one small part of the edge: `state` (what a worker keeps), `limits` (body size),
-`problems` (the one error boundary), `bodies` (JSON in), one router per resource, `access_log`.
+`edge` (JSON only, no-store and nosniff on every answer), `keys` and `throttle` (who calls, how
+often), `connections` (serve's HTTP protocol: head limits and timeouts), `problems` (the one
+error boundary), `bodies` and `answers_schema` (JSON in, as /openapi.json describes it),
+`event_checks` (an event must match its session), one router per resource, `access_log`.
 Everything the routers need comes through `Depends`, so tests swap it with
 `app.dependency_overrides`.
 """

@@ -9,15 +9,17 @@ there is no second answers schema to drift.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from recommender.api.answers_schema import ID_PATTERN, answers_schema
 from recommender.api.problems import BadRequestBody
 from recommender.errors import short_value
 from recommender.feedback import columns as col
-from recommender.feedback.records import MAX_POSITION
+from recommender.feedback.records import MAX_ID_LENGTH, MAX_POSITION
 from recommender.shopper.answers import decode_json
 from recommender.shopper.engine import DEFAULT_K, MAX_K
 
@@ -28,32 +30,47 @@ MAX_EVENTS_PER_REQUEST = 1_000
 class RecommendationRequest(BaseModel):
     """A shopper's answers (SPEC section 1), how many products to show, and an optional id."""
 
-    answers: dict[str, Any] = Field(
-        description="Questionnaire answers exactly as SPEC section 1 defines them; validated by "
-        "the same code as the command line and the finder.",
-        examples=[{"pain_areas": ["knee"], "activities": ["running"], "red_flags": []}],
-    )
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Any] = Field(json_schema_extra=answers_schema())
     k: int = Field(DEFAULT_K, ge=1, le=MAX_K, description="how many products to show")
     session_id: str | None = Field(
-        None, description="your own id for this session; one is made when left out"
+        None,
+        pattern=ID_PATTERN,
+        description="your own id for this session (needs a key); one is made when left out",
     )
 
 
 class EventRow(BaseModel):
     """One row of SPEC section 5's events table."""
 
-    session_id: str
-    ts: str = Field(description="ISO 8601 with an offset, e.g. 2026-11-28T10:15:00Z")
-    sku: str
-    position: int = Field(ge=1, le=MAX_POSITION, description="the 1-based rank it was shown at")
-    event: str = Field(description=", ".join(col.OUTCOME_KINDS))
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    ts: datetime = Field(
+        description="ISO 8601 with an offset, e.g. 2026-11-28T10:15:00Z; not before the session "
+        "began nor more than 5 minutes ahead"
+    )
+    sku: str = Field(min_length=1, max_length=MAX_ID_LENGTH, description="a product shown")
+    position: int = Field(
+        ge=1, le=MAX_POSITION, description="the 1-based rank the product was shown at"
+    )
+    event: str = Field(
+        description="a `returned` needs a `purchase` of the product first",
+        json_schema_extra={"enum": list(col.OUTCOME_KINDS)},
+    )
     propensity: float | None = Field(
-        None, description="left out: copied from the product's logged impression"
+        None,
+        gt=0,
+        le=1,
+        description="left out: copied from the product's logged impression; given: must be it",
     )
 
 
 class EventsRequest(BaseModel):
-    events: list[EventRow] = Field(max_length=MAX_EVENTS_PER_REQUEST)
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventRow] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
 
 
 class EventsStored(BaseModel):
@@ -62,7 +79,8 @@ class EventsStored(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when the feedback store is not ok")
+    store: str = Field(description="the feedback store: ok, slow or unavailable")
     catalog_version: str
     weights_version: str
     model_version: str
@@ -125,7 +143,16 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def integral(value: Any) -> Any:
+    """`value`, with a float that holds a whole number (JSON's 5.0) as that int: JSON Schema
+    counts 5.0 as an integer, so the description allows it."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    value = integral(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise BadRequestBody(
             f"{field}: {short_value(value, text_as_is=True)} is not a whole number from {low} to {high}",

@@ -17,11 +17,13 @@ from recommender.api.bodies import (
     EventsRequest,
     EventsStored,
     documented,
+    integral,
     json_object,
 )
 from recommender.api.outcomes import store_outcomes
 from recommender.api.problems import BadRequestBody
-from recommender.api.state import get_engine, get_store, require_key
+from recommender.api.state import Worker, get_engine, get_store, require_key
+from recommender.errors import StoreError
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
 from recommender.feedback.records import (
@@ -48,11 +50,20 @@ ROW_FIELDS = col.EVENT_COLUMNS  # an event row of the API carries the columns of
     responses={
         401: {"description": "missing or wrong API key"},
         413: {"description": "body over 1 MB"},
-        422: {"description": "a bad row, or an unknown session or SKU; `field` names it"},
+        415: {"description": "a body that is not `application/json`"},
+        422: {
+            "description": "a bad row, an unknown session or SKU, or a row that does not match "
+            "its session (SKU not shown there, another position, a time before it or in the "
+            "future, a return without a purchase, another propensity, too many repeats); "
+            "`field` names it"
+        },
+        429: {"description": "too many wrong keys from this address; see `Retry-After`"},
+        503: {"description": "the feedback store cannot be reached; nothing was saved"},
     },
 )
 async def post_events(
     request: Request,
+    state: Worker,
     engine: Annotated[Engine, Depends(get_engine)],
     store: Annotated[FeedbackStore, Depends(get_store)],
 ) -> EventsStored:
@@ -71,7 +82,12 @@ async def post_events(
         if event.sku not in known:
             where = f"events[{number}].sku"
             raise BadRequestBody(f"{where}: no product '{event.sku}' in the catalog", where)
-    added = await run_in_threadpool(store_outcomes, store, events)
+    try:
+        added = await run_in_threadpool(store_outcomes, store, events)
+    except StoreError as error:
+        state.store_watch.wrote(error)
+        raise
+    state.store_watch.wrote()
     return EventsStored(stored=added, already_stored=len(events) - added)
 
 
@@ -97,7 +113,7 @@ def _event(row: Any, where: str) -> Event:
         column = col.SKU
         sku = check_text(column, row[column])
         column = col.POSITION
-        position = check_position(row[column])
+        position = check_position(integral(row[column]))
         column = col.EVENT
         event = check_choice(column, row[column], col.OUTCOME_KINDS)
         column = col.PROPENSITY

@@ -1,73 +1,60 @@
 """The checkout's outcome events into the feedback store: one transaction, idempotent.
 
-A row without a propensity gets the one logged with that product's impression in its session,
-as the finder's own outcome writes do, so a retry computes the same row and is a no-op.
+Each row is checked against its session as stored (`event_checks`) in the same transaction as
+the write, so two requests cannot both pass a check that only one of them may. A row without a
+propensity gets the one logged with that product's impression, as the finder's own outcome
+writes do, so a retry computes the same row and is a no-op.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
+from recommender.api.event_checks import SessionHistory, checked_outcomes
 from recommender.api.problems import BadRequestBody
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
-from recommender.feedback.records import Event
+from recommender.feedback.records import Event, utc_now
 from recommender.feedback.schema import events, sessions
 from recommender.feedback.store import insert_events
 
 
 def store_outcomes(store: FeedbackStore, rows: Sequence[Event]) -> int:
-    """Write every row or none; return how many were new. Unknown sessions are named."""
+    """Write every row or none; return how many were new. A row that does not match its
+    session (unknown, SKU not shown, ...) is refused by name."""
 
     def write(conn: Connection) -> int:
-        _require_sessions(conn, store, rows)
-        shown = _impression_propensities(conn, rows)
-        filled = [
-            row
-            if row.propensity is not None
-            else Event(
-                row.session_id,
-                row.ts,
-                row.sku,
-                row.position,
-                row.event,
-                shown.get((row.session_id, row.sku, row.position)),
-            )
-            for row in rows
-        ]
-        return insert_events(conn, filled)
+        history = _histories(conn, store, rows)
+        return insert_events(conn, checked_outcomes(rows, history, utc_now()))
 
     return store.write(write, "save the events")
 
 
-def _require_sessions(conn: Connection, store: FeedbackStore, rows: Sequence[Event]) -> None:
+def _histories(
+    conn: Connection, store: FeedbackStore, rows: Sequence[Event]
+) -> dict[str, SessionHistory]:
     wanted = {row.session_id for row in rows}
-    query = select(sessions.c[col.SESSION_ID]).where(
+    query = select(sessions.c[col.SESSION_ID], sessions.c[col.CREATED_AT]).where(
         sessions.c[col.SESSION_ID].in_(wanted), store.visible(sessions)
     )
-    found = set(conn.scalars(query))
+    began = {session_id: created_at for session_id, created_at in conn.execute(query)}
     for number, row in enumerate(rows):
-        if row.session_id not in found:
+        if row.session_id not in began:
             where = f"events[{number}].session_id"
             raise BadRequestBody(
                 f"{where}: no session '{row.session_id}' in the feedback store; nothing was saved",
                 where,
             )
-
-
-def _impression_propensities(
-    conn: Connection, rows: Sequence[Event]
-) -> dict[tuple[str, str, int], float | None]:
-    keys = {(row.session_id, row.sku, row.position) for row in rows if row.propensity is None}
-    if not keys:
-        return {}
-    shown = tuple_(events.c[col.SESSION_ID], events.c[col.SKU], events.c[col.POSITION])
-    query = select(
-        events.c[col.SESSION_ID],
-        events.c[col.SKU],
-        events.c[col.POSITION],
-        events.c[col.PROPENSITY],
-    ).where(shown.in_(list(keys)), events.c[col.EVENT] == col.IMPRESSION)
-    return {(s, k, p): propensity for s, k, p, propensity in conn.execute(query)}
+    stored: dict[str, list[Event]] = {session_id: [] for session_id in began}
+    query = select(*(events.c[name] for name in col.EVENT_COLUMNS)).where(
+        events.c[col.SESSION_ID].in_(began), store.visible(events)
+    )
+    for found in conn.execute(query):
+        event = Event(**found._mapping)
+        stored[event.session_id].append(event)
+    return {
+        session_id: SessionHistory(created_at, tuple(stored[session_id]))
+        for session_id, created_at in began.items()
+    }

@@ -7,6 +7,8 @@ fault (`answers.pain_areas`, `events[2].sku`) when there is one.
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,16 +38,43 @@ class MissingKey(ApiError):
     status = 401
 
 
+class Conflict(ApiError):
+    """The request clashes with what is stored (a session id already used)."""
+
+    status = 409
+
+
 class BodyTooLarge(ApiError):
     status = 413
 
 
-def problem(status: int, message: str, field: str | None = None) -> JSONResponse:
+class NotJson(ApiError):
+    status = 415
+
+
+class TooMany(ApiError):
+    """Over a rate, or too many wrong keys: 429 with `Retry-After` (whole seconds)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+
+def problem(
+    status: int,
+    message: str,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, str] = {"error": message}
     if field is not None:
         body["field"] = field
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, headers=sent or None)
 
 
 def register(app: FastAPI) -> None:
@@ -53,7 +82,9 @@ def register(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, error: ApiError) -> JSONResponse:
-        return problem(error.status, str(error), error.field)
+        retry = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return problem(error.status, str(error), error.field, headers)
 
     @app.exception_handler(AnswersError)
     async def _answers(_: Request, error: AnswersError) -> JSONResponse:
@@ -83,7 +114,8 @@ def register(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, error: HTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail))
+        # Starlette's 405 carries `Allow` (the methods the path takes): keep it.
+        return problem(error.status_code, str(error.detail), headers=error.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging.config
+import os
 import sys
 from typing import Any
 
@@ -26,12 +27,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from recommender.api.access_log import log_config
-    from recommender.api.state import API_KEYS_SETTING, WorkerState, api_keys_from_env
+    from recommender.api.connections import PROTOCOL
+    from recommender.api.keys import API_KEYS_SETTING, api_keys_from_env
+    from recommender.api.state import WorkerState
+    from recommender.api.throttle import rate_from_env
     from recommender.api.workers import check_port_free, serve_workers, spreads_connections
 
-    # Fail before forking workers when the store cannot be opened (a bad RECOMMENDER_DB).
+    # Fail before forking workers on a bad setting (a short key, a bad rate) or a store that
+    # cannot be opened (a bad RECOMMENDER_DB): exit 2 naming it.
+    keys = api_keys_from_env()
+    rate_from_env(os.environ)
     WorkerState(settings, ()).store().close()
-    if not api_keys_from_env():
+    if not keys:
         print(
             f"recommender: notice: {API_KEYS_SETTING} is not set; POST /v1/events refuses "
             "every request until it is",
@@ -42,6 +49,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "log_config": log_config(),
         "server_header": False,
         "proxy_headers": False,
+        # Limits on the request head and timeouts for slow or silent clients (431, 408).
+        "http": PROTOCOL,
     }
     try:
         if args.workers > 1 and spreads_connections():

@@ -16,6 +16,7 @@ from recommender.feedback.columns import (
     POLICIES,
     RANKED,
     SESSION_COLUMNS,
+    SESSION_FILE_COLUMNS,
 )
 from recommender.feedback.csvio import FeedbackImportError
 from recommender.feedback.export import ExportReport, export_feedback
@@ -36,6 +37,7 @@ __all__ = [
     "POLICIES",
     "RANKED",
     "SESSION_COLUMNS",
+    "SESSION_FILE_COLUMNS",
     "Event",
     "ExportReport",
     "FeedbackImportError",

@@ -14,6 +14,10 @@ ANSWERS = "answers"
 TRIAGE_LEVEL = "triage_level"
 MODEL_VERSION = "model_version"
 POLICY = "policy"
+# Revision 3: which client made the session (`finder`, `public`, or an API key's id).
+CLIENT = "client"
+FINDER = "finder"
+PUBLIC = "public"
 # Not in the CSV exchange files: which experiment arm (if any) served the session.
 EXPERIMENT = "experiment"
 # Not in the CSV exchange files: which import added a row (NULL for the app's own writes).
@@ -44,6 +48,9 @@ PROPENSITY = "propensity"
 
 # The exact columns of the CSV exchange files, in the order they are written.
 SESSION_COLUMNS = (SESSION_ID, CREATED_AT, ANSWERS, TRIAGE_LEVEL, MODEL_VERSION, POLICY)
+# Exports write these too; an import without them reads their default (`client`: finder).
+OPTIONAL_SESSION_COLUMNS = (CLIENT,)
+SESSION_FILE_COLUMNS = (*SESSION_COLUMNS, *OPTIONAL_SESSION_COLUMNS)
 EVENT_COLUMNS = (SESSION_ID, TS, SKU, POSITION, EVENT, PROPENSITY)
 # The natural key of an event: importing the same event twice must not add a row.
 EVENT_KEY = (SESSION_ID, TS, SKU, POSITION, EVENT)
@@ -67,6 +74,7 @@ OUTCOME_KINDS = EVENT_KINDS[1:]
 
 __all__ = [
     "ANSWERS",
+    "CLIENT",
     "CREATED_AT",
     "EVENT",
     "EVENTS",
@@ -75,20 +83,24 @@ __all__ = [
     "EVENT_KEY",
     "EVENT_KINDS",
     "EXPLORE",
+    "FINDER",
     "IMPORTS",
     "IMPORT_ID",
     "IMPRESSION",
     "MODEL_VERSION",
+    "OPTIONAL_SESSION_COLUMNS",
     "OUTCOME_KINDS",
     "POLICIES",
     "POLICY",
     "POSITION",
     "PROPENSITY",
+    "PUBLIC",
     "PUBLISHED_AT",
     "RANKED",
     "SCHEMA_VERSION_TABLE",
     "SESSIONS",
     "SESSION_COLUMNS",
+    "SESSION_FILE_COLUMNS",
     "SESSION_ID",
     "SKU",
     "STARTED_AT",

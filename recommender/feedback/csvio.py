@@ -107,12 +107,15 @@ def read_rows(
     columns: Sequence[str],
     parse: Callable[[dict[str, str]], T],
     problems: Problems,
+    optional: Sequence[str] = (),
 ) -> Iterator[tuple[int, T]]:
-    """Yield (row number, parsed row) for every good row; bad rows go to `problems`."""
+    """Yield (row number, parsed row) for every good row; bad rows go to `problems`.
+
+    `optional` columns may be left out of the file; `parse` then finds no such key."""
     with _open_for_reading(path) as handle:
         reader = csv.reader(_bounded_lines(handle, path))
         try:
-            header = _check_header(path, next(reader, None), columns)
+            header = _check_header(path, next(reader, None), columns, optional)
             for number, values in enumerate(reader, start=2):
                 if not values:
                     continue  # a blank line carries no row
@@ -132,11 +135,13 @@ def read_rows(
             )
 
 
-def _check_header(path: Path, header: list[str] | None, columns: Sequence[str]) -> list[str]:
+def _check_header(
+    path: Path, header: list[str] | None, columns: Sequence[str], optional: Sequence[str] = ()
+) -> list[str]:
     if header is None:
         raise InputError(f"{path}: empty file, expected the header {','.join(columns)}")
     missing = [c for c in columns if c not in header]
-    unknown = [c for c in header if c not in columns]
+    unknown = [c for c in header if c not in columns and c not in optional]
     if missing or unknown or len(set(header)) != len(header):
         parts = [f"missing column '{c}'" for c in missing]
         parts += [f"unknown column '{c}'" for c in unknown]

@@ -49,8 +49,13 @@ class StoreUnavailable(StoreError):
     exit_code = ExitCode.BAD_INPUT
 
 
-def create_store_engine(url: str) -> Engine:
-    """An engine for `url`; for a SQLite file, its folder is created if missing."""
+def create_store_engine(url: str, statement_timeout_s: float | None = None) -> Engine:
+    """An engine for `url`; for a SQLite file, its folder is created if missing.
+
+    `statement_timeout_s` (the HTTP API's) bounds how long one statement may run or wait for a
+    lock: PostgreSQL's statement_timeout and lock_timeout, SQLite's busy timeout. A store that
+    hangs then fails the write instead of holding a worker's writer for good.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -62,8 +67,18 @@ def create_store_engine(url: str) -> Engine:
             postgres = parsed.get_backend_name() == "postgresql"
             wait = {"connect_timeout": CONNECT_TIMEOUT_S} if postgres else {}
             wait = {} if "connect_timeout" in parsed.query else wait
+            if postgres and statement_timeout_s is not None:
+                limit = max(1, round(statement_timeout_s * 1000))
+                # Added to the URL's own libpq options (a search_path, say), not in their place.
+                given = parsed.query.get("options", "")
+                given = given if isinstance(given, str) else " ".join(given)
+                parsed = parsed.difference_update_query(["options"])
+                wait["options"] = f"{given} -c statement_timeout={limit} -c lock_timeout={limit}"
             return create_engine(parsed, pool_pre_ping=True, connect_args=wait)
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        busy_ms = (
+            SQLITE_BUSY_TIMEOUT_MS if statement_timeout_s is None else statement_timeout_s * 1000
+        )
+        engine = create_engine(parsed, connect_args={"timeout": busy_ms / 1000})
     except NoSuchModuleError:
         raise InputError(
             f"RECOMMENDER_DB: '{shown}' names an unknown kind of database "
@@ -82,7 +97,7 @@ def create_store_engine(url: str) -> Engine:
             raise StoreUnavailable(
                 f"RECOMMENDER_DB: cannot create the store's folder {folder}: {error.strerror}"
             ) from None
-    _tune_sqlite(engine)
+    _tune_sqlite(engine, busy_ms=round(busy_ms))
     return engine
 
 
@@ -148,13 +163,15 @@ def check_reachable(engine: Engine) -> None:
         ) from cause
 
 
-def _tune_sqlite(engine: Engine, read_only: bool = False) -> None:
+def _tune_sqlite(
+    engine: Engine, read_only: bool = False, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin (see `_on_begin`).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         if not read_only:  # switching the journal is a write
             cursor.execute("PRAGMA journal_mode = WAL")
         # NORMAL is crash-safe in WAL mode: a killed process never corrupts or half-writes.

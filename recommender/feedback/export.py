@@ -16,7 +16,7 @@ from recommender.errors import InputError
 from recommender.feedback import columns as col
 from recommender.feedback.csvio import write_csv
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
-from recommender.feedback.records import event_cells, session_cells
+from recommender.feedback.records import event_cells, session_file_cells
 from recommender.feedback.schema import events, sessions
 from recommender.feedback.store import FeedbackStore
 
@@ -67,7 +67,7 @@ def _write_both(store: FeedbackStore, folder: Path) -> tuple[int, int]:
         )
         stream.begin()
         n_sessions = write_csv(
-            folder / SESSIONS_FILE, col.SESSION_COLUMNS, _session_rows(store, stream)
+            folder / SESSIONS_FILE, col.SESSION_FILE_COLUMNS, _session_rows(store, stream)
         )
         n_events = write_csv(folder / EVENTS_FILE, col.EVENT_COLUMNS, _event_rows(store, stream))
     return n_sessions, n_events
@@ -75,12 +75,12 @@ def _write_both(store: FeedbackStore, folder: Path) -> tuple[int, int]:
 
 def _session_rows(store: FeedbackStore, conn: Connection) -> Iterator[list[Any]]:
     query = (
-        select(*(sessions.c[name] for name in col.SESSION_COLUMNS))
+        select(*(sessions.c[name] for name in col.SESSION_FILE_COLUMNS))
         .where(store.visible(sessions))
         .order_by(sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID])
     )
     for row in conn.execute(query):
-        yield session_cells(dict(row._mapping))
+        yield session_file_cells(dict(row._mapping))
 
 
 def _event_rows(store: FeedbackStore, conn: Connection) -> Iterator[list[Any]]:

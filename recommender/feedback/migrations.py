@@ -67,13 +67,24 @@ def _count_the_funnel(conn: Connection) -> None:
     Table(col.FUNNEL, frozen, *schema.funnel_columns()).create(conn)
 
 
+def _add_client(conn: Connection) -> None:
+    # Sessions stored before revision 3 read as the finder's, as an import without the column.
+    conn.execute(
+        text(
+            f"ALTER TABLE {col.SESSIONS} ADD COLUMN {col.CLIENT} "
+            f"VARCHAR({schema.CLIENT_LENGTH}) NOT NULL DEFAULT '{col.FINDER}'"
+        )
+    )
+    conn.execute(text(f"CREATE INDEX ix_sessions_client ON {col.SESSIONS} ({col.CLIENT})"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and events tables", _create_tables),
     Migration(2, "time indexes for retention and reads", _index_times),
     Migration(3, "experiment arm of each session", _add_experiment_arm),
     Migration(4, "imports published in one step", _track_imports),
     Migration(5, "team of each product in an interleaved session", _add_interleaved_picks),
-    # 6 is the sessions' client column (SPEC section 5 revision 3), on its own branch.
+    Migration(6, "client that made each session", _add_client),
     Migration(7, "shoppers per day at each stage of the finder", _count_the_funnel),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

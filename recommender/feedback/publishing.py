@@ -134,7 +134,9 @@ def begin_import(conn: Connection) -> str:
 
 def merge(conn: Connection, import_id: str) -> Merged:
     """Copy the staged rows into the shared tables, batch by batch, skipping stored ones."""
-    added_sessions = _merge_table(conn, import_id, stage_sessions, sessions, col.SESSION_COLUMNS)
+    added_sessions = _merge_table(
+        conn, import_id, stage_sessions, sessions, col.SESSION_FILE_COLUMNS
+    )
     kill_point("feedback-import:sessions-merged")
     added_events = _merge_table(conn, import_id, stage_events, events, col.EVENT_COLUMNS)
     return Merged(added_sessions, added_events)

@@ -3,7 +3,8 @@
     read_sessions(store, chunksize=None) -> DataFrame | Iterator[DataFrame]
     read_events(store, chunksize=None) -> DataFrame | Iterator[DataFrame]
 
-Columns are exactly those of SPEC section 5 (`columns.SESSION_COLUMNS`, `columns.EVENT_COLUMNS`).
+Columns are exactly those of SPEC section 5 (`columns.SESSION_FILE_COLUMNS`, with revision 3's
+`client`, and `columns.EVENT_COLUMNS`).
 `created_at` and `ts` are `datetime64[us, UTC]`; `position` is int64; `propensity` is float64
 with NaN where unknown. In sessions, `answers` holds validated `recommender.shopper.answers.Answers`
 objects (read back through `parse_answers(..., allow_derived=True)`). Sessions come ordered by
@@ -38,7 +39,7 @@ Tidy = Callable[[pd.DataFrame], pd.DataFrame]
 def read_sessions(store: FeedbackStore, chunksize: int | None = None) -> Frames:
     """All sessions, as one DataFrame or (with `chunksize`) an iterator of DataFrames."""
     query = (
-        select(*(sessions.c[name] for name in col.SESSION_COLUMNS))
+        select(*(sessions.c[name] for name in col.SESSION_FILE_COLUMNS))
         .where(store.visible(sessions))
         .order_by(sessions.c[col.CREATED_AT], sessions.c[col.SESSION_ID])
     )
@@ -111,7 +112,7 @@ def _tidy_sessions(frame: pd.DataFrame) -> pd.DataFrame:
         _answers(sid, text)
         for sid, text in zip(frame[col.SESSION_ID], frame[col.ANSWERS], strict=True)
     ]
-    return frame[list(col.SESSION_COLUMNS)]
+    return frame[list(col.SESSION_FILE_COLUMNS)]
 
 
 def _tidy_events(frame: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from recommender.shopper.answers import MAX_ANSWERS_BYTES, decode_json, parse_an
 MAX_ID_LENGTH = 200
 # Far beyond any list a shopper scrolls, and well inside every database's INTEGER.
 MAX_POSITION = 10_000
+MAX_CLIENT_LENGTH = 64
 # The store keeps no personal details (SPEC section 5); an upstream system that keys its
 # sessions by the shopper's e-mail address must not smuggle one in through an id column.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -48,6 +49,7 @@ class SessionRecord:
     model_version: str
     policy: str
     experiment: str | None = None
+    client: str = col.FINDER
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,14 @@ def neutralise_formula(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
+def check_client(value: Any) -> str:
+    """A session's client: `finder`, `public`, or an API key's id (never a key)."""
+    client = check_text(col.CLIENT, value)
+    if len(client) > MAX_CLIENT_LENGTH:
+        raise FieldProblem(col.CLIENT, f"is longer than {MAX_CLIENT_LENGTH} characters")
+    return client
+
+
 def check_choice(column: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise FieldProblem(column, f"{short_value(value)} is not one of {', '.join(choices)}")
@@ -203,6 +213,7 @@ def session_fields(r: SessionRecord) -> dict[str, Any]:
         col.MODEL_VERSION: r.model_version,
         col.POLICY: r.policy,
         col.EXPERIMENT: r.experiment,
+        col.CLIENT: r.client,
     }
 
 
@@ -231,6 +242,11 @@ def session_cells(fields: Mapping[str, Any]) -> list[Any]:
     ]
 
 
+def session_file_cells(fields: Mapping[str, Any]) -> list[Any]:
+    """A stored session as one row of an exported sessions.csv: SPEC 5's columns and client."""
+    return [*session_cells(fields), neutralise_formula(fields[col.CLIENT])]
+
+
 def event_cells(fields: Mapping[str, Any]) -> list[Any]:
     """A stored event as one row of events.csv (SPEC section 5), safe to open anywhere."""
     propensity = fields[col.PROPENSITY]
@@ -254,6 +270,8 @@ def session_from_row(row: Mapping[str, str]) -> SessionRecord:
         triage_level=check_choice(col.TRIAGE_LEVEL, row[col.TRIAGE_LEVEL], col.TRIAGE_LEVELS),
         model_version=check_text(col.MODEL_VERSION, row[col.MODEL_VERSION]),
         policy=check_choice(col.POLICY, row[col.POLICY], col.POLICIES),
+        # Files made before revision 3 have no such column: those sessions are the finder's.
+        client=check_client(row.get(col.CLIENT) or col.FINDER),
     )
 
 

@@ -29,6 +29,7 @@ from recommender.feedback import columns as col
 
 ID_LENGTH = 200
 IMPORT_ID_LENGTH = 32
+CLIENT_LENGTH = 64
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -111,6 +112,8 @@ sessions = Table(
     Column(col.EXPERIMENT, String(32), nullable=True),
     # Added by migration 4: the import that added the row (NULL: written by the app).
     Column(col.IMPORT_ID, String(IMPORT_ID_LENGTH), nullable=True),
+    # Added by migration 6: which client made the session (SPEC section 5, revision 3).
+    Column(col.CLIENT, String(CLIENT_LENGTH), nullable=False, server_default=col.FINDER),
 )
 events = Table(
     col.EVENTS,
@@ -126,6 +129,8 @@ Index("ix_events_ts", events.c[col.TS])
 # Added by migration 4: a failed import's rows are found (and deleted) by its id.
 Index("ix_sessions_import_id", sessions.c[col.IMPORT_ID])
 Index("ix_events_import_id", events.c[col.IMPORT_ID])
+# Added by migration 6: training leaves out, and a purge finds, one client's sessions.
+Index("ix_sessions_client", sessions.c[col.CLIENT])
 
 
 def import_columns() -> list[Column[Any]]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -76,6 +77,7 @@ def shown_rows(
     experiment: str | None = None,
     picks: TeamPicks | None = None,
     session_id: str | None = None,
+    client: str = col.FINDER,
 ) -> ShownRows:
     """The checked rows of `record_shown`, ready for `write_shown` (InputError when bad)."""
     result = shown.result
@@ -87,6 +89,7 @@ def shown_rows(
         session_id,
         created_at,
         experiment,
+        client,
     )
     impressions = [
         Event(record.session_id, record.created_at, i.sku, i.position, col.IMPRESSION, i.propensity)
@@ -138,11 +141,23 @@ def _insert_all_picks(conn: Connection, batch: Sequence[ShownRows]) -> None:
             insert_picks(conn, rows.record.session_id, rows.skus, rows.picks)
 
 
-class ShownWriter:
-    """A group commit of shown results for one process: thread-safe, one writer thread."""
+class StoreTooSlow(StoreError):
+    """The store did not take a shown result within the caller's deadline; it was not kept."""
 
-    def __init__(self, store: FeedbackStore) -> None:
+
+class ShownWriter:
+    """A group commit of shown results for one process: thread-safe, one writer thread.
+
+    `wait_seconds` bounds how long a caller waits for its session: past it the caller gets
+    `StoreTooSlow`, and a session the writer has not yet started on is dropped, so a hung store
+    delays no shopper by more than that. `busy_since` (time.monotonic) is when the write in
+    progress began, None while idle: a store that hangs shows there.
+    """
+
+    def __init__(self, store: FeedbackStore, wait_seconds: float = MAX_WAIT_SECONDS) -> None:
         self.store = store
+        self.wait_seconds = wait_seconds
+        self.busy_since: float | None = None
         self._waiting: queue.SimpleQueue[tuple[ShownRows, Future[str]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="shown-writer", daemon=True)
         self._thread.start()
@@ -155,9 +170,10 @@ class ShownWriter:
         experiment: str | None = None,
         picks: TeamPicks | None = None,
         session_id: str | None = None,
+        client: str = col.FINDER,
     ) -> str:
         """`FeedbackStore.record_shown`, returning once a shared transaction has stored it."""
-        rows = shown_rows(answers, shown, None, experiment, picks, session_id)
+        rows = shown_rows(answers, shown, None, experiment, picks, session_id, client)
         stored: Future[str] = Future()
         if not self._thread.is_alive():
             raise StoreError("could not save the session: the writer has stopped")
@@ -166,13 +182,17 @@ class ShownWriter:
 
     def _wait(self, stored: Future[str]) -> str:
         # Poll the writer's health: a caller must never hang on a thread that has died.
-        for _ in range(MAX_WAIT_SECONDS):
+        deadline = time.monotonic() + self.wait_seconds
+        while (left := deadline - time.monotonic()) > 0:
             try:
-                return stored.result(timeout=1.0)
+                return stored.result(timeout=min(1.0, left))
             except FutureTimeout:
                 if not self._thread.is_alive() and not stored.done():
                     raise StoreError("could not save the session: the writer has stopped") from None
-        raise StoreError(f"could not save the session within {MAX_WAIT_SECONDS} s")
+        # Not started yet: dropped. Already in a transaction: it may still land, unreported.
+        if not stored.cancel() and stored.done():
+            return stored.result()  # stored (or refused) just as the time ran out
+        raise StoreTooSlow(f"could not save the session within {self.wait_seconds:g} s")
 
     def close(self) -> None:
         """Store what is waiting and stop the writer thread (the store stays open)."""
@@ -194,7 +214,17 @@ class ShownWriter:
                     self._waiting.put(None)
                     break
                 batch.append(more)
-            self._write(batch)
+            # A caller that gave up waiting has cancelled its future: its session is not kept.
+            batch = [
+                (rows, stored) for rows, stored in batch if stored.set_running_or_notify_cancel()
+            ]
+            if not batch:
+                continue
+            self.busy_since = time.monotonic()
+            try:
+                self._write(batch)
+            finally:
+                self.busy_since = None
 
     def _write(self, batch: list[tuple[ShownRows, Future[str]]]) -> None:
         group = [rows for rows, _ in batch]

@@ -54,6 +54,7 @@ stage_sessions = Table(
         if c.name != col.SESSION_ID
     ),
     Column(col.SESSION_ID, String(schema.ID_LENGTH), nullable=False),
+    Column(col.CLIENT, String(schema.CLIENT_LENGTH), nullable=False),
     prefixes=["TEMPORARY"],
 )
 stage_events = Table(
@@ -81,7 +82,13 @@ def stage(conn: Connection, sessions_path: Path, events_path: Path, problems: Pr
     with conn.begin():
         _stage.drop_all(conn, checkfirst=True)
         _stage.create_all(conn)
-        sessions = read_rows(sessions_path, col.SESSION_COLUMNS, session_from_row, problems)
+        sessions = read_rows(
+            sessions_path,
+            col.SESSION_COLUMNS,
+            session_from_row,
+            problems,
+            optional=col.OPTIONAL_SESSION_COLUMNS,
+        )
         # After the first problem nothing more is staged, but every row is still checked.
         _copy(
             conn, stage_sessions, (_session_values(n, r) for n, r in sessions if not problems.total)

@@ -37,6 +37,7 @@ from recommender.feedback.records import (
     Impression,
     SessionRecord,
     check_choice,
+    check_client,
     check_text,
     check_timestamp,
     checked_event,
@@ -67,8 +68,13 @@ class FeedbackStore:
         self.tracks_imports = tracks_imports
 
     @classmethod
-    def open(cls, url: str, read_only: bool = False) -> FeedbackStore:
+    def open(
+        cls, url: str, read_only: bool = False, statement_timeout_s: float | None = None
+    ) -> FeedbackStore:
         """Connect to `url`, creating or upgrading the schema on first use.
+
+        `statement_timeout_s` bounds each statement's run and lock wait (the HTTP API's store;
+        see `create_store_engine`); the schema is brought up to date before it applies.
 
         `read_only=True` (for exports) never writes: an existing SQLite file is opened in
         read-only mode, so a store on a read-only disk or owned by another user still reads.
@@ -85,6 +91,9 @@ class FeedbackStore:
         engine = create_store_engine(url)
         check_reachable(engine)
         with_retry(lambda: migrate(engine), "prepare the feedback store")
+        if statement_timeout_s is not None:
+            engine.dispose()
+            engine = create_store_engine(url, statement_timeout_s)
         return cls(engine)
 
     def visible(self, table: Table) -> ColumnElement[bool]:
@@ -174,17 +183,19 @@ class FeedbackStore:
         experiment: str | None = None,
         picks: TeamPicks | None = None,
         session_id: str | None = None,
+        client: str = col.FINDER,
     ) -> str:
         """Store a session and its impressions together, as the app shows a result.
 
         `experiment` names the merchandisers' experiment arm that served it, if any; `picks`
         the team behind each product of an interleaved list (same transaction). `session_id`
-        is a caller's own id (the HTTP API's); one already stored is refused.
+        is a caller's own id (the HTTP API's); one already stored is refused. `client` says
+        who made it (SPEC section 5 revision 3).
         """
         # Imported here: `shown` builds on this module's row writers.
         from recommender.feedback.shown import shown_rows, write_shown
 
-        rows = shown_rows(answers, shown, created_at, experiment, picks, session_id)
+        rows = shown_rows(answers, shown, created_at, experiment, picks, session_id, client)
         self.write(lambda conn: write_shown(conn, [rows]), "save the session")
         return rows.record.session_id
 
@@ -305,6 +316,7 @@ def _session_record(
     session_id: str | None,
     created_at: datetime | None,
     experiment: str | None = None,
+    client: str = col.FINDER,
 ) -> SessionRecord:
     def build() -> SessionRecord:
         return SessionRecord(
@@ -315,6 +327,7 @@ def _session_record(
             model_version=check_text(col.MODEL_VERSION, model_version),
             policy=check_choice(col.POLICY, policy, col.POLICIES),
             experiment=None if experiment is None else check_text(col.EXPERIMENT, experiment),
+            client=check_client(client),
         )
 
     return _check(build)

@@ -20,7 +20,7 @@ from recommender.catalog.money import PLAIN, Money
 from recommender.catalog.validation import CATALOG_NOTICE
 from recommender.errors import RecommenderError
 from recommender.feedback import FeedbackStore, TeamPicks
-from recommender.feedback.columns import RANKED
+from recommender.feedback.columns import FINDER, RANKED
 from recommender.feedback.policy import Presentation, present
 from recommender.files import version_token
 from recommender.merchandising.experiments import CONTROL, INTERLEAVE, assign_experiment
@@ -75,6 +75,7 @@ class ShownRecorder(Protocol):
         experiment: str | None = None,
         picks: TeamPicks | None = None,
         session_id: str | None = None,
+        client: str = FINDER,
     ) -> str: ...
 
 
@@ -83,6 +84,8 @@ class FeedbackLog:
 
     # What a write turns into a note; the HTTP API narrows it so bad input still reaches the caller.
     failures: tuple[type[Exception], ...] = _STORE_FAILURES
+    # Who makes the sessions (SPEC section 5): the finder's pages; the HTTP API names its caller.
+    client: str = FINDER
 
     def __init__(
         self,
@@ -104,12 +107,23 @@ class FeedbackLog:
         """Log the session and one impression per product; return (session id, note)."""
         try:
             store = self._open_recorder()
-            return store.record_shown(
-                answers, shown, experiment=experiment, picks=picks, session_id=session_id
-            ), None
+            stored = store.record_shown(
+                answers,
+                shown,
+                experiment=experiment,
+                picks=picks,
+                session_id=session_id,
+                client=self.client,
+            )
         except self.failures as error:
+            self.wrote(error)
             logger.warning("feedback not saved: %s", error)
             return None, FEEDBACK_NOT_SAVED
+        self.wrote(None)
+        return stored, None
+
+    def wrote(self, error: Exception | None) -> None:
+        """How a write of a shown result went (the HTTP API reports it in /v1/health)."""
 
     def record_event(self, session_id: str | None, item: Item, event: str) -> str | None:
         """Log what the shopper did with a card; return a note when it was not saved."""

@@ -21,8 +21,11 @@ from tests.conftest import CATALOG_DIR
 from tests.feedback import conftest as feedback_fixtures
 
 KEY = "checkout-key-7f3a"
-OTHER_KEY = "reporting-key-91c2"
+OTHER_KEY = "reporting:reporting-key-91c2"  # a named key: its sessions say "reporting"
+# The tests that are not about the rate send as many requests as they like.
+UNLIMITED = 1_000_000
 BEARER = {"Authorization": f"Bearer {KEY}"}
+OTHER_BEARER = {"Authorization": "Bearer reporting-key-91c2"}
 
 # An empty store on every backend the feedback tests run on.
 store_url = feedback_fixtures.store_url
@@ -51,9 +54,20 @@ def make_client(api_settings: Settings) -> Iterator[Callable[..., TestClient]]:
     """A client for an app with these settings changed (e.g. explore_share=1.0)."""
     clients: list[TestClient] = []
 
-    def make(keys: tuple[str, ...] = (KEY, OTHER_KEY), **changes: object) -> TestClient:
+    def make(
+        keys: tuple[str, ...] = (KEY, OTHER_KEY),
+        rate_per_minute: int = UNLIMITED,
+        **changes: object,
+    ) -> TestClient:
         # recheck_seconds=0: a file changed by a test shows on the very next request.
-        app = create_app(replace(api_settings, **changes), api_keys=keys, recheck_seconds=0)
+        app = create_app(
+            replace(api_settings, **changes),
+            api_keys=keys,
+            recheck_seconds=0,
+            rate_per_minute=rate_per_minute,
+        )
+        # As `serve` does at start: the store is open before the first shopper comes.
+        app.state.worker.writer()
         client = TestClient(app, raise_server_exceptions=False)
         clients.append(client)
         return client

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from recommender.api.limits import MAX_BODY_BYTES
 from recommender.api.state import get_writer_opener
 from recommender.errors import StoreError
 from recommender.feedback import read_events, read_experiments, read_sessions
-from tests.api.conftest import BEARER, OTHER_KEY
+from tests.api.conftest import BEARER, OTHER_BEARER
 
 KNEE_RUNNER = {"pain_areas": ["knee"], "activities": ["running"], "knee_pain_site": "front"}
 
@@ -17,9 +19,14 @@ def recommend(client, answers=KNEE_RUNNER, **extra):
     return client.post("/v1/recommendations", json={"answers": answers, **extra})
 
 
-def outcome(session_id, sku, event="purchase", position=1, ts="2026-11-28T10:00:00Z", **extra):
-    return {"session_id": session_id, "ts": ts, "sku": sku, "position": position, "event": event,
-            **extra}  # fmt: skip
+def moments_from_now(seconds: float = 0) -> str:
+    """An event time as a checkout would send it: now (by this machine's clock), or later."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
+
+
+def outcome(session_id, sku, event="purchase", position=1, ts=None, **extra):
+    return {"session_id": session_id, "ts": ts or moments_from_now(), "sku": sku,
+            "position": position, "event": event, **extra}  # fmt: skip
 
 
 def test_health_names_the_catalog_weights_and_model_being_served(client, api_settings):
@@ -79,11 +86,19 @@ def test_an_experiment_arm_is_recorded_with_the_session(client, store, api_setti
 
 
 def test_the_shop_may_name_its_own_session_but_not_reuse_one(client):
-    first = recommend(client, session_id="shop-order-flow-1")
-    again = recommend(client, session_id="shop-order-flow-1")
+    first = client.post(
+        "/v1/recommendations",
+        json={"answers": KNEE_RUNNER, "session_id": "shop-order-flow-1"},
+        headers=BEARER,
+    )
+    again = client.post(
+        "/v1/recommendations",
+        json={"answers": KNEE_RUNNER, "session_id": "shop-order-flow-1"},
+        headers=BEARER,
+    )
 
     assert first.json()["session_id"] == "shop-order-flow-1"
-    assert again.status_code == 422 and again.json()["field"] == "session_id"
+    assert again.status_code == 409 and again.json()["field"] == "session_id"
 
 
 def test_a_red_flag_stops_products_through_the_api_too(client):
@@ -106,6 +121,7 @@ def test_a_red_flag_stops_products_through_the_api_too(client):
         ({"answers": {}, "k": "5"}, "k"),
         ({"answers": {}, "session_id": "=cmd()"}, "session_id"),
         ({"answers": {}, "session_id": "ann@example.com"}, "session_id"),
+        ({"answers": {}, "session_id": ""}, "session_id"),
         ({"answers": {}, "shopper_email": "x"}, "shopper_email"),
         ({"answers": {"symptoms": ["tight_quads"] * 20_000}}, "answers"),
     ],
@@ -144,7 +160,9 @@ def test_a_streamed_body_over_1_mb_without_a_length_is_refused(client):
         for _ in range(20):
             yield b" " * 100_000
 
-    reply = client.post("/v1/recommendations", content=chunks())
+    reply = client.post(
+        "/v1/recommendations", content=chunks(), headers={"Content-Type": "application/json"}
+    )
 
     assert reply.status_code == 413
 
@@ -190,12 +208,12 @@ def test_checkout_reports_a_purchase_and_a_return_and_a_retry_adds_nothing(clien
     rows = {
         "events": [
             outcome(session_id, skus[1], "purchase", position=2),
-            outcome(session_id, skus[1], "returned", position=2, ts="2026-12-05T09:00:00Z"),
+            outcome(session_id, skus[1], "returned", position=2, ts=moments_from_now(1)),
         ]
     }
 
     first = client.post("/v1/events", json=rows, headers=BEARER)
-    retry = client.post("/v1/events", json=rows, headers={"Authorization": f"Bearer {OTHER_KEY}"})
+    retry = client.post("/v1/events", json=rows, headers=OTHER_BEARER)
 
     assert (first.status_code, first.json()) == (202, {"stored": 2, "already_stored": 0})
     assert (retry.status_code, retry.json()) == (202, {"stored": 0, "already_stored": 2})

@@ -18,10 +18,11 @@ from recommender.settings import Settings
 from recommender.shop.last_good import load_serving_engine
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, Engine
-from tests.api.conftest import BEARER, KEY
+from tests.api.conftest import BEARER, KEY, UNLIMITED
 from tests.conftest import CATALOG_DIR
 from tests.strategies import raw_answers
 
+JSON_BODY = {"Content-Type": "application/json"}
 PROPERTY = settings(
     max_examples=60,
     deadline=None,
@@ -44,7 +45,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
         models_dir=root / "models",
         explore_share=0.0,
     )
-    client = TestClient(create_app(current, api_keys=(KEY,)), raise_server_exceptions=False)
+    app = create_app(current, api_keys=(KEY,), rate_per_minute=UNLIMITED)
+    app.state.worker.writer()  # open before the first request, as `serve` has it
+    client = TestClient(app, raise_server_exceptions=False)
     # What `recommender recommend --rules-only` runs: the served engine without a model.
     yield client, load_serving_engine(Path(current.catalog_dir))
     client.app.state.worker.close()
@@ -68,7 +71,7 @@ def test_for_any_valid_answers_the_api_result_equals_the_command_lines(served, r
 def test_no_recommendation_request_yields_a_server_error(served, answers, k, extra):
     client, _ = served
     body = {**extra, "answers": answers, "k": k}
-    reply = client.post("/v1/recommendations", content=json.dumps(body))
+    reply = client.post("/v1/recommendations", content=json.dumps(body), headers=JSON_BODY)
 
     assert reply.status_code in (200, 422)
     if reply.status_code == 422:
@@ -80,7 +83,7 @@ def test_no_recommendation_request_yields_a_server_error(served, answers, k, ext
 def test_no_events_request_yields_a_server_error(served, rows, raw):
     client, _ = served
     for content in (json.dumps({"events": rows}).encode(), raw):
-        reply = client.post("/v1/events", content=content, headers=BEARER)
+        reply = client.post("/v1/events", content=content, headers={**BEARER, **JSON_BODY})
         # The key is right, so every refusal here is about the body, and names where.
         assert reply.status_code == 422, reply.text
         assert "field" in reply.json()

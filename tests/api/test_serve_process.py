@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,11 @@ from tests.interleaving.conftest import trained_registry
 
 __all__ = ["trained_registry"]  # a fixture shared with tests/interleaving
 
+
+def now(seconds: int = 0) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
+
+
 ANSWERS = {"pain_areas": ["knee", "lower_back"], "sitting_hours": 9, "habits": ["slouching"]}
 
 
@@ -32,7 +38,7 @@ def env(api_settings) -> dict[str, str]:
         "RECOMMENDER_DB": api_settings.db_url,
         "RECOMMENDER_CATALOG": str(api_settings.catalog_dir),
         "RECOMMENDER_MODELS": str(api_settings.models_dir),
-        "RECOMMENDER_API_KEYS": f"old-key,{KEY}",
+        "RECOMMENDER_API_KEYS": f"retired-key-2025-0001,{KEY}",
         "RECOMMENDER_EXPLORE_SHARE": "0",
     }
 
@@ -48,7 +54,7 @@ def test_a_shop_page_and_its_checkout_talk_to_a_running_server(env, tmp_path, ap
         first = shown["items"][0]
         bought = httpx.post(
             f"{base}/v1/events",
-            json={"events": [{"session_id": shown["session_id"], "ts": "2026-11-28T12:00:00Z",
+            json={"events": [{"session_id": shown["session_id"], "ts": now(),
                               "sku": first["sku"], "position": 1, "event": "purchase"}]},
             headers=BEARER,
             timeout=30,
@@ -85,7 +91,7 @@ def test_two_workers_writing_the_same_events_at_once_lose_and_double_nothing(
             for _ in range(6)
         ]
         rows = [
-            {"session_id": s["session_id"], "ts": f"2026-11-28T12:00:{n:02d}Z",
+            {"session_id": s["session_id"], "ts": now(n),
              "sku": item["sku"], "position": item["rank"], "event": kind}
             for s in sessions
             for item in s["items"]

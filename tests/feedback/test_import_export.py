@@ -12,6 +12,7 @@ from recommender.errors import InputError, RecommenderError
 from recommender.feedback import (
     EVENT_COLUMNS,
     SESSION_COLUMNS,
+    SESSION_FILE_COLUMNS,
     FeedbackImportError,
     FeedbackStore,
     export_feedback,
@@ -32,7 +33,8 @@ def test_export_writes_the_exact_columns_and_round_trips(
     assert lines[0] == ",".join(EVENT_COLUMNS)
     assert lines[1] == "s0,2025-03-01T10:00:01.000000Z,KN-101,1,impression,1.0"
     header = (tmp_path / "first" / "sessions.csv").read_text().splitlines()[0]
-    assert header == ",".join(SESSION_COLUMNS)
+    # SPEC section 5's columns, and revision 3's client.
+    assert header == ",".join(SESSION_FILE_COLUMNS)
 
     # Export, import into an empty store, export again: the very same files.
     empty_url = f"sqlite:///{tmp_path / 'copy.db'}"

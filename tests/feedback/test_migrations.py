@@ -144,4 +144,5 @@ def test_export_keeps_the_exact_spec_columns_after_the_experiment_column(
         )
         export_feedback(store, tmp_path / "out")
     header = (tmp_path / "out" / "sessions.csv").read_text().splitlines()[0]
-    assert header == "session_id,created_at,answers,triage_level,model_version,policy"
+    # SPEC section 5 (revision 3 adds client); the experiment arm stays inside the store.
+    assert header == "session_id,created_at,answers,triage_level,model_version,policy,client"

@@ -54,7 +54,7 @@ def test_purging_a_session_removes_its_picks_and_the_csv_columns_stay_as_spec(
     )
     export_feedback(store, tmp_path)
     header = (tmp_path / "sessions.csv").read_text().splitlines()[0]
-    assert header.split(",") == list(col.SESSION_COLUMNS)
+    assert header.split(",") == list(col.SESSION_FILE_COLUMNS)
 
     purge(store, older_than_days=1, now=utc_now() + timedelta(days=2))
 

@@ -56,7 +56,7 @@ def test_session_keeps_answers_without_raw_height_or_weight(store: FeedbackStore
         "body_mass_band": "typical",
     }
     sessions = read_sessions(store)
-    assert list(sessions.columns) == list(SESSION_COLUMNS)
+    assert list(sessions.columns) == [*SESSION_COLUMNS, "client"]
     assert sessions.loc[0, "session_id"] == session_id
     answers = sessions.loc[0, "answers"]
     assert isinstance(answers, Answers)
