@@ -51,7 +51,7 @@ format: install-dev
 
 # The documentation site, built strictly: a broken link or a page missing from the nav fails.
 docs: install-dev
-	$(VENV)/bin/mkdocs build --strict --quiet --site-dir var/site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 docs-serve: install-dev
 	$(VENV)/bin/mkdocs serve

@@ -13,7 +13,7 @@ attempt before any password is checked:
   parallel tabs cannot jump the queue or multiply the memory.
 
 The state lives in this process (one guard per server process, shared by every Streamlit
-session through `shared_guard`); see the README for what several replicas mean. Time comes
+session through `shared_guard`); see docs/operations/security.md for what several replicas mean. Time comes
 from an injectable clock so tests step it instead of sleeping.
 """
 
