@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
@@ -88,20 +89,20 @@ def _postgres_lock(engine: Engine) -> Iterator[None]:
 
 @contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
-    import fcntl  # POSIX only, and only needed here
-
+    # filelock: an OS lock on POSIX and Windows alike; it goes with the process if it is killed.
+    lock = FileLock(path, timeout=0)
     try:
-        handle: IO[bytes] = path.open("ab")
+        lock.acquire()
+    except Timeout:
+        raise InputError(BUSY) from None
     except OSError:
         # No right to create files beside the store: the import's first write will say so.
         yield
         return
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(BUSY) from None
-        yield  # the lock goes with the handle, or with the process if it is killed
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def clean_up_unpublished(conn: Connection) -> None:
