@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from recommender.faults import checkpoint
 from recommender.feedback.csvio import Problems
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
-from recommender.feedback.killpoints import kill_point
 from recommender.feedback.publishing import (
     begin_import,
     clean_up_unpublished,
@@ -69,7 +69,7 @@ def import_feedback(store: FeedbackStore, sessions_path: Path, events_path: Path
             )
             problems.raise_if_any()
             sessions_read = with_retry(lambda: staged_session_count(conn), "count the import")
-            kill_point("feedback-import:staged")
+            checkpoint("feedback-import:staged")
             import_id = begin_import(conn)
             merged = merge(conn, import_id)
             publish(conn, import_id)

@@ -27,9 +27,9 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text, u
 from sqlalchemy.engine import make_url
 
 from recommender.errors import InputError
+from recommender.faults import checkpoint
 from recommender.feedback import columns as col
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
-from recommender.feedback.killpoints import kill_point
 from recommender.feedback.records import utc_now
 from recommender.feedback.schema import events, imports, sessions
 from recommender.feedback.staging import ROW_NUMBER, stage_events, stage_sessions
@@ -136,17 +136,17 @@ def begin_import(conn: Connection) -> str:
 def merge(conn: Connection, import_id: str) -> Merged:
     """Copy the staged rows into the shared tables, batch by batch, skipping stored ones."""
     added_sessions = _merge_table(conn, import_id, stage_sessions, sessions, col.SESSION_COLUMNS)
-    kill_point("feedback-import:sessions-merged")
+    checkpoint("feedback-import:sessions-merged")
     added_events = _merge_table(conn, import_id, stage_events, events, col.EVENT_COLUMNS)
     return Merged(added_sessions, added_events)
 
 
 def publish(conn: Connection, import_id: str) -> None:
     """Make every row of the import visible at once: one row of one small table changes."""
-    kill_point("feedback-import:before-publish")
+    checkpoint("feedback-import:before-publish")
     published = {col.PUBLISHED_AT: utc_now()}
     _run_short(conn, update(imports).where(imports.c[col.IMPORT_ID] == import_id).values(published))
-    kill_point("feedback-import:published")
+    checkpoint("feedback-import:published")
 
 
 def _merge_table(
@@ -172,7 +172,7 @@ def _merge_table(
         added += max(_run_short(conn, statement, values), 0)
         held = time.perf_counter() - began
         if start == 0:
-            kill_point(f"feedback-import:first-{target.name}-batch")
+            checkpoint(f"feedback-import:first-{target.name}-batch")
         start += batch
         if sqlite:
             time.sleep(held * SQLITE_YIELD_SHARE)
