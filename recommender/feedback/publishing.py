@@ -90,8 +90,12 @@ def _postgres_lock(engine: Engine) -> Iterator[None]:
 @contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
     # filelock: an OS lock on POSIX and Windows alike; it goes with the process if it is killed.
+    # It would create missing folders, so a store whose folder is not there (or a read-only
+    # `file:` URL) takes no lock, as before: the import's first write will say what is wrong.
     lock = FileLock(path, timeout=0)
     try:
+        if not path.parent.is_dir():
+            raise FileNotFoundError(path.parent)
         lock.acquire()
     except Timeout:
         raise InputError(BUSY) from None
