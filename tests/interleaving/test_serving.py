@@ -24,12 +24,6 @@ from training.simulate import ShopperWorld, random_answers
 DRAFT = {"pain_areas": ["knee", "lower_back"], "activities": ["walking"], "sitting_hours": 8}
 
 
-@pytest.fixture
-def store(tmp_path):
-    with FeedbackStore.open(f"sqlite:///{tmp_path / 'feedback.db'}") as opened:
-        yield opened
-
-
 def _interleaving_engine(engine, share=0.5):
     return replace(engine, weights=replace(engine.weights, blend_model=0.5, interleave_share=share))
 

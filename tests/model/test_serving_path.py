@@ -35,11 +35,11 @@ class ThroughTheGeneralPath:
 @FAST
 @given(raw=raw_answers(red_flags=False), blend=st.floats(0.05, 1.0))
 def test_a_shopper_gets_the_same_list_whichever_way_the_model_is_asked(
-    engine, corrected, raw, blend
+    engine, small_model, raw, blend
 ):
     answers = parse_answers(raw)
     weights = replace(engine.weights, blend_model=blend)
-    quick = LearnedReranker("m", corrected)
+    quick = LearnedReranker("m", small_model)
 
     fast = build_engine(engine.catalog, weights, quick).recommend(answers, MAX_K)
     general = build_engine(engine.catalog, weights, ThroughTheGeneralPath(quick)).recommend(
