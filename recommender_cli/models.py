@@ -15,8 +15,8 @@ from typing import Any
 from recommender.errors import ExitCode, InputError
 from recommender.model import registry
 from recommender.model.promotion import promoted_or_notice
-from recommender.model.ranker import RULES_ONLY
 from recommender.settings import Settings
+from recommender.shopper.ranker import RULES_ONLY
 from recommender_cli.interleaving import register_actions as register_interleaving
 
 

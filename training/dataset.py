@@ -17,15 +17,10 @@ import pandas as pd
 
 from recommender.feedback import FeedbackStore, read_events, read_sessions
 from recommender.feedback import columns as col
-from recommender.model.features import (
-    answer_matrix,
-    feature_rows,
-    product_attributes,
-    rule_score_from_raw,
-)
-from recommender.model.ranker import Pairs
+from recommender.model.features import answer_matrix, feature_rows, product_attributes
 from recommender.shopper.engine import Engine
 from recommender.shopper.features import answer_features
+from recommender.shopper.ranker import Pairs
 
 GRADES = {"impression": 0, "click": 1, "add_to_cart": 2, "purchase": 3, "helpful": 3}
 # A product sent back is a firmer no than a purchase is a yes: it overrides the purchase.
@@ -62,7 +57,7 @@ class RankingDataset(Pairs):
         """The model input for every row, with sku codes from `sku_vocabulary`."""
         attributes = product_attributes(self.products, list(sku_vocabulary)).to_numpy()
         return feature_rows(
-            answers=self.answers[self.shopper_index],
+            answers=answer_matrix(self.shopper_features)[self.shopper_index],
             products=attributes[self.product_index],
             rule_raw=self.rule_raw,
             rule_score=self.rule_score,
@@ -134,10 +129,10 @@ def assemble(
         rows=rows,
         shopper_index=session_index,
         product_index=product_index,
-        answers=answer_matrix(feature_sets),
+        shopper_features=tuple(feature_sets),
         products=engine.catalog.products,
         rule_raw=raw,
-        rule_score=rule_score_from_raw(engine, raw),
+        rule_score=engine.rule_scores(raw),
     )
 
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from recommender.model.learned import LearnedReranker
-from recommender.model.ranker import RULES_ONLY, Pairs, RulesOnlyRanker
 from recommender.shopper.engine import Engine
+from recommender.shopper.ranker import RULES_ONLY, Pairs, RulesOnlyRanker
 from training.counterfactual import PRIMARY_ESTIMATOR, Difference
 from training.evaluate import Evaluation, evaluate
 from training.metrics import PRIMARY_METRIC

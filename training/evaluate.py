@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from recommender.feedback import columns as col
-from recommender.model.ranker import Ranker
+from recommender.shopper.ranker import Ranker
 from training.counterfactual import (
     DEFAULT_CLIP,
     Counterfactual,

@@ -22,9 +22,9 @@ from recommender.feedback import columns as col
 from recommender.model import registry
 from recommender.model.features import MODEL_COLUMNS
 from recommender.model.learned import LambdaRanker, LearnedReranker
-from recommender.model.ranker import RULES_ONLY, Ranker, RulesOnlyRanker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
+from recommender.shopper.ranker import RULES_ONLY, Ranker, RulesOnlyRanker
 from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
 from training.evaluate import Evaluation, evaluate

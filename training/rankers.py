@@ -1,6 +1,6 @@
 """The baselines an evaluation compares the learned model with, learned from a training set.
 
-Each follows the one ranker contract, `recommender.model.ranker.Ranker`, like rules-only
+Each follows the one ranker contract, `recommender.shopper.ranker.Ranker`, like rules-only
 (`RulesOnlyRanker`) and the learned model (`LearnedReranker`): a `RankingDataset` is the pairs
 they score (higher = shown earlier).
 """
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.model.features import MODEL_COLUMNS, POSITION, product_attributes
-from recommender.model.ranker import RULES_ONLY, Pairs, Ranker, RulesOnlyRanker
+from recommender.model.features import MODEL_COLUMNS, POSITION, pair_features, product_attributes
+from recommender.shopper.ranker import RULES_ONLY, Pairs, Ranker, RulesOnlyRanker
 from training.dataset import GRADE, RankingDataset
 from training.metrics import RankedLists
 from training.model import session_sizes
@@ -94,7 +94,7 @@ class LightGBMBaseline:
         if len(pairs) == 0:
             return np.zeros(0)
         table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)
-        return self.booster_.predict(pairs.model_input(table), num_threads=1)
+        return self.booster_.predict(pair_features(pairs, table), num_threads=1)
 
 
 def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:

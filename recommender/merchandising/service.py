@@ -41,10 +41,10 @@ from recommender.merchandising.whatif import (
     weights_data_from_rows,
     with_cells,
 )
-from recommender.model.ranker import Ranker
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, build_engine
+from recommender.shopper.ranker import Ranker
 from recommender.shopper.rules import load_rule_book
 
 Rows = list[dict[str, Any]]

@@ -25,11 +25,11 @@ from recommender.errors import InputError, ModelError
 from recommender.feedback.columns import RANKED
 from recommender.feedback.policy import Presentation
 from recommender.model.interleaving import Interleaved, team_draft
-from recommender.model.ranker import Ranker
 from recommender.settings import Settings
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import MAX_K, Engine
 from recommender.shopper.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
+from recommender.shopper.ranker import Ranker
 from recommender.shopper.result import Result
 
 INTERLEAVE_FILE = "interleave.json"

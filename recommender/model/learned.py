@@ -12,9 +12,9 @@ gradients. The position is never a model input, so a score cannot depend on the 
 A fitted model is stored as LightGBM's own model text plus a JSON document of our state
 (`model_text`, `saved_state`, `from_saved`): neither format can run code when read.
 
-`LearnedReranker` is the fitted model as a `recommender.model.ranker.Ranker`, the one contract
-the engine serves with and an evaluation compares: it turns (shopper, product) pairs into a
-feature matrix with numpy and scores them in one booster call.
+`LearnedReranker` is the fitted model as a `recommender.shopper.ranker.Ranker`, the contract
+the engine serves with and an evaluation compares: it encodes (shopper, product) pairs as its
+feature matrix (`recommender.model.features`) with numpy and scores them in one booster call.
 """
 
 from __future__ import annotations
@@ -34,10 +34,12 @@ from recommender.model.features import (
     CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
     POSITION,
+    answer_matrix,
     one_shopper_matrix,
+    pair_features,
     product_attributes,
 )
-from recommender.model.ranker import Pairs
+from recommender.shopper.ranker import Pairs
 
 CORRECTIONS = ("position", "none")
 STATE_FORMAT = "recommender-lambdarank/1"
@@ -240,12 +242,13 @@ class LearnedReranker:
         if len(pairs) == 0:
             return np.zeros(0)
         table = self._product_table(pairs)
-        if len(pairs.answers) == 1:  # the engine's question: one shopper, no temporary copies
+        if len(pairs.shopper_features) == 1:  # the engine's question: no temporary copies
+            shopper = answer_matrix(pairs.shopper_features)
             rows = one_shopper_matrix(
-                pairs.answers, table[pairs.product_index], pairs.rule_raw, pairs.rule_score
+                shopper, table[pairs.product_index], pairs.rule_raw, pairs.rule_score
             )
         else:
-            rows = pairs.model_input(table)
+            rows = pair_features(pairs, table)
         return np.clip(self.estimator.positive_score(rows), 0.0, 1.0)
 
     def _product_table(self, pairs: Pairs) -> np.ndarray:

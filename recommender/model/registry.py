@@ -45,8 +45,8 @@ from recommender.model.model_files import (
     save_model,
 )
 from recommender.model.promotion import STATE_FILE, promoted_id, rollback, set_promoted
-from recommender.model.ranker import RULES_ONLY, Ranker
 from recommender.settings import Settings
+from recommender.shopper.ranker import RULES_ONLY, Ranker
 
 __all__ = [
     "CARD_FILE",

@@ -16,13 +16,13 @@ from recommender.catalog.money import PLAIN, Money
 from recommender.catalog.products import Catalog, load_catalog
 from recommender.catalog.sizes import NoSizeFits, SizeChart, SizeFit
 from recommender.catalog.weights import Weights, load_weights
-from recommender.model.ranker import Pairs, Ranker
 from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
 from recommender.shopper.contrast import card_facts, first_reasons
 from recommender.shopper.features import answer_features
 from recommender.shopper.guidance import HELD_BACK as NG59_HELD_BACK
 from recommender.shopper.guidance import NG59_CATEGORIES, back_pain_only, keep_out_of_top
+from recommender.shopper.ranker import Pairs, Ranker
 from recommender.shopper.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.shopper.rules import RuleBook, load_rule_book
 from recommender.shopper.safety import Caution, SafetyBook, Screen, load_safety_book
@@ -71,6 +71,11 @@ class Engine:
         fired = np.vstack([self.rules.fired(features) for features in feature_sets])
         return (fired * compiled.rule_strength) @ compiled.product_rule_affinity.T
 
+    def rule_scores(self, rule_totals: np.ndarray) -> np.ndarray:
+        """The blended rules part of each product's score, from its raw rule total: what the
+        engine ranks by and passes to a ranker as `Pairs.rule_score`."""
+        return self.weights.blend_rules * squash(rule_totals)
+
     def screen(self, answers: Answers) -> Screen:
         """The safety screen alone: what the answers mean before any product is scored."""
         return self.safety.screen(answer_features(answers))
@@ -117,7 +122,7 @@ class Engine:
         sizes = _fit_sizes(self.catalog.sizes, compiled.sized, answers, relevant, blocked_by)
         blocked[list(blocked_by)] = True  # a product no size fits is held back like a caution
         eligible = relevant & ~blocked & compiled.in_stock & affordable
-        rules_part = weights.blend_rules * squash(raw)
+        rules_part = self.rule_scores(raw)
         model_part = np.zeros_like(raw)
         if self.model is not None and weights.blend_model > 0 and eligible.any():
             model_part[eligible] = weights.blend_model * self._model_scores(

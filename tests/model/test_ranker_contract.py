@@ -13,12 +13,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from recommender.model.features import rule_score_from_raw
 from recommender.model.learned import LearnedReranker
-from recommender.model.ranker import Pairs, Ranker, RulesOnlyRanker
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, Engine, build_engine
 from recommender.shopper.features import answer_features
+from recommender.shopper.ranker import Pairs, Ranker, RulesOnlyRanker
 from training.model import fit_ranker
 from training.pipeline import Prepared
 from training.rankers import LightGBMBaseline, PopularityRanker
@@ -52,7 +51,7 @@ def one_shopper_pairs(engine: Engine, raw: dict, products=None) -> Pairs:
         engine.catalog,
         everything,
         raw_totals,
-        rule_score_from_raw(engine, raw_totals),
+        engine.rule_scores(raw_totals),
     )
     return pairs if products is None else replace(pairs, products=products, catalog_version=None)
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from recommender.feedback import columns as col
-from recommender.model.ranker import RULES_ONLY
+from recommender.shopper.ranker import RULES_ONLY
 from training import counterfactual
 from training.counterfactual import IPS, SNIPS, counterfactual_evaluation, ratio_bootstrap
 from training.dataset import GRADE

@@ -7,7 +7,7 @@ import pytest
 
 from recommender.feedback import columns as col
 from recommender.model.learned import LambdaRanker, LearnedReranker
-from recommender.model.ranker import RULES_ONLY, RulesOnlyRanker
+from recommender.shopper.ranker import RULES_ONLY, RulesOnlyRanker
 from training.evaluate import evaluate, paired_bootstrap
 from training.metrics import NDCG, RankedLists
 from training.model import fit_ranker
