@@ -20,7 +20,7 @@ from scipy.stats import binomtest
 from recommender.errors import InputError
 from recommender.feedback import FeedbackStore, read_picks
 from recommender.feedback import columns as col
-from recommender.feedback.picks import read_picked_outcomes
+from recommender.feedback.reads import read_picked_outcomes
 from recommender.model.interleaving import CANDIDATE, CREDIT, SERVED, TIE
 
 CONFIDENCE = 0.95
