@@ -46,7 +46,7 @@ BATCH_LINES = 2_000
 
 def run() -> list[dict]:
     answers = sample_answers(200)
-    backends = [("SQLite", None)]
+    backends: list[tuple[str, str | None]] = [("SQLite", None)]
     if os.environ.get("RECOMMENDER_TEST_PG_URL"):
         backends.append(("PostgreSQL", os.environ["RECOMMENDER_TEST_PG_URL"]))
     runs = [(label, pg_url, client) for label, pg_url in backends for client in ("httpx", "lean")]

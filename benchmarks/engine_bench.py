@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -29,7 +30,9 @@ def sample_answers(count: int, seed: int = 7) -> list[dict]:
     lists = {k: v for k, v in LIST_CHOICES.items() if k != "red_flags"}
     shoppers = []
     for _ in range(count):
-        raw = {name: rng.choice(values) for name, values in CHOICES.items() if name != "age_band"}
+        raw: dict[str, Any] = {
+            name: rng.choice(values) for name, values in CHOICES.items() if name != "age_band"
+        }
         raw.update({name: rng.sample(values, rng.randint(0, 3)) for name, values in lists.items()})
         raw["sitting_hours"] = rng.randint(0, 12)
         shoppers.append(raw)

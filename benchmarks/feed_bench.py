@@ -40,7 +40,8 @@ def _scaled_xml(items: int) -> str:
     head, rest = text.split("<item>", 1)
     body, tail = ("<item>" + rest).rsplit("</channel>", 1)
     blocks = body.split("<item>")[1:]
-    out, copy = [], 0
+    out: list[str] = []
+    copy = 0
     while len(out) < items:
         for block in blocks[: items - len(out)]:
             out.append(

@@ -38,11 +38,12 @@ def run() -> list[dict]:
                     "target": "fewer than A/B" if method == "interleaving" else "",
                 }
             )
-        if None not in needed.values():
+        ab, interleaving = needed["ab"], needed["interleaving"]
+        if ab is not None and interleaving is not None:
             rows.append(
                 {
                     "name": f"A/B sessions / interleaving sessions, {label} ranker",
-                    "value": needed["ab"] / needed["interleaving"],
+                    "value": ab / interleaving,
                     "unit": "x",
                     "target": "> 1",
                 }

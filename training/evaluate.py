@@ -118,7 +118,7 @@ def evaluate(
         per_ranker[ranker.name] = calc_metrics(DEFAULT_METRICS, _lists(test, scores[ranker.name]))
         if full_lists is not None:
             per_ranker[ranker.name].update(full_list_metrics(ranker, full_lists, catalog_size))
-    judged = len(per_ranker[candidate.name][PRIMARY_METRIC])
+    judged = len(np.atleast_1d(per_ranker[candidate.name][PRIMARY_METRIC]))
     result = Evaluation(candidate.name, UNCORRECTED, test.n_sessions, judged)
     for name, values in per_ranker.items():
         result.metrics[name] = {m: _summary(v) for m, v in values.items()}
@@ -126,7 +126,7 @@ def evaluate(
     for baseline in baselines:
         theirs = per_ranker[baseline.name]
         result.differences[baseline.name] = {
-            m: paired_bootstrap(mine[m], theirs[m], seed=seed)
+            m: paired_bootstrap(np.asarray(mine[m]), np.asarray(theirs[m]), seed=seed)
             for m in mine
             if isinstance(mine[m], np.ndarray)
         }

@@ -46,7 +46,7 @@ class Preference:
 
     @property
     def verdict(self) -> str:
-        if self.share is None:
+        if self.share is None or self.low is None or self.high is None:
             return "no session has a winner yet"
         if self.low > 0.5:
             return "shoppers prefer the candidate"

@@ -260,7 +260,7 @@ def _check_promotable(settings: Settings, card: registry.ModelCard) -> None:
         )
     evaluation = evaluate_model(settings, card.model_id)
     current, _ = registry.load_for_serving(settings, None)
-    against = current.model_id if current is not None else RULES_ONLY
+    against = current.name if current is not None else RULES_ONLY
     if against == card.model_id:
         return  # already served: promoting again changes nothing
     difference = evaluation.corrected_difference(against)

@@ -94,7 +94,7 @@ class LightGBMBaseline:
         if len(pairs) == 0:
             return np.zeros(0)
         table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)
-        return self.booster_.predict(pair_features(pairs, table), num_threads=1)
+        return np.asarray(self.booster_.predict(pair_features(pairs, table), num_threads=1))
 
 
 def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:

@@ -53,7 +53,7 @@ class FeedRead:
     left_out: int = 0  # Shopify drafts and archived products: not for sale
 
 
-def where(name: str, line: int, field_name: str = "") -> str:
+def where(name: str, line: int | None, field_name: str = "") -> str:
     return f"{name} line {line}" + (f", field '{field_name}'" if field_name else "")
 
 

@@ -75,7 +75,7 @@ def create_store_engine(url: str) -> Engine:
             "which is not installed"
         ) from None
     if _is_plain_file(parsed.database):
-        folder = Path(parsed.database).parent
+        folder = Path(str(parsed.database)).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:

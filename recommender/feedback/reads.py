@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeAlias
 
 import pandas as pd
 from sqlalchemy import Connection, Select, select
@@ -34,7 +35,7 @@ from recommender.feedback.schema import events, interleaved, sessions
 from recommender.feedback.store import FeedbackStore
 from recommender.shopper.answers import Answers, parse_answers
 
-Frames = pd.DataFrame | Iterator[pd.DataFrame]
+Frames: TypeAlias = pd.DataFrame | Iterator[pd.DataFrame]
 Tidy = Callable[[pd.DataFrame], pd.DataFrame]
 
 

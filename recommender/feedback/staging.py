@@ -103,7 +103,9 @@ def drop_stage(conn: Connection) -> None:
 
 def staged_session_count(conn: Connection) -> int:
     with conn.begin():
-        return int(conn.scalar(select(func.count(stage_sessions.c[col.SESSION_ID].distinct()))))
+        return int(
+            conn.scalar(select(func.count(stage_sessions.c[col.SESSION_ID].distinct()))) or 0
+        )
 
 
 def check_staged(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, func, select, true
@@ -68,8 +69,9 @@ class FeedbackStore:
         if read_only:
             engine = open_read_only(url)
             if engine is not None:
+                opened = engine
                 try:
-                    version = with_retry(lambda: stored_version(engine), "read the store")
+                    version = with_retry(lambda: stored_version(opened), "read the store")
                 except StoreError as error:  # e.g. the file is not a database at all
                     engine.dispose()
                     raise StoreUnavailable(f"RECOMMENDER_DB: {error}") from error
@@ -155,7 +157,7 @@ class FeedbackStore:
 
     def log_events(self, rows: Iterable[Event]) -> int:
         """Store a batch of events in one transaction; return how many were new."""
-        valid = [check_fields(lambda e=e: checked_event(e)) for e in rows]
+        valid = [check_fields(partial(checked_event, e)) for e in rows]
         return self.write(lambda conn: insert_events(conn, valid), "save the events")
 
     def record_shown(

@@ -163,7 +163,7 @@ def parse_persona(raw: Any, known_skus: set[str] | None = None) -> Persona:
         elif expectation:
             expectations.append(expectation)
     problems.raise_if_any()
-    return Persona(persona_id, description, answers, tuple(expectations))
+    return Persona(str(persona_id), description, answers, tuple(expectations))
 
 
 def _expectation(item: Any, known_skus: set[str] | None) -> tuple[Expectation | None, str]:

@@ -162,6 +162,7 @@ def _position_chances(
     for position in range(limit):
         following: dict[tuple[frozenset[str], int, int], float] = defaultdict(float)
         for (taken, by_candidate, by_served), chance in states.items():
+            turns: tuple[tuple[str, float], ...]
             if by_candidate == by_served:
                 turns = ((CANDIDATE, chance / 2), (SERVED, chance / 2))
             else:

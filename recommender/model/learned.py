@@ -133,7 +133,7 @@ class LambdaRanker(BaseEstimator):
         """One ranking score per row (any real number; only the order within a shopper counts)."""
         check_is_fitted(self, "booster_")
         rows = _model_input(X, tuple(self.feature_names_in_), "X")
-        return self.booster_.predict(rows, num_threads=self.n_threads)
+        return np.asarray(self.booster_.predict(rows, num_threads=self.n_threads))
 
     def positive_score(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """`predict` squashed into (0, 1) by the logistic function: the same order, on the

@@ -222,7 +222,7 @@ def show_products(
     eligible = serving.recommend(answers, MAX_K if explores or interleaves else k)
     presentation = present(eligible, explore_share=1.0 if explores else 0.0, rng=rng, k=k)
     picks = None
-    if interleaves and presentation.policy == RANKED:
+    if interleaves and candidate is not None and presentation.policy == RANKED:
         # Interleaving keeps NG59's top places too (see InterleaveCandidate.order).
         presentation, pick = candidate.present(answers, eligible, rng, k)
         picks = TeamPicks(candidate.model_id, pick.teams)

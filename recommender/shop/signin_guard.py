@@ -194,7 +194,11 @@ class SignInGuard:
         """The account's record, forgotten after a quiet spell; created when missing."""
         state = self._accounts.get(account)
         quiet = state is not None and not state.locked and not state.checking
-        if quiet and now - state.last_failure > self.policy.forget_after_seconds:
+        if (
+            quiet
+            and state is not None
+            and now - state.last_failure > self.policy.forget_after_seconds
+        ):
             state = None
         if state is None:
             state = _Account()

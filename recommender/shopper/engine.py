@@ -145,6 +145,7 @@ class Engine:
         pairs = Pairs.one_shopper(
             answers, features, self.catalog, rows, raw[rows], rules_part[rows]
         )
+        assert self.model is not None  # the caller asks only when a model is served
         scores = self.model.score(pairs)
         scores = np.asarray(scores, float)
         return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
@@ -206,6 +207,7 @@ class Engine:
         held += [Excluded(skus[i], "held back: out of stock right now") for i in out_of_stock]
         over = np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable)
         prices, budget, money = self._compiled.prices, answers.budget_max, self.money.format
+        budget = 0.0 if budget is None else budget  # without a budget nothing is over it
         held += [
             Excluded(
                 skus[i], f"held back: {money(prices[i])} is over your budget of {money(budget)}"
