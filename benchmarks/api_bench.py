@@ -45,6 +45,7 @@ BATCH_LINES = 2_000
 
 
 def run() -> list[dict]:
+    """Rows: API throughput and latency against `recommend --batch`, per store and client."""
     answers = sample_answers(200)
     backends: list[tuple[str, str | None]] = [("SQLite", None)]
     if os.environ.get("RECOMMENDER_TEST_PG_URL"):
@@ -179,6 +180,7 @@ class LeanClient:
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST `body` to `path` on a kept-alive connection; (status, response body)."""
         if self.streams is None:
             self.streams = await asyncio.open_connection(LOOPBACK, self.port)
         reader, writer = self.streams
@@ -199,6 +201,7 @@ class LeanClient:
         return status, await reader.readexactly(length)
 
     def close(self) -> None:
+        """Close the connection."""
         if self.streams is not None:
             self.streams[1].close()
             self.streams = None

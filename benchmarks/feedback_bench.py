@@ -50,6 +50,7 @@ ANSWERS = parse_answers({"pain_areas": ["knee", "lower_back"], "age_band": "50_6
 
 
 def run() -> list[dict[str, Any]]:
+    """Rows: feedback write rates and import times, per store."""
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         rows += _hostile_memory(Path(folder))

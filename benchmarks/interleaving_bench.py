@@ -21,6 +21,7 @@ CANDIDATES = (("clearly better", 2.0), ("subtler", 4.0), ("slightly better", 8.0
 
 
 def run() -> list[dict]:
+    """Rows: sessions needed to find a better ranker, interleaving against an A/B test."""
     engine = load_engine(ROOT / "catalog")
     rows = []
     for label, noise in CANDIDATES:

@@ -43,14 +43,17 @@ class RankingDataset(Pairs):
 
     @property
     def n_sessions(self) -> int:
+        """How many sessions the rows come from."""
         return int(self.rows[col.SESSION_ID].nunique())
 
     @property
     def positive(self) -> np.ndarray:
+        """1 for each row the shopper acted on well, 0 otherwise."""
         return (self.rows[GRADE].to_numpy() > 0).astype(np.int8)
 
     @property
     def sample_weight(self) -> np.ndarray:
+        """Each row's training weight, by its grade."""
         return self.rows[GRADE].map(GRADE_WEIGHTS).to_numpy(float)
 
     def features(self, sku_vocabulary: Iterable[str]) -> pd.DataFrame:
@@ -65,6 +68,7 @@ class RankingDataset(Pairs):
         )
 
     def subset(self, mask: np.ndarray) -> RankingDataset:
+        """The rows where `mask` is true, with their pairs."""
         return replace(
             self,
             rows=self.rows.loc[mask].reset_index(drop=True),
@@ -75,6 +79,7 @@ class RankingDataset(Pairs):
         )
 
     def date_range(self) -> tuple[str, str] | None:
+        """The first and last session dates, or None when empty."""
         if self.rows.empty:
             return None
         times = self.rows[col.CREATED_AT]

@@ -78,6 +78,7 @@ class Evaluation:
         return None if self.corrected is None else self.corrected.difference(baseline)
 
     def to_json(self) -> dict[str, Any]:
+        """The evaluation as plain JSON types, for the model card and `--json`."""
         return {
             "candidate": self.candidate,
             "corrected": None if self.corrected is None else self.corrected.to_json(),

@@ -46,6 +46,7 @@ class Preference:
 
     @property
     def verdict(self) -> str:
+        """Which ranking shoppers preferred, in words."""
         if self.share is None or self.low is None or self.high is None:
             return "no session has a winner yet"
         if self.low > 0.5:
@@ -55,6 +56,7 @@ class Preference:
         return "no clear preference yet"
 
     def to_json(self) -> dict:
+        """The report as plain JSON types, with its verdict."""
         return {**asdict(self), "verdict": self.verdict}
 
 

@@ -43,6 +43,7 @@ TRAIN_STEPS = 5
 
 
 def no_progress(done: int, total: int, what: str) -> None:
+    """A progress callback that shows nothing."""
     return None
 
 
@@ -67,11 +68,14 @@ def tqdm_progress(label: str) -> Progress:
 
 @dataclass
 class TrainReport:
+    """What `train` made: the candidate's card, its evaluation and its trust decision."""
+
     card: registry.ModelCard
     evaluation: Evaluation
     notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The report as plain JSON types, for `--json`."""
         return {
             "model_id": self.card.model_id,
             "path": str(self.card.folder),
@@ -104,6 +108,7 @@ def prepare(settings: Settings, progress: Progress = no_progress, total: int = 1
 
 
 def prepare_frames(engine: Engine, sessions: pd.DataFrame, events: pd.DataFrame) -> Prepared:
+    """The dataset of `sessions` and `events`, split by time into train and test."""
     dataset = build_dataset(sessions, events, engine)
     if dataset.n_sessions < 2 or dataset.positive.sum() == 0:
         raise InputError(
@@ -181,6 +186,7 @@ def position_curve(prepared: Prepared, seed: int = 0) -> PositionCurve | None:
 def model_card(
     prepared: Prepared, estimator: LambdaRanker, evaluation: Evaluation, seed: int
 ) -> dict[str, Any]:
+    """The model card: data, parameters, evaluation and trust, as plain JSON types."""
     train, test = prepared.train, prepared.test
     first, last = (train.date_range() or ("", ""))[0], (test.date_range() or ("", ""))[1]
     synthetic = synthetic_sessions(train)

@@ -42,6 +42,7 @@ class PopularityRanker:
         self.prior_weight = prior_weight
 
     def fit(self, data: RankingDataset) -> PopularityRanker:
+        """Count each product's good outcomes in `data`; returns self."""
         good = pd.Series(data.positive, index=data.rows[col.SKU].to_numpy())
         overall = float(good.mean()) if len(good) else 0.0
         stats = good.groupby(level=0).agg(["sum", "count"])
@@ -71,6 +72,7 @@ class LightGBMBaseline:
         self.seed = seed
 
     def fit(self, data: RankingDataset) -> LightGBMBaseline:
+        """Fit stock LightGBM LambdaRank on `data`, with position-bias correction; returns self."""
         import lightgbm as lgb
 
         self.sku_vocabulary_ = tuple(sorted(data.products["sku"]))
@@ -91,6 +93,7 @@ class LightGBMBaseline:
         return self
 
     def score(self, pairs: Pairs) -> np.ndarray:
+        """Each pair's LightGBM score."""
         if len(pairs) == 0:
             return np.zeros(0)
         table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)

@@ -23,6 +23,7 @@ RESULTS_TITLE = "Your matches"
 
 
 def stop_title(triage: Triage) -> str:
+    """The stop page's title for the triage level."""
     return _STOP_TITLES.get(triage.level, "Please get checked first")
 
 
@@ -101,6 +102,7 @@ def _restart_buttons(state: Finder) -> None:
 
 
 def show_stop(state: Finder) -> None:
+    """The stop page for a red flag: the next step, and no products."""
     assert state.shown is not None  # the stop is drawn only for a shown result
     triage = state.shown.result.triage
     st.title(stop_title(triage), anchor=False)
@@ -113,6 +115,7 @@ def show_stop(state: Finder) -> None:
 
 
 def show_results(state: Finder) -> None:
+    """The results page: products with reasons, advice, held-back products and feedback buttons."""
     shown = state.shown
     assert shown is not None  # drawn only once products were found
     result = shown.result

@@ -53,15 +53,21 @@ class EventRow(BaseModel):
 
 
 class EventsRequest(BaseModel):
+    """The body of `POST /v1/events`: the checkout's rows, all stored or none."""
+
     events: list[EventRow] = Field(max_length=MAX_EVENTS_PER_REQUEST)
 
 
 class EventsStored(BaseModel):
+    """What `POST /v1/events` answers: how many rows were new and how many were already stored."""
+
     stored: int = Field(description="events new to the store")
     already_stored: int = Field(description="events that were already there (a safe retry)")
 
 
 class Health(BaseModel):
+    """What `GET /v1/health` answers: the versions of the catalog, weights and model served."""
+
     status: str
     catalog_version: str
     weights_version: str
@@ -126,6 +132,7 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    """`value` as an int from `low` to `high`, or a BadRequestBody naming `field`."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise BadRequestBody(
             f"{field}: {short_value(value, text_as_is=True)} is not a whole number from {low} to {high}",

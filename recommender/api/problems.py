@@ -29,18 +29,25 @@ class ApiError(RecommenderError):
 
 
 class BadRequestBody(ApiError):
+    """A request body the API cannot take: 422, naming the field."""
+
     status = 422
 
 
 class MissingKey(ApiError):
+    """No key, or a key not in RECOMMENDER_API_KEYS: 401."""
+
     status = 401
 
 
 class BodyTooLarge(ApiError):
+    """A request body over the size limit: 413."""
+
     status = 413
 
 
 def problem(status: int, message: str, field: str | None = None) -> JSONResponse:
+    """The JSON error response of the API: `{"error": ..., "field": ...}` with `status`."""
     body: dict[str, str] = {"error": message}
     if field is not None:
         body["field"] = field

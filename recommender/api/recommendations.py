@@ -56,6 +56,7 @@ async def recommend(
     serving: Annotated[Serving, Depends(get_serving)],
     open_writer: Annotated[Callable[[], ShownWriter], Depends(get_writer_opener)],
 ) -> Response:
+    """Recommend for the posted answers (SPEC section 7) and log the session as the finder does."""
     # Few dependencies on purpose: solving each costs more than the store lookups they wrap.
     body = await json_object(request, FIELDS)
     if "answers" not in body:

@@ -72,6 +72,7 @@ class Catalog:
 
     @property
     def skus(self) -> tuple[str, ...]:
+        """Every product's sku, in catalog order."""
         return tuple(self.products["sku"])
 
     def row(self, sku: str) -> dict[str, Any]:

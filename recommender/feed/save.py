@@ -21,6 +21,8 @@ from recommender.merchandising.weights_store import save_proposal
 
 @dataclass(frozen=True)
 class Saved:
+    """What an import saved: whether anything changed, and the version it made."""
+
     changed: bool
     version: int | None = None  # the new catalog version, when saved into the live catalog
 

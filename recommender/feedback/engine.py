@@ -171,6 +171,7 @@ def _tune_sqlite(engine: Engine, read_only: bool = False) -> None:
 
 
 def is_lock_error(error: BaseException) -> bool:
+    """Whether a database error means the database was busy (worth another try)."""
     text = str(getattr(error, "orig", error)).lower()
     return "database is locked" in text or "database is busy" in text or "deadlock" in text
 

@@ -36,12 +36,15 @@ from recommender.feedback.store import FeedbackStore
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
+    """What an import read and stored, and what was already there."""
+
     sessions_read: int
     sessions_added: int
     events_read: int
     events_added: int
 
     def summary(self) -> str:
+        """One line for the command line."""
         return (
             f"imported {self.sessions_added} of {self.sessions_read} sessions and "
             f"{self.events_added} of {self.events_read} events (the rest were already stored)"

@@ -51,6 +51,8 @@ BUSY = (
 
 @dataclass(frozen=True, slots=True)
 class Merged:
+    """How many staged rows an import added to the shared tables."""
+
     sessions_added: int
     events_added: int
 
@@ -132,6 +134,7 @@ def discard(conn: Connection, import_id: str) -> None:
 
 
 def begin_import(conn: Connection) -> str:
+    """Record a new, unpublished import and return its id."""
     import_id = uuid.uuid4().hex
     _run_short(conn, insert(imports).values({col.IMPORT_ID: import_id, col.STARTED_AT: utc_now()}))
     return import_id

@@ -91,6 +91,7 @@ class FeedbackStore:
         return ids.is_(None) | ids.not_in(unpublished)
 
     def close(self) -> None:
+        """Close every connection of the store."""
         self.engine.dispose()
 
     def __enter__(self) -> FeedbackStore:

@@ -67,6 +67,7 @@ class InterleaveCandidate:
 
     @classmethod
     def build(cls, served: Engine, model: Ranker) -> InterleaveCandidate:
+        """The candidate's engine: the served one's catalog and rules, scored by `model`."""
         # The category cap is lifted only to learn the candidate's order of every allowed
         # product; what is shown still comes from the served, capped list.
         weights = replace(

@@ -48,6 +48,7 @@ class Interleaved:
     propensities: tuple[float, ...]
 
     def team_of(self) -> dict[str, str]:
+        """Each shown sku's team."""
         return dict(zip(self.skus, self.teams, strict=True))
 
 

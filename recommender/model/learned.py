@@ -99,6 +99,7 @@ class LambdaRanker(BaseEstimator):
         self.n_threads = n_threads
 
     def fit(self, X: pd.DataFrame, y: np.ndarray, *, group: np.ndarray) -> LambdaRanker:
+        """Fit on `X` (FEATURE_COLUMNS), graded `y` and session sizes `group`; returns self."""
         _check_params(self)
         rows = _model_input(X, MODEL_COLUMNS, "X")
         labels = np.clip(np.asarray(y), 0, MAX_LABEL).astype(np.int32)
@@ -161,6 +162,7 @@ class LambdaRanker(BaseEstimator):
     # Saving and loading: LightGBM's model text plus a JSON document, never a pickle.
 
     def model_text(self) -> str:
+        """The fitted booster as LightGBM's model text."""
         check_is_fitted(self, "booster_")
         return self.booster_.model_to_string()
 
@@ -234,6 +236,7 @@ class LearnedReranker:
 
     @property
     def name(self) -> str:
+        """The model's id, as the registry names it."""
         return self.model_id
 
     def score(self, pairs: Pairs) -> np.ndarray:

@@ -104,6 +104,7 @@ def serving_status(settings: Settings) -> tuple[str, list[str]]:
 
 
 def synthetic_notices(model_id: str, synthetic_sessions: int) -> list[str]:
+    """The notices a model trained on simulated sessions is served with."""
     if synthetic_sessions <= 0:
         return []
     return [

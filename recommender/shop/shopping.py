@@ -75,7 +75,9 @@ class ShownRecorder(Protocol):
         experiment: str | None = None,
         picks: TeamPicks | None = None,
         session_id: str | None = None,
-    ) -> str: ...
+    ) -> str:
+        """Store the shown result as a session with its impressions; return the session id."""
+        ...
 
 
 class FeedbackLog:
@@ -270,11 +272,14 @@ def change_label(suggestion: Suggestion, money: Money = PLAIN) -> str | None:
 
 
 def price_text(price: float, money: Money = PLAIN) -> str:
+    """A price as the shop writes it."""
     return money.format(price)
 
 
 @dataclass(frozen=True, slots=True)
 class ScoreLine:
+    """One part of a product's score, in words, for "why this order"."""
+
     label: str
     value: float
     meaning: str
@@ -299,6 +304,8 @@ def score_lines(item: Item) -> tuple[ScoreLine, ...]:
 
 @dataclass(frozen=True, slots=True)
 class HeldBack:
+    """A product held back, and why, for the results page."""
+
     name: str
     why: str
 
@@ -318,5 +325,6 @@ def _sentence(text: str) -> str:
 
 
 def product_description(engine: Engine, sku: str) -> str:
+    """The product's description from the catalog (empty when none)."""
     description = engine.catalog.row(sku).get("description")
     return "" if description is None else str(description)

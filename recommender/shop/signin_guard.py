@@ -64,6 +64,7 @@ class Attempt:
 
     @property
     def accepted(self) -> bool:
+        """Whether the password was right and the attempt let in."""
         return self.outcome == ACCEPTED
 
     def message(self) -> str:

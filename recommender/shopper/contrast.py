@@ -62,6 +62,7 @@ class CardFacts:
 
 
 def card_facts(product: Mapping[str, object], answers: Answers) -> CardFacts:
+    """What a card may say about the product for this shopper, and its price."""
     facets: list[str] = []
     level = str(product.get("support_level") or "")
     if level and level != "none":

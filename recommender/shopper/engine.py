@@ -43,6 +43,8 @@ CARD_COLUMNS = ("price", "support_level", "fits", "features")
 
 @dataclass(frozen=True)
 class Engine:
+    """Scores the whole catalog for a shopper's answers and explains the order; build with `load_engine`."""
+
     catalog: Catalog
     weights: Weights
     rules: RuleBook
@@ -58,6 +60,7 @@ class Engine:
 
     @property
     def model_version(self) -> str:
+        """The model that orders the results, or `rules-only`."""
         return self.model.name if self.model is not None else RULES_ONLY
 
     def rule_totals(self, feature_sets: Sequence[frozenset[str]]) -> np.ndarray:
@@ -81,6 +84,7 @@ class Engine:
         return self.safety.screen(answer_features(answers))
 
     def recommend(self, answers: Answers, k: int = DEFAULT_K) -> Result:
+        """The safety screen, then the top `k` products with reasons, or the stop for a red flag."""
         features = answer_features(answers)
         screen = self.safety.screen(features)
         if not screen.shows_products:
@@ -232,6 +236,7 @@ class Scored:
 
     @property
     def scores(self) -> np.ndarray:
+        """Every product's total score."""
         return self.parts.sum(axis=1)
 
     def hold_back(self, indices: list[int], why: str) -> None:
@@ -241,6 +246,7 @@ class Scored:
         self.eligible[indices] = False
 
     def blocked_mask(self, size: int) -> np.ndarray:
+        """True for each product held back by a caution or size."""
         mask = np.zeros(size, dtype=bool)
         mask[list(self.blocked_by)] = True
         return mask
@@ -355,6 +361,7 @@ def build_engine(
     notices: tuple[str, ...] = (),
     money: Money = PLAIN,
 ) -> Engine:
+    """An engine over `catalog` with the bundled rules, safety and advice tables."""
     return Engine(
         catalog=catalog,
         weights=weights or Weights(),

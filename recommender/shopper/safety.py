@@ -42,6 +42,8 @@ _LONGEST_ENDING = 1 + max(len(_HELD_BACK), len(_MEANWHILE))
 
 @dataclass(frozen=True, slots=True)
 class TriageRule:
+    """One red-flag row: when it applies, its level and what to tell the shopper."""
+
     id: str
     condition: Condition
     level: str
@@ -60,6 +62,8 @@ class TriageRule:
 
 @dataclass(frozen=True, slots=True)
 class Caution:
+    """One product caution: when it applies, which products it holds back, and why."""
+
     id: str
     condition: Condition
     property: str | None
@@ -95,6 +99,7 @@ class Screen:
         return self.triage_for(0)
 
     def triage_for(self, shown: int) -> Triage:
+        """The triage to show, given how many products are shown."""
         if self.level == "none":
             return Triage("none", (), NO_CONCERNS)
         # Products are mentioned only when the page shows some (or says why it shows none).
@@ -106,6 +111,8 @@ class Screen:
 
 @dataclass(frozen=True)
 class SafetyBook:
+    """The safety table (SPEC section 2), checked and compiled."""
+
     triage_rules: tuple[TriageRule, ...]
     cautions: tuple[Caution, ...]
     _triage_conditions: ConditionMatrix = field(init=False, repr=False)
@@ -118,6 +125,7 @@ class SafetyBook:
         object.__setattr__(self, "_caution_conditions", cautions)
 
     def screen(self, features: frozenset[str]) -> Screen:
+        """The red flags that hold for these features, and the highest level."""
         holding = self._triage_conditions.holding(features)
         hits = [rule for rule, h in zip(self.triage_rules, holding, strict=True) if h]
         if not hits:
@@ -143,6 +151,7 @@ class SafetyBook:
             kept -= 1
 
     def active_cautions(self, features: frozenset[str]) -> tuple[Caution, ...]:
+        """The cautions that hold for these features."""
         holding = self._caution_conditions.holding(features)
         return tuple(c for c, h in zip(self.cautions, holding, strict=True) if h)
 
