@@ -124,6 +124,7 @@ class KnowsTheTruth:
         return np.asarray(appeal)
 
 
+@pytest.mark.slow  # simulates a shop's sessions
 def test_shoppers_prefer_a_clearly_better_candidate_and_the_report_says_so(engine, tmp_path):
     """An analyst names a candidate that knows what shoppers like; after a few hundred
     interleaved sessions of simulated shoppers, the report prefers it with its interval above 0.5."""

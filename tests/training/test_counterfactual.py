@@ -23,6 +23,9 @@ from training.dataset import GRADE
 from training.estimator_check import check_seed
 from training.propensity import PositionCurve, estimate_position_bias
 
+# Slow: evaluation is judged on an 8,000-session simulated shop.
+pytestmark = pytest.mark.slow
+
 
 def _truth_curve(power: float, positions: int = 5) -> np.ndarray:
     return (1.0 / np.arange(1, positions + 1)) ** power

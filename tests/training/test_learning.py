@@ -95,6 +95,7 @@ def mostly_ranked(engine):
     return feedback, prepare_frames(engine, feedback.sessions, feedback.events)
 
 
+@pytest.mark.slow  # simulates and trains twice
 def test_on_mostly_ranked_logs_our_learner_matches_stock_unbiased_lambdarank(mostly_ranked):
     feedback, prepared = mostly_ranked
     truth = _true_grades(feedback, prepared.test)
