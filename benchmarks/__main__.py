@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 def main() -> int:
+    """Run the benchmarks named on the command line (all when none) and print their table."""
     package = Path(__file__).parent
     rows: list[dict] = []
     only = set(sys.argv[1:])
@@ -32,6 +33,7 @@ def main() -> int:
 
 
 def print_table(rows: list[dict]) -> None:
+    """Print `rows` as one aligned table: module, name, value, unit, target."""
     header = ("module", "name", "value", "unit", "target")
     cells = [[_cell(row.get(key, "")) for key in header] for row in rows]
     widths = [

@@ -58,8 +58,9 @@ BENCH_RATE = "10000000"
 
 
 def run() -> list[dict]:
+    """Rows: API throughput and latency against `recommend --batch`, per store and client."""
     answers = sample_answers(200)
-    backends = [("SQLite", None)]
+    backends: list[tuple[str, str | None]] = [("SQLite", None)]
     if os.environ.get("RECOMMENDER_TEST_PG_URL"):
         backends.append(("PostgreSQL", os.environ["RECOMMENDER_TEST_PG_URL"]))
     clients = ("httpx", "lean", "wrk") if shutil.which("wrk") else ("httpx", "lean")
@@ -297,6 +298,7 @@ class LeanClient:
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST `body` to `path` on a kept-alive connection; (status, response body)."""
         if self.streams is None:
             self.streams = await asyncio.open_connection(LOOPBACK, self.port)
         reader, writer = self.streams
@@ -317,6 +319,7 @@ class LeanClient:
         return status, await reader.readexactly(length)
 
     def close(self) -> None:
+        """Close the connection."""
         if self.streams is not None:
             self.streams[1].close()
             self.streams = None

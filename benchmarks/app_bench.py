@@ -138,6 +138,7 @@ def _browser_last_next_to_first_product(folder: Path) -> float | None:
 
 
 def run() -> list[dict]:
+    """Rows: the app's time to first results, cold and warm."""
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         saved = {name: os.environ.get(name) for name in ("RECOMMENDER_DB", "RECOMMENDER_MODELS")}

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -29,7 +30,9 @@ def sample_answers(count: int, seed: int = 7) -> list[dict]:
     lists = {k: v for k, v in LIST_CHOICES.items() if k != "red_flags"}
     shoppers = []
     for _ in range(count):
-        raw = {name: rng.choice(values) for name, values in CHOICES.items() if name != "age_band"}
+        raw: dict[str, Any] = {
+            name: rng.choice(values) for name, values in CHOICES.items() if name != "age_band"
+        }
         raw.update({name: rng.sample(values, rng.randint(0, 3)) for name, values in lists.items()})
         raw["sitting_hours"] = rng.randint(0, 12)
         shoppers.append(raw)
@@ -37,6 +40,7 @@ def sample_answers(count: int, seed: int = 7) -> list[dict]:
 
 
 def median_ms(engine, answers, repeat: int) -> float:
+    """The median milliseconds of `engine.recommend` over `answers`, `repeat` times each."""
     timings = []
     for index in range(repeat):
         started = time.perf_counter()
@@ -79,6 +83,7 @@ def batch_seconds(count: int, *flags: str) -> tuple[float, float]:
 
 
 def batch_rows(count: int, label: str, *flags: str) -> list[dict]:
+    """Rows: wall and CPU seconds of `recommend --batch` on `count` answers."""
     wall, cpu = batch_seconds(count, *flags)
     name = f"batch of {count:,} answers via CLI, {label}"
     return [
@@ -88,6 +93,7 @@ def batch_rows(count: int, label: str, *flags: str) -> list[dict]:
 
 
 def run() -> list[dict]:
+    """Rows: one recommendation, growth with catalog size, load and batch throughput."""
     answers = [parse_answers(raw) for raw in sample_answers(500)]
     engine = load_engine(CATALOG_DIR)
     median_ms(engine, answers, 200)  # warm-up

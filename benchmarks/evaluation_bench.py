@@ -19,6 +19,7 @@ SEEDS = (0, 1, 2, 3, 4)
 
 
 def run() -> list[dict]:
+    """Rows: the corrected evaluation's estimates against the simulator's truth."""
     sys.path.insert(0, str(ROOT))
     from recommender.shopper.engine import load_engine
     from training.estimator_check import check_seed

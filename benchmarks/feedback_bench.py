@@ -50,11 +50,12 @@ ANSWERS = parse_answers({"pain_areas": ["knee", "lower_back"], "age_band": "50_6
 
 
 def run() -> list[dict[str, Any]]:
+    """Rows: feedback write rates and import times, per store."""
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         rows += _hostile_memory(Path(folder))
         files = _import_files(Path(folder))
-        backends = [("sqlite", lambda: _sqlite(Path(folder)))]
+        backends: list[tuple[str, Callable[[], Any]]] = [("sqlite", lambda: _sqlite(Path(folder)))]
         if os.environ.get("RECOMMENDER_TEST_PG_URL"):
             backends.append(("postgresql", _postgres))
         for name, make in backends:

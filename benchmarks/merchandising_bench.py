@@ -53,6 +53,7 @@ def _preview() -> Callable[[], object]:
 
 
 def run() -> list[dict]:
+    """Rows: engine load and what-if preview time."""
     from recommender.shopper.engine import load_engine
 
     return [

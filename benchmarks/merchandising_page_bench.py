@@ -60,6 +60,7 @@ def _edited(app):
 
 
 def run() -> list[dict]:
+    """Rows: the merchandising page's rerun time, with and without an edit."""
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         shutil.copytree(

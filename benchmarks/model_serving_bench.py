@@ -27,6 +27,7 @@ TARGET_RATIO = 0.5
 
 
 def run() -> list[dict]:
+    """Rows: `recommend --batch` throughput with a promoted model against rules-only."""
     with tempfile.TemporaryDirectory() as tmp:
         models = Path(tmp) / "models"
         _promote_a_model(models)

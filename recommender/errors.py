@@ -11,6 +11,8 @@ _SHOWN_LENGTH = 40
 
 
 class ExitCode(IntEnum):
+    """The command line's exit codes: 0 done, 1 an unexpected failure, 2 bad input or usage."""
+
     OK = 0
     FAILURE = 1
     BAD_INPUT = 2
@@ -71,6 +73,7 @@ class Problems:
         self.total = 0
 
     def add(self, message: str) -> None:
+        """Record one problem (listed while under the cap, counted always)."""
         self.total += 1
         if self.limit is None or len(self.shown) < self.limit:
             self.shown.append(message)
@@ -82,6 +85,7 @@ class Problems:
         self.add(f"{place(file, row, column, unit=unit)}: {message}")
 
     def extend(self, messages: Iterable[str]) -> None:
+        """Record each of `messages`."""
         for message in messages:
             self.add(message)
 
@@ -94,9 +98,11 @@ class Problems:
         return [*self.shown, f"... and {more} more problems"] if more else list(self.shown)
 
     def error(self) -> InputError:
+        """The error to raise for the problems recorded."""
         return CatalogError(self.listed())
 
     def raise_if_any(self) -> None:
+        """Raise the error listing every problem recorded, if there is one."""
         if self.total:
             raise self.error()
 

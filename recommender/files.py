@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import tempfile
@@ -10,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from filelock import FileLock
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
@@ -102,12 +103,11 @@ def locked(lock_path: Path) -> Iterator[None]:
     """
     lock_path = Path(lock_path)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    # filelock: an OS lock on POSIX and Windows alike, freed when the holder's process dies. A
+    # waiter polls for it; every millisecond, because SQLite writers take turns through this lock
+    # (the store's write turn) and should hand over about as soon as it is free.
+    with FileLock(lock_path, poll_interval=0.001):
+        yield
 
 
 def version_token(data: bytes | str, length: int = 16) -> str:

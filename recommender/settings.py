@@ -40,6 +40,7 @@ class Settings:
     def from_env(
         cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> Settings:
+        """The settings from `environ` (default the process's), relative paths from `cwd`."""
         env = os.environ if environ is None else environ
         base = Path.cwd() if cwd is None else cwd
         default_db = f"sqlite:///{(base / 'var' / 'recommender.db').as_posix()}"

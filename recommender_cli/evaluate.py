@@ -10,6 +10,7 @@ from recommender.settings import Settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `evaluate` options to `parser`."""
     parser.add_argument(
         "--model", metavar="ID", help="model id or path (default: the promoted one)"
     )
@@ -18,6 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """`evaluate`: compare a model with rules-only and popularity on held-out sessions."""
     from training.evaluate import format_table
     from training.pipeline import evaluate_model
 

@@ -38,6 +38,7 @@ def register_actions(commands: Any) -> None:
 
 
 def run_interleave(args: argparse.Namespace, settings: Settings) -> int:
+    """`models interleave`: name the candidate to interleave, or stop interleaving."""
     models_dir = settings.models_dir
     if args.stop == (args.model_id is not None):
         raise InputError("models interleave: give a model ID, or --stop (not both)")
@@ -89,6 +90,7 @@ def synthetic_sessions(card_data: dict[str, Any], model: object) -> int:
 
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:
+    """`models interleaving`: which ranking shoppers preferred in interleaved sessions."""
     from training.interleaving import read_interleaving
 
     preferences = read_interleaving(settings.db_url, args.model)

@@ -110,6 +110,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `recommender` command with `argv`; its exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_command_named(argv))
     args = parser.parse_args(argv)
@@ -149,6 +150,7 @@ def _silence_stdout() -> None:
 
 
 def run() -> None:
+    """The console entry point: run the command and exit with its code."""
     sys.exit(main())
 
 

@@ -15,12 +15,13 @@ from typing import Any
 from recommender.errors import ExitCode, InputError
 from recommender.model import registry
 from recommender.model.promotion import promoted_or_notice
-from recommender.model.ranker import RULES_ONLY
 from recommender.settings import Settings
+from recommender.shopper.ranker import RULES_ONLY
 from recommender_cli.interleaving import register_actions as register_interleaving
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `models` subcommands to `parser`."""
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     listing = commands.add_parser("list", help="every model, its data, trust and NDCG@5")
     listing.add_argument("--json", action="store_true")
@@ -45,6 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    """`models list`: every model with its card, read without loading a model."""
     cards = registry.list_models(settings.models_dir)
     promoted, _ = promoted_or_notice(settings.models_dir)  # a damaged state: see the notices
     serving, notices = registry.serving_status(settings)
@@ -78,6 +80,7 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_promote(args: argparse.Namespace, settings: Settings) -> int:
+    """`models promote`: serve a model, if it is trusted and better (or forced)."""
     from training.pipeline import promote_model
 
     with _writing(settings):
@@ -90,12 +93,14 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    """`models import`: take a model folder from elsewhere into the registry."""
     card = registry.import_model(settings.models_dir, args.path)
     print(f"imported {args.path} as {card.model_id} (not promoted; `models promote` serves it)")
     return ExitCode.OK
 
 
 def run_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    """`models rollback`: serve the model promoted before the current one."""
     with _writing(settings):
         previous = registry.rollback(settings.models_dir)
     print(f"rolled back: serving {previous or RULES_ONLY}")

@@ -16,6 +16,7 @@ MAX_SESSIONS = 100_000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `simulate` options to `parser`."""
     parser.add_argument(
         "--sessions", type=session_count, required=True, metavar="N",
         help=f"how many shoppers (1 to {MAX_SESSIONS:,})",
@@ -30,6 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """`simulate`: write synthetic sessions and events, marked synthetic."""
     from training.simulate import DEFAULT_EXPLORE_SHARE, simulate, write_simulation
 
     if args.out.exists() and not args.out.is_dir():
@@ -49,6 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def positive_int(text: str) -> int:
+    """`text` as a whole number above 0, or an argparse error."""
     try:
         value = int(text)
     except ValueError:
@@ -59,6 +62,7 @@ def positive_int(text: str) -> int:
 
 
 def session_count(text: str) -> int:
+    """`text` as a session count within the limit, or an argparse error."""
     value = positive_int(text)
     if value > MAX_SESSIONS:
         raise argparse.ArgumentTypeError(
@@ -69,6 +73,7 @@ def session_count(text: str) -> int:
 
 
 def seed(text: str) -> int:
+    """`text` as a seed (a whole number of 0 or more), or an argparse error."""
     try:
         value = int(text)
     except ValueError:
@@ -79,6 +84,7 @@ def seed(text: str) -> int:
 
 
 def share(text: str) -> float:
+    """`text` as a share from 0 to 1, or an argparse error."""
     try:
         value = float(text)
     except ValueError:

@@ -11,6 +11,7 @@ from recommender.settings import Settings, writable_folder
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `train` options to `parser`."""
     parser.add_argument("--out", type=Path, metavar="DIR", help="save here (default: the registry)")
     parser.add_argument(
         "--seed", type=int, default=0, help="the same data and seed give the same model"
@@ -28,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """`train`: fit a candidate on the store's feedback and save it with its card."""
     from training.evaluate import format_table
     from training.pipeline import tqdm_progress, train_candidate
     from training.trust import verdict_line

@@ -1,13 +1,20 @@
-"""Fixtures shared across the suite: the bundled catalog's engine, a shopper helper, and a
-private copy of the catalog for tests that save to it."""
+"""Fixtures shared across the suite: the bundled catalog's engine, a shopper helper, a private
+copy of the catalog for tests that save to it, and an empty feedback store on every backend.
+
+Store-backed tests run on SQLite, and on PostgreSQL too when RECOMMENDER_TEST_PG_URL is set
+(`source .ci/postgres.sh`); each PostgreSQL test gets a fresh schema, dropped afterwards."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from recommender.feedback import FeedbackStore
+from recommender.feedback.scratch import scratch_schema
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import Engine, load_engine
 from recommender.shopper.result import Result
@@ -15,11 +22,39 @@ from recommender.shopper.result import Result
 REPO = Path(__file__).resolve().parents[1]
 CATALOG_DIR = REPO / "catalog"
 ARTICLE = REPO.parent / "shared" / "article.txt"
+PG_URL = os.environ.get("RECOMMENDER_TEST_PG_URL", "")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not PG_URL, reason="RECOMMENDER_TEST_PG_URL is not set"),
+        ],
+    ),
+]
 
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return load_engine(CATALOG_DIR)
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty feedback database (not yet created), on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'feedback.db'}"
+        return
+    with scratch_schema(PG_URL, "test") as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[FeedbackStore]:
+    """An empty feedback store at `store_url`, open for the test."""
+    with FeedbackStore.open(store_url) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.model.ranker import Pairs
 from recommender.shopper.guidance import NG59_CATEGORIES, NG226_CATEGORIES
+from recommender.shopper.ranker import Pairs
 
 
 @dataclass(frozen=True)

@@ -59,9 +59,11 @@ class Difference:
 
     @property
     def above_zero(self) -> bool:
+        """Whether the whole interval lies above zero."""
         return self.low > 0
 
     def covers(self, value: float) -> bool:
+        """Whether `value` lies inside the interval."""
         return self.low <= value <= self.high
 
 
@@ -89,15 +91,18 @@ class Counterfactual:
 
     @property
     def estimator(self) -> str:
+        """The estimator's name and settings, in words."""
         return (
             f"{PRIMARY_ESTIMATOR}: outcomes divided by the estimated examination propensity of "
             f"the position shown, propensities clipped below at {self.clip:g}"
         )
 
     def difference(self, baseline: str, estimator: str = PRIMARY_ESTIMATOR) -> Difference | None:
+        """The difference from `baseline` by `estimator`, or None when not estimated."""
         return self.differences.get(baseline, {}).get(estimator)
 
     def to_json(self) -> dict[str, Any]:
+        """The estimates as plain JSON types, for the model card."""
         return {
             "estimator": self.estimator,
             "primary": PRIMARY_ESTIMATOR,

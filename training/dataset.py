@@ -17,15 +17,10 @@ import pandas as pd
 
 from recommender.feedback import FeedbackStore, read_events, read_sessions
 from recommender.feedback import columns as col
-from recommender.model.features import (
-    answer_matrix,
-    feature_rows,
-    product_attributes,
-    rule_score_from_raw,
-)
-from recommender.model.ranker import Pairs
+from recommender.model.features import answer_matrix, feature_rows, product_attributes
 from recommender.shopper.engine import Engine
 from recommender.shopper.features import answer_features
+from recommender.shopper.ranker import Pairs
 
 GRADES = {"impression": 0, "click": 1, "add_to_cart": 2, "purchase": 3, "helpful": 3}
 # A product sent back is a firmer no than a purchase is a yes: it overrides the purchase.
@@ -48,21 +43,24 @@ class RankingDataset(Pairs):
 
     @property
     def n_sessions(self) -> int:
+        """How many sessions the rows come from."""
         return int(self.rows[col.SESSION_ID].nunique())
 
     @property
     def positive(self) -> np.ndarray:
+        """1 for each row the shopper acted on well, 0 otherwise."""
         return (self.rows[GRADE].to_numpy() > 0).astype(np.int8)
 
     @property
     def sample_weight(self) -> np.ndarray:
+        """Each row's training weight, by its grade."""
         return self.rows[GRADE].map(GRADE_WEIGHTS).to_numpy(float)
 
     def features(self, sku_vocabulary: Iterable[str]) -> pd.DataFrame:
         """The model input for every row, with sku codes from `sku_vocabulary`."""
         attributes = product_attributes(self.products, list(sku_vocabulary)).to_numpy()
         return feature_rows(
-            answers=self.answers[self.shopper_index],
+            answers=answer_matrix(self.shopper_features)[self.shopper_index],
             products=attributes[self.product_index],
             rule_raw=self.rule_raw,
             rule_score=self.rule_score,
@@ -70,6 +68,7 @@ class RankingDataset(Pairs):
         )
 
     def subset(self, mask: np.ndarray) -> RankingDataset:
+        """The rows where `mask` is true, with their pairs."""
         return replace(
             self,
             rows=self.rows.loc[mask].reset_index(drop=True),
@@ -80,6 +79,7 @@ class RankingDataset(Pairs):
         )
 
     def date_range(self) -> tuple[str, str] | None:
+        """The first and last session dates, or None when empty."""
         if self.rows.empty:
             return None
         times = self.rows[col.CREATED_AT]
@@ -144,10 +144,10 @@ def assemble(
         rows=rows,
         shopper_index=session_index,
         product_index=product_index,
-        answers=answer_matrix(feature_sets),
+        shopper_features=tuple(feature_sets),
         products=engine.catalog.products,
         rule_raw=raw,
-        rule_score=rule_score_from_raw(engine, raw),
+        rule_score=engine.rule_scores(raw),
     )
 
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from recommender.model.learned import LearnedReranker
-from recommender.model.ranker import RULES_ONLY, Pairs, RulesOnlyRanker
 from recommender.shopper.engine import Engine
+from recommender.shopper.ranker import RULES_ONLY, Pairs, RulesOnlyRanker
 from training.counterfactual import PRIMARY_ESTIMATOR, Difference
 from training.evaluate import Evaluation, evaluate
 from training.metrics import PRIMARY_METRIC
@@ -43,6 +43,7 @@ class ShuffledRanker:
     name: str = SHUFFLED
 
     def score(self, pairs: Pairs) -> np.ndarray:
+        """The inner ranker's scores, shuffled."""
         scores = np.asarray(self.inner.score(pairs), float)
         return np.random.default_rng(self.seed).permutation(scores)
 
@@ -64,18 +65,22 @@ class SeedCheck:
 
     @property
     def sign_right(self) -> bool:
+        """Whether the corrected estimate has the true difference's sign."""
         return np.sign(self.corrected.mean) == np.sign(self.true_difference)
 
     @property
     def covered(self) -> bool:
+        """Whether the corrected interval covers the true difference."""
         return self.corrected.covers(self.true_difference)
 
     @property
     def uncorrected_covered(self) -> bool:
+        """Whether the uncorrected interval covers the true difference."""
         return self.uncorrected.covers(self.true_difference)
 
     @property
     def ndcg_ratio(self) -> float:
+        """The candidate's true NDCG over rules-only's."""
         return self.true_ndcg[CANDIDATE] / self.true_ndcg[RULES_ONLY]
 
 
@@ -85,6 +90,7 @@ def simulated_shop(
     sessions: int = CHECK_SESSIONS,
     explore_share: float = CHECK_EXPLORE_SHARE,
 ) -> tuple[SimulatedFeedback, Prepared]:
+    """One simulated shop's feedback and its prepared frames, for seed `seed`."""
     feedback = simulate(engine, sessions, seed=seed, explore_share=explore_share)
     return feedback, prepare_frames(engine, feedback.sessions, feedback.events)
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from recommender.feedback import columns as col
-from recommender.model.ranker import Ranker
+from recommender.shopper.ranker import Ranker
 from training.counterfactual import (
     DEFAULT_CLIP,
     Counterfactual,
@@ -78,6 +78,7 @@ class Evaluation:
         return None if self.corrected is None else self.corrected.difference(baseline)
 
     def to_json(self) -> dict[str, Any]:
+        """The evaluation as plain JSON types, for the model card and `--json`."""
         return {
             "candidate": self.candidate,
             "corrected": None if self.corrected is None else self.corrected.to_json(),
@@ -118,7 +119,7 @@ def evaluate(
         per_ranker[ranker.name] = calc_metrics(DEFAULT_METRICS, _lists(test, scores[ranker.name]))
         if full_lists is not None:
             per_ranker[ranker.name].update(full_list_metrics(ranker, full_lists, catalog_size))
-    judged = len(per_ranker[candidate.name][PRIMARY_METRIC])
+    judged = len(np.atleast_1d(per_ranker[candidate.name][PRIMARY_METRIC]))
     result = Evaluation(candidate.name, UNCORRECTED, test.n_sessions, judged)
     for name, values in per_ranker.items():
         result.metrics[name] = {m: _summary(v) for m, v in values.items()}
@@ -126,7 +127,7 @@ def evaluate(
     for baseline in baselines:
         theirs = per_ranker[baseline.name]
         result.differences[baseline.name] = {
-            m: paired_bootstrap(mine[m], theirs[m], seed=seed)
+            m: paired_bootstrap(np.asarray(mine[m]), np.asarray(theirs[m]), seed=seed)
             for m in mine
             if isinstance(mine[m], np.ndarray)
         }

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.model.ranker import Ranker
 from recommender.shopper.engine import MAX_K, Engine
+from recommender.shopper.ranker import Ranker
 from training.dataset import GRADE, RankingDataset, assemble
 from training.metrics import CatalogCoverage, HitRate
 from training.rankers import ranked_lists

@@ -20,7 +20,7 @@ from scipy.stats import binomtest
 from recommender.errors import InputError
 from recommender.feedback import FeedbackStore, read_picks
 from recommender.feedback import columns as col
-from recommender.feedback.picks import read_picked_outcomes
+from recommender.feedback.reads import read_picked_outcomes
 from recommender.model.interleaving import CANDIDATE, CREDIT, SERVED, TIE
 
 CONFIDENCE = 0.95
@@ -46,7 +46,8 @@ class Preference:
 
     @property
     def verdict(self) -> str:
-        if self.share is None:
+        """Which ranking shoppers preferred, in words."""
+        if self.share is None or self.low is None or self.high is None:
             return "no session has a winner yet"
         if self.low > 0.5:
             return "shoppers prefer the candidate"
@@ -55,6 +56,7 @@ class Preference:
         return "no clear preference yet"
 
     def to_json(self) -> dict:
+        """The report as plain JSON types, with its verdict."""
         return {**asdict(self), "verdict": self.verdict}
 
 

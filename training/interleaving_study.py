@@ -80,7 +80,10 @@ def build_pool(
         raise ValueError("no simulated shopper had a product to show")
     parts = [np.stack(part) for part in zip(*rows, strict=True)]
     examination = np.array([world.examined(p) for p in range(1, k + 1)])
-    return StudyPool(*parts, examination=examination)
+    draft_appeal, draft_team, draft_chance, served_appeal, candidate_appeal = parts
+    return StudyPool(
+        draft_appeal, draft_team, draft_chance, served_appeal, candidate_appeal, examination
+    )
 
 
 def interleaving_wins(

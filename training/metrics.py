@@ -43,6 +43,7 @@ class RankedLists:
         return np.unique(self.session[self.grade > 0])
 
     def per_session(self, values: np.ndarray) -> np.ndarray:
+        """Sum `values` per session."""
         totals = np.bincount(self.session, weights=values, minlength=self.n_sessions)
         return totals[self.judged]
 
@@ -53,9 +54,12 @@ def _gain(grade: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class NDCG:
+    """NDCG at `k`, per session."""
+
     k: int
 
     def per_session(self, lists: RankedLists) -> np.ndarray:
+        """Each session's NDCG at `k`."""
         within = lists.rank <= self.k
         dcg = lists.per_session(np.where(within, _gain(lists.grade) / np.log2(lists.rank + 1), 0))
         ideal = RankedLists.rank_by(
@@ -70,16 +74,22 @@ class NDCG:
 
 @dataclass(frozen=True)
 class HitRate:
+    """Whether a good product is in the top `k`, per session."""
+
     k: int
 
     def per_session(self, lists: RankedLists) -> np.ndarray:
+        """Each session's hit (1) or miss (0) in the top `k`."""
         hits = lists.per_session(((lists.rank <= self.k) & (lists.grade > 0)).astype(float))
         return (hits > 0).astype(float)
 
 
 @dataclass(frozen=True)
 class MRR:
+    """Mean reciprocal rank of the first good product, per session."""
+
     def per_session(self, lists: RankedLists) -> np.ndarray:
+        """Each session's reciprocal rank of its first good product (0 when none)."""
         good_rank = np.where(lists.grade > 0, lists.rank, np.inf)
         first = np.full(lists.n_sessions, np.inf)
         np.minimum.at(first, lists.session, good_rank)
@@ -91,6 +101,7 @@ class AUC:
     """Chance a product with a good outcome outscores one without (all held-out rows)."""
 
     def whole(self, lists: RankedLists) -> float:
+        """The AUC over every shown product."""
         good = lists.grade > 0
         if good.all() or not good.any():
             return float("nan")
@@ -104,6 +115,7 @@ class CatalogCoverage:
     k: int
 
     def whole(self, lists: RankedLists, catalog_size: int) -> float:
+        """The share of the catalog that appears in some top `k`."""
         seen = np.unique(lists.item[lists.rank <= self.k])
         return len(seen) / catalog_size if catalog_size else float("nan")
 

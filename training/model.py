@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from recommender.feedback import columns as col
@@ -19,7 +21,7 @@ def fit_ranker(
     correction: str = "position",
     seed: int = 0,
     max_rows: int = MAX_TRAIN_ROWS,
-    **params: float,
+    **params: Any,
 ) -> LambdaRanker:
     """A fitted re-ranker; the same data and seed give the same model."""
     sample = _bounded(train, max_rows, seed)

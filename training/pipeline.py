@@ -22,9 +22,9 @@ from recommender.feedback import columns as col
 from recommender.model import registry
 from recommender.model.features import MODEL_COLUMNS
 from recommender.model.learned import LambdaRanker, LearnedReranker
-from recommender.model.ranker import RULES_ONLY, Ranker, RulesOnlyRanker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
+from recommender.shopper.ranker import RULES_ONLY, Ranker, RulesOnlyRanker
 from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
 from training.evaluate import Evaluation, evaluate
@@ -43,6 +43,7 @@ TRAIN_STEPS = 5
 
 
 def no_progress(done: int, total: int, what: str) -> None:
+    """A progress callback that shows nothing."""
     return None
 
 
@@ -67,11 +68,14 @@ def tqdm_progress(label: str) -> Progress:
 
 @dataclass
 class TrainReport:
+    """What `train` made: the candidate's card, its evaluation and its trust decision."""
+
     card: registry.ModelCard
     evaluation: Evaluation
     notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The report as plain JSON types, for `--json`."""
         return {
             "model_id": self.card.model_id,
             "path": str(self.card.folder),
@@ -111,6 +115,7 @@ def prepare(
 
 
 def prepare_frames(engine: Engine, sessions: pd.DataFrame, events: pd.DataFrame) -> Prepared:
+    """The dataset of `sessions` and `events`, split by time into train and test."""
     dataset = build_dataset(sessions, events, engine)
     if dataset.n_sessions < 2 or dataset.positive.sum() == 0:
         raise InputError(
@@ -189,6 +194,7 @@ def position_curve(prepared: Prepared, seed: int = 0) -> PositionCurve | None:
 def model_card(
     prepared: Prepared, estimator: LambdaRanker, evaluation: Evaluation, seed: int
 ) -> dict[str, Any]:
+    """The model card: data, parameters, evaluation and trust, as plain JSON types."""
     train, test = prepared.train, prepared.test
     first, last = (train.date_range() or ("", ""))[0], (test.date_range() or ("", ""))[1]
     synthetic = synthetic_sessions(train)
@@ -272,7 +278,7 @@ def _check_promotable(settings: Settings, card: registry.ModelCard) -> None:
         )
     evaluation = evaluate_model(settings, card.model_id)
     current, _ = registry.load_for_serving(settings, None)
-    against = current.model_id if current is not None else RULES_ONLY
+    against = current.name if current is not None else RULES_ONLY
     if against == card.model_id:
         return  # already served: promoting again changes nothing
     difference = evaluation.corrected_difference(against)

@@ -59,12 +59,14 @@ class PositionCurve:
         return self.estimate[index]
 
     def to_frame(self) -> pd.DataFrame:
+        """The estimates as a table, one row per position."""
         return pd.DataFrame(
             {"examined": self.estimate, "low": self.low, "high": self.high},
             index=pd.Index(self.positions, name=col.POSITION),
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The estimates as plain JSON types, for the model card."""
         return {
             "method": self.method,
             "sessions": self.n_sessions,

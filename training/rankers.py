@@ -1,6 +1,6 @@
 """The baselines an evaluation compares the learned model with, learned from a training set.
 
-Each follows the one ranker contract, `recommender.model.ranker.Ranker`, like rules-only
+Each follows the one ranker contract, `recommender.shopper.ranker.Ranker`, like rules-only
 (`RulesOnlyRanker`) and the learned model (`LearnedReranker`): a `RankingDataset` is the pairs
 they score (higher = shown earlier).
 """
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.model.features import MODEL_COLUMNS, POSITION, product_attributes
-from recommender.model.ranker import RULES_ONLY, Pairs, Ranker, RulesOnlyRanker
+from recommender.model.features import MODEL_COLUMNS, POSITION, pair_features, product_attributes
+from recommender.shopper.ranker import RULES_ONLY, Pairs, Ranker, RulesOnlyRanker
 from training.dataset import GRADE, RankingDataset
 from training.metrics import RankedLists
 from training.model import session_sizes
@@ -42,6 +42,7 @@ class PopularityRanker:
         self.prior_weight = prior_weight
 
     def fit(self, data: RankingDataset) -> PopularityRanker:
+        """Count each product's good outcomes in `data`; returns self."""
         good = pd.Series(data.positive, index=data.rows[col.SKU].to_numpy())
         overall = float(good.mean()) if len(good) else 0.0
         stats = good.groupby(level=0).agg(["sum", "count"])
@@ -71,6 +72,7 @@ class LightGBMBaseline:
         self.seed = seed
 
     def fit(self, data: RankingDataset) -> LightGBMBaseline:
+        """Fit stock LightGBM LambdaRank on `data`, with position-bias correction; returns self."""
         import lightgbm as lgb
 
         self.sku_vocabulary_ = tuple(sorted(data.products["sku"]))
@@ -91,10 +93,11 @@ class LightGBMBaseline:
         return self
 
     def score(self, pairs: Pairs) -> np.ndarray:
+        """Each pair's LightGBM score."""
         if len(pairs) == 0:
             return np.zeros(0)
         table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)
-        return self.booster_.predict(pairs.model_input(table), num_threads=1)
+        return np.asarray(self.booster_.predict(pair_features(pairs, table), num_threads=1))
 
 
 def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:

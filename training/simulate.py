@@ -86,6 +86,7 @@ class ShopperWorld:
 
     @classmethod
     def draw(cls, products: pd.DataFrame, rng: np.random.Generator) -> ShopperWorld:
+        """A random world for `products`: qualities and tastes the rules cannot see."""
         skus = list(products["sku"])
         values = rng.normal(0.0, QUALITY_SPREAD, size=len(products))
         categories = products["category"].astype(str).tolist()
@@ -122,6 +123,7 @@ class ShopperWorld:
         return taste - sensitivity * self.log_price.get(sku, 0.0)
 
     def helpful_chance(self, sku: str) -> float:
+        """The chance a buyer finds product `sku` helpful."""
         return float(1.0 / (1.0 + np.exp(-self.quality.get(sku, 0.0))))
 
     def expected_gain(self, sku: str, rule_score: float, answers: Answers) -> float:
@@ -136,9 +138,11 @@ class ShopperWorld:
         return appeal * ((1.0 - cart) * 1.0 + cart * ((1.0 - PURCHASE_SHARE) * 3.0 + bought))
 
     def examined(self, position: int) -> float:
+        """The chance a shopper looks at position `position`."""
         return float((1.0 / position) ** self.examination_power)
 
     def to_json(self) -> dict:
+        """The world as plain JSON types (written as truth.json)."""
         return {
             "synthetic": True,
             "examination_power": self.examination_power,

@@ -105,6 +105,7 @@ if st.button("Retrain now", type="primary"):
     bar = st.progress(0.0, text="starting")
 
     def show(done: int, total: int, what: str) -> None:
+        """Show training progress in the page's progress bar."""
         bar.progress(min(done / total, 1.0), text=what)
 
     try:

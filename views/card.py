@@ -34,6 +34,7 @@ def _reasons(reasons: Sequence[Reason]) -> None:
 
 
 def picked_for_comparison(items: Sequence[Item]) -> list[Item]:
+    """The items whose Compare box is ticked."""
     return [item for item in items if st.session_state.get(COMPARE_KEY.format(sku=item.sku))]
 
 

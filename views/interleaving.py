@@ -26,6 +26,7 @@ EXPLAINED = (
 
 
 def show(settings: Settings, events: pd.DataFrame) -> None:
+    """The Analytics page's interleaving section: the candidate and which ranking shoppers preferred."""
     st.subheader("Interleaving")
     try:
         candidate = named_candidate(settings.models_dir)

@@ -36,6 +36,7 @@ FEEDBACK_TTL_SECONDS = 300
 
 
 def settings() -> Settings:
+    """The settings, read from the environment on every run."""
     # Read on every run: cheap, and tests point RECOMMENDER_DB elsewhere between runs.
     return Settings.from_env()
 

@@ -51,6 +51,7 @@ TABS = {
 
 
 def main() -> None:
+    """The Merchandising page."""
     who = require_signed_in(MERCHANDISER)
     st.title("Merchandising")
     st.caption(

@@ -29,7 +29,7 @@ def promote_section(settings: Settings, comparison: pd.DataFrame) -> None:
     model_id = st.selectbox("Model to promote", model_ids, key="promote_model_id")
     card = cards.get(model_id)
     synthetic = card.synthetic_sessions if card is not None else 0
-    if synthetic:
+    if card is not None and synthetic:
         trained_on = card.data.get("data", {}).get("train_sessions", synthetic)
         st.warning(
             f"**{SIMULATED_MARK}.** {synthetic:,} of the {trained_on:,} sessions this model "

@@ -23,6 +23,7 @@ RESULTS_TITLE = "Your matches"
 
 
 def stop_title(triage: Triage) -> str:
+    """The stop page's title for the triage level."""
     return _STOP_TITLES.get(triage.level, "Please get checked first")
 
 
@@ -58,6 +59,7 @@ def _triage_banner(triage: Triage) -> None:
 
 
 def _record(state: Finder, item: Item, event: str) -> None:
+    assert state.shown is not None  # a card is drawn only for a shown result
     note = _feedback_log().record_event(state.shown.session_id, item, event)
     if note is None:
         state.sent.add((item.sku, event))
@@ -77,6 +79,7 @@ def _nothing_fits(state: Finder, suggestions: tuple[Suggestion, ...]) -> None:
 
 def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> None:
     shown = state.shown
+    assert shown is not None  # offered only beside a shown result
     st.download_button(
         "Download a summary for your doctor or physio",
         summary_markdown(shown.answers, shown.result, held, money=loading.settings().money),
@@ -99,6 +102,8 @@ def _restart_buttons(state: Finder) -> None:
 
 
 def show_stop(state: Finder) -> None:
+    """The stop page for a red flag: the next step, and no products."""
+    assert state.shown is not None  # the stop is drawn only for a shown result
     triage = state.shown.result.triage
     st.title(stop_title(triage), anchor=False)
     _triage_banner(triage)
@@ -110,7 +115,9 @@ def show_stop(state: Finder) -> None:
 
 
 def show_results(state: Finder) -> None:
+    """The results page: products with reasons, advice, held-back products and feedback buttons."""
     shown = state.shown
+    assert shown is not None  # drawn only once products were found
     result = shown.result
     engine = loading.engine(loading.settings())
     st.title(RESULTS_TITLE, anchor=False)

@@ -132,6 +132,7 @@ def _go_forward(state: Finder, step_index: int) -> None:
 
 
 def render() -> None:
+    """The product finder: the questionnaire steps, then results or the stop."""
     state = finder()
     address.follow(state)
     if state.step < RESULTS_STEP or state.shown is None:

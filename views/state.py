@@ -18,6 +18,8 @@ FINDER_KEY = "product_finder"
 
 @dataclass
 class Finder:
+    """One shopper's place in the finder: the drafted answers, the step and what was shown."""
+
     draft: dict[str, Any] = field(default_factory=empty_draft)
     step: int = 0
     shown: Shown | None = None
@@ -33,8 +35,10 @@ class Finder:
 
 
 def finder() -> Finder:
+    """This browser session's finder state (created on first use)."""
     return st.session_state.setdefault(FINDER_KEY, Finder())
 
 
 def start_again() -> None:
+    """Forget the answers and go back to the first step."""
     st.session_state[FINDER_KEY] = Finder()

@@ -105,6 +105,7 @@ _ARRIVE_JS = """
 
 
 def apply_style() -> None:
+    """Put the app's CSS on the page."""
     st.html(_CSS)
 
 

@@ -68,17 +68,23 @@ class EventRow(BaseModel):
 
 
 class EventsRequest(BaseModel):
+    """The body of `POST /v1/events`: the checkout's rows, all stored or none."""
+
     model_config = ConfigDict(extra="forbid")
 
     events: list[EventRow] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
 
 
 class EventsStored(BaseModel):
+    """What `POST /v1/events` answers: how many rows were new and how many were already stored."""
+
     stored: int = Field(description="events new to the store")
     already_stored: int = Field(description="events that were already there (a safe retry)")
 
 
 class Health(BaseModel):
+    """What `GET /v1/health` answers: the versions of the catalog, weights and model served."""
+
     status: str = Field(description="ok, or degraded when the feedback store is not ok")
     store: str = Field(description="the feedback store: ok, slow or unavailable")
     catalog_version: str
@@ -152,6 +158,7 @@ def integral(value: Any) -> Any:
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    """`value` as an int from `low` to `high`, or a BadRequestBody naming `field`."""
     value = integral(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise BadRequestBody(

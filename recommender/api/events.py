@@ -67,6 +67,7 @@ async def post_events(
     engine: Annotated[Engine, Depends(get_engine)],
     store: Annotated[FeedbackStore, Depends(get_store)],
 ) -> EventsStored:
+    """Store the checkout's events (SPEC section 7): 202 with counts, or 422 naming the bad row."""
     body = await json_object(request, ("events",))
     rows = body.get("events")
     if not isinstance(rows, list) or not rows:

@@ -23,6 +23,7 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        """Pass the request on, or answer 413 once its body grows past the limit."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

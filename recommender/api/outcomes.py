@@ -17,8 +17,8 @@ from recommender.api.problems import BadRequestBody
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
 from recommender.feedback.records import Event, utc_now
+from recommender.feedback.rows import insert_events
 from recommender.feedback.schema import events, sessions
-from recommender.feedback.store import insert_events
 
 
 def store_outcomes(store: FeedbackStore, rows: Sequence[Event]) -> int:

@@ -31,10 +31,14 @@ class ApiError(RecommenderError):
 
 
 class BadRequestBody(ApiError):
+    """A request body the API cannot take: 422, naming the field."""
+
     status = 422
 
 
 class MissingKey(ApiError):
+    """No key, or a key not in RECOMMENDER_API_KEYS: 401."""
+
     status = 401
 
 
@@ -45,10 +49,14 @@ class Conflict(ApiError):
 
 
 class BodyTooLarge(ApiError):
+    """A request body over the size limit: 413."""
+
     status = 413
 
 
 class NotJson(ApiError):
+    """A body that is not JSON: 415."""
+
     status = 415
 
 
@@ -68,6 +76,7 @@ def problem(
     field: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
+    """The JSON error response of the API: `{"error": ..., "field": ...}` with `status`."""
     body: dict[str, str] = {"error": message}
     if field is not None:
         body["field"] = field

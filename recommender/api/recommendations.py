@@ -88,6 +88,7 @@ async def recommend(
     serving: Annotated[Serving, Depends(get_serving)],
     open_writer: Annotated[Callable[[], ShownWriter], Depends(get_writer_opener)],
 ) -> Response:
+    """Recommend for the posted answers (SPEC section 7) and log the session as the finder does."""
     # Few dependencies on purpose: solving each costs more than the store lookups they wrap.
     caller = identify(state, request, key_required=False)
     wait = state.rate.admit(caller.client if caller.keyed else f"address {caller.address}")

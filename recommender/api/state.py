@@ -130,6 +130,7 @@ class WorkerState:
             return self._serving
 
     def engine(self) -> Engine:
+        """The engine this worker serves now (rebuilt when the catalog, weights or model change)."""
         return self.serving().engine
 
     def _build(self, key: str) -> Serving:
@@ -143,6 +144,7 @@ class WorkerState:
         return Serving(key, engine, candidate)
 
     def store(self) -> FeedbackStore:
+        """This worker's feedback store, opened on first use."""
         with self._lock:
             if self._store is None:
                 self._store = FeedbackStore.open(
@@ -193,6 +195,7 @@ class WorkerState:
         return self.store_watch.state
 
     def close(self) -> None:
+        """Store what the group writer holds and close the store."""
         if self._writer is not None:
             self._writer.close()
         if self._store is not None:
@@ -200,6 +203,7 @@ class WorkerState:
 
 
 async def worker_state(request: Request) -> WorkerState:
+    """The worker's state, a FastAPI dependency."""
     return request.app.state.worker
 
 
@@ -213,10 +217,12 @@ async def get_serving(state: Worker) -> Serving:
 
 
 async def get_engine(serving: Annotated[Serving, Depends(get_serving)]) -> Engine:
+    """The engine to answer with, a FastAPI dependency."""
     return serving.engine
 
 
 async def get_store(state: Worker) -> FeedbackStore:
+    """The worker's feedback store, a FastAPI dependency."""
     # Opened once per worker; the first call connects, so it leaves the event loop.
     return await run_in_threadpool(state.store)
 

@@ -25,6 +25,7 @@ PLACEHOLDER = Path(__file__).resolve().parents[2] / "assets" / "product-placehol
 
 
 def is_address(cell: str) -> bool:
+    """Whether a picture cell is a web address rather than a file under `images/`."""
     return cell.startswith(("https://", "http://"))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -72,6 +72,7 @@ class Catalog:
 
     @property
     def skus(self) -> tuple[str, ...]:
+        """Every product's sku, in catalog order."""
         return tuple(self.products["sku"])
 
     def row(self, sku: str) -> dict[str, Any]:
@@ -182,7 +183,7 @@ def _csv_problem(error: csv.Error) -> str:
     return f"not readable as CSV ({error})"
 
 
-def _parse_row(record: dict, columns: list[str]) -> tuple[dict, list[tuple[str, str]]]:
+def _parse_row(record: dict, columns: Sequence[str]) -> tuple[dict, list[tuple[str, str]]]:
     if None in record:  # csv puts surplus cells under the key None
         return {}, [("(row)", "has more cells than the header")]
     cells = {column: (record.get(column) or "").strip() for column in columns}

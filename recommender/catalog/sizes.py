@@ -43,6 +43,8 @@ DEFAULT_EDGE_MARGIN = 1.0  # cm
 
 @dataclass(frozen=True, slots=True)
 class SizeRange:
+    """One size of one product: the range of a measurement it fits, both ends inclusive."""
+
     sku: str
     size: str
     measure: str
@@ -81,6 +83,7 @@ class SizeChart:
 
     @property
     def sized_skus(self) -> frozenset[str]:
+        """The skus that come in sizes (the rest are one size)."""
         return frozenset(self._by_sku)
 
     def sizes_of(self, sku: str) -> tuple[str, ...]:

@@ -65,6 +65,8 @@ BOOST_RANGE = (-1.0, 1.0)
 
 @dataclass(frozen=True)
 class Weights:
+    """The merchandisers' knobs of `weights.toml`, checked: blend, limits, experiments, multipliers, boosts."""
+
     blend_rules: float = 1.0
     blend_model: float = 0.0
     blend_boost: float = 0.3
@@ -77,9 +79,11 @@ class Weights:
     version: str = "defaults"
 
     def multiplier(self, rule_id: str) -> float:
+        """The merchandisers' multiplier of rule `rule_id` (1 when not set)."""
         return self.rule_multipliers.get(rule_id, 1.0)
 
     def boost(self, sku: str) -> float:
+        """The merchandisers' boost of product `sku` (0 when not set)."""
         return self.boosts.get(sku, 0.0)
 
 

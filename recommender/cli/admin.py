@@ -13,6 +13,7 @@ from recommender.shop.auth import DEFAULT_SECRETS_FILE, hash_password, save_pass
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `admin` subcommands to `parser`."""
     commands = parser.add_subparsers(dest="admin_command", metavar="COMMAND", required=True)
     password = commands.add_parser(
         "set-password", help="store a salted hash of a new password in secrets.toml"
@@ -30,6 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run_set_password(args: argparse.Namespace, settings: Settings) -> int:
+    """`admin set-password`: store a salted argon2 hash of a new staff password."""
     if args.secrets.is_dir():
         raise InputError(f"--secrets {args.secrets}: is a folder, expected a secrets.toml file")
     password = _password_from_stdin() if args.password_stdin else _password_from_prompt()

@@ -16,6 +16,7 @@ from recommender.shopper.engine import load_engine
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `catalog` subcommands to `parser`."""
     commands = parser.add_subparsers(dest="catalog_command", metavar="COMMAND", required=True)
     validate = commands.add_parser("validate", help="list every problem with file, row and column")
     validate.add_argument("directory", nargs="?", type=Path, help="default: RECOMMENDER_CATALOG")
@@ -42,6 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run_validate(args: argparse.Namespace, settings: Settings) -> int:
+    """`catalog validate`: list every problem of the catalog's files (exit 2 when any)."""
     directory = args.directory or settings.catalog_dir
     if not directory.is_dir():
         raise CatalogError([f"{directory}: not a directory"])
@@ -75,6 +77,7 @@ def run_check_personas(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import_feed(args: argparse.Namespace, settings: Settings) -> int:
+    """`catalog import-feed`: build the catalog from the shop's feed and save it as a version."""
     # Only this command needs the feed readers.
     from recommender.feed.changes import FeedLimits
     from recommender.feed.save import import_feed

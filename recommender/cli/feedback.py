@@ -11,6 +11,7 @@ from recommender.settings import MAX_RETENTION_DAYS, Settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `feedback` subcommands to `parser`."""
     commands = parser.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
 
     importing = commands.add_parser(
@@ -35,6 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    """`feedback import`: store sessions and events from CSV files, all or nothing."""
     with FeedbackStore.open(settings.db_url) as store:
         report = import_feedback(store, args.sessions, args.events)
     print(report.summary())
@@ -42,6 +44,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    """`feedback export`: write the store's sessions and events as CSV files."""
     # Read-only: an export must work on a store this user may read but not write.
     with FeedbackStore.open(settings.db_url, read_only=True) as store:
         report = export_feedback(store, args.out)
@@ -50,6 +53,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """`feedback purge`: delete feedback older than the retention period."""
     days = settings.retention_days if args.older_than is None else args.older_than
     if days > MAX_RETENTION_DAYS:  # a date that far back does not exist: refuse it by name
         raise InputError(f"--older-than: {days} is outside 1 to {MAX_RETENTION_DAYS} days")

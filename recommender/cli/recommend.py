@@ -20,6 +20,7 @@ from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `recommend` options to `parser`."""
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--answers", metavar="FILE", help="answers JSON file, or - for stdin")
     source.add_argument("--batch", metavar="IN.jsonl", help="one answers object per line")
@@ -32,6 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """`recommend`: one result for an answers file, or one line per line of a batch."""
     if args.out and not args.batch:
         raise InputError("--out goes with --batch")
     model, notices = resolve_model(settings, args.model, args.rules_only)

@@ -16,6 +16,7 @@ APP = "recommender.api.app:create_app"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `serve` options to `parser`."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
@@ -23,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """`serve`: run the HTTP API with `--workers` processes until stopped."""
     # Imported here: the other commands never pay for loading the web stack.
     import uvicorn
 

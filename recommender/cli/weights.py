@@ -12,6 +12,7 @@ from recommender.settings import Settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `weights` subcommands to `parser`."""
     commands = parser.add_subparsers(dest="weights_command", metavar="COMMAND", required=True)
     listing = commands.add_parser("history", help="every saved version: who, when, what")
     listing.add_argument("--diff", action="store_true", help="also print each version's diff")
@@ -23,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run_history(args: argparse.Namespace, settings: Settings) -> int:
+    """`weights history`: list the saved versions of the catalog's weights and products."""
     current_state(settings.catalog_dir)  # finishes a save a crash interrupted, before listing
     entries = history(settings.catalog_dir)
     if not entries:
@@ -36,6 +38,7 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    """`weights rollback`: make an earlier version live again, as a new version."""
     entry = rollback(settings.catalog_dir, who=args.who or getpass.getuser(), to=args.to)
     print(f"restored version {entry.restored_from}; saved as version {entry.version}")
     return 0

@@ -9,4 +9,13 @@ build.py     items + mapping -> products.csv and sizes.csv text, or every proble
 save.py      writing the result: to a folder, or as a new catalog version
 """
 
-__all__ = ["build", "formats", "items", "mapping", "rss", "save", "tabular"]
+from recommender.exports import public_names
+
+__all__, __getattr__, __dir__ = public_names(
+    __name__,
+    {
+        "recommender.feed.save": ("import_feed",),
+        "recommender.feed.mapping": ("FeedMapping", "load_mapping"),
+        "recommender.feed.build": ("build_catalog",),
+    },
+)

@@ -51,6 +51,8 @@ _PRICE = re.compile(r"^(\d{1,9}(?:\.\d{1,4})?)(?:\s+([A-Za-z]{3}))?$")
 
 @dataclass(frozen=True)
 class BuiltCatalog:
+    """A catalog built from a feed: the new files' text and what changed against the old ones."""
+
     products_text: str
     sizes_text: str
     products: int

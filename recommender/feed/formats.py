@@ -24,8 +24,8 @@ def read_feed(path: Path) -> FeedRead:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(f"{where(path.name, line)}: not UTF-8 text") from None
-    for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) > MAX_LINE_CHARS:
+    for number, text_line in enumerate(text.split("\n"), start=1):
+        if len(text_line) > MAX_LINE_CHARS:
             raise InputError(
                 f"{where(path.name, number)}: longer than the {MAX_LINE_CHARS:,} characters allowed"
             )

@@ -60,7 +60,8 @@ class FeedRead:
     left_out: int = 0  # Shopify drafts and archived products: not for sale
 
 
-def where(name: str, line: int, field_name: str = "") -> str:
+def where(name: str, line: int | None, field_name: str = "") -> str:
+    """Where in a feed file something is: its name, line and, when given, field."""
     return f"{name} line {line}" + (f", field '{field_name}'" if field_name else "")
 
 
@@ -94,6 +95,7 @@ def gmc_item(line: int, fields: Mapping[str, str], details: dict[str, tuple[str,
 
 
 def normal_availability(text: str) -> str:
+    """A feed's availability in one spelling (`in_stock`, `out_of_stock`, ...)."""
     # Merchant Center accepts both "in stock" (older) and "in_stock".
     return text.strip().lower().replace(" ", "_")
 

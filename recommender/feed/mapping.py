@@ -54,6 +54,8 @@ class ProductFields:
 
 @dataclass(frozen=True)
 class SizeChart:
+    """A size chart of the mapping: the measurement and each size label's range."""
+
     measure: str
     sizes: Mapping[str, tuple[float, float]]  # label as written in the chart -> (min, max)
 
@@ -65,6 +67,8 @@ class SizeChart:
 
 @dataclass(frozen=True)
 class FeedMapping:
+    """The feed mapping, checked: currency, types, per-product fields and size charts."""
+
     currency: str
     shop_url: str
     types: Mapping[str, ProductFields]
@@ -99,6 +103,7 @@ def load_mapping(path: Path) -> FeedMapping:
 
 
 def parse_mapping(data: Mapping[str, Any], name: str) -> FeedMapping:
+    """A checked FeedMapping from decoded TOML; CatalogError listing every problem."""
     problems = Problems()
     for key in data:
         if key not in TOP_KEYS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import xml.sax
 from xml.sax.handler import ContentHandler, feature_namespaces
+from xml.sax.xmlreader import Locator
 
 import defusedxml.sax
 from defusedxml import DefusedXmlException
@@ -43,6 +44,8 @@ class _FeedHandler(ContentHandler):
     not the product's.
     """
 
+    _locator: Locator | None  # set by ContentHandler itself, which typeshed does not declare
+
     def __init__(self) -> None:
         super().__init__()
         self.items: list[tuple[int, dict[str, str], list[dict[str, str]]]] = []
@@ -58,7 +61,7 @@ class _FeedHandler(ContentHandler):
         self._length = 0
 
     def line(self) -> int:
-        return self._locator.getLineNumber() if self._locator else 0
+        return (self._locator.getLineNumber() or 0) if self._locator else 0
 
     def startElementNS(self, name, qname, attrs) -> None:
         self.depth += 1
@@ -112,6 +115,7 @@ class _FeedHandler(ContentHandler):
 
 
 def read_gmc_rss(raw: bytes, name: str) -> FeedRead:
+    """The items of a Merchant Center RSS feed, read with entities and DTDs refused."""
     handler = _FeedHandler()
     parser = defusedxml.sax.make_parser()
     parser.setFeature(feature_namespaces, True)

@@ -24,6 +24,8 @@ DEFAULT_LIMITS = FeedLimits()  # the documented defaults
 
 @dataclass(frozen=True)
 class Saved:
+    """What an import saved: whether anything changed, and the version it made."""
+
     changed: bool
     version: int | None = None  # the new catalog version, when saved into the live catalog
     changes: FeedChanges | None = None  # against the live catalog (None with --out)

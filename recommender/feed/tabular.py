@@ -104,6 +104,7 @@ def _rows(
 
 
 def read_gmc_tsv(text: str, name: str) -> FeedRead:
+    """The items of a tab-separated Merchant Center feed, with their line numbers."""
     records = rows_with_lines(text, "\t")
     problems: list[str] = []
     _, header = next(records, (1, []))
@@ -146,6 +147,7 @@ def _gmc_details(cell: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
 
 
 def read_shopify_csv(text: str, name: str) -> FeedRead:
+    """The items of a Shopify product export CSV, with their line numbers."""
     records = rows_with_lines(text, ",")
     _, columns = next(records, (1, []))
     columns = [c.strip() for c in columns]

@@ -22,8 +22,8 @@ from recommender.feedback.csvio import FeedbackImportError
 from recommender.feedback.export import ExportReport, export_feedback
 from recommender.feedback.importer import ImportReport, import_feedback
 from recommender.feedback.migrations import LATEST_VERSION, MIGRATIONS, Migration, migrate
-from recommender.feedback.picks import TeamPicks, read_picks
-from recommender.feedback.reads import read_events, read_experiments, read_sessions
+from recommender.feedback.picks import TeamPicks
+from recommender.feedback.reads import read_events, read_experiments, read_picks, read_sessions
 from recommender.feedback.records import Event, Impression, SessionRecord
 from recommender.feedback.retention import PurgeReport, purge
 from recommender.feedback.store import FeedbackStore

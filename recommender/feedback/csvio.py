@@ -51,6 +51,7 @@ class Problems(errors.Problems):
         super().__init__(limit=MAX_PROBLEMS_SHOWN)
 
     def error(self) -> FeedbackImportError:
+        """The error to raise for the problems recorded."""
         return FeedbackImportError(self.shown, self.total)
 
 

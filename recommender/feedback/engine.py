@@ -90,7 +90,7 @@ def create_store_engine(url: str, statement_timeout_s: float | None = None) -> E
             "which is not installed"
         ) from None
     if _is_plain_file(parsed.database):
-        folder = Path(parsed.database).parent
+        folder = Path(str(parsed.database)).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -188,6 +188,7 @@ def _tune_sqlite(
 
 
 def is_lock_error(error: BaseException) -> bool:
+    """Whether a database error means the database was busy (worth another try)."""
     text = str(getattr(error, "orig", error)).lower()
     return "database is locked" in text or "database is busy" in text or "deadlock" in text
 

@@ -27,11 +27,14 @@ FETCH_CHUNK = 10_000
 
 @dataclass(frozen=True, slots=True)
 class ExportReport:
+    """What an export wrote: how many sessions and events, and where."""
+
     sessions: int
     events: int
     folder: Path
 
     def summary(self) -> str:
+        """One line for the command line."""
         return f"exported {self.sessions} sessions and {self.events} events to {self.folder}"
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from recommender.faults import checkpoint
 from recommender.feedback.csvio import Problems
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
-from recommender.feedback.killpoints import kill_point
 from recommender.feedback.publishing import (
     begin_import,
     clean_up_unpublished,
@@ -36,12 +36,15 @@ from recommender.feedback.store import FeedbackStore
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
+    """What an import read and stored, and what was already there."""
+
     sessions_read: int
     sessions_added: int
     events_read: int
     events_added: int
 
     def summary(self) -> str:
+        """One line for the command line."""
         return (
             f"imported {self.sessions_added} of {self.sessions_read} sessions and "
             f"{self.events_added} of {self.events_read} events (the rest were already stored)"
@@ -69,7 +72,7 @@ def import_feedback(store: FeedbackStore, sessions_path: Path, events_path: Path
             )
             problems.raise_if_any()
             sessions_read = with_retry(lambda: staged_session_count(conn), "count the import")
-            kill_point("feedback-import:staged")
+            checkpoint("feedback-import:staged")
             import_id = begin_import(conn)
             merged = merge(conn, import_id)
             publish(conn, import_id)

@@ -25,6 +25,8 @@ _PG_MIGRATION_LOCK = 7_346_221
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """One schema change, numbered, applied once per store."""
+
     version: int
     description: str
     apply: Callable[[Connection], None]
@@ -91,6 +93,7 @@ LATEST_VERSION = MIGRATIONS[-1].version
 
 
 def current_version(conn: Connection) -> int:
+    """The store's schema version (0 for a new database)."""
     schema.schema_versions.create(conn, checkfirst=True)
     return int(conn.scalar(select(func.max(schema.schema_versions.c.version))) or 0)
 

@@ -3,25 +3,20 @@ list, and which candidate model it was. Kept in their own table (`interleaved_pi
 migration 5) so the sessions and events of SPEC section 5 keep their exact columns.
 
     store.record_shown(answers, presentation, experiment="interleave", picks=TeamPicks(...))
-    read_picks(store) -> DataFrame(session_id, position, sku, team, candidate_model)
-    read_picked_outcomes(store, ("click", ...)) -> DataFrame(session_id, sku, event)
+
+They are read back with `reads.read_picks` and `reads.read_picked_outcomes`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert
 
 from recommender.feedback import columns as col
 from recommender.feedback.records import check_choice, check_text
-from recommender.feedback.schema import events, interleaved
-
-if TYPE_CHECKING:
-    from recommender.feedback.store import FeedbackStore
+from recommender.feedback.schema import interleaved
 
 TEAMS = ("served", "candidate")  # the same words as recommender.model.interleaving.TEAMS
 PICK_COLUMNS = (col.SESSION_ID, col.POSITION, col.SKU, col.TEAM, col.CANDIDATE_MODEL)
@@ -42,6 +37,7 @@ class TeamPicks:
 
 
 def insert_picks(conn: Connection, session_id: str, skus: Sequence[str], picks: TeamPicks) -> None:
+    """Insert the team of each product shown in `session_id`, in `conn`'s transaction."""
     if len(skus) != len(picks.teams):
         raise ValueError(f"{len(skus)} products shown but {len(picks.teams)} teams recorded")
     rows = [
@@ -56,26 +52,3 @@ def insert_picks(conn: Connection, session_id: str, skus: Sequence[str], picks: 
     ]
     if rows:
         conn.execute(insert(interleaved), rows)
-
-
-def read_picks(store: FeedbackStore) -> pd.DataFrame:
-    """Every interleaved pick, ordered by session and position (`PICK_COLUMNS`)."""
-    from recommender.feedback.reads import read_table  # reads imports the store, which needs us
-
-    query = select(*(interleaved.c[name] for name in PICK_COLUMNS)).order_by(
-        interleaved.c[col.SESSION_ID], interleaved.c[col.POSITION]
-    )
-    frame = read_table(store, query)
-    return frame.astype({col.POSITION: "int64"})[list(PICK_COLUMNS)]
-
-
-def read_picked_outcomes(store: FeedbackStore, kinds: Sequence[str]) -> pd.DataFrame:
-    """The events of kinds `kinds` in interleaved sessions only (session_id, sku, event): a
-    report need not read the whole events table."""
-    from recommender.feedback.reads import read_table
-
-    picked = select(interleaved.c[col.SESSION_ID]).distinct()
-    query = select(events.c[col.SESSION_ID], events.c[col.SKU], events.c[col.EVENT]).where(
-        events.c[col.SESSION_ID].in_(picked), events.c[col.EVENT].in_(list(kinds))
-    )
-    return read_table(store, query)

@@ -36,6 +36,7 @@ class Presentation:
     propensities: tuple[float, ...]
 
     def impressions(self) -> tuple[Impression, ...]:
+        """One impression per product shown, with its position and propensity."""
         return tuple(
             Impression(item.sku, item.rank, propensity)
             for item, propensity in zip(self.result.items, self.propensities, strict=True)

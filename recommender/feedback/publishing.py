@@ -20,15 +20,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from recommender.errors import InputError
+from recommender.faults import checkpoint
 from recommender.feedback import columns as col
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION, with_retry
-from recommender.feedback.killpoints import kill_point
 from recommender.feedback.records import utc_now
 from recommender.feedback.schema import events, imports, sessions
 from recommender.feedback.staging import ROW_NUMBER, stage_events, stage_sessions
@@ -50,6 +51,8 @@ BUSY = (
 
 @dataclass(frozen=True, slots=True)
 class Merged:
+    """How many staged rows an import added to the shared tables."""
+
     sessions_added: int
     events_added: int
 
@@ -88,20 +91,24 @@ def _postgres_lock(engine: Engine) -> Iterator[None]:
 
 @contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
-    import fcntl  # POSIX only, and only needed here
-
+    # filelock: an OS lock on POSIX and Windows alike; it goes with the process if it is killed.
+    # It would create missing folders, so a store whose folder is not there (or a read-only
+    # `file:` URL) takes no lock, as before: the import's first write will say what is wrong.
+    lock = FileLock(path, timeout=0)
     try:
-        handle: IO[bytes] = path.open("ab")
+        if not path.parent.is_dir():
+            raise FileNotFoundError(path.parent)
+        lock.acquire()
+    except Timeout:
+        raise InputError(BUSY) from None
     except OSError:
         # No right to create files beside the store: the import's first write will say so.
         yield
         return
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(BUSY) from None
-        yield  # the lock goes with the handle, or with the process if it is killed
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def clean_up_unpublished(conn: Connection) -> None:
@@ -127,6 +134,7 @@ def discard(conn: Connection, import_id: str) -> None:
 
 
 def begin_import(conn: Connection) -> str:
+    """Record a new, unpublished import and return its id."""
     import_id = uuid.uuid4().hex
     _run_short(conn, insert(imports).values({col.IMPORT_ID: import_id, col.STARTED_AT: utc_now()}))
     return import_id
@@ -137,17 +145,17 @@ def merge(conn: Connection, import_id: str) -> Merged:
     added_sessions = _merge_table(
         conn, import_id, stage_sessions, sessions, col.SESSION_FILE_COLUMNS
     )
-    kill_point("feedback-import:sessions-merged")
+    checkpoint("feedback-import:sessions-merged")
     added_events = _merge_table(conn, import_id, stage_events, events, col.EVENT_COLUMNS)
     return Merged(added_sessions, added_events)
 
 
 def publish(conn: Connection, import_id: str) -> None:
     """Make every row of the import visible at once: one row of one small table changes."""
-    kill_point("feedback-import:before-publish")
+    checkpoint("feedback-import:before-publish")
     published = {col.PUBLISHED_AT: utc_now()}
     _run_short(conn, update(imports).where(imports.c[col.IMPORT_ID] == import_id).values(published))
-    kill_point("feedback-import:published")
+    checkpoint("feedback-import:published")
 
 
 def _merge_table(
@@ -173,7 +181,7 @@ def _merge_table(
         added += max(_run_short(conn, statement, values), 0)
         held = time.perf_counter() - began
         if start == 0:
-            kill_point(f"feedback-import:first-{target.name}-batch")
+            checkpoint(f"feedback-import:first-{target.name}-batch")
         start += batch
         if sqlite:
             time.sleep(held * SQLITE_YIELD_SHARE)

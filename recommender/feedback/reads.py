@@ -2,6 +2,8 @@
 
     read_sessions(store, chunksize=None) -> DataFrame | Iterator[DataFrame]
     read_events(store, chunksize=None) -> DataFrame | Iterator[DataFrame]
+    read_picks(store) -> DataFrame(session_id, position, sku, team, candidate_model)
+    read_picked_outcomes(store, ("click", ...)) -> DataFrame(session_id, sku, event)
 
 Columns are exactly those of SPEC section 5 (`columns.SESSION_FILE_COLUMNS`, with revision 3's
 `client`, and `columns.EVENT_COLUMNS`).
@@ -18,8 +20,9 @@ memory can be streamed; close the iterator (or exhaust it) to release the connec
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeAlias
 
 import pandas as pd
 from sqlalchemy import Connection, Select, select
@@ -28,11 +31,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from recommender.errors import AnswersError, StoreError
 from recommender.feedback import columns as col
 from recommender.feedback.engine import SQLITE_BEGIN_OPTION
-from recommender.feedback.schema import events, sessions
+from recommender.feedback.picks import PICK_COLUMNS
+from recommender.feedback.schema import events, interleaved, sessions
 from recommender.feedback.store import FeedbackStore
 from recommender.shopper.answers import Answers, parse_answers
 
-Frames = pd.DataFrame | Iterator[pd.DataFrame]
+Frames: TypeAlias = pd.DataFrame | Iterator[pd.DataFrame]
 Tidy = Callable[[pd.DataFrame], pd.DataFrame]
 
 
@@ -73,6 +77,25 @@ def read_table(store: FeedbackStore, query: Select) -> pd.DataFrame:
     """Any other query's rows in one read transaction (StoreError when it fails)."""
     with _reading(store) as conn:
         return pd.read_sql(query, conn)
+
+
+def read_picks(store: FeedbackStore) -> pd.DataFrame:
+    """Every interleaved pick, ordered by session and position (`PICK_COLUMNS`)."""
+    query = select(*(interleaved.c[name] for name in PICK_COLUMNS)).order_by(
+        interleaved.c[col.SESSION_ID], interleaved.c[col.POSITION]
+    )
+    frame = read_table(store, query)
+    return frame.astype({col.POSITION: "int64"})[list(PICK_COLUMNS)]
+
+
+def read_picked_outcomes(store: FeedbackStore, kinds: Sequence[str]) -> pd.DataFrame:
+    """The events of kinds `kinds` in interleaved sessions only (session_id, sku, event): a
+    report need not read the whole events table."""
+    picked = select(interleaved.c[col.SESSION_ID]).distinct()
+    query = select(events.c[col.SESSION_ID], events.c[col.SKU], events.c[col.EVENT]).where(
+        events.c[col.SESSION_ID].in_(picked), events.c[col.EVENT].in_(list(kinds))
+    )
+    return read_table(store, query)
 
 
 def _read(store: FeedbackStore, query: Select, tidy: Tidy, chunksize: int | None) -> Frames:

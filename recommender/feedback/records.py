@@ -74,6 +74,7 @@ class Impression:
 
 
 def utc_now() -> datetime:
+    """The current time, in UTC."""
     return datetime.now(UTC)
 
 
@@ -87,6 +88,7 @@ def parse_timestamp(column: str, text: str) -> datetime:
 
 
 def check_timestamp(column: str, value: datetime) -> datetime:
+    """`value` if it carries a time zone; FieldProblem naming `column` otherwise."""
     if value.tzinfo is None or value.utcoffset() is None:
         # A time without an offset is ambiguous; guessing would shift events by hours.
         raise FieldProblem(column, f"{value.isoformat()} has no UTC offset (end it with Z)")
@@ -102,6 +104,7 @@ def format_timestamp(value: datetime) -> str:
 
 
 def check_text(column: str, value: Any) -> str:
+    """`value` if it is non-empty text that no spreadsheet would run; FieldProblem otherwise."""
     if not isinstance(value, str) or not value.strip():
         raise FieldProblem(column, "must not be empty")
     if len(value) > MAX_ID_LENGTH:
@@ -140,12 +143,14 @@ def check_client(value: Any) -> str:
 
 
 def check_choice(column: str, value: Any, choices: tuple[str, ...]) -> str:
+    """`value` if it is one of `choices`; FieldProblem naming `column` otherwise."""
     if value not in choices:
         raise FieldProblem(column, f"{short_value(value)} is not one of {', '.join(choices)}")
     return value
 
 
 def check_position(value: Any) -> int:
+    """`value` if it is a position from 1 up; FieldProblem otherwise."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITION:
         raise FieldProblem(
             col.POSITION, f"{short_value(value)} is not a whole number from 1 to {MAX_POSITION:,}"
@@ -154,6 +159,7 @@ def check_position(value: Any) -> int:
 
 
 def parse_position(text: str) -> int:
+    """A position read from a CSV cell; FieldProblem when it is not one."""
     try:
         number = int(text)
     except ValueError:
@@ -162,6 +168,7 @@ def parse_position(text: str) -> int:
 
 
 def check_propensity(value: Any) -> float | None:
+    """`value` if it is a propensity in (0, 1] or None; FieldProblem otherwise."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -172,6 +179,7 @@ def check_propensity(value: Any) -> float | None:
 
 
 def parse_propensity(text: str) -> float | None:
+    """A propensity read from a CSV cell (empty = unknown); FieldProblem when bad."""
     if text == "":
         return None  # empty means "unknown", as SPEC section 5 allows
     try:
@@ -190,6 +198,7 @@ def safe_answers(raw: Any) -> dict[str, Any]:
 
 
 def parse_answers_text(text: str) -> dict[str, Any]:
+    """The answers JSON of a CSV cell as a dict; FieldProblem when too long or not an object."""
     if len(text) > MAX_ANSWERS_BYTES:
         raise FieldProblem(col.ANSWERS, f"longer than the {MAX_ANSWERS_BYTES:,} allowed")
     try:
@@ -200,6 +209,7 @@ def parse_answers_text(text: str) -> dict[str, Any]:
 
 
 def answers_json(record: Mapping[str, Any]) -> str:
+    """Answers as compact JSON, as the store keeps them."""
     return json.dumps(dict(record), separators=(",", ":"))
 
 

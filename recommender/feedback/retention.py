@@ -12,11 +12,14 @@ from recommender.feedback.store import FeedbackStore
 
 @dataclass(frozen=True, slots=True)
 class PurgeReport:
+    """What a purge deleted, and the cutoff it used."""
+
     cutoff: datetime
     sessions: int
     events: int
 
     def summary(self) -> str:
+        """One line for the command line."""
         return (
             f"deleted {self.sessions} sessions and {self.events} events "
             f"from before {self.cutoff.date().isoformat()}"

@@ -39,6 +39,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        """A time as the database stores it: UTC."""
         if value is None:
             return None
         value = value.astimezone(UTC)
@@ -46,12 +47,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """A stored time, back with its UTC time zone."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def event_id_type() -> Any:
+    """The events table's key type: auto-numbered on both databases."""
     # SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL gets room for billions.
     return BigInteger().with_variant(Integer(), "sqlite")
 

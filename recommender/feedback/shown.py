@@ -23,122 +23,31 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
-
-from recommender.errors import InputError, StoreError
+from recommender.errors import StoreError
 from recommender.feedback import columns as col
-from recommender.feedback.picks import TeamPicks, insert_picks
-from recommender.feedback.records import Event, SessionRecord, event_fields, session_fields
-from recommender.feedback.schema import events, sessions
-from recommender.feedback.store import (
-    FeedbackStore,
-    _check,
-    _session_record,
-    insert_events,
-    insert_sessions,
+from recommender.feedback.picks import TeamPicks
+from recommender.feedback.rows import (
+    SessionTaken,
+    ShownRows,
+    shown_rows,
+    write_shown,
+    write_shown_group,
 )
 from recommender.shopper.answers import Answers
 
 if TYPE_CHECKING:
     from recommender.feedback.policy import Presentation
+    from recommender.feedback.store import FeedbackStore
 
 # Sessions per transaction at most: a burst is written in a few quick steps, not one long one.
 MAX_BATCH = 64
 # A caller gives up (the API answers 503) if its session is not stored within this long.
 MAX_WAIT_SECONDS = 30
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ShownRows:
-    """The rows one shown result adds: its session, impressions and interleaving picks."""
-
-    record: SessionRecord
-    impressions: list[Event]
-    skus: list[str]  # in the order shown, for the picks
-    picks: TeamPicks | None
-    # The session and its impressions as the store's columns, made in the caller's thread.
-    session_row: dict[str, Any]
-    impression_rows: list[dict[str, Any]]
-
-
-def shown_rows(
-    answers: Answers,
-    shown: Presentation,
-    created_at: datetime | None = None,
-    experiment: str | None = None,
-    picks: TeamPicks | None = None,
-    session_id: str | None = None,
-    client: str = col.FINDER,
-) -> ShownRows:
-    """The checked rows of `record_shown`, ready for `write_shown` (InputError when bad)."""
-    result = shown.result
-    record = _session_record(
-        answers,
-        result.triage.level,
-        result.model_version,
-        shown.policy,
-        session_id,
-        created_at,
-        experiment,
-        client,
-    )
-    impressions = [
-        Event(record.session_id, record.created_at, i.sku, i.position, col.IMPRESSION, i.propensity)
-        for i in shown.impressions()
-    ]
-    checked_picks = None if picks is None else _check(picks.checked)
-    skus = [item.sku for item in result.items]
-    rows = [event_fields(event) for event in impressions]
-    return ShownRows(record, impressions, skus, checked_picks, session_fields(record), rows)
-
-
-class SessionTaken(InputError):
-    """A session id in a group was already stored (which one, only a checked write says)."""
-
-
-def write_shown_group(conn: Connection, batch: Sequence[ShownRows]) -> None:
-    """Insert the sessions of `batch` with their impressions and picks, in `conn`'s transaction,
-    with plain inserts; SessionTaken when a session id is already stored or repeated."""
-    try:
-        conn.execute(insert(sessions), [rows.session_row for rows in batch])
-    except IntegrityError:
-        raise SessionTaken("a session id in this group is already used") from None
-    impressions = [row for rows in batch for row in rows.impression_rows]
-    if impressions:
-        conn.execute(insert(events), impressions)
-    _insert_all_picks(conn, batch)
-
-
-def write_shown(conn: Connection, batch: Sequence[ShownRows]) -> None:
-    """Insert the sessions of `batch` with their impressions and picks, in `conn`'s transaction.
-
-    A session id already stored (or twice in the batch) is an InputError naming it: adding
-    impressions to someone else's session would corrupt its feedback.
-    """
-    if insert_sessions(conn, [rows.record for rows in batch]) < len(batch):
-        wanted = [rows.record.session_id for rows in batch]
-        stored = set(conn.scalars(select(sessions.c[col.SESSION_ID]).where(
-            sessions.c[col.SESSION_ID].in_(wanted)
-        )))  # fmt: skip
-        taken = [id_ for id_ in wanted if id_ in stored] or wanted
-        raise InputError(f"session_id '{taken[0]}' is already used")
-    insert_events(conn, [event for rows in batch for event in rows.impressions])
-    _insert_all_picks(conn, batch)
-
-
-def _insert_all_picks(conn: Connection, batch: Sequence[ShownRows]) -> None:
-    for rows in batch:
-        if rows.picks is not None:
-            insert_picks(conn, rows.record.session_id, rows.skus, rows.picks)
 
 
 class StoreTooSlow(StoreError):

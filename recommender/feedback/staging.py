@@ -101,6 +101,7 @@ def stage(conn: Connection, sessions_path: Path, events_path: Path, problems: Pr
 
 
 def drop_stage(conn: Connection) -> None:
+    """Drop the import's temporary tables from this connection."""
     # TEMP tables live as long as the pooled connection; drop them so none leak to the next user.
     if conn.in_transaction():
         conn.rollback()
@@ -109,8 +110,11 @@ def drop_stage(conn: Connection) -> None:
 
 
 def staged_session_count(conn: Connection) -> int:
+    """How many distinct sessions the import has staged."""
     with conn.begin():
-        return int(conn.scalar(select(func.count(stage_sessions.c[col.SESSION_ID].distinct()))))
+        return int(
+            conn.scalar(select(func.count(stage_sessions.c[col.SESSION_ID].distinct()))) or 0
+        )
 
 
 def check_staged(

@@ -11,15 +11,14 @@ Writing an event that is already stored (same natural key) is a no-op, so retrie
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, delete, func, select, true
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, func, select, true
 
-from recommender.errors import InputError, StoreError
+from recommender.errors import StoreError
 from recommender.feedback import columns as col
 from recommender.feedback.engine import (
     StoreUnavailable,
@@ -30,29 +29,22 @@ from recommender.feedback.engine import (
     write_turn,
 )
 from recommender.feedback.migrations import LATEST_VERSION, migrate, stored_version
-from recommender.feedback.picks import TeamPicks
-from recommender.feedback.records import (
-    Event,
-    FieldProblem,
-    Impression,
-    SessionRecord,
-    check_choice,
-    check_client,
-    check_text,
-    check_timestamp,
-    checked_event,
-    event_fields,
-    session_fields,
-    utc_now,
+from recommender.feedback.records import Event, Impression, check_choice, checked_event, utc_now
+from recommender.feedback.rows import (
+    check_fields,
+    insert_events,
+    insert_sessions,
+    session_record,
+    shown_rows,
+    write_shown,
 )
 from recommender.feedback.schema import events, imports, sessions
 from recommender.shopper.answers import Answers
 
 if TYPE_CHECKING:
+    from recommender.feedback.picks import TeamPicks
     from recommender.feedback.policy import Presentation
 
-# Rows per INSERT statement: big enough to be fast, small enough for any driver's limits.
-WRITE_CHUNK = 1_000
 T = TypeVar("T")
 
 
@@ -82,8 +74,9 @@ class FeedbackStore:
         if read_only:
             engine = open_read_only(url)
             if engine is not None:
+                opened = engine
                 try:
-                    version = with_retry(lambda: stored_version(engine), "read the store")
+                    version = with_retry(lambda: stored_version(opened), "read the store")
                 except StoreError as error:  # e.g. the file is not a database at all
                     engine.dispose()
                     raise StoreUnavailable(f"RECOMMENDER_DB: {error}") from error
@@ -106,6 +99,7 @@ class FeedbackStore:
         return ids.is_(None) | ids.not_in(unpublished)
 
     def close(self) -> None:
+        """Close every connection of the store."""
         self.engine.dispose()
 
     def __enter__(self) -> FeedbackStore:
@@ -126,7 +120,7 @@ class FeedbackStore:
         experiment: str | None = None,
     ) -> str:
         """Store a new session (its answers without raw height or weight); return its id."""
-        record = _session_record(
+        record = session_record(
             answers, triage_level, model_version, policy, session_id, created_at, experiment
         )
         self.write(lambda conn: insert_sessions(conn, [record]), "save the session")
@@ -158,9 +152,9 @@ class FeedbackStore:
         Without `propensity`, the one logged with that product's impression is copied, so an
         outcome can be reweighted exactly like the impression it follows.
         """
-        _check(lambda: check_choice(col.EVENT, event, col.OUTCOME_KINDS))
+        check_fields(lambda: check_choice(col.EVENT, event, col.OUTCOME_KINDS))
         outcome = Event(session_id, ts or utc_now(), sku, position, event, propensity)
-        outcome = _check(lambda: checked_event(outcome))
+        outcome = check_fields(lambda: checked_event(outcome))
 
         def write(conn: Connection) -> int:
             known = outcome.propensity
@@ -172,8 +166,8 @@ class FeedbackStore:
 
     def log_events(self, rows: Iterable[Event]) -> int:
         """Store a batch of events in one transaction; return how many were new."""
-        checked = [_check(lambda e=e: checked_event(e)) for e in rows]
-        return self.write(lambda conn: insert_events(conn, checked), "save the events")
+        valid = [check_fields(partial(checked_event, e)) for e in rows]
+        return self.write(lambda conn: insert_events(conn, valid), "save the events")
 
     def record_shown(
         self,
@@ -192,9 +186,6 @@ class FeedbackStore:
         is a caller's own id (the HTTP API's); one already stored is refused. `client` says
         who made it (SPEC section 5 revision 3).
         """
-        # Imported here: `shown` builds on this module's row writers.
-        from recommender.feedback.shown import shown_rows, write_shown
-
         rows = shown_rows(answers, shown, created_at, experiment, picks, session_id, client)
         self.write(lambda conn: write_shown(conn, [rows]), "save the session")
         return rows.record.session_id
@@ -239,61 +230,6 @@ class FeedbackStore:
         return with_retry(transaction, what)
 
 
-def upsert_ignoring(conn: Connection, table: Any) -> Insert:
-    """An INSERT that skips rows whose key is already stored (both dialects we support)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
-
-
-def insert_sessions(conn: Connection, records: Sequence[SessionRecord]) -> int:
-    rows = [session_fields(r) for r in records]
-    return _insert_chunks(conn, upsert_ignoring(conn, sessions), rows)
-
-
-def insert_events(conn: Connection, rows: Sequence[Event]) -> int:
-    values = [event_fields(e) for e in rows]
-    _require_sessions(conn, {e.session_id for e in rows})
-    added = _insert_chunks(conn, upsert_ignoring(conn, events), values)
-    if added < len(values):
-        # Some were already stored: a repeat is harmless only if it says the same.
-        _refuse_other_propensities(conn, rows)
-    return added
-
-
-def _refuse_other_propensities(conn: Connection, rows: Sequence[Event]) -> None:
-    for e in rows:
-        natural = (e.session_id, e.ts, e.sku, e.position, e.event)  # in EVENT_KEY order
-        key = [events.c[name] == value for name, value in zip(col.EVENT_KEY, natural, strict=True)]
-        stored = conn.execute(select(events.c[col.PROPENSITY]).where(*key)).first()
-        if stored is not None and stored[0] != e.propensity:
-            raise InputError(
-                f"event '{e.event}' of '{e.sku}' at position {e.position} in session "
-                f"'{e.session_id}' at {e.ts.isoformat()} is already stored with propensity "
-                f"{stored[0]!r}, not {e.propensity!r}; nothing was saved"
-            )
-
-
-def _insert_chunks(conn: Connection, statement: Insert, rows: list[dict[str, Any]]) -> int:
-    # Counted through RETURNING: a multi-row INSERT's rowcount is not reliable on every driver,
-    # and ON CONFLICT DO NOTHING returns only the rows it actually added.
-    key = next(iter(statement.table.primary_key.columns))  # type: ignore[attr-defined]
-    counting = statement.returning(key)
-    added = 0
-    for start in range(0, len(rows), WRITE_CHUNK):
-        added += len(conn.execute(counting, rows[start : start + WRITE_CHUNK]).all())
-    return added
-
-
-def _require_sessions(conn: Connection, session_ids: set[str]) -> None:
-    # Checked here so a missing session is a clear InputError, not a foreign-key failure.
-    if not session_ids:
-        return
-    query = select(sessions.c[col.SESSION_ID]).where(sessions.c[col.SESSION_ID].in_(session_ids))
-    missing = session_ids - set(conn.scalars(query))
-    if missing:
-        raise InputError(f"no session '{sorted(missing)[0]}' in the feedback store")
-
-
 def _impression_propensity(conn: Connection, session_id: str, sku: str, position: int) -> Any:
     query = select(events.c[col.PROPENSITY]).where(
         events.c[col.SESSION_ID] == session_id,
@@ -306,35 +242,3 @@ def _impression_propensity(conn: Connection, session_id: str, sku: str, position
 
 def _with_propensity(event: Event, propensity: float | None) -> Event:
     return Event(event.session_id, event.ts, event.sku, event.position, event.event, propensity)
-
-
-def _session_record(
-    answers: Answers,
-    triage_level: str,
-    model_version: str,
-    policy: str,
-    session_id: str | None,
-    created_at: datetime | None,
-    experiment: str | None = None,
-    client: str = col.FINDER,
-) -> SessionRecord:
-    def build() -> SessionRecord:
-        return SessionRecord(
-            session_id=check_text(col.SESSION_ID, session_id or uuid.uuid4().hex),
-            created_at=check_timestamp(col.CREATED_AT, created_at or utc_now()),
-            answers=answers.to_record(),  # to_record() drops raw height and weight
-            triage_level=check_choice(col.TRIAGE_LEVEL, triage_level, col.TRIAGE_LEVELS),
-            model_version=check_text(col.MODEL_VERSION, model_version),
-            policy=check_choice(col.POLICY, policy, col.POLICIES),
-            experiment=None if experiment is None else check_text(col.EXPERIMENT, experiment),
-            client=check_client(client),
-        )
-
-    return _check(build)
-
-
-def _check(build: Any) -> Any:
-    try:
-        return build()
-    except FieldProblem as problem:
-        raise InputError(f"feedback {problem}") from None

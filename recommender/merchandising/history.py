@@ -48,6 +48,8 @@ SIZES_FILE = "sizes.csv"
 
 @dataclass(frozen=True)
 class AuditEntry:
+    """One line of the audit log: a saved version, who saved it, when, why and the diff."""
+
     version: int
     at: str
     who: str
@@ -75,16 +77,19 @@ def history(directory: Path) -> tuple[AuditEntry, ...]:
 
 
 def version_dir(directory: Path, version: int) -> Path:
+    """The folder that holds saved version `version`."""
     return Path(directory) / HISTORY_DIR / VERSIONS_DIR / f"{version:06d}"
 
 
 def next_version(directory: Path, entries: tuple[AuditEntry, ...]) -> int:
+    """The number the next saved version gets."""
     folder = Path(directory) / HISTORY_DIR / VERSIONS_DIR
     on_disk = [int(p.name) for p in folder.iterdir() if p.name.isdigit()] if folder.is_dir() else []
     return max([0, *on_disk, *(e.version for e in entries)]) + 1
 
 
 def write_pair(folder: Path, weights_text: str, products_text: str, sizes_text: str = "") -> None:
+    """Write a version's files into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     if weights_text:
         write_atomically(folder / WEIGHTS_FILE, weights_text)
@@ -142,6 +147,7 @@ def recover(directory: Path) -> int | None:
 
 
 def recover_locked(directory: Path) -> int | None:
+    """Finish or undo a save a crash interrupted (call under the lock); the version it left live."""
     pending = _pending(directory)
     if not pending.exists():
         return None  # another process finished it while this one waited for the lock
@@ -249,5 +255,6 @@ def _pending(directory: Path) -> Path:
 
 @contextmanager
 def locked(directory: Path) -> Iterator[None]:
+    """Hold the catalog's save lock for the `with` block."""
     with lock_file(Path(directory) / HISTORY_DIR / LOCK_FILE):
         yield

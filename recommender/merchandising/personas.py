@@ -46,6 +46,8 @@ EXPECTATION_KINDS: dict[str, type] = {
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
+    """One expectation of a persona, such as a category in the top 3."""
+
     kind: str
     value: Any
     within: int = TOP_K
@@ -71,6 +73,7 @@ class Expectation:
         return None
 
     def describe(self) -> str:
+        """The expectation in words, for the page and the command line."""
         if self.kind == "no_products":
             return "no products shown"
         suffix = f" within {self.within}" if self.kind.endswith("_in_top") else ""
@@ -79,6 +82,8 @@ class Expectation:
 
 @dataclass(frozen=True, slots=True)
 class Persona:
+    """A saved shopper: an id, a description, answers and expectations."""
+
     id: str
     description: str
     answers: Answers
@@ -87,6 +92,8 @@ class Persona:
 
 @dataclass(frozen=True, slots=True)
 class PersonaOutcome:
+    """A persona's result under some weights, and the expectations it broke."""
+
     persona: Persona
     result: Result
     failures: tuple[str, ...]
@@ -163,7 +170,7 @@ def parse_persona(raw: Any, known_skus: set[str] | None = None) -> Persona:
         elif expectation:
             expectations.append(expectation)
     problems.raise_if_any()
-    return Persona(persona_id, description, answers, tuple(expectations))
+    return Persona(str(persona_id), description, answers, tuple(expectations))
 
 
 def _expectation(item: Any, known_skus: set[str] | None) -> tuple[Expectation | None, str]:

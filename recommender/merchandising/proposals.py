@@ -39,6 +39,7 @@ class CatalogState:
 
     @property
     def token(self) -> str:
+        """A short name for these files' content, to tell whether someone else saved meanwhile."""
         return state_token(self.weights_text, self.products_text, self.sizes_text)
 
 
@@ -54,6 +55,7 @@ class Proposal:
 
 
 def state_token(weights_text: str, products_text: str, sizes_text: str = "") -> str:
+    """A short name for the content of a catalog's weights, products and sizes."""
     data = weights_text.encode() + b"\0" + products_text.encode()
     if sizes_text:  # without sizes.csv a token stays what it was before sizes were versioned
         data += b"\0" + sizes_text.encode()

@@ -41,10 +41,10 @@ from recommender.merchandising.whatif import (
     weights_data_from_rows,
     with_cells,
 )
-from recommender.model.ranker import Ranker
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, build_engine
+from recommender.shopper.ranker import Ranker
 from recommender.shopper.rules import load_rule_book
 
 Rows = list[dict[str, Any]]
@@ -208,6 +208,7 @@ class Versions:
 
     @property
     def rows(self) -> Rows:
+        """One row per saved version, for the page's table."""
         return [
             {"version": e.version, "when": e.at, "who": e.who, "what": e.action, "note": e.note}
             for e in self.entries
@@ -215,6 +216,7 @@ class Versions:
 
     @property
     def numbers(self) -> list[int]:
+        """The saved versions' numbers, newest first."""
         return [e.version for e in self.entries]
 
     @property
@@ -223,6 +225,7 @@ class Versions:
         return min(1, len(self.entries) - 1)
 
     def saved_diff(self, version: int) -> str:
+        """The diff saved with version `version`."""
         return next(e.diff for e in self.entries if e.version == version)
 
 

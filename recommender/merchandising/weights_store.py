@@ -115,6 +115,7 @@ def _record(
 
 
 def version_state(directory: Path, version: int) -> CatalogState:
+    """The files of saved version `version`."""
     folder = version_dir(Path(directory), version)
     if version not in {e.version for e in history(directory)} or not folder.is_dir():
         known = ", ".join(str(e.version) for e in history(directory)) or "none yet"

@@ -34,6 +34,7 @@ class Move:
 
     @property
     def movement(self) -> str:
+        """How the product moved: entered, left, up, down or unchanged."""
         if self.before is None:
             return ENTERED
         if self.after is None:
@@ -41,6 +42,7 @@ class Move:
         return ROSE if self.after < self.before else FELL if self.after > self.before else SAME
 
     def describe(self) -> str:
+        """The move in words, for the page."""
         if self.movement == ENTERED:
             return f"{self.sku} {self.name}: enters at {self.after}"
         if self.movement == LEFT:
@@ -50,6 +52,8 @@ class Move:
 
 @dataclass(frozen=True, slots=True)
 class PersonaComparison:
+    """One persona's top products under the current and the proposed files."""
+
     persona_id: str
     description: str
     current: tuple[str, ...]  # SKUs in rank order
@@ -60,6 +64,7 @@ class PersonaComparison:
 
     @property
     def changed(self) -> bool:
+        """Whether the proposal changes this persona's result."""
         return self.current != self.proposed
 
     @property
@@ -87,10 +92,13 @@ class PersonaComparison:
 
 @dataclass(frozen=True, slots=True)
 class WhatIf:
+    """Every persona's comparison under a proposal."""
+
     comparisons: tuple[PersonaComparison, ...]
 
     @property
     def changed(self) -> tuple[PersonaComparison, ...]:
+        """The personas whose result the proposal changes."""
         return tuple(c for c in self.comparisons if c.changed)
 
     @property
@@ -135,6 +143,7 @@ def _rank(skus: tuple[str, ...], sku: str) -> int | None:
 
 
 def knob_rows(weights_text: str) -> list[dict[str, Any]]:
+    """The blend, limit and experiment knobs as rows for the page's editor."""
     data = tomllib.loads(weights_text) if weights_text else {}
     return [
         {
@@ -149,6 +158,7 @@ def knob_rows(weights_text: str) -> list[dict[str, Any]]:
 
 
 def rule_rows(weights_text: str, rules: RuleBook) -> list[dict[str, Any]]:
+    """One row per rule with its multiplier, for the page's editor."""
     multipliers = (tomllib.loads(weights_text) if weights_text else {}).get("rule_multipliers", {})
     return [
         {
@@ -161,6 +171,7 @@ def rule_rows(weights_text: str, rules: RuleBook) -> list[dict[str, Any]]:
 
 
 def product_rows(weights_text: str, catalog: Catalog) -> list[dict[str, Any]]:
+    """One row per product with its boost and stock, for the page's editor."""
     boosts = (tomllib.loads(weights_text) if weights_text else {}).get("boosts", {})
     columns = ["sku", "name", "category", "price", "in_stock"]
     return [

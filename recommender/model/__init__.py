@@ -1,16 +1,13 @@
 """The learned side: the ranker contract, the learned ranker and its features, the model
 registry with its verified files, serving, promotion and interleaving."""
 
-__all__ = [
-    "cards",
-    "features",
-    "interleave_candidate",
-    "interleaving",
-    "learned",
-    "model_files",
-    "promotion",
-    "ranker",
-    "records",
-    "registry",
-    "serving",
-]
+from recommender.exports import public_names
+
+__all__, __getattr__, __dir__ = public_names(
+    __name__,
+    {
+        "recommender.model.learned": ("LambdaRanker", "LearnedReranker"),
+        "recommender.model.registry": ("load_for_serving", "serving_status"),
+        "recommender.model.promotion": ("promoted_id", "rollback", "set_promoted"),
+    },
+)

@@ -43,10 +43,12 @@ class ModelCard:
 
     @property
     def model_id(self) -> str:
+        """The model's id."""
         return str(self.data["id"])
 
     @property
     def trusted(self) -> bool:
+        """Whether training judged the model better than rules-only."""
         trust = self.data.get("trust")
         return isinstance(trust, dict) and trust.get("trusted") is True
 
@@ -59,6 +61,7 @@ class ModelCard:
 
     @property
     def model_path(self) -> Path:
+        """The model's LightGBM text file."""
         return self.folder / MODEL_FILE
 
     def is_own_ranker(self, ranker: str) -> bool:
@@ -122,6 +125,7 @@ def _read_card(folder: Path) -> ModelCard | None:
 
 
 def read_card_data(folder: Path) -> dict[str, Any] | None:
+    """A model folder's card as a dict, or None when it cannot be read."""
     try:
         data = json.loads(model_records.read_bounded(folder / CARD_FILE, MAX_CARD_BYTES))
     except (ModelError, ValueError, RecursionError):

@@ -12,17 +12,13 @@ Rows are built in bulk with numpy: training turns up to millions of shown produc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from recommender.catalog.products import AREAS, CATEGORIES, FITS, SUPPORT_LEVELS
 from recommender.shopper.features import all_feature_names
-from recommender.shopper.scoring import squash
-
-if TYPE_CHECKING:  # the engine imports the ranker contract, which builds these features
-    from recommender.shopper.engine import Engine
+from recommender.shopper.ranker import RULE_RAW, RULE_SCORE, Pairs
 
 ANSWER_FEATURES: tuple[str, ...] = tuple(sorted(all_feature_names()))
 _ANSWER_INDEX = {name: i for i, name in enumerate(ANSWER_FEATURES)}
@@ -30,8 +26,6 @@ _ANSWER_INDEX = {name: i for i, name in enumerate(ANSWER_FEATURES)}
 SKU_CODE = "sku_code"
 CATEGORY_CODE = "category_code"
 POSITION = "position"
-RULE_SCORE = "rule_score"
-RULE_RAW = "rule_raw"
 # Which product fit serves which activity answer (`sport` covers gym and team sports).
 ACTIVITY_FITS = {
     "running": "running",
@@ -168,9 +162,15 @@ def _crossings(answers: np.ndarray, products: np.ndarray) -> np.ndarray:
     return np.column_stack([area_match, fit_match, pain.sum(axis=1)]).astype(np.float32)
 
 
-def rule_score_from_raw(engine: Engine, raw: np.ndarray) -> np.ndarray:
-    """The blended rules part, as the engine passes it to a re-ranker as `rule_score`."""
-    return engine.weights.blend_rules * squash(raw)
+def pair_features(pairs: Pairs, product_table: np.ndarray) -> np.ndarray:
+    """The learned model's input (MODEL_COLUMNS) for every pair, given every product's
+    attribute row (`product_attributes` of `pairs.products`, as a float32 matrix)."""
+    return feature_matrix(
+        answer_matrix(pairs.shopper_features)[pairs.shopper_index],
+        product_table[pairs.product_index],
+        pairs.rule_raw,
+        pairs.rule_score,
+    )
 
 
 def _column(products: pd.DataFrame, name: str) -> list[str]:

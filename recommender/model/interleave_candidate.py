@@ -25,11 +25,11 @@ from recommender.errors import InputError, ModelError
 from recommender.feedback.columns import RANKED
 from recommender.feedback.policy import Presentation
 from recommender.model.interleaving import Interleaved, team_draft
-from recommender.model.ranker import Ranker
 from recommender.settings import Settings
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import MAX_K, Engine
 from recommender.shopper.guidance import held_categories, keep_out_of_top
+from recommender.shopper.ranker import Ranker
 from recommender.shopper.result import Result
 
 INTERLEAVE_FILE = "interleave.json"
@@ -67,6 +67,7 @@ class InterleaveCandidate:
 
     @classmethod
     def build(cls, served: Engine, model: Ranker) -> InterleaveCandidate:
+        """The candidate's engine: the served one's catalog and rules, scored by `model`."""
         # The category cap is lifted only to learn the candidate's order of every allowed
         # product; what is shown still comes from the served, capped list.
         weights = replace(

@@ -48,6 +48,7 @@ class Interleaved:
     propensities: tuple[float, ...]
 
     def team_of(self) -> dict[str, str]:
+        """Each shown sku's team."""
         return dict(zip(self.skus, self.teams, strict=True))
 
 
@@ -162,6 +163,7 @@ def _position_chances(
     for position in range(limit):
         following: dict[tuple[frozenset[str], int, int], float] = defaultdict(float)
         for (taken, by_candidate, by_served), chance in states.items():
+            turns: tuple[tuple[str, float], ...]
             if by_candidate == by_served:
                 turns = ((CANDIDATE, chance / 2), (SERVED, chance / 2))
             else:

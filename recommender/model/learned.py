@@ -12,9 +12,9 @@ gradients. The position is never a model input, so a score cannot depend on the 
 A fitted model is stored as LightGBM's own model text plus a JSON document of our state
 (`model_text`, `saved_state`, `from_saved`): neither format can run code when read.
 
-`LearnedReranker` is the fitted model as a `recommender.model.ranker.Ranker`, the one contract
-the engine serves with and an evaluation compares: it turns (shopper, product) pairs into a
-feature matrix with numpy and scores them in one booster call.
+`LearnedReranker` is the fitted model as a `recommender.shopper.ranker.Ranker`, the contract
+the engine serves with and an evaluation compares: it encodes (shopper, product) pairs as its
+feature matrix (`recommender.model.features`) with numpy and scores them in one booster call.
 """
 
 from __future__ import annotations
@@ -22,23 +22,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Any, ClassVar
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from recommender.model.features import (
     CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
     POSITION,
+    answer_matrix,
     one_shopper_matrix,
+    pair_features,
     product_attributes,
 )
-from recommender.model.ranker import Pairs
+from recommender.shopper.ranker import Pairs
 
 CORRECTIONS = ("position", "none")
 STATE_FORMAT = "recommender-lambdarank/1"
@@ -49,6 +50,16 @@ MAX_VOCABULARY = 100_000
 # inside the booster.
 _LIGHTGBM_NAMES = [name.replace(":", "__") for name in MODEL_COLUMNS]
 _LIGHTGBM_CATEGORICAL = [_LIGHTGBM_NAMES[MODEL_COLUMNS.index(c)] for c in CATEGORICAL_COLUMNS]
+# The estimator's parameters and what each allows, checked by `fit` and `from_saved` here rather
+# than by scikit-learn's parameter validation, which is private API and may change in any release.
+WHOLE_NUMBER_RANGES: dict[str, tuple[int, int | None]] = {
+    "n_estimators": (1, 5000),
+    "num_leaves": (2, 1024),
+    "min_child_samples": (1, None),
+    "random_state": (0, 2**31 - 1),
+    "n_threads": (1, 64),
+}
+PARAMETERS = ("correction", "sku_vocabulary", "learning_rate", "reg_lambda", *WHOLE_NUMBER_RANGES)
 
 
 class LambdaRanker(BaseEstimator):
@@ -59,18 +70,6 @@ class LambdaRanker(BaseEstimator):
     by the correction); `y` is each row's grade; `group` the row count of each session, rows of
     a session next to each other.
     """
-
-    _parameter_constraints: ClassVar[dict[str, list]] = {
-        "correction": [StrOptions(set(CORRECTIONS))],
-        "sku_vocabulary": [list, tuple],
-        "n_estimators": [Interval(Integral, 1, 5000, closed="both")],
-        "learning_rate": [Interval(Real, 0.0, 1.0, closed="right")],
-        "num_leaves": [Interval(Integral, 2, 1024, closed="both")],
-        "min_child_samples": [Interval(Integral, 1, None, closed="left")],
-        "reg_lambda": [Interval(Real, 0.0, None, closed="left")],
-        "random_state": [Interval(Integral, 0, 2**31 - 1, closed="both")],
-        "n_threads": [Interval(Integral, 1, 64, closed="both")],
-    }
 
     def __init__(
         self,
@@ -100,7 +99,8 @@ class LambdaRanker(BaseEstimator):
         self.n_threads = n_threads
 
     def fit(self, X: pd.DataFrame, y: np.ndarray, *, group: np.ndarray) -> LambdaRanker:
-        self._validate_params()
+        """Fit on `X` (FEATURE_COLUMNS), graded `y` and session sizes `group`; returns self."""
+        _check_params(self)
         rows = _model_input(X, MODEL_COLUMNS, "X")
         labels = np.clip(np.asarray(y), 0, MAX_LABEL).astype(np.int32)
         sizes = np.asarray(group, dtype=np.int64)
@@ -134,7 +134,7 @@ class LambdaRanker(BaseEstimator):
         """One ranking score per row (any real number; only the order within a shopper counts)."""
         check_is_fitted(self, "booster_")
         rows = _model_input(X, tuple(self.feature_names_in_), "X")
-        return self.booster_.predict(rows, num_threads=self.n_threads)
+        return np.asarray(self.booster_.predict(rows, num_threads=self.n_threads))
 
     def positive_score(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """`predict` squashed into (0, 1) by the logistic function: the same order, on the
@@ -162,6 +162,7 @@ class LambdaRanker(BaseEstimator):
     # Saving and loading: LightGBM's model text plus a JSON document, never a pickle.
 
     def model_text(self) -> str:
+        """The fitted booster as LightGBM's model text."""
         check_is_fitted(self, "booster_")
         return self.booster_.model_to_string()
 
@@ -185,8 +186,8 @@ class LambdaRanker(BaseEstimator):
         if state.get("format") != STATE_FORMAT:
             raise ValueError(f"format must be '{STATE_FORMAT}', got {state.get('format')!r}")
         params, vocabulary = state.get("params"), state.get("sku_vocabulary")
-        if not isinstance(params, dict) or set(params) - set(cls._parameter_constraints):
-            raise ValueError(f"params must be an object of {sorted(cls._parameter_constraints)}")
+        if not isinstance(params, dict) or set(params) - set(PARAMETERS):
+            raise ValueError(f"params must be an object of {sorted(PARAMETERS)}")
         if not isinstance(vocabulary, list) or len(vocabulary) > MAX_VOCABULARY:
             raise ValueError(f"sku_vocabulary must be a list of at most {MAX_VOCABULARY} skus")
         if not all(isinstance(sku, str) for sku in vocabulary):
@@ -194,7 +195,7 @@ class LambdaRanker(BaseEstimator):
         if state.get("features") != list(MODEL_COLUMNS):
             raise ValueError("features differ from the ones this version builds")
         estimator = cls(**{**params, "sku_vocabulary": tuple(vocabulary)})
-        estimator._validate_params()
+        _check_params(estimator)
         try:
             booster = lgb.Booster(model_str=model_text)
         except lgb.basic.LightGBMError as error:
@@ -235,6 +236,7 @@ class LearnedReranker:
 
     @property
     def name(self) -> str:
+        """The model's id, as the registry names it."""
         return self.model_id
 
     def score(self, pairs: Pairs) -> np.ndarray:
@@ -243,12 +245,13 @@ class LearnedReranker:
         if len(pairs) == 0:
             return np.zeros(0)
         table = self._product_table(pairs)
-        if len(pairs.answers) == 1:  # the engine's question: one shopper, no temporary copies
+        if len(pairs.shopper_features) == 1:  # the engine's question: no temporary copies
+            shopper = answer_matrix(pairs.shopper_features)
             rows = one_shopper_matrix(
-                pairs.answers, table[pairs.product_index], pairs.rule_raw, pairs.rule_score
+                shopper, table[pairs.product_index], pairs.rule_raw, pairs.rule_score
             )
         else:
-            rows = pairs.model_input(table)
+            rows = pair_features(pairs, table)
         return np.clip(self.estimator.positive_score(rows), 0.0, 1.0)
 
     def _product_table(self, pairs: Pairs) -> np.ndarray:
@@ -262,3 +265,22 @@ class LearnedReranker:
             if version is not None:
                 self._tables = {version: table}
         return table
+
+
+def _check_params(estimator: LambdaRanker) -> None:
+    """ValueError naming the first parameter of `estimator` outside what it allows."""
+    if estimator.correction not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {CORRECTIONS}, got {estimator.correction!r}")
+    if not isinstance(estimator.sku_vocabulary, list | tuple):
+        raise ValueError("sku_vocabulary must be a list or tuple of skus")
+    for name, (low, high) in WHOLE_NUMBER_RANGES.items():
+        value = getattr(estimator, name)
+        whole = isinstance(value, Integral) and not isinstance(value, bool)
+        if not whole or value < low or (high is not None and value > high):
+            upper = f" to {high}" if high is not None else " or more"
+            raise ValueError(f"{name} must be a whole number from {low}{upper}, got {value!r}")
+    rate, ridge = estimator.learning_rate, estimator.reg_lambda
+    if not isinstance(rate, Real) or isinstance(rate, bool) or not 0.0 < rate <= 1.0:
+        raise ValueError(f"learning_rate must be a number above 0 and at most 1, got {rate!r}")
+    if not isinstance(ridge, Real) or isinstance(ridge, bool) or not ridge >= 0.0:
+        raise ValueError(f"reg_lambda must be a number of 0 or more, got {ridge!r}")

@@ -39,6 +39,7 @@ MAX_STATE_BYTES = 1024 * 1024
 
 
 def read_state(models_dir: Path) -> dict[str, Any]:
+    """The registry's state: the promoted model and the ones before it."""
     path = Path(models_dir) / STATE_FILE
     try:
         state = json.loads(read_bounded(path, MAX_STATE_BYTES))
@@ -68,6 +69,7 @@ def _checked(state: Any, path: Path) -> dict[str, Any]:
 
 
 def promoted_id(models_dir: Path) -> str | None:
+    """The promoted model's id, or None (rules-only)."""
     return read_state(models_dir)["promoted"]
 
 

@@ -1,124 +1,18 @@
-"""The one ranker contract: what the engine serves with and what an evaluation compares.
+"""The ranker contract, as the model package implements it: defined by the shopper core.
 
-Rules and the safety screen decide which products may be shown; a ranker only scores those
-candidates, so it can reorder them but never add one back (the engine gives a held-back
-product no model part at all).
-
-A ranker has a `name` (a model id, or a baseline such as `RULES_ONLY`) and one method,
-`score(pairs)`: one score per (shopper, product) pair, higher = shown earlier. The engine asks
-with the pairs of one shopper and clips the scores to [0, 1], the scale it blends a model part
-on (a served ranker should score on that scale); an evaluation asks with every shown pair of
-thousands of sessions at once. Every ranker follows it: rules-only (here), popularity and
-stock LightGBM (`training.rankers`), the learned model (`recommender.model.learned`) and the
-test doubles; `tests/model/test_ranker_contract.py` checks them all with one set of tests.
+The contract belongs to its consumer, the engine (`recommender.shopper.ranker`); this module
+names it for code that thinks of rankers as models. New code imports from the shopper core.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Protocol, runtime_checkable
+from recommender.shopper.ranker import (
+    RULE_RAW,
+    RULE_SCORE,
+    RULES_ONLY,
+    Pairs,
+    Ranker,
+    RulesOnlyRanker,
+)
 
-import numpy as np
-import pandas as pd
-
-from recommender.catalog.products import Catalog
-from recommender.model.features import RULE_RAW, RULE_SCORE, answer_matrix, feature_matrix
-from recommender.shopper.answers import Answers
-from recommender.shopper.result import RULES_ONLY
-
-__all__ = ["RULES_ONLY", "Pairs", "Ranker", "RulesOnlyRanker"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Pairs:
-    """(shopper, product) pairs to score, with the parts a ranker's features are built from.
-
-    `answers` holds one row of `features.answer_matrix` per shopper, `products` the catalog
-    rows; each pair points at one of each. `catalog_version` is set when `products` is a whole
-    catalog of that version, so a ranker may reuse work per catalog. `shoppers` holds the
-    parsed answers when the caller has them (serving does; a training dataset keeps only
-    their features).
-    """
-
-    answers: np.ndarray
-    shopper_index: np.ndarray
-    products: pd.DataFrame
-    product_index: np.ndarray
-    rule_raw: np.ndarray
-    rule_score: np.ndarray
-    catalog_version: str | None = None
-    shoppers: tuple[Answers, ...] = field(default=(), repr=False)
-
-    @classmethod
-    def one_shopper(
-        cls,
-        answers: Answers,
-        features: frozenset[str],
-        catalog: Catalog,
-        rows: np.ndarray,
-        rule_raw: np.ndarray,
-        rule_score: np.ndarray,
-    ) -> Pairs:
-        """The engine's question: one shopper and the catalog `rows` the rules allow."""
-        return cls(
-            answers=answer_matrix([features]),
-            shopper_index=np.zeros(len(rows), dtype=np.int64),
-            products=catalog.products,
-            product_index=np.asarray(rows, dtype=np.int64),
-            rule_raw=np.asarray(rule_raw, float),
-            rule_score=np.asarray(rule_score, float),
-            catalog_version=catalog.version,
-            shoppers=(answers,),
-        )
-
-    def __len__(self) -> int:
-        return len(self.product_index)
-
-    @property
-    def skus(self) -> np.ndarray:
-        return self.products["sku"].to_numpy()[self.product_index]
-
-    @cached_property
-    def candidates(self) -> pd.DataFrame:
-        """Each pair's catalog row plus `rule_score` (the blended rules part) and `rule_raw`
-        (the unsquashed rule total): for a ranker that reads product columns by name."""
-        rows = self.products.iloc[self.product_index]
-        return rows.assign(**{RULE_RAW: self.rule_raw, RULE_SCORE: self.rule_score})
-
-    def model_input(self, product_table: np.ndarray) -> np.ndarray:
-        """The learned model's input (MODEL_COLUMNS), given every product's attribute row
-        (`features.product_attributes` of `products`, as a float32 matrix)."""
-        return feature_matrix(
-            self.answers[self.shopper_index],
-            product_table[self.product_index],
-            self.rule_raw,
-            self.rule_score,
-        )
-
-
-@runtime_checkable
-class Ranker(Protocol):
-    """Scores (shopper, product) pairs: higher = shown earlier.
-
-    The same pairs give the same scores; a product the ranker never saw (newer than the
-    model) still gets a score; ties are left to the caller, which breaks them the same way
-    every time (price, then sku, in the engine; sku in an evaluation).
-    """
-
-    @property
-    def name(self) -> str: ...
-
-    def score(self, pairs: Pairs) -> np.ndarray:
-        """One score per pair, in the order of `pairs`."""
-        ...
-
-
-@dataclass(frozen=True)
-class RulesOnlyRanker:
-    """The article rules alone: what the engine serves with no model."""
-
-    name: str = RULES_ONLY
-
-    def score(self, pairs: Pairs) -> np.ndarray:
-        return np.asarray(pairs.rule_score, float)
+__all__ = ["RULES_ONLY", "RULE_RAW", "RULE_SCORE", "Pairs", "Ranker", "RulesOnlyRanker"]

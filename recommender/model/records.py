@@ -108,6 +108,7 @@ def read_bounded(path: Path, limit: int = MAX_MODEL_BYTES) -> bytes:
 
 
 def sha256_bytes(data: bytes) -> str:
+    """The sha256 of `data`, as hex."""
     return hashlib.sha256(data).hexdigest()
 
 

@@ -50,8 +50,8 @@ from recommender.model.model_files import (
     save_model,
 )
 from recommender.model.promotion import STATE_FILE, promoted_id, rollback, set_promoted
-from recommender.model.ranker import RULES_ONLY, Ranker
 from recommender.settings import Settings
+from recommender.shopper.ranker import RULES_ONLY, Ranker
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,7 @@ def serving_status(settings: Settings) -> tuple[str, list[str]]:
 
 
 def synthetic_notices(model_id: str, synthetic_sessions: int) -> list[str]:
+    """The notices a model trained on simulated sessions is served with."""
     if synthetic_sessions <= 0:
         return []
     return [

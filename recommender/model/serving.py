@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from recommender.errors import ModelError
 from recommender.model.promotion import promoted_id
-from recommender.model.ranker import RULES_ONLY, Ranker
 from recommender.settings import Settings
+from recommender.shopper.ranker import RULES_ONLY, Ranker
 
 __all__ = ["resolve_model", "served_model_name"]
 

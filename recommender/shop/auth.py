@@ -56,6 +56,7 @@ class AuthConfig:
 
     @property
     def any_method(self) -> bool:
+        """Whether any way of signing in is set up."""
         return self.oidc or self.password_hash is not None
 
     def roles_for_email(self, email: str | None) -> frozenset[str]:

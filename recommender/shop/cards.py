@@ -34,6 +34,8 @@ _FIT_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class Card:
+    """What one product card shows: picture, price, size, facts and link."""
+
     picture: str | Path  # an address, a file the app serves, or the placeholder
     picture_alt: str
     kind: str  # "Hot and cold therapy"
@@ -48,6 +50,7 @@ def _product(engine: Engine, sku: str) -> dict:
 
 
 def card(engine: Engine, item: Item, answers: Answers, catalog_dir: Path, money: Money) -> Card:
+    """The card of `item` for a shopper with `answers`."""
     product = _product(engine, item.sku)
     url = str(product.get("url") or "")
     size, note = size_words(engine, item, answers)

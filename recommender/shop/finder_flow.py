@@ -53,6 +53,7 @@ class Opening:
 
 
 def step_text(step: int) -> str:
+    """The step's label in the address (`1`, `2`, ... or `results`)."""
     return RESULTS if step >= RESULTS_STEP else str(step + 1)
 
 

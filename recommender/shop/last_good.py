@@ -23,8 +23,8 @@ from recommender.catalog.validation import CATALOG_NOTICE
 from recommender.catalog.weights import WEIGHTS_FILE, Weights, load_weights
 from recommender.errors import CatalogError
 from recommender.merchandising.history import history, recover, version_dir
-from recommender.model.ranker import Ranker
 from recommender.shopper.engine import Engine, build_engine
+from recommender.shopper.ranker import Ranker
 from recommender.shopper.region import Region
 from recommender.shopper.rules import load_rule_book
 

@@ -187,14 +187,18 @@ class Question:
         return (low if low_inclusive else low + 1.0), (high if math.isfinite(high) else None)
 
     def label_of(self, value: str) -> str:
+        """The words shown for choice `value`."""
         return LABELS[self.field][value]
 
     def is_asked(self, draft: Draft) -> bool:
+        """Whether the question applies to the answers drafted so far."""
         return self.applies is None or self.applies(draft)
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One step of the questionnaire: its title and questions."""
+
     title: str
     intro: str
     questions: tuple[Question, ...]

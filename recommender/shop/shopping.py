@@ -76,7 +76,9 @@ class ShownRecorder(Protocol):
         picks: TeamPicks | None = None,
         session_id: str | None = None,
         client: str = FINDER,
-    ) -> str: ...
+    ) -> str:
+        """Store the shown result as a session with its impressions; return the session id."""
+        ...
 
 
 class FeedbackLog:
@@ -236,7 +238,7 @@ def show_products(
     eligible = serving.recommend(answers, MAX_K if explores or interleaves else k)
     presentation = present(eligible, explore_share=1.0 if explores else 0.0, rng=rng, k=k)
     picks = None
-    if interleaves and presentation.policy == RANKED:
+    if interleaves and candidate is not None and presentation.policy == RANKED:
         # Interleaving keeps NG59's and NG226's top places too (InterleaveCandidate.order).
         presentation, pick = candidate.present(answers, eligible, rng, k)
         picks = TeamPicks(candidate.model_id, pick.teams)
@@ -284,11 +286,14 @@ def change_label(suggestion: Suggestion, money: Money = PLAIN) -> str | None:
 
 
 def price_text(price: float, money: Money = PLAIN) -> str:
+    """A price as the shop writes it."""
     return money.format(price)
 
 
 @dataclass(frozen=True, slots=True)
 class ScoreLine:
+    """One part of a product's score, in words, for "why this order"."""
+
     label: str
     value: float
     meaning: str
@@ -317,6 +322,8 @@ def score_lines(item: Item) -> tuple[ScoreLine, ...]:
 
 @dataclass(frozen=True, slots=True)
 class HeldBack:
+    """A product held back, and why, for the results page."""
+
     name: str
     why: str
 
@@ -336,5 +343,6 @@ def _sentence(text: str) -> str:
 
 
 def product_description(engine: Engine, sku: str) -> str:
+    """The product's description from the catalog (empty when none)."""
     description = engine.catalog.row(sku).get("description")
     return "" if description is None else str(description)

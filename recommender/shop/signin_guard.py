@@ -13,7 +13,7 @@ attempt before any password is checked:
   parallel tabs cannot jump the queue or multiply the memory.
 
 The state lives in this process (one guard per server process, shared by every Streamlit
-session through `shared_guard`); see the README for what several replicas mean. Time comes
+session through `shared_guard`); see docs/operations/security.md for what several replicas mean. Time comes
 from an injectable clock so tests step it instead of sleeping.
 """
 
@@ -64,6 +64,7 @@ class Attempt:
 
     @property
     def accepted(self) -> bool:
+        """Whether the password was right and the attempt let in."""
         return self.outcome == ACCEPTED
 
     def message(self) -> str:
@@ -194,7 +195,11 @@ class SignInGuard:
         """The account's record, forgotten after a quiet spell; created when missing."""
         state = self._accounts.get(account)
         quiet = state is not None and not state.locked and not state.checking
-        if quiet and now - state.last_failure > self.policy.forget_after_seconds:
+        if (
+            quiet
+            and state is not None
+            and now - state.last_failure > self.policy.forget_after_seconds
+        ):
             state = None
         if state is None:
             state = _Account()

@@ -7,20 +7,23 @@ the whole catalog (rules, scoring), advice, contrasts and suggestions, all assem
 Nothing here imports a database, a learner or a page toolkit (an import-linter contract).
 """
 
-__all__ = [
-    "advice",
-    "answers",
-    "conditions",
-    "contrast",
-    "coverage",
-    "engine",
-    "features",
-    "guidance",
-    "kinds",
-    "result",
-    "rules",
-    "safety",
-    "scoring",
-    "sections",
-    "suggestions",
-]
+from recommender.exports import public_names
+
+__all__, __getattr__, __dir__ = public_names(
+    __name__,
+    {
+        "recommender.shopper.answers": ("Answers", "parse_answers", "parse_answers_json"),
+        "recommender.shopper.engine": ("Engine", "build_engine", "load_engine"),
+        "recommender.shopper.result": (
+            "Advice",
+            "Excluded",
+            "Item",
+            "Reason",
+            "Result",
+            "ScoreParts",
+            "Suggestion",
+            "Triage",
+        ),
+        "recommender.shopper.ranker": ("RULES_ONLY", "Pairs", "Ranker", "RulesOnlyRanker"),
+    },
+)

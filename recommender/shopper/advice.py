@@ -19,6 +19,8 @@ ADVICE_TABLE = "advice.toml"
 
 @dataclass(frozen=True, slots=True)
 class AdviceEntry:
+    """One row of the advice table: when it applies, what it says and the section it cites."""
+
     id: str
     condition: Condition
     text: str
@@ -26,12 +28,15 @@ class AdviceEntry:
     source: str = ""  # guidance beyond the article the entry also rests on (e.g. NICE NG59)
 
     def render(self, answers: Answers, features: frozenset[str]) -> Advice:
+        """The advice worded for this shopper."""
         told = self.condition.told(answers, features)
         return Advice(text=self.text.format(evidence=told), section=self.section, rule=self.id)
 
 
 @dataclass(frozen=True)
 class AdviceBook:
+    """The advice table, checked and compiled."""
+
     entries: tuple[AdviceEntry, ...]
     _conditions: ConditionMatrix = field(init=False, repr=False)
 
@@ -41,6 +46,7 @@ class AdviceBook:
         )
 
     def for_shopper(self, answers: Answers, features: frozenset[str]) -> tuple[Advice, ...]:
+        """The advice that applies to this shopper, in table order."""
         holding = self._conditions.holding(features)
         return tuple(
             e.render(answers, features) for e, h in zip(self.entries, holding, strict=True) if h

@@ -156,7 +156,8 @@ class Answers:
             if value is None or (not isinstance(value, float | str) and not value):
                 continue
             if answer.name == "measurements":
-                value = {name: value[name] for name in MEASUREMENT_RANGES if name in value}
+                given = self.measurements
+                value = {name: given[name] for name in MEASUREMENT_RANGES if name in given}
             elif isinstance(value, frozenset):
                 value = sorted(value, key=LIST_CHOICES[answer.name].index)
             record[answer.name] = value

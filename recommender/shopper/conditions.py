@@ -27,11 +27,14 @@ Book = TypeVar("Book")
 
 @dataclass(frozen=True, slots=True)
 class Condition:
+    """When a row applies: all of `when`, one of `any` (if given) and none of `unless`."""
+
     when: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
 
     def holds(self, features: frozenset[str]) -> bool:
+        """Whether the condition holds for a shopper's features."""
         return (
             all(f in features for f in self.when)
             and (not self.any or any(f in features for f in self.any))
@@ -110,9 +113,11 @@ class TableChecker:
         self._known = all_feature_names()
 
     def problem(self, where: str, message: str) -> None:
+        """Record a problem of the table's row `where`."""
         self.problems.add(f"{self.table_name} {where}: {message}")
 
     def condition(self, entry: dict[str, Any], where: str) -> Condition:
+        """The row's condition, checked against the known features."""
         parts = {key: tuple(entry.get(key, ())) for key in ("when", "any", "unless")}
         for key, names in parts.items():
             for name in names:
@@ -123,6 +128,7 @@ class TableChecker:
         return Condition(**parts)
 
     def section(self, entry: dict[str, Any], where: str) -> str:
+        """The row's cited section, checked against the article's headings."""
         section = entry.get("section", "")
         if section not in SECTIONS:
             self.problem(where, f"section '{section}' is not a heading of the article")
@@ -146,6 +152,7 @@ class TableChecker:
         return fill(template, region, keep)
 
     def unique(self, ids: Iterable[str]) -> None:
+        """Record every id used twice."""
         seen: set[str] = set()
         for item_id in ids:
             if item_id in seen:
@@ -153,4 +160,5 @@ class TableChecker:
             seen.add(item_id)
 
     def raise_if_any(self) -> None:
+        """Raise the error listing every problem recorded, if there is one."""
         self.problems.raise_if_any()

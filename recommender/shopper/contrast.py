@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from recommender.shopper.answers import Answers
 from recommender.shopper.features import join_words
@@ -61,6 +62,7 @@ class CardFacts:
 
 
 def card_facts(product: Mapping[str, object], answers: Answers) -> CardFacts:
+    """What a card may say about the product for this shopper, and its price."""
     facets: list[str] = []
     level = str(product.get("support_level") or "")
     if level and level != "none":
@@ -70,7 +72,7 @@ def card_facts(product: Mapping[str, object], answers: Answers) -> CardFacts:
     facets += [_FIT_WORDS[fit] for fit in fits if fit in wanted and fit in _FIT_WORDS]
     features = str(product.get("features") or "").split()
     facets += [_FEATURE_WORDS[word] for word in features if word in _FEATURE_WORDS]
-    return CardFacts(tuple(dict.fromkeys(facets)), float(product["price"]))
+    return CardFacts(tuple(dict.fromkeys(facets)), float(cast(float, product["price"])))
 
 
 def first_reasons(

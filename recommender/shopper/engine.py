@@ -16,12 +16,12 @@ from recommender.catalog.money import PLAIN, Money
 from recommender.catalog.products import Catalog, load_catalog
 from recommender.catalog.sizes import NoSizeFits, SizeChart, SizeFit
 from recommender.catalog.weights import Weights, load_weights
-from recommender.model.ranker import Pairs, Ranker
 from recommender.shopper.advice import AdviceBook, load_advice_book
 from recommender.shopper.answers import Answers
 from recommender.shopper.contrast import card_facts, first_reasons
 from recommender.shopper.features import answer_features
 from recommender.shopper.guidance import PLACEMENTS, placements_for
+from recommender.shopper.ranker import Pairs, Ranker
 from recommender.shopper.region import Region
 from recommender.shopper.result import RULES_ONLY, Excluded, Item, Reason, Result, ScoreParts
 from recommender.shopper.rules import RuleBook, load_rule_book
@@ -42,6 +42,8 @@ CARD_COLUMNS = ("price", "support_level", "fits", "features")
 
 @dataclass(frozen=True)
 class Engine:
+    """Scores the whole catalog for a shopper's answers and explains the order; build with `load_engine`."""
+
     catalog: Catalog
     weights: Weights
     rules: RuleBook
@@ -57,6 +59,7 @@ class Engine:
 
     @property
     def model_version(self) -> str:
+        """The model that orders the results, or `rules-only`."""
         return self.model.name if self.model is not None else RULES_ONLY
 
     def rule_totals(self, feature_sets: Sequence[frozenset[str]]) -> np.ndarray:
@@ -77,11 +80,17 @@ class Engine:
         """Bool per product: no rule may favour it for these features (`[[not_for]]`)."""
         return np.isin(self._compiled.categories, self.rules.ruled_out(features))
 
+    def rule_scores(self, rule_totals: np.ndarray) -> np.ndarray:
+        """The blended rules part of each product's score, from its raw rule total: what the
+        engine ranks by and passes to a ranker as `Pairs.rule_score`."""
+        return self.weights.blend_rules * squash(rule_totals)
+
     def screen(self, answers: Answers) -> Screen:
         """The safety screen alone: what the answers mean before any product is scored."""
         return self.safety.screen(answer_features(answers))
 
     def recommend(self, answers: Answers, k: int = DEFAULT_K) -> Result:
+        """The safety screen, then the top `k` products with reasons, or the stop for a red flag."""
         features = answer_features(answers)
         screen = self.safety.screen(features)
         if not screen.shows_products:
@@ -126,7 +135,7 @@ class Engine:
         sizes = _fit_sizes(self.catalog.sizes, compiled.sized, answers, relevant, blocked_by)
         blocked[list(blocked_by)] = True  # a product no size fits is held back like a caution
         eligible = relevant & ~blocked & compiled.in_stock & affordable
-        rules_part = weights.blend_rules * squash(raw)
+        rules_part = self.rule_scores(raw)
         model_part = np.zeros_like(raw)
         if self.model is not None and weights.blend_model > 0 and eligible.any():
             model_part[eligible] = weights.blend_model * self._model_scores(
@@ -150,6 +159,7 @@ class Engine:
         pairs = Pairs.one_shopper(
             answers, features, self.catalog, rows, raw[rows], rules_part[rows]
         )
+        assert self.model is not None  # the caller asks only when a model is served
         scores = self.model.score(pairs)
         scores = np.asarray(scores, float)
         return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
@@ -225,6 +235,7 @@ class Engine:
         held += [Excluded(skus[i], "held back: out of stock right now") for i in out_of_stock]
         over = np.flatnonzero(relevant_safe & self._compiled.in_stock & ~scored.affordable)
         prices, budget, money = self._compiled.prices, answers.budget_max, self.money.format
+        budget = 0.0 if budget is None else budget  # without a budget nothing is over it
         held += [
             Excluded(
                 skus[i], f"held back: {money(prices[i])} is over your budget of {money(budget)}"

@@ -16,6 +16,8 @@ TRIAGE_LEVELS = ("none", "see_clinician", "urgent", "emergency")
 
 @dataclass(frozen=True, slots=True)
 class Reason:
+    """Why a product is shown: the rule, the words and the article section cited."""
+
     rule: str
     text: str
     section: str
@@ -37,11 +39,14 @@ class ScoreParts:
 
     @property
     def total(self) -> float:
+        """The parts added up: the product's score."""
         return self.rules + self.model + self.boost + self.guidance
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
+    """One recommended product: rank, reasons, cautions, score parts and size."""
+
     rank: int
     sku: str
     name: str
@@ -61,6 +66,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
+    """What the safety screen found: a level, the red flags and the message."""
+
     level: str
     flags: tuple[str, ...]
     message: str
@@ -76,12 +83,16 @@ class Triage:
 
 @dataclass(frozen=True, slots=True)
 class Excluded:
+    """A product held back, and why."""
+
     sku: str
     why: str
 
 
 @dataclass(frozen=True, slots=True)
 class Advice:
+    """Self-care advice that is not a product, with the section it cites."""
+
     text: str
     section: str
     rule: str = ""
@@ -97,6 +108,8 @@ class Suggestion:
 
 @dataclass(frozen=True, slots=True)
 class Result:
+    """The result of SPEC section 4: triage, items, excluded, advice, suggestions."""
+
     triage: Triage
     items: tuple[Item, ...]
     excluded: tuple[Excluded, ...]
@@ -111,6 +124,7 @@ class Result:
         return replace(self, items=ranked)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The result as the JSON of SPEC section 4."""
         return {
             "schema_version": RESULT_SCHEMA_VERSION,
             "triage": {

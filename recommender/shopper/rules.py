@@ -24,6 +24,8 @@ RULES_TABLE = "rules.toml"
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One article rule: when it fires, what it favours, its weight, words and section."""
+
     id: str
     condition: Condition
     targets: MappingProxyType
@@ -55,6 +57,8 @@ class NotFor:
 
 @dataclass(frozen=True)
 class RuleBook:
+    """The rule table, checked and compiled."""
+
     rules: tuple[Rule, ...]
     target_keys: tuple[str, ...]
     # rules x target keys: how much each rule favours each category or tag.
@@ -65,6 +69,7 @@ class RuleBook:
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """Every rule's id, in table order."""
         return tuple(rule.id for rule in self.rules)
 
     def fired(self, features: frozenset[str]) -> np.ndarray:

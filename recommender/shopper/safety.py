@@ -37,6 +37,8 @@ _LONGEST_ENDING = 1 + max(len(_HELD_BACK), len(_MEANWHILE))
 
 @dataclass(frozen=True, slots=True)
 class TriageRule:
+    """One red-flag row: when it applies, its level and what to tell the shopper."""
+
     id: str
     condition: Condition
     level: str
@@ -57,6 +59,8 @@ class TriageRule:
 
 @dataclass(frozen=True, slots=True)
 class Caution:
+    """One product caution: when it applies, which products it holds back, and why."""
+
     id: str
     condition: Condition
     property: str | None
@@ -92,6 +96,7 @@ class Screen:
         return self.triage_for(0)
 
     def triage_for(self, shown: int) -> Triage:
+        """The triage to show, given how many products are shown."""
         if self.level == "none":
             return Triage("none", (), self.core)
         # Products are mentioned only when the page shows some (or says why it shows none).
@@ -114,6 +119,8 @@ class CareNote:
 
 @dataclass(frozen=True)
 class SafetyBook:
+    """The safety table (SPEC section 2), checked and compiled."""
+
     triage_rules: tuple[TriageRule, ...]
     cautions: tuple[Caution, ...]
     # What to do first, by level, in the region's words; "none" is the whole calm banner.
@@ -130,6 +137,7 @@ class SafetyBook:
         object.__setattr__(self, "_caution_conditions", cautions)
 
     def screen(self, features: frozenset[str]) -> Screen:
+        """The red flags that hold for these features, and the highest level."""
         holding = self._triage_conditions.holding(features)
         hits = [rule for rule, h in zip(self.triage_rules, holding, strict=True) if h]
         if not hits:
@@ -164,6 +172,7 @@ class SafetyBook:
         return own.pop() if len(own) == 1 and "" not in own else self.next_steps[level]
 
     def active_cautions(self, features: frozenset[str]) -> tuple[Caution, ...]:
+        """The cautions that hold for these features."""
         holding = self._caution_conditions.holding(features)
         return tuple(c for c, h in zip(self.cautions, holding, strict=True) if h)
 

@@ -23,6 +23,7 @@ def rule_contributions(product_rule_affinity: np.ndarray, activation: np.ndarray
 
 
 def squash(raw: np.ndarray) -> np.ndarray:
+    """A raw rule total squashed into [0, 1)."""
     return 1.0 - np.exp(-raw / RULE_SCALE)
 
 

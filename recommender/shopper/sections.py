@@ -24,4 +24,5 @@ SECTIONS: tuple[str, ...] = (
 
 
 def is_section(heading: str) -> bool:
+    """Whether `heading` is a section heading of the article."""
     return heading in SECTIONS

@@ -15,10 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from recommender.api import create_app
-from recommender.feedback import FeedbackStore
 from recommender.settings import Settings
 from tests.conftest import CATALOG_DIR
-from tests.feedback import conftest as feedback_fixtures
 
 KEY = "checkout-key-7f3a"
 OTHER_KEY = "reporting:reporting-key-91c2"  # a named key: its sessions say "reporting"
@@ -26,9 +24,6 @@ OTHER_KEY = "reporting:reporting-key-91c2"  # a named key: its sessions say "rep
 UNLIMITED = 1_000_000
 BEARER = {"Authorization": f"Bearer {KEY}"}
 OTHER_BEARER = {"Authorization": "Bearer reporting-key-91c2"}
-
-# An empty store on every backend the feedback tests run on.
-store_url = feedback_fixtures.store_url
 
 
 @pytest.fixture
@@ -80,9 +75,3 @@ def make_client(api_settings: Settings) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
-
-
-@pytest.fixture
-def store(api_settings: Settings) -> Iterator[FeedbackStore]:
-    with FeedbackStore.open(api_settings.db_url) as opened:
-        yield opened

@@ -22,6 +22,9 @@ from tests.api.conftest import BEARER, KEY
 from tests.api.live_server import ESTABLISHED, LISTENING, live_server, sockets_by_process
 from tests.interleaving.conftest import trained_registry
 
+# Slow: each test starts real `recommender serve` processes.
+pytestmark = pytest.mark.slow
+
 __all__ = ["trained_registry"]  # a fixture shared with tests/interleaving
 
 

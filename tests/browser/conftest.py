@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The README's screenshots are refreshed only on purpose (UPDATE_SCREENSHOTS=1); otherwise they
-# go to a scratch folder, so that running the tests leaves a clean clone clean.
+# The documentation's screenshots (docs/screenshots/) are refreshed only on purpose
+# (UPDATE_SCREENSHOTS=1); otherwise they go to a scratch folder, so that running the tests leaves a clean clone clean.
 SHOTS = (
     ROOT / "docs" / "screenshots"
     if os.environ.get("UPDATE_SCREENSHOTS") == "1"

@@ -83,6 +83,7 @@ def _sign_in(page, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+@pytest.mark.slow  # a retrain inside the page
 def test_staff_signs_in_then_tunes_and_retrains(browser, staff_url: str) -> None:
     page = new_page(browser, "desktop")
     page.goto(f"{staff_url}/merchandiser")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from recommender.catalog.products import CATEGORIES, load_catalog
@@ -33,12 +30,6 @@ def test_every_rule_target_matches_some_product():
     keys = set(load_rule_book().target_keys)
     carried = set().union(*load_catalog(CATALOG_DIR).tags)
     assert keys <= carried, keys - carried
-
-
-@pytest.fixture
-def catalog_copy(tmp_path: Path) -> Path:
-    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
-    return tmp_path / "catalog"
 
 
 def test_a_broken_products_file_reports_every_problem_with_row_and_column(catalog_copy):

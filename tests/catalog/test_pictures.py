@@ -5,7 +5,6 @@ a warning (the card shows a placeholder), not a refusal."""
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,12 +32,6 @@ def test_every_bundled_product_has_its_own_picture_file_and_a_shop_page():
 def test_every_category_reads_like_words():
     assert set(CATEGORY_LABELS) == set(CATEGORIES)
     assert category_label("hot_cold_therapy") == "Hot and cold therapy"
-
-
-@pytest.fixture
-def catalog_copy(tmp_path: Path) -> Path:
-    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
-    return tmp_path / "catalog"
 
 
 def _set_cell(catalog: Path, sku: str, column: str, value: str) -> int:

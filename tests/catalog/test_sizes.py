@@ -3,11 +3,8 @@ note says so, and a product no size fits is held back saying which measurement a
 
 from __future__ import annotations
 
-import shutil
 from itertools import pairwise
-from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,12 +105,6 @@ def test_every_bundled_product_that_comes_in_sizes_has_no_gaps_wider_than_a_cent
         ranges.sort(key=lambda r: r.low)
         for smaller, larger in pairwise(ranges):
             assert 0 < larger.low - smaller.high <= 1.0, (smaller, larger)
-
-
-@pytest.fixture
-def catalog_copy(tmp_path: Path) -> Path:
-    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
-    return tmp_path / "catalog"
 
 
 def test_a_bad_sizes_file_is_refused_with_file_row_and_column(catalog_copy):

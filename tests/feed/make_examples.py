@@ -312,7 +312,7 @@ def _toml_value(key: str, value: str) -> str:
 def write_mapping() -> None:
     catalog = products()
     lines = [
-        "# How the shop's product feed maps onto this catalog: see README, Importing the shop's feed.",
+        "# How the shop's product feed maps onto this catalog: see docs/guides/feed-import.md.",
         "# recommender catalog import-feed FEED --mapping catalog/feed-mapping.toml",
         "schema_version = 1",
         "# The shop's currency: a feed price in any other currency is refused.",

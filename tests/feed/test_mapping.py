@@ -82,10 +82,9 @@ def test_a_type_matches_the_most_specific_mapped_path(tmp_path, cli):
     assert ",knee_strap," in strap
 
 
-def test_the_readme_mapping_example_is_complete_and_valid(tmp_path, cli):
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Importing the shop's product feed", 1)[1]
-    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+def test_the_feed_guide_mapping_example_is_complete_and_valid(tmp_path, cli):
+    guide = (REPO / "docs" / "guides" / "feed-import.md").read_text(encoding="utf-8")
+    example = guide.split("```toml\n", 1)[1].split("```", 1)[0]
     mapping = tmp_path / "MAP.toml"
     mapping.write_text(example, encoding="utf-8")
     feed = tmp_path / "feed.tsv"

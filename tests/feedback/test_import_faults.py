@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from feedback_csv import feedback_files
 
 from recommender.errors import InputError, StoreError
+from recommender.faults import KILL_AT, KILLED_EXIT_CODE
 from recommender.feedback import FeedbackStore, export_feedback, import_feedback
-from recommender.feedback.killpoints import KILL_AT_ENV, KILLED
 from recommender.shopper.answers import parse_answers
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,8 +72,8 @@ def test_an_import_killed_before_it_is_published_leaves_the_store_as_it_was(
     store: FeedbackStore, store_url: str, tmp_path: Path, earlier_and_big, point: str
 ) -> None:
     before = exported(store, tmp_path / "before")
-    killed = import_in_a_process(store_url, earlier_and_big, **{KILL_AT_ENV: point})
-    assert killed.wait(timeout=240) == KILLED, killed.communicate()[1]
+    killed = import_in_a_process(store_url, earlier_and_big, **{KILL_AT: point})
+    assert killed.wait(timeout=240) == KILLED_EXIT_CODE, killed.communicate()[1]
 
     assert exported(store, tmp_path / "after") == before
     assert store.counts() == {"sessions": 2, "events": 8}
@@ -88,9 +88,9 @@ def test_an_import_killed_just_after_publishing_holds_all_of_it(
     store: FeedbackStore, store_url: str, earlier_and_big
 ) -> None:
     killed = import_in_a_process(
-        store_url, earlier_and_big, **{KILL_AT_ENV: "feedback-import:published"}
+        store_url, earlier_and_big, **{KILL_AT: "feedback-import:published"}
     )
-    assert killed.wait(timeout=240) == KILLED, killed.communicate()[1]
+    assert killed.wait(timeout=240) == KILLED_EXIT_CODE, killed.communicate()[1]
     assert store.counts() == {"sessions": 30, "events": 3_000}
     report = import_feedback(store, *earlier_and_big)
     assert (report.sessions_added, report.events_added) == (0, 0)
@@ -110,7 +110,7 @@ PAUSING_IMPORT = textwrap.dedent(
             while not Path(go).exists():
                 time.sleep(0.02)
 
-    publishing.kill_point = pause_after_the_first_events_batch
+    publishing.checkpoint = pause_after_the_first_events_batch
     with FeedbackStore.open(url) as store:
         print(import_feedback(store, Path(sessions), Path(events)).summary())
     """

@@ -9,8 +9,8 @@ import pytest
 from recommender.errors import InputError
 from recommender.feedback import TeamPicks, export_feedback, purge, read_picks, read_sessions
 from recommender.feedback import columns as col
-from recommender.feedback.picks import read_picked_outcomes
 from recommender.feedback.policy import ranked
+from recommender.feedback.reads import read_picked_outcomes
 from recommender.feedback.records import utc_now
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import load_engine

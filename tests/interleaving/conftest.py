@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from recommender.model.ranker import Pairs
 from recommender.settings import Settings
+from recommender.shopper.ranker import Pairs
 from tests.conftest import CATALOG_DIR, use_private_shop
 
 

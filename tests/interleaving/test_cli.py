@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from recommender.feedback import FeedbackStore, TeamPicks
 from recommender.feedback.policy import ranked
 from recommender.model.interleave_candidate import load_candidate, named_candidate
@@ -27,6 +29,7 @@ def test_naming_a_model_id_and_stop_together_or_neither_is_a_usage_error(shop_di
     assert "--stop" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # trains a candidate model first
 def test_an_analyst_names_a_candidate_then_stops_interleaving_it(shop_dirs, with_model, capsys):
     set_knob(shop_dirs, "interleave_share", "0.2")
 
@@ -49,6 +52,7 @@ def test_naming_a_candidate_while_the_share_is_0_says_nothing_is_interleaved(
     assert "interleave_share is 0" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # trains a candidate model first
 def test_a_candidate_with_the_model_weight_at_0_is_not_used_and_says_why(shop_dirs, with_model):
     set_knob(shop_dirs, "model", "0.0")
     assert main(["models", "interleave", with_model, "--allow-synthetic"]) == 0

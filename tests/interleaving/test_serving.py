@@ -24,12 +24,6 @@ from training.simulate import ShopperWorld, random_answers
 DRAFT = {"pain_areas": ["knee", "lower_back"], "activities": ["walking"], "sitting_hours": 8}
 
 
-@pytest.fixture
-def store(tmp_path):
-    with FeedbackStore.open(f"sqlite:///{tmp_path / 'feedback.db'}") as opened:
-        yield opened
-
-
 def _interleaving_engine(engine, share=0.5):
     return replace(engine, weights=replace(engine.weights, blend_model=0.5, interleave_share=share))
 
@@ -130,6 +124,7 @@ class KnowsTheTruth:
         return np.asarray(appeal)
 
 
+@pytest.mark.slow  # simulates a shop's sessions
 def test_shoppers_prefer_a_clearly_better_candidate_and_the_report_says_so(engine, tmp_path):
     """An analyst names a candidate that knows what shoppers like; after a few hundred
     interleaved sessions of simulated shoppers, the report prefers it with its interval above 0.5."""

@@ -18,15 +18,15 @@ SESSIONS = 600
 
 
 @pytest.fixture(scope="session")
-def prepared(engine: Engine) -> Prepared:
+def small_shop_frames(engine: Engine) -> Prepared:
     feedback = simulate(engine, SESSIONS, seed=3, explore_share=0.4)
     return prepare_frames(engine, feedback.sessions, feedback.events)
 
 
 @pytest.fixture(scope="session")
-def corrected(prepared: Prepared) -> LambdaRanker:
-    """A small position-corrected model fitted on the simulated shop."""
-    return fit_ranker(prepared.train, correction="position", seed=0, n_estimators=20)
+def small_model(small_shop_frames: Prepared) -> LambdaRanker:
+    """A small position-small_model model fitted on the simulated shop."""
+    return fit_ranker(small_shop_frames.train, correction="position", seed=0, n_estimators=20)
 
 
 @pytest.fixture

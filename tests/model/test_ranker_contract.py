@@ -13,12 +13,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from recommender.model.features import rule_score_from_raw
 from recommender.model.learned import LearnedReranker
-from recommender.model.ranker import Pairs, Ranker, RulesOnlyRanker
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, Engine, build_engine
 from recommender.shopper.features import answer_features
+from recommender.shopper.ranker import Pairs, Ranker, RulesOnlyRanker
 from training.model import fit_ranker
 from training.pipeline import Prepared
 from training.rankers import LightGBMBaseline, PopularityRanker
@@ -52,7 +51,7 @@ def one_shopper_pairs(engine: Engine, raw: dict, products=None) -> Pairs:
         engine.catalog,
         everything,
         raw_totals,
-        rule_score_from_raw(engine, raw_totals),
+        engine.rule_scores(raw_totals),
     )
     return pairs if products is None else replace(pairs, products=products, catalog_version=None)
 
@@ -65,12 +64,12 @@ def shoppers(count: int = SHOPPERS) -> list[dict]:
 class RankerContract:
     """The contract every ranker keeps; a subclass supplies `make_ranker`."""
 
-    def make_ranker(self, prepared: Prepared) -> Ranker:
+    def make_ranker(self, small_shop_frames: Prepared) -> Ranker:
         raise NotImplementedError
 
     @pytest.fixture
-    def ranker(self, prepared: Prepared) -> Ranker:
-        return self.make_ranker(prepared)
+    def ranker(self, small_shop_frames: Prepared) -> Ranker:
+        return self.make_ranker(small_shop_frames)
 
     def test_follows_the_contract(self, ranker):
         assert isinstance(ranker, Ranker)
@@ -82,13 +81,13 @@ class RankerContract:
             assert scores.shape == (len(engine.catalog.products),)
             assert np.isfinite(scores).all()
 
-    def test_scores_a_batch_of_sessions_one_per_shown_product(self, ranker, prepared):
-        scores = np.asarray(ranker.score(prepared.test), float)
-        assert scores.shape == (len(prepared.test),)
+    def test_scores_a_batch_of_sessions_one_per_shown_product(self, ranker, small_shop_frames):
+        scores = np.asarray(ranker.score(small_shop_frames.test), float)
+        assert scores.shape == (len(small_shop_frames.test),)
         assert np.isfinite(scores).all()
 
-    def test_same_question_same_scores(self, ranker, prepared, engine):
-        again = self.make_ranker(prepared)  # built afresh from the same data
+    def test_same_question_same_scores(self, ranker, small_shop_frames, engine):
+        again = self.make_ranker(small_shop_frames)  # built afresh from the same data
         for raw in shoppers(4):
             pairs = one_shopper_pairs(engine, raw)
             first = np.asarray(ranker.score(pairs), float)
@@ -134,25 +133,25 @@ class RankerContract:
 
 
 class TestRulesOnly(RankerContract):
-    def make_ranker(self, prepared):
+    def make_ranker(self, small_shop_frames):
         return RulesOnlyRanker()
 
 
 class TestPopularity(RankerContract):
-    def make_ranker(self, prepared):
-        return PopularityRanker().fit(prepared.train)
+    def make_ranker(self, small_shop_frames):
+        return PopularityRanker().fit(small_shop_frames.train)
 
 
 class TestLearned(RankerContract):
-    def make_ranker(self, prepared):
-        return LearnedReranker("m-contract", fit_ranker(prepared.train, n_estimators=20))
+    def make_ranker(self, small_shop_frames):
+        return LearnedReranker("m-contract", fit_ranker(small_shop_frames.train, n_estimators=20))
 
 
 class TestStockLightGBM(RankerContract):
-    def make_ranker(self, prepared):
-        return LightGBMBaseline(seed=0).fit(prepared.train)
+    def make_ranker(self, small_shop_frames):
+        return LightGBMBaseline(seed=0).fit(small_shop_frames.train)
 
 
 class TestDouble(RankerContract):
-    def make_ranker(self, prepared):
+    def make_ranker(self, small_shop_frames):
         return LovesHeldBackProducts()

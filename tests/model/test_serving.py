@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from recommender.model import registry
 from recommender.model.promotion import STATE_FILE
-from recommender.model.ranker import RULES_ONLY
 from recommender.model.serving import resolve_model, served_model_name
+from recommender.shopper.ranker import RULES_ONLY
 
 
 def save(models_dir, estimator, *, trusted: bool) -> str:
@@ -24,8 +24,8 @@ def test_nothing_promoted_serves_rules_only_without_a_notice(models_settings):
     assert served_model_name(models_settings) == (RULES_ONLY, [])
 
 
-def test_the_promoted_trusted_model_is_served_by_its_id(models_settings, corrected):
-    model_id = save(models_settings.models_dir, corrected, trusted=True)
+def test_the_promoted_trusted_model_is_served_by_its_id(models_settings, small_model):
+    model_id = save(models_settings.models_dir, small_model, trusted=True)
     registry.set_promoted(models_settings.models_dir, model_id)
 
     model, notices = resolve_model(models_settings, None, rules_only=False)
@@ -35,8 +35,8 @@ def test_the_promoted_trusted_model_is_served_by_its_id(models_settings, correct
     assert resolve_model(models_settings, None, rules_only=True) == (None, [])  # --rules-only
 
 
-def test_an_untrusted_model_is_not_served_and_the_page_says_why(models_settings, corrected):
-    model_id = save(models_settings.models_dir, corrected, trusted=False)
+def test_an_untrusted_model_is_not_served_and_the_page_says_why(models_settings, small_model):
+    model_id = save(models_settings.models_dir, small_model, trusted=False)
     registry.set_promoted(models_settings.models_dir, model_id)
 
     name, notices = served_model_name(models_settings)
@@ -44,8 +44,8 @@ def test_an_untrusted_model_is_not_served_and_the_page_says_why(models_settings,
     assert notices == [f"model '{model_id}' is not trusted (test card); serving rules-only"]
 
 
-def test_a_changed_model_file_is_refused(models_settings, corrected):
-    model_id = save(models_settings.models_dir, corrected, trusted=True)
+def test_a_changed_model_file_is_refused(models_settings, small_model):
+    model_id = save(models_settings.models_dir, small_model, trusted=True)
     registry.set_promoted(models_settings.models_dir, model_id)
     with (models_settings.models_dir / model_id / registry.MODEL_FILE).open("a") as handle:
         handle.write("\n")

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.model.learned import LearnedReranker
-from recommender.model.ranker import Pairs
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import MAX_K, build_engine
+from recommender.shopper.ranker import Pairs
 from tests.strategies import raw_answers
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -28,18 +28,20 @@ class ThroughTheGeneralPath:
 
     def score(self, pairs: Pairs) -> np.ndarray:
         # A second (unused) shopper row: the pairs no longer look like the engine's question.
-        two_shoppers = np.repeat(pairs.answers, 2, axis=0)
-        return self._model.score(replace(pairs, catalog_version=None, answers=two_shoppers))
+        two_shoppers = pairs.shopper_features * 2
+        return self._model.score(
+            replace(pairs, catalog_version=None, shopper_features=two_shoppers)
+        )
 
 
 @FAST
 @given(raw=raw_answers(red_flags=False), blend=st.floats(0.05, 1.0))
 def test_a_shopper_gets_the_same_list_whichever_way_the_model_is_asked(
-    engine, corrected, raw, blend
+    engine, small_model, raw, blend
 ):
     answers = parse_answers(raw)
     weights = replace(engine.weights, blend_model=blend)
-    quick = LearnedReranker("m", corrected)
+    quick = LearnedReranker("m", small_model)
 
     fast = build_engine(engine.catalog, weights, quick).recommend(answers, MAX_K)
     general = build_engine(engine.catalog, weights, ThroughTheGeneralPath(quick)).recommend(

@@ -28,23 +28,12 @@ from recommender.shop.shopping import (
     shopper_notes,
 )
 from recommender.shopper.answers import parse_answers
-from recommender.shopper.engine import MAX_K, Engine, load_engine
+from recommender.shopper.engine import MAX_K, Engine
 from recommender.shopper.result import Suggestion
 from tests.strategies import raw_answers
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 KNEE_AND_BACK = empty_draft() | {"pain_areas": ["knee", "lower_back"], "bunions": "both"}
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return load_engine(CATALOG)
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with FeedbackStore.open(f"sqlite:///{tmp_path / 'feedback.db'}") as opened:
-        yield opened
 
 
 def _broken_store() -> FeedbackStore:

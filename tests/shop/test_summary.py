@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from recommender.escaping import plain
 from recommender.shop.shopping import held_back
 from recommender.shop.summary import summary_markdown
@@ -14,11 +12,6 @@ from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import Engine, load_engine
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return load_engine(CATALOG)
 
 
 def test_summary_lists_answers_outcome_products_and_advice(engine: Engine) -> None:

@@ -1,7 +1,7 @@
 """What every rule and advice entry rests on: the article's own sentence, quoted exactly.
 
 The quotes live here, in the tests, on purpose: tests/shopper/test_wording.py scans the package, the
-catalog and the README for 8-word runs of the article, and leaves tests/ out. Each quote must
+catalog, the README and the docs/ site for 8-word runs of the article, and leaves tests/ out. Each quote must
 appear word for word in the article, inside the section its entry cites, so a reason can never
 cite a heading whose section does not make the claim.
 """

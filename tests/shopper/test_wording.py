@@ -42,7 +42,7 @@ def our_files() -> list[str]:
         ["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True
     ).stdout.split()
     keep = re.compile(
-        r"^(recommender|catalog|training|views)/.*\.(py|toml|csv|jsonl|md)$|^README\.md$|^app\.py$"
+        r"^(recommender|catalog|training|views)/.*\.(py|toml|csv|jsonl|md)$|^(README|docs/.*)\.md$|^app\.py$"
     )
     return [name for name in listed if keep.match(name) and (REPO / name).exists()]
 

@@ -17,7 +17,7 @@ from recommender.feedback import FeedbackStore, import_feedback
 from recommender.model import registry
 from recommender.model.learned import LambdaRanker
 from recommender.settings import Settings
-from recommender.shopper.engine import Engine, load_engine
+from recommender.shopper.engine import Engine
 from training.model import fit_ranker
 from training.pipeline import Prepared, TrainReport, prepare_frames, train_candidate
 from training.simulate import SESSION_PREFIX, SimulatedFeedback, simulate, write_simulation
@@ -26,11 +26,6 @@ CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 SESSIONS = 4000
 SEED = 7
 EXPLORE_SHARE = 0.4
-
-
-@pytest.fixture(scope="session")
-def engine() -> Engine:
-    return load_engine(CATALOG)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,9 @@ from training.pipeline import promote_model
 from views.promotion import SIMULATED_MARK
 from views.signin import SIGNED_IN_ROLES, SIGNED_IN_USER
 
+# Slow: the page is tested over a store filled and trained once (a minute and more).
+pytestmark = pytest.mark.slow
+
 PAGE = Path(__file__).resolve().parents[2] / "views" / "analyst.py"
 
 

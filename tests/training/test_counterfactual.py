@@ -16,12 +16,15 @@ import pandas as pd
 import pytest
 
 from recommender.feedback import columns as col
-from recommender.model.ranker import RULES_ONLY
+from recommender.shopper.ranker import RULES_ONLY
 from training import counterfactual
 from training.counterfactual import IPS, SNIPS, counterfactual_evaluation, ratio_bootstrap
 from training.dataset import GRADE
 from training.estimator_check import check_seed
 from training.propensity import PositionCurve, estimate_position_bias
+
+# Slow: evaluation is judged on an 8,000-session simulated shop.
+pytestmark = pytest.mark.slow
 
 
 def _truth_curve(power: float, positions: int = 5) -> np.ndarray:

@@ -7,7 +7,7 @@ import pytest
 
 from recommender.feedback import columns as col
 from recommender.model.learned import LambdaRanker, LearnedReranker
-from recommender.model.ranker import RULES_ONLY, RulesOnlyRanker
+from recommender.shopper.ranker import RULES_ONLY, RulesOnlyRanker
 from training.evaluate import evaluate, paired_bootstrap
 from training.metrics import NDCG, RankedLists
 from training.model import fit_ranker
@@ -95,6 +95,7 @@ def mostly_ranked(engine):
     return feedback, prepare_frames(engine, feedback.sessions, feedback.events)
 
 
+@pytest.mark.slow  # simulates and trains twice
 def test_on_mostly_ranked_logs_our_learner_matches_stock_unbiased_lambdarank(mostly_ranked):
     feedback, prepared = mostly_ranked
     truth = _true_grades(feedback, prepared.test)

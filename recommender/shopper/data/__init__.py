@@ -1,0 +1,1 @@
+"""The bundled data tables the shopper core reads: safety, rules and advice (TOML)."""
