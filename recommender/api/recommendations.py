@@ -76,6 +76,7 @@ async def recommend(
             answers,
             ApiFeedbackLog(state.store, open_writer),
             explore_share=state.settings.explore_share,
+            explore_top_n=state.settings.explore_top_n,
             k=k,
             session_id=session_id,
         )
@@ -90,6 +91,7 @@ def _recommend_and_log(
     log: FeedbackLog,
     *,
     explore_share: float,
+    explore_top_n: int,
     k: int,
     session_id: str | None,
 ) -> bytes:
@@ -99,6 +101,7 @@ def _recommend_and_log(
         answers,
         log,
         explore_share=explore_share,
+        explore_top_n=explore_top_n,
         rng=_thread_rng(),
         k=k,
         session_id=session_id,
