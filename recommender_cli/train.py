@@ -15,19 +15,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="the same data and seed give the same model"
     )
+    parser.add_argument(
+        "--blend-grid",
+        metavar="W,W,..",
+        default=None,
+        help="model weights (0 to 1) at which to estimate the served order (default 0, 0.1, .., 1)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from training.blend import DEFAULT_GRID, blend_line, parse_grid
     from training.evaluate import format_table
     from training.pipeline import tqdm_progress, train_candidate
 
+    grid = DEFAULT_GRID if args.blend_grid is None else parse_grid(args.blend_grid)
     where = "--out" if args.out else "RECOMMENDER_MODELS"
     out_dir = writable_folder(args.out or settings.models_dir, where)
     try:
         report = train_candidate(
-            settings, out_dir=args.out, seed=args.seed, progress=tqdm_progress("train")
+            settings,
+            out_dir=args.out,
+            seed=args.seed,
+            progress=tqdm_progress("train"),
+            blend_grid=grid,
         )
     except OSError as error:  # the disk filled up while saving, or the folder went read-only
         raise InputError(
@@ -41,5 +53,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(format_table(report.evaluation))
     trust = report.card.data["trust"]
     verdict = "trusted" if trust["trusted"] else "NOT trusted (serves as rules-only)"
+    blend = report.card.data.get("blend")
+    if blend:
+        print("\n" + blend_line(blend))
     print(f"\nsaved {report.card.model_id} in {report.card.folder}: {verdict}: {trust['reason']}")
     return ExitCode.OK
