@@ -26,7 +26,7 @@ from recommender.model.learned import LambdaRanker, LearnedReranker
 from recommender.model.ranker import RULES_ONLY, Ranker, RulesOnlyRanker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
-from training.blend import DEFAULT_GRID, BlendFit, fit_blend, row_boosts
+from training.blend import DEFAULT_GRID, BlendFit, fit_blend, judged_lists, row_boosts
 from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
 from training.evaluate import Evaluation, evaluate
@@ -180,11 +180,12 @@ def blend_fit(
     if curve is None or not len(test) or test.positive.sum() == 0:
         return None
     weights = prepared.engine.weights
-    boosts = row_boosts(test, dict(weights.boosts), weights.blend_boost)
+    lists, gains = judged_lists(prepared.engine, prepared.sessions, test, curve)
+    boosts = row_boosts(lists, dict(weights.boosts), weights.blend_boost)
     return fit_blend(
-        test,
-        candidate.score(test),
-        curve,
+        lists,
+        candidate.score(lists),
+        gains,
         current=weights.blend_model,
         boosts=boosts,
         grid=grid,

@@ -174,12 +174,16 @@ def simulate(
     explore_share: float = DEFAULT_EXPLORE_SHARE,
     explore_top_n: int = DEFAULT_EXPLORE_TOP_N,
     progress: bool = False,
+    world: ShopperWorld | None = None,
 ) -> SimulatedFeedback:
-    """Run `n_sessions` random shoppers through `engine`; deterministic for a seed."""
+    """Run `n_sessions` random shoppers through `engine`; deterministic for a seed. `world`
+    is the shoppers' hidden tastes (default: drawn for `engine`'s catalog), given when the
+    world holds more products than the engine logging it (a catalog that grew since)."""
     if n_sessions < 1:
         raise ValueError(f"n_sessions must be 1 or more, got {n_sessions}")
     rng = np.random.default_rng(seed)
-    world = ShopperWorld.draw(engine.catalog.products, rng)
+    drawn = ShopperWorld.draw(engine.catalog.products, rng)
+    world = world or drawn
     session_rows: list[dict] = []
     event_rows: list[tuple] = []
     for index in tqdm(
