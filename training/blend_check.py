@@ -81,7 +81,7 @@ def older_catalog(catalog: Catalog, new_share: float, seed: int) -> Catalog:
         return catalog
     rng = np.random.default_rng(seed)
     count = len(catalog.products)
-    keep = np.sort(rng.choice(count, size=count - int(round(new_share * count)), replace=False))
+    keep = np.sort(rng.choice(count, size=count - round(new_share * count), replace=False))
     return Catalog(
         catalog.products.iloc[keep].reset_index(drop=True),
         tuple(catalog.tags[i] for i in keep),
@@ -126,3 +126,35 @@ def check_blend(
         baseline_blended_ratio=ratio(baseline, blend_model=1.0),
         estimates={} if fit is None else fit.estimates,
     )
+
+
+def learning_rounds(
+    engine: Engine,
+    seed: int,
+    *,
+    rounds: int = 3,
+    sessions: int = CHECK_SESSIONS,
+    explore_share: float = 0.05,
+    shoppers: int = FRESH_SHOPPERS,
+) -> list[float]:
+    """The loop over time: each round logs a shop under the engine served now (rules-only
+    first, then each newly promoted model with its fitted weight, with its own explore
+    sessions), trains and promotes as an analyst would; returns each promoted engine's true
+    NDCG@5 over rules-only's, round by round."""
+    world = ShopperWorld.draw(engine.catalog.products, np.random.default_rng(seed + 10_000))
+    fresh = fresh_shoppers(shoppers, seed + 20_000)
+    rules = served_ndcg(world, engine, fresh).mean()
+    serving, ratios = engine, []
+    for round_ in range(rounds):
+        feedback = simulate(
+            serving, sessions, seed=seed * 100 + round_, explore_share=explore_share, world=world
+        )
+        prepared = prepare_frames(serving, feedback.sessions, feedback.events)
+        candidate = LearnedReranker(f"round-{round_ + 1}", fit_ranker(prepared.train, seed=0))
+        fit = blend_fit(prepared, candidate, DEFAULT_GRID, seed)
+        weight = serving.weights.blend_model if fit is None else fit.best
+        serving = replace(
+            engine, model=candidate, weights=replace(engine.weights, blend_model=weight)
+        )
+        ratios.append(float(served_ndcg(world, serving, fresh).mean() / rules))
+    return ratios
