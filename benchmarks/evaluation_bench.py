@@ -24,7 +24,7 @@ def run() -> list[dict]:
     from training.estimator_check import check_seed
 
     engine = load_engine(ROOT / "catalog")
-    rows = explore_cost_rows(engine)
+    rows = explore_cost_rows(engine) + blend_rows(engine)
     checks = [check_seed(engine, seed) for seed in SEEDS]
     for c in checks:
         rows.append(
@@ -91,6 +91,37 @@ def explore_cost_rows(engine) -> list[dict]:
                 "< 0.333",
             )
         )
+    return rows
+
+
+def blend_rows(engine) -> list[dict]:
+    """The fitted blend, served as `train` + `models promote` leave it, judged by the truth."""
+    from training.blend_check import check_blend
+
+    rows = []
+    for seed in (1, 2):
+        for share, new in ((0.05, 0.0), (0.02, 0.0), (0.05, 0.25)):
+            c = check_blend(engine, seed, explore_share=share, new_share=new)
+            where = f"seed {seed}, {share:.0%} explore" + (f", {new:.0%} new" if new else "")
+            rows += [
+                _row(f"{where}: fitted model weight", c.fitted_weight, "", ""),
+                _row(
+                    f"{where}: served / best weight, true ndcg@5", c.within_of_best, "x", ">= 0.98"
+                ),
+                _row(
+                    f"{where}: served / stock lambdarank alone",
+                    c.fitted_ratio / c.baseline_alone_ratio,
+                    "x",
+                    ">= 1.02",
+                ),
+                _row(
+                    f"{where}: served / stock lambdarank blended at 1",
+                    c.fitted_ratio / c.baseline_blended_ratio,
+                    "x",
+                    "",
+                ),
+                _row(f"{where}: served / rules-only", c.fitted_ratio, "x", "> 1"),
+            ]
     return rows
 
 

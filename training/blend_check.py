@@ -20,8 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from recommender.catalog.products import Catalog
+from recommender.feedback import columns as col
 from recommender.model.learned import LearnedReranker
 from recommender.model.ranker import Pairs, Ranker
 from recommender.shopper.engine import Engine, build_engine
@@ -31,7 +33,7 @@ from training.model import fit_ranker
 from training.pipeline import blend_fit, prepare_frames
 from training.rankers import LIGHTGBM_BASELINE, LightGBMBaseline
 from training.served import fresh_shoppers, served_ndcg
-from training.simulate import ShopperWorld, simulate
+from training.simulate import SECONDS_BETWEEN_SESSIONS, ShopperWorld, simulate
 
 CHECK_SESSIONS = 8000
 FRESH_SHOPPERS = 600
@@ -139,17 +141,23 @@ def learning_rounds(
 ) -> list[float]:
     """The loop over time: each round logs a shop under the engine served now (rules-only
     first, then each newly promoted model with its fitted weight, with its own explore
-    sessions), trains and promotes as an analyst would; returns each promoted engine's true
-    NDCG@5 over rules-only's, round by round."""
+    sessions), then trains on everything the store holds and promotes, as an analyst would;
+    returns each promoted engine's true NDCG@5 over rules-only's, round by round."""
     world = ShopperWorld.draw(engine.catalog.products, np.random.default_rng(seed + 10_000))
     fresh = fresh_shoppers(shoppers, seed + 20_000)
     rules = served_ndcg(world, engine, fresh).mean()
-    serving, ratios = engine, []
+    serving, ratios, logged, events = engine, [], [], []
     for round_ in range(rounds):
         feedback = simulate(
             serving, sessions, seed=seed * 100 + round_, explore_share=explore_share, world=world
         )
-        prepared = prepare_frames(serving, feedback.sessions, feedback.events)
+        # Each round's sessions come after the last round's, as in a store that fills up.
+        later = pd.Timedelta(seconds=round_ * (sessions + 1) * SECONDS_BETWEEN_SESSIONS)
+        logged.append(feedback.sessions.assign(**{col.CREATED_AT: feedback.sessions[col.CREATED_AT] + later}))
+        events.append(feedback.events.assign(**{col.TS: feedback.events[col.TS] + later}))
+        prepared = prepare_frames(
+            serving, pd.concat(logged, ignore_index=True), pd.concat(events, ignore_index=True)
+        )
         candidate = LearnedReranker(f"round-{round_ + 1}", fit_ranker(prepared.train, seed=0))
         fit = blend_fit(prepared, candidate, DEFAULT_GRID, seed)
         weight = serving.weights.blend_model if fit is None else fit.best

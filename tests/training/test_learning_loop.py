@@ -15,7 +15,7 @@ pytest.importorskip("lightgbm")
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)  # three shops of 4,000 sessions and their truth: minutes of CPU
+@pytest.mark.timeout(1800)  # three rounds of 4,000 sessions each, trained on all so far: minutes
 def test_three_rounds_of_train_and_promote_never_fall_below_rules_only(engine):
     ratios = learning_rounds(engine, seed=3, rounds=3, sessions=4000, shoppers=400)
 
