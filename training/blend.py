@@ -145,15 +145,19 @@ def fit_blend(
     holds each row's corrected gain (`judged_lists`)."""
     weights = tuple(sorted({*map(float, grid), float(current)}))
     extra = np.zeros(len(data)) if boosts is None else np.asarray(boosts, float)
-    scores = {w: served_scores(data, model_scores, w, extra) for w in weights}
+    scores = {_key(w): served_scores(data, model_scores, w, extra) for w in weights}
     per_session = gains_by_session(data, scores, gains)
-    total = per_session.total.sum()
-    estimates = {w: float(per_session.dcg[w].sum() / total) if total > 0 else 0.0 for w in weights}
+    dcg, total = per_session.dcg, per_session.total.sum()
+    estimates = {w: float(dcg[_key(w)].sum() / total) if total > 0 else 0.0 for w in weights}
     best = _best(estimates, [float(w) for w in grid])
     difference = ratio_bootstrap(
-        per_session.dcg[best], per_session.dcg[float(current)], per_session.total, seed=seed
+        dcg[_key(best)], dcg[_key(float(current))], per_session.total, seed=seed
     )
     return BlendFit(tuple(float(w) for w in grid), estimates, best, float(current), difference)
+
+
+def _key(weight: float) -> str:
+    return f"{weight:g}"
 
 
 def _best(estimates: dict[float, float], grid: list[float]) -> float:

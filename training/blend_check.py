@@ -112,8 +112,9 @@ def check_blend(
     fresh = fresh_shoppers(shoppers, seed + 20_000)
     rules = served_ndcg(world, engine, fresh).mean()
 
-    def ratio(model: Ranker | None, **weights: float) -> float:
-        served = replace(engine, model=model, weights=replace(engine.weights, **weights))
+    def ratio(model: Ranker | None, blend_model: float, blend_rules: float = 1.0) -> float:
+        weights = replace(engine.weights, blend_model=blend_model, blend_rules=blend_rules)
+        served = replace(engine, model=model, weights=weights)
         return float(served_ndcg(world, served, fresh).mean() / rules)
 
     baseline = _Alone(LightGBMBaseline(seed=0).fit(prepared.train))
@@ -153,7 +154,9 @@ def learning_rounds(
         )
         # Each round's sessions come after the last round's, as in a store that fills up.
         later = pd.Timedelta(seconds=round_ * (sessions + 1) * SECONDS_BETWEEN_SESSIONS)
-        logged.append(feedback.sessions.assign(**{col.CREATED_AT: feedback.sessions[col.CREATED_AT] + later}))
+        logged.append(
+            feedback.sessions.assign(**{col.CREATED_AT: feedback.sessions[col.CREATED_AT] + later})
+        )
         events.append(feedback.events.assign(**{col.TS: feedback.events[col.TS] + later}))
         prepared = prepare_frames(
             serving, pd.concat(logged, ignore_index=True), pd.concat(events, ignore_index=True)
