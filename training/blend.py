@@ -3,8 +3,9 @@
 The engine serves rules x (rule score) + model x (model score, 0..1) + boost x (boost).
 `fit_blend` asks the corrected (position-debiased) estimator of `training.counterfactual` how
 that served order would have done on held-out sessions at each model weight of a grid, and
-names the best one with a paired interval against the weight in force now. Only the model
-weight moves: rules, boosts, the category cap, safety and guidance apply as they do today.
+names the best one with a paired interval against the weight in force now. The weight a
+promotion proposes is the best one only when that interval lies wholly above zero: the logs
+must support a change, else the current weight stays. Only the model weight moves: rules, boosts, the category cap, safety and guidance apply as they do today.
 
 The order judged is the one the engine would serve: every product the engine allows each
 held-out shopper (`judged_lists`), not only the few they were shown. A product they were not
@@ -60,8 +61,15 @@ class BlendFit:
     estimator: str = PRIMARY_ESTIMATOR
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def proposed(self) -> float:
+        """The weight to serve: the best one when the logs support the change (the whole
+        interval of best minus current above zero), otherwise the current one."""
+        return self.best if self.difference.above_zero else self.current
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "proposed": self.proposed,
             "estimator": self.estimator,
             "grid": list(self.grid),
             "estimates": {f"{w:g}": round(v, 5) for w, v in self.estimates.items()},
@@ -79,9 +87,16 @@ def blend_line(fit: dict[str, Any]) -> str:
         f"blend fit ({fit['estimator']}, corrected): best model weight {best:g} "
         f"({estimates[f'{best:g}']:.4f}) beside the current {current:g} "
         f"({estimates[f'{current:g}']:.4f}); best minus current "
-        f"{d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]; "
-        "`recommender models promote ID` proposes it as a weights change"
+        f"{d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]; " + _advice(fit)
     )
+
+
+def _advice(fit: dict[str, Any]) -> str:
+    if fit["proposed"] == fit["current"]:
+        if fit["best"] == fit["current"]:
+            return "the current weight is the best; `models promote ID` keeps it"
+        return "the interval includes no gain, so `models promote ID` keeps the current weight"
+    return f"`recommender models promote ID` proposes {fit['proposed']:g} as a weights change"
 
 
 def parse_grid(text: str) -> tuple[float, ...]:

@@ -108,7 +108,7 @@ def check_blend(
     prepared = prepare_frames(logged, feedback.sessions, feedback.events)
     candidate = LearnedReranker("candidate", fit_ranker(prepared.train, seed=0))
     fit = blend_fit(prepared, candidate, DEFAULT_GRID, seed)
-    fitted = engine.weights.blend_model if fit is None else fit.best
+    fitted = engine.weights.blend_model if fit is None else fit.proposed
     fresh = fresh_shoppers(shoppers, seed + 20_000)
     rules = served_ndcg(world, engine, fresh).mean()
 
@@ -163,7 +163,7 @@ def learning_rounds(
         )
         candidate = LearnedReranker(f"round-{round_ + 1}", fit_ranker(prepared.train, seed=0))
         fit = blend_fit(prepared, candidate, DEFAULT_GRID, seed)
-        weight = serving.weights.blend_model if fit is None else fit.best
+        weight = serving.weights.blend_model if fit is None else fit.proposed
         serving = replace(
             engine, model=candidate, weights=replace(engine.weights, blend_model=weight)
         )

@@ -286,9 +286,9 @@ def promote_model(
 
 def _proposed_weight(settings: Settings, card: registry.ModelCard, keep_weights: bool) -> str:
     blend = card.data.get("blend")
-    if keep_weights or not isinstance(blend, dict) or "best" not in blend:
+    if keep_weights or not isinstance(blend, dict) or "proposed" not in blend:
         return "; weights unchanged" + (" (--keep-weights)" if keep_weights else "")
-    best = float(blend["best"])
+    best = float(blend["proposed"])
     difference = blend.get("best_minus_current", {})
     why = (
         f"model {card.model_id}, model weight {best:g} (corrected {blend.get('estimator', '')} "
@@ -297,6 +297,11 @@ def _proposed_weight(settings: Settings, card: registry.ModelCard, keep_weights:
         f"[{difference.get('low', float('nan')):+.4f}, {difference.get('high', float('nan')):+.4f}])"
     )
     entry = propose_model_weight(settings.catalog_dir, best, why=why)
+    if entry is None and float(blend.get("best", best)) != best:
+        return (
+            f"; model weight {best:g} kept: the logs do not show the best weight on the grid, "
+            f"{float(blend['best']):g}, doing better"
+        )
     if entry is None:
         return f"; model weight {best:g} already in force"
     return (

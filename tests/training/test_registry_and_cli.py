@@ -8,6 +8,7 @@ import json
 import pytest
 
 from recommender.errors import InputError
+from recommender.merchandising.weights_store import propose_model_weight
 from recommender.model import registry
 from recommender_cli.main import main
 from training.pipeline import promote_model, train_candidate
@@ -194,29 +195,41 @@ def test_evaluate_json_carries_both_comparisons_and_the_card_records_the_evidenc
 def test_train_reports_the_best_model_weight_beside_the_current_one(settings, trained, capsys):
     blend = trained.card.data["blend"]
     assert blend["current"] == 0.3 and blend["best"] in blend["grid"]
+    # The weight proposed moves only when the whole interval says the best one gains.
+    supported = blend["best_minus_current"]["low"] > 0
+    assert blend["proposed"] == (blend["best"] if supported else blend["current"])
     assert blend["estimates"][f"{blend['best']:g}"] == max(blend["estimates"].values())
     difference = blend["best_minus_current"]
     assert difference["low"] <= difference["mean"] <= difference["high"]
 
 
-def test_promote_proposes_the_fitted_weight_as_a_weights_version_that_rolls_back(
-    settings, trained, capsys
-):
+def test_promote_keeps_the_weight_when_the_logs_do_not_support_a_change(settings, trained, capsys):
     weights = settings.catalog_dir / "weights.toml"
     before = weights.read_text()
-    best = trained.card.data["blend"]["best"]
-    assert best != 0.3  # this world's model earns more than the shipped weight
+    blend = trained.card.data["blend"]
+    # In this small world the best weight's lead over 0.3 has an interval reaching below 0.
+    assert blend["proposed"] == 0.3 and blend["best_minus_current"]["low"] <= 0
     argv = ["models", "promote", trained.card.model_id, "--force", "--allow-synthetic"]
     assert main(argv) == 0
-    assert f"proposed model weight {best:g} as weights version 2" in capsys.readouterr().out
-    assert f"model = {best}" in weights.read_text()
+    assert "model weight 0.3 kept: the logs do not show" in capsys.readouterr().out
+    assert weights.read_text() == before
+
+
+def test_a_proposed_weight_is_a_weights_version_with_who_and_why_that_rolls_back(settings, capsys):
+    weights = settings.catalog_dir / "weights.toml"
+    before = weights.read_text()
+    entry = propose_model_weight(settings.catalog_dir, 0.8, why="model m1, model weight 0.8")
+    assert entry is not None and entry.action == "promotion"
+    assert "model = 0.8" in weights.read_text()
 
     assert main(["weights", "history"]) == 0
     history = capsys.readouterr().out
-    assert "proposed by the analyst's promotion" in history and trained.card.model_id in history
+    assert "analyst (models promote)" in history
+    assert "proposed by the analyst's promotion: model m1, model weight 0.8" in history
 
     assert main(["weights", "rollback"]) == 0  # a merchandiser undoes it like any save
     assert weights.read_text() == before
+    assert propose_model_weight(settings.catalog_dir, 0.3, why="same") is None  # nothing to do
 
 
 def test_promote_with_keep_weights_leaves_them(settings, trained, capsys):
