@@ -130,8 +130,8 @@ def _train_once(path: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from recommender.model.learned import LearnedReranker
     from recommender.shopper.engine import load_engine
-    from training.model import fit_ranker
     from training.blend import DEFAULT_GRID
+    from training.model import fit_ranker
     from training.pipeline import blend_fit, compare, prepare_frames
 
     sessions, events = _load(path)
