@@ -11,6 +11,7 @@ the best 5 products the engine could show that shopper. Only the simulator knows
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -62,7 +63,7 @@ def list_ndcg(
 ) -> np.ndarray:
     """True NDCG@5 of `lister`'s list per shopper: each product's expected gain once examined,
     discounted by its place, over the best 5 gains among every product the rules allow."""
-    rules = engine.__class__(**{**_fields(engine), "model": None})
+    rules = replace(engine, model=None)
     values = []
     for answers in shoppers:
         allowed = rules.recommend(answers, MAX_K).items
@@ -81,10 +82,3 @@ def list_ndcg(
 
 def _dcg(gains: Sequence[float]) -> float:
     return float(sum(g / np.log2(rank + 1) for rank, g in enumerate(gains, start=1)))
-
-
-def _fields(engine: Engine) -> dict:
-    return {
-        name: getattr(engine, name)
-        for name in ("catalog", "weights", "rules", "safety", "advice", "notices", "money")
-    }
