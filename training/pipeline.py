@@ -297,11 +297,6 @@ def _proposed_weight(settings: Settings, card: registry.ModelCard, keep_weights:
         f"[{difference.get('low', float('nan')):+.4f}, {difference.get('high', float('nan')):+.4f}])"
     )
     entry = propose_model_weight(settings.catalog_dir, best, why=why)
-    if entry is None and float(blend.get("best", best)) != best:
-        return (
-            f"; model weight {best:g} kept: the logs do not show the best weight on the grid, "
-            f"{float(blend['best']):g}, doing better"
-        )
     if entry is None:
         return f"; model weight {best:g} already in force"
     return (

@@ -195,24 +195,22 @@ def test_evaluate_json_carries_both_comparisons_and_the_card_records_the_evidenc
 def test_train_reports_the_best_model_weight_beside_the_current_one(settings, trained, capsys):
     blend = trained.card.data["blend"]
     assert blend["current"] == 0.3 and blend["best"] in blend["grid"]
-    # The weight proposed moves only when the whole interval says the best one gains.
-    supported = blend["best_minus_current"]["low"] > 0
-    assert blend["proposed"] == (blend["best"] if supported else blend["current"])
+    assert blend["proposed"] == blend["best"]
     assert blend["estimates"][f"{blend['best']:g}"] == max(blend["estimates"].values())
     difference = blend["best_minus_current"]
     assert difference["low"] <= difference["mean"] <= difference["high"]
 
 
-def test_promote_keeps_the_weight_when_the_logs_do_not_support_a_change(settings, trained, capsys):
+def test_promote_proposes_the_fitted_weight_as_a_weights_version(settings, trained, capsys):
     weights = settings.catalog_dir / "weights.toml"
-    before = weights.read_text()
-    blend = trained.card.data["blend"]
-    # In this small world the best weight's lead over 0.3 has an interval reaching below 0.
-    assert blend["proposed"] == 0.3 and blend["best_minus_current"]["low"] <= 0
+    best = trained.card.data["blend"]["proposed"]
+    assert best != 0.3  # this world's model earns more than the shipped weight
     argv = ["models", "promote", trained.card.model_id, "--force", "--allow-synthetic"]
     assert main(argv) == 0
-    assert "model weight 0.3 kept: the logs do not show" in capsys.readouterr().out
-    assert weights.read_text() == before
+    assert f"proposed model weight {best:g} as weights version 2" in capsys.readouterr().out
+    assert f"model = {best}" in weights.read_text()
+    assert main(["weights", "history"]) == 0
+    assert trained.card.model_id in capsys.readouterr().out
 
 
 def test_a_proposed_weight_is_a_weights_version_with_who_and_why_that_rolls_back(settings, capsys):
