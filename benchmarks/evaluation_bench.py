@@ -25,8 +25,8 @@ def run() -> list[dict]:
     from training.estimator_check import check_seed
 
     engine = load_engine(ROOT / "catalog")
+    rows = explore_cost_rows(engine) + blend_rows(engine)
     checks = [check_seed(engine, seed) for seed in SEEDS]
-    rows = []
     for c in checks:
         rows.append(
             _row(
@@ -67,6 +67,62 @@ def run() -> list[dict]:
             f"{n}",
         ),
     ]
+    return rows
+
+
+def explore_cost_rows(engine) -> list[dict]:
+    """What an explore session costs shoppers: true NDCG@5 of its list over the ranked one's,
+    on 1,000 fresh shoppers per simulated shop (RECOMMENDER_EXPLORE_TOP_N's default)."""
+    import numpy as np
+
+    from training.served import explored_ndcg, fresh_shoppers, served_ndcg
+    from training.simulate import ShopperWorld
+
+    rows = []
+    for seed in SEEDS[:3]:
+        world = ShopperWorld.draw(engine.catalog.products, np.random.default_rng(seed))
+        shoppers = fresh_shoppers(1000, seed + 100)
+        ranked = served_ndcg(world, engine, shoppers).mean()
+        explored = explored_ndcg(world, engine, shoppers, seed=seed).mean()
+        rows.append(
+            _row(
+                f"seed {seed}: explore session's loss of true ndcg@5 vs ranked",
+                1.0 - explored / ranked,
+                "share",
+                "< 0.333",
+            )
+        )
+    return rows
+
+
+def blend_rows(engine) -> list[dict]:
+    """The fitted blend, served as `train` + `models promote` leave it, judged by the truth."""
+    from training.blend_check import check_blend
+
+    rows = []
+    for seed in (1, 2):
+        for share, new in ((0.05, 0.0), (0.02, 0.0), (0.05, 0.25)):
+            c = check_blend(engine, seed, explore_share=share, new_share=new)
+            where = f"seed {seed}, {share:.0%} explore" + (f", {new:.0%} new" if new else "")
+            rows += [
+                _row(f"{where}: fitted model weight", c.fitted_weight, "", ""),
+                _row(
+                    f"{where}: served / best weight, true ndcg@5", c.within_of_best, "x", ">= 0.98"
+                ),
+                _row(
+                    f"{where}: served / stock lambdarank alone",
+                    c.fitted_ratio / c.baseline_alone_ratio,
+                    "x",
+                    ">= 1.02",
+                ),
+                _row(
+                    f"{where}: served / stock lambdarank blended at 1",
+                    c.fitted_ratio / c.baseline_blended_ratio,
+                    "x",
+                    "",
+                ),
+                _row(f"{where}: served / rules-only", c.fitted_ratio, "x", "> 1"),
+            ]
     return rows
 
 

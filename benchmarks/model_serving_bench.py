@@ -2,8 +2,9 @@
 
 A LambdaRank model is fitted on simulated feedback, saved in a fresh registry (through the real
 `registry.save_model`, so it is verified and parsed like any promoted model) and promoted; the
-same answers then go through the CLI twice, once `--rules-only` and once with the model. Target:
-with a model at least half the rules-only throughput.
+same answers then go through the CLI twice, once `--rules-only` and once with the model. Target
+(issue 21): with a model at least 0.8 of the rules-only throughput. The batch asks the model
+once per 256 answers (`Engine.recommend_many`), with the catalog's feature rows built once.
 
     .venv/bin/python -m benchmarks model_serving_bench        # prints the rows
 """
@@ -23,7 +24,7 @@ from benchmarks.engine_bench import CATALOG_DIR, sample_answers
 
 ANSWERS = 10_000
 TRAIN_SESSIONS = 3000
-TARGET_RATIO = 0.5
+TARGET_RATIO = 0.8
 
 
 def run() -> list[dict]:

@@ -13,6 +13,11 @@ from recommender.errors import InputError
 from recommender.shopper.region import REGION_SETTING, Region, region_for
 
 DEFAULT_EXPLORE_SHARE = 0.05
+# An explore session reorders the served ranking's best N (recommender.feedback.policy): at
+# least the 5 a page shows; at most 12, as each position's exact chance is a sum over the
+# 2 ** N subsets of products placed before it.
+DEFAULT_EXPLORE_TOP_N = 10
+EXPLORE_TOP_N_RANGE = (5, 12)
 DEFAULT_RETENTION_DAYS = 730
 MAX_RETENTION_DAYS = 36500  # a century: anything longer is a typo, and past dates overflow
 # A feed import that removes more than this share of the live products, or drops more than this
@@ -29,6 +34,7 @@ class Settings:
     catalog_dir: Path
     models_dir: Path
     explore_share: float = DEFAULT_EXPLORE_SHARE
+    explore_top_n: int = DEFAULT_EXPLORE_TOP_N
     retention_days: int = DEFAULT_RETENTION_DAYS
     money: Money = PLAIN  # RECOMMENDER_CURRENCY and RECOMMENDER_LOCALE
     # RECOMMENDER_REGION: the emergency number and care words of every message (default GB).
@@ -49,6 +55,7 @@ class Settings:
             catalog_dir=Path(env.get("RECOMMENDER_CATALOG") or base / "catalog"),
             models_dir=Path(env.get("RECOMMENDER_MODELS") or base / "var" / "models"),
             explore_share=_number(env, "RECOMMENDER_EXPLORE_SHARE", DEFAULT_EXPLORE_SHARE, 0, 1),
+            explore_top_n=_whole(env, "RECOMMENDER_EXPLORE_TOP_N", DEFAULT_EXPLORE_TOP_N),
             retention_days=int(
                 _number(
                     env, "RECOMMENDER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS
@@ -80,6 +87,16 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
     if not low <= value <= high:
         raise InputError(f"setting {name}: {value:g} is outside {low:g} to {high:g}")
     return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    low, high = EXPLORE_TOP_N_RANGE
+    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+        raise InputError(f"setting {name}: '{raw}' is not a whole number from {low} to {high}")
+    return int(raw)
 
 
 def writable_folder(path: Path, setting: str) -> Path:

@@ -34,6 +34,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="serve a model trained on simulated sessions (a demo; it always carries a notice)",
     )
+    promote.add_argument(
+        "--keep-weights",
+        action="store_true",
+        help="leave weights.toml as it is (default: save the model weight the blend fit found)",
+    )
     promote.set_defaults(handler=run_promote)
     taken = commands.add_parser(
         "import", help="take a model folder from outside RECOMMENDER_MODELS into the registry"
@@ -86,7 +91,11 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     with _writing(settings):
         print(
             promote_model(
-                settings, args.model_id, force=args.force, allow_synthetic=args.allow_synthetic
+                settings,
+                args.model_id,
+                force=args.force,
+                allow_synthetic=args.allow_synthetic,
+                keep_weights=args.keep_weights,
             )
         )
     return ExitCode.OK

@@ -16,6 +16,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="the same data and seed give the same model"
     )
+    parser.add_argument(
+        "--blend-grid",
+        metavar="W,W,..",
+        default=None,
+        help="model weights (0 to 1) at which to estimate the served order (default 0, 0.1, .., 1)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--exclude-client",
@@ -30,10 +36,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`train`: fit a candidate on the store's feedback and save it with its card."""
+    from training.blend import DEFAULT_GRID, blend_line, parse_grid
     from training.evaluate import format_table
     from training.pipeline import tqdm_progress, train_candidate
     from training.trust import verdict_line
 
+    grid = DEFAULT_GRID if args.blend_grid is None else parse_grid(args.blend_grid)
     where = "--out" if args.out else "RECOMMENDER_MODELS"
     out_dir = writable_folder(args.out or settings.models_dir, where)
     try:
@@ -43,6 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             seed=args.seed,
             progress=tqdm_progress("train"),
             exclude_clients=tuple(args.exclude_client),
+            blend_grid=grid,
         )
     except OSError as error:  # the disk filled up while saving, or the folder went read-only
         raise InputError(
@@ -54,6 +63,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for notice in report.notices:
         print(f"notice: {notice}")
     print(format_table(report.evaluation))
+    blend = report.card.data.get("blend")
+    if blend:
+        print("\n" + blend_line(blend))
     print(
         f"\nsaved {report.card.model_id} in {report.card.folder}: {verdict_line(report.card.data)}"
     )

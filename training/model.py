@@ -24,7 +24,7 @@ def fit_ranker(
     **params: Any,
 ) -> LambdaRanker:
     """A fitted re-ranker; the same data and seed give the same model."""
-    sample = _bounded(train, max_rows, seed)
+    sample = bounded_sample(train, max_rows, seed)
     vocabulary = tuple(sorted(train.products["sku"]))
     estimator = LambdaRanker(
         correction=correction, sku_vocabulary=vocabulary, random_state=seed, **params
@@ -45,7 +45,8 @@ def session_sizes(data: RankingDataset) -> np.ndarray:
     return np.diff(np.r_[starts, len(sessions)])
 
 
-def _bounded(train: RankingDataset, max_rows: int, seed: int) -> RankingDataset:
+def bounded_sample(train: RankingDataset, max_rows: int, seed: int) -> RankingDataset:
+    """The sessions worth fitting on: those with a good outcome, sampled past `max_rows`."""
     # A session where nothing happened has no pair to learn from: LambdaRank gains nothing from
     # it, so it is dropped first. Past that, whole sessions are sampled.
     sessions = train.rows[col.SESSION_ID]

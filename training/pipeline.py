@@ -19,12 +19,14 @@ from tqdm import tqdm
 from recommender.errors import InputError, ModelError
 from recommender.feedback import FeedbackStore
 from recommender.feedback import columns as col
+from recommender.merchandising.weights_store import propose_model_weight
 from recommender.model import registry
 from recommender.model.features import MODEL_COLUMNS
 from recommender.model.learned import LambdaRanker, LearnedReranker
 from recommender.settings import Settings
 from recommender.shopper.engine import Engine, load_engine
 from recommender.shopper.ranker import RULES_ONLY, Ranker, RulesOnlyRanker
+from training.blend import DEFAULT_GRID, BlendFit, fit_blend, judged_lists, row_boosts
 from training.counterfactual import PRIMARY_ESTIMATOR
 from training.dataset import RankingDataset, build_dataset, load_feedback, time_split
 from training.evaluate import Evaluation, evaluate
@@ -82,6 +84,7 @@ class TrainReport:
             "trusted": self.card.trusted,
             "trust": self.card.data.get("trust"),
             "evaluation": self.evaluation.to_json(),
+            "blend": self.card.data.get("blend"),
             "notices": self.notices,
         }
 
@@ -135,8 +138,10 @@ def train_candidate(
     correction: str = "position",
     progress: Progress = no_progress,
     exclude_clients: tuple[str, ...] = (),
+    blend_grid: tuple[float, ...] = DEFAULT_GRID,
 ) -> TrainReport:
-    """Fit a candidate on the store's feedback, evaluate it and save it with its card."""
+    """Fit a candidate on the store's feedback, evaluate it, fit the model's blend weight
+    (`training.blend`) and save it with its card."""
     prepared = prepare(settings, progress, TRAIN_STEPS, exclude_clients)
     progress(2, TRAIN_STEPS, f"fitting on {len(prepared.train):,} shown products")
     estimator = fit_ranker(prepared.train, correction=correction, seed=seed)
@@ -145,6 +150,8 @@ def train_candidate(
     evaluation = compare(prepared, LearnedReranker(CANDIDATE, estimator), current, seed)
     progress(4, TRAIN_STEPS, "saving the model and its card")
     card = model_card(prepared, estimator, evaluation, seed)
+    blend = blend_fit(prepared, LearnedReranker(CANDIDATE, estimator), blend_grid, seed)
+    card["blend"] = None if blend is None else blend.to_json()
     saved = registry.save_model(out_dir or settings.models_dir, estimator, card)
     progress(5, TRAIN_STEPS, f"saved {saved.model_id}")
     evaluation.candidate = saved.model_id
@@ -173,6 +180,29 @@ def compare(prepared: Prepared, candidate: Ranker, current: Any, seed: int) -> E
         full_lists=lists,
         catalog_size=size,
         curve=position_curve(prepared, seed),
+    )
+
+
+def blend_fit(
+    prepared: Prepared, candidate: Ranker, grid: tuple[float, ...], seed: int
+) -> BlendFit | None:
+    """The corrected estimate of the served order over a grid of model weights (None when the
+    held-out sessions have no good outcome to judge by)."""
+    curve = position_curve(prepared, seed)
+    test = prepared.test
+    if curve is None or not len(test) or test.positive.sum() == 0:
+        return None
+    weights = prepared.engine.weights
+    lists, gains = judged_lists(prepared.engine, prepared.sessions, test, curve)
+    boosts = row_boosts(lists, dict(weights.boosts), weights.blend_boost)
+    return fit_blend(
+        lists,
+        candidate.score(lists),
+        gains,
+        current=weights.blend_model,
+        boosts=boosts,
+        grid=grid,
+        seed=seed,
     )
 
 
@@ -236,10 +266,19 @@ def evaluate_model(settings: Settings, reference: str | None = None, seed: int =
 
 
 def promote_model(
-    settings: Settings, model_id: str, *, force: bool = False, allow_synthetic: bool = False
+    settings: Settings,
+    model_id: str,
+    *,
+    force: bool = False,
+    allow_synthetic: bool = False,
+    keep_weights: bool = False,
 ) -> str:
     """Serve `model_id`, unless it is not better than what is served now, or any of its
-    training sessions was simulated and `allow_synthetic` is not given (then InputError)."""
+    training sessions was simulated and `allow_synthetic` is not given (then InputError).
+
+    Unless `keep_weights`, the model weight its blend fit found best is then saved as a new
+    weights version (in the audit log, "proposed by the analyst's promotion"), which a
+    merchandiser keeps or rolls back like any save."""
     card = registry.find_model(settings.models_dir, model_id)
     try:  # the model check again, in a limited process, before LightGBM parses it here
         registry.recheck_model(card)
@@ -259,7 +298,29 @@ def promote_model(
     simulated = (
         " - trained on simulated data, served with a notice" if model.synthetic_sessions else ""
     )
-    return f"promoted {card.model_id} (was {was}){simulated}"
+    message = f"promoted {card.model_id} (was {was}){simulated}"
+    return message + _proposed_weight(settings, card, keep_weights)
+
+
+def _proposed_weight(settings: Settings, card: registry.ModelCard, keep_weights: bool) -> str:
+    blend = card.data.get("blend")
+    if keep_weights or not isinstance(blend, dict) or "proposed" not in blend:
+        return "; weights unchanged" + (" (--keep-weights)" if keep_weights else "")
+    best = float(blend["proposed"])
+    difference = blend.get("best_minus_current", {})
+    why = (
+        f"model {card.model_id}, model weight {best:g} (corrected {blend.get('estimator', '')} "
+        f"over the {blend.get('current', '?')} in force when it was trained: "
+        f"{difference.get('mean', float('nan')):+.4f} "
+        f"[{difference.get('low', float('nan')):+.4f}, {difference.get('high', float('nan')):+.4f}])"
+    )
+    entry = propose_model_weight(settings.catalog_dir, best, why=why)
+    if entry is None:
+        return f"; model weight {best:g} already in force"
+    return (
+        f"; proposed model weight {best:g} as weights version {entry.version} "
+        "(`recommender weights history` shows it; roll it back like any save)"
+    )
 
 
 def _verified(card: registry.ModelCard) -> LearnedReranker:

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.model.features import MODEL_COLUMNS, POSITION, pair_features, product_attributes
+from recommender.model.features import POSITION, pair_features, product_attributes
 from recommender.shopper.ranker import RULES_ONLY, Pairs, Ranker, RulesOnlyRanker
 from training.dataset import GRADE, RankingDataset
 from training.metrics import RankedLists
-from training.model import session_sizes
+from training.model import MAX_TRAIN_ROWS, bounded_sample, session_sizes
 
 __all__ = [
     "LIGHTGBM_BASELINE",
@@ -76,7 +76,11 @@ class LightGBMBaseline:
         import lightgbm as lgb
 
         self.sku_vocabulary_ = tuple(sorted(data.products["sku"]))
-        rows = data.features(self.sku_vocabulary_)
+        # The same sessions our learner fits on (the useful ones, sampled past MAX_TRAIN_ROWS),
+        # as one float32 matrix: a DataFrame of every training row, then its copy, was most of
+        # the peak memory of `train` at a million events.
+        sample = bounded_sample(data, MAX_TRAIN_ROWS, self.seed)
+        table = product_attributes(sample.products, self.sku_vocabulary_).to_numpy(np.float32)
         stock = lgb.LGBMRanker(random_state=self.seed, n_jobs=1, verbosity=-1)
         params = {**stock.get_params(), "objective": "lambdarank", "seed": self.seed}
         rounds = params.pop("n_estimators")
@@ -84,10 +88,10 @@ class LightGBMBaseline:
             params.pop(name, None)
         params = {k: v for k, v in params.items() if v is not None}
         train = lgb.Dataset(
-            rows[list(MODEL_COLUMNS)].to_numpy(np.float32),
-            label=np.clip(data.rows[GRADE].to_numpy(), 0, None),
-            group=session_sizes(data),
-            position=rows[POSITION].to_numpy(np.int32),
+            sample.model_input(table),
+            label=np.clip(sample.rows[GRADE].to_numpy(), 0, None),
+            group=session_sizes(sample),
+            position=sample.rows[POSITION].to_numpy(np.int32),
         )
         self.booster_ = lgb.train({**params, "num_threads": 1}, train, rounds)
         return self

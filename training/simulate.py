@@ -1,8 +1,8 @@
 """Synthetic shoppers for demos and tests: random valid answers, the real engine, biased feedback.
 
 Each simulated shopper answers the questionnaire at random, gets the engine's result (shown in
-ranked order, or for a small explore share in uniformly random order with true propensities,
-exactly as `recommender.feedback.policy` does in the app) and reacts to it. The world is meant to be at
+ranked order, or for a small explore share as a uniform shuffle of the ranking's top N with
+true propensities, exactly as `recommender.feedback.policy` does in the app) and reacts to it. The world is meant to be at
 least as hard as a real shop, so a learned model has something to find and an evaluation can be
 fooled:
 
@@ -37,6 +37,7 @@ from recommender.feedback.csvio import write_csv
 from recommender.feedback.policy import present
 from recommender.feedback.records import answers_json, event_cells, session_cells
 from recommender.files import write_atomically
+from recommender.settings import DEFAULT_EXPLORE_TOP_N
 from recommender.shopper.answers import (
     CHOICES,
     LIST_CHOICES,
@@ -44,7 +45,7 @@ from recommender.shopper.answers import (
     Answers,
     parse_answers,
 )
-from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
+from recommender.shopper.engine import DEFAULT_K, Engine
 from recommender.shopper.result import Item
 
 SESSION_PREFIX = "sim-"
@@ -181,22 +182,29 @@ def simulate(
     *,
     seed: int = 0,
     explore_share: float = DEFAULT_EXPLORE_SHARE,
+    explore_top_n: int = DEFAULT_EXPLORE_TOP_N,
     progress: bool = False,
+    world: ShopperWorld | None = None,
 ) -> SimulatedFeedback:
-    """Run `n_sessions` random shoppers through `engine`; deterministic for a seed."""
+    """Run `n_sessions` random shoppers through `engine`; deterministic for a seed. `world`
+    is the shoppers' hidden tastes (default: drawn for `engine`'s catalog), given when the
+    world holds more products than the engine logging it (a catalog that grew since)."""
     if n_sessions < 1:
         raise ValueError(f"n_sessions must be 1 or more, got {n_sessions}")
     rng = np.random.default_rng(seed)
-    world = ShopperWorld.draw(engine.catalog.products, rng)
+    drawn = ShopperWorld.draw(engine.catalog.products, rng)
+    world = world or drawn
     session_rows: list[dict] = []
     event_rows: list[tuple] = []
     for index in tqdm(
         range(n_sessions), desc="simulate", disable=None if progress else True, unit="session"
     ):
         answers = random_answers(rng)
-        # As the app does: explore sessions draw their k products from every eligible one.
-        eligible = engine.recommend(answers, MAX_K)
-        shown = present(eligible, explore_share=explore_share, rng=rng, k=DEFAULT_K)
+        # As the app does: an explore session shuffles the served ranking's top N.
+        eligible = engine.recommend(answers, max(DEFAULT_K, explore_top_n))
+        shown = present(
+            eligible, explore_share=explore_share, rng=rng, k=DEFAULT_K, top_n=explore_top_n
+        )
         session_id = f"{SESSION_PREFIX}{seed}-{index:07d}"
         created = START + timedelta(seconds=index * SECONDS_BETWEEN_SESSIONS)
         session_rows.append(

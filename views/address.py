@@ -45,12 +45,12 @@ def follow(state: Finder) -> None:
     if opening.step < RESULTS_STEP:
         state.step, state.shown = opening.step, None
     elif state.shown is None or state.shown.answers != _answers(state):
-        show_outcome(state)
+        show_outcome(state, explore=False)  # a link or a reload opens the ranked list
     else:  # Back or Forward onto results already shown in this session
         state.step = RESULTS_STEP
 
 
-def show_outcome(state: Finder) -> None:
+def show_outcome(state: Finder, *, explore: bool = True) -> None:
     """The results for the draft, or a guide back to the questions when there is nothing to
     match (an empty questionnaire never shows "Your matches" above nothing)."""
     state.safety_answered = True
@@ -58,7 +58,7 @@ def show_outcome(state: Finder) -> None:
     if nothing_to_match(state.draft) and shopping.safety_stop(engine, state.draft) is None:
         state.step, state.shown, state.notice = WHERE_IT_HURTS_STEP, None, NOTHING_TO_MATCH
         return
-    search(state)
+    search(state, explore=explore)
 
 
 def write(state: Finder) -> None:
@@ -87,6 +87,7 @@ def share_box(state: Finder) -> None:
         st.warning(SHARE_WARNING, icon=":material/health_and_safety:")
         query = urlencode(address(state.draft, RESULTS_STEP, safety_answered=True), safe=",")
         base = (st.context.url or "").split("?", 1)[0]  # no URL outside a browser (AppTest)
+        st.caption(shopping.share_note(state.shown))
         st.caption("Copy the link with the button at its right:")
         st.code(f"{base}?{query}", language=None, wrap_lines=True)
 

@@ -92,7 +92,7 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
             st.markdown(
                 "\n\n".join(f"**{line.label}: {line.value:.2f}**, {line.meaning}" for line in lines)
             )
-            st.caption(f"Total {item.score:.2f}; a higher total comes first.")
+            st.caption(shopping.order_note(shown, item))
         with st.container(horizontal=True):
             for event, label, icon, done in _FEEDBACK_BUTTONS:
                 sent = (item.sku, event) in state.sent

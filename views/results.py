@@ -27,15 +27,18 @@ def stop_title(triage: Triage) -> str:
     return _STOP_TITLES.get(triage.level, "Please get checked first")
 
 
-def search(state: Finder, *, up_to_step: int | None = None) -> None:
-    """Run the finder on the draft, log what is shown, and move to the outcome."""
+def search(state: Finder, *, up_to_step: int | None = None, explore: bool = True) -> None:
+    """Run the finder on the draft, log what is shown, and move to the outcome.
+
+    `explore=False` (a shared link being opened) always shows the ranked list."""
     current = loading.settings()
     with st.spinner("Finding products that fit your answers..."):
         state.shown = shopping.find_products(
             loading.engine(current),
             state.draft,
             shopping.FeedbackLog(loading.store_opener(current)),
-            explore_share=current.explore_share,
+            explore_share=current.explore_share if explore else 0.0,
+            explore_top_n=current.explore_top_n,
             rng=np.random.default_rng(),
             up_to_step=up_to_step,
             candidate=loading.interleave_candidate(current),
@@ -127,7 +130,10 @@ def show_results(state: Finder) -> None:
     products, advice = st.columns([3, 2], gap="medium")
     with products:
         if shown.policy == "explore":
-            st.caption("This list is in a shuffled order, which helps us learn what helps.")
+            st.caption(
+                "This list shows the best matches for your answers in a shuffled order, "
+                "which helps us learn what helps."
+            )
         for item in result.items:
             product_card(state, item, _record)
         comparison(result.items, shown.answers)

@@ -124,6 +124,7 @@ async def recommend(
             answers,
             ApiFeedbackLog(state, open_writer, caller.client),
             explore_share=state.settings.explore_share,
+            explore_top_n=state.settings.explore_top_n,
             k=k,
             session_id=session_id,
         )
@@ -138,6 +139,7 @@ def _recommend_and_log(
     log: FeedbackLog,
     *,
     explore_share: float,
+    explore_top_n: int,
     k: int,
     session_id: str | None,
 ) -> bytes:
@@ -147,6 +149,7 @@ def _recommend_and_log(
         answers,
         log,
         explore_share=explore_share,
+        explore_top_n=explore_top_n,
         rng=_thread_rng(),
         k=k,
         session_id=session_id,

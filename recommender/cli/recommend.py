@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -15,8 +16,12 @@ from recommender.files import atomic_writer
 from recommender.model.serving import resolve_model
 from recommender.settings import Settings
 from recommender.shop.last_good import load_serving_engine
-from recommender.shopper.answers import MAX_ANSWERS_BYTES, parse_answers_json
+from recommender.shopper.answers import MAX_ANSWERS_BYTES, Answers, parse_answers_json
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
+
+# Batch lines answered together: the served model is asked once for all of them, and a few
+# hundred results in memory are small.
+BATCH_LINES = 256
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -56,19 +61,29 @@ def recommend_lines(engine: Engine, lines: Iterable[str | bytes], k: int) -> Ite
     """One JSON result per input line, in order; a bad line gives an error object instead.
 
     Line numbers count every line, blank ones too, so an error names the line an editor shows.
+    Lines are answered BATCH_LINES at a time, so a served model is asked once per batch.
     """
-    for number, line in enumerate(lines, start=1):
-        where = f"line {number}"
-        try:
-            if not line.strip():
-                raise InputError(f"{where}: empty line, expected an answers object")
-            answers = parse_answers_json(line, source=where)
-            payload = engine.recommend(answers, k).to_json_dict()
-        except AnswersError as error:
-            payload = {"error": f"{where}: {error}"}
-        except InputError as error:
-            payload = {"error": str(error)}
-        yield json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    numbered = enumerate(lines, start=1)
+    while batch := list(itertools.islice(numbered, BATCH_LINES)):
+        parsed: list[Answers | dict] = [_parsed(number, line) for number, line in batch]
+        valid = [answers for answers in parsed if isinstance(answers, Answers)]
+        results = iter(engine.recommend_many(valid, k))
+        for answers in parsed:
+            payload = next(results).to_json_dict() if isinstance(answers, Answers) else answers
+            yield json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _parsed(number: int, line: str | bytes) -> Answers | dict:
+    """The line's answers, or the error object that stands in for its result."""
+    where = f"line {number}"
+    try:
+        if not line.strip():
+            raise InputError(f"{where}: empty line, expected an answers object")
+        return parse_answers_json(line, source=where)
+    except AnswersError as error:
+        return {"error": f"{where}: {error}"}
+    except InputError as error:
+        return {"error": str(error)}
 
 
 def _k(text: str) -> int:

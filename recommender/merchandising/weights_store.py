@@ -189,3 +189,31 @@ def _diff(before: CatalogState, after: CatalogState | Proposal, old: str, new: s
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+PROMOTION_WHO = "analyst (models promote)"
+PROMOTION_ACTION = "promotion"
+
+
+def propose_model_weight(directory: Path, weight: float, *, why: str) -> AuditEntry | None:
+    """Save `[blend] model = weight` as a new version, "proposed by the analyst's promotion",
+    kept or rolled back like any save; None when the weight is already in force."""
+    import tomllib
+
+    from recommender.merchandising.proposals import propose
+
+    state = current_state(directory)
+    data = tomllib.loads(state.weights_text)
+    if float(data.get("blend", {}).get("model", -1.0)) == float(weight):
+        return None
+    data.setdefault("blend", {})["model"] = float(weight)
+    proposal = propose(state, data, {})
+    note = f"proposed by the analyst's promotion: {why}"
+    return save_proposal(
+        directory,
+        proposal,
+        base_token=state.token,
+        who=PROMOTION_WHO,
+        note=note,
+        action=PROMOTION_ACTION,
+    )

@@ -20,12 +20,13 @@ from recommender.catalog.money import PLAIN, Money
 from recommender.catalog.validation import CATALOG_NOTICE
 from recommender.errors import RecommenderError
 from recommender.feedback import FeedbackStore, TeamPicks
-from recommender.feedback.columns import FINDER, RANKED
+from recommender.feedback.columns import EXPLORE, FINDER, RANKED
 from recommender.feedback.policy import Presentation, present
 from recommender.files import version_token
 from recommender.merchandising.experiments import CONTROL, INTERLEAVE, assign_experiment
 from recommender.model.interleave_candidate import INTERLEAVE_FILE, InterleaveCandidate
 from recommender.model.promotion import STATE_FILE
+from recommender.settings import DEFAULT_EXPLORE_TOP_N
 from recommender.shop.questionnaire import SAFETY_STEP, raw_answers
 from recommender.shopper.answers import Answers, parse_answers
 from recommender.shopper.engine import MAX_K, Engine
@@ -196,16 +197,25 @@ def find_products(
     k: int = DEFAULT_SHOWN,
     up_to_step: int | None = None,
     candidate: InterleaveCandidate | None = None,
+    explore_top_n: int = DEFAULT_EXPLORE_TOP_N,
 ) -> Shown:
     """Recommend for the shopper's draft, choose the order to show, and log it as impressions.
 
     `up_to_step` answers from the first steps only (a safety stop before the rest is asked).
     `candidate` is the model named for interleaving, if any: an interleave-arm session that
-    is not exploring sees its ranking interleaved with the served one.
+    is not exploring sees its ranking interleaved with the served one. An exploring session
+    shuffles the served ranking's first `explore_top_n` products.
     """
     answers = parse_answers(raw_answers(draft, up_to_step=up_to_step))
     return show_products(
-        engine, answers, log, explore_share=explore_share, rng=rng, k=k, candidate=candidate
+        engine,
+        answers,
+        log,
+        explore_share=explore_share,
+        rng=rng,
+        k=k,
+        candidate=candidate,
+        explore_top_n=explore_top_n,
     )
 
 
@@ -219,6 +229,7 @@ def show_products(
     k: int = DEFAULT_SHOWN,
     session_id: str | None = None,
     candidate: InterleaveCandidate | None = None,
+    explore_top_n: int = DEFAULT_EXPLORE_TOP_N,
 ) -> Shown:
     """`find_products` for answers already validated (the HTTP API's way in).
 
@@ -230,13 +241,16 @@ def show_products(
     # A random order could put a brace or belt first where NICE NG59 or NG226 keeps it out of
     # the top places, so those sessions are always shown in the engine's order.
     share = 0.0 if held_categories(answers) else explore_share
-    # Only an exploring or interleaved session needs every eligible product (it draws from all
-    # of them); the ranked order is the engine's top k, and wording reasons for 50 cards would
+    # An exploring session shuffles the served top N, an interleaved one needs every eligible
+    # product; the ranked order is the engine's top k, and wording reasons for 50 cards would
     # be most of the request's time. So the session's one draw is made here.
     explores = rng.random() < share
     interleaves = candidate is not None and arm == INTERLEAVE and not explores
-    eligible = serving.recommend(answers, MAX_K if explores or interleaves else k)
-    presentation = present(eligible, explore_share=1.0 if explores else 0.0, rng=rng, k=k)
+    wanted = max(k, explore_top_n) if explores else MAX_K if interleaves else k
+    eligible = serving.recommend(answers, wanted)
+    presentation = present(
+        eligible, explore_share=1.0 if explores else 0.0, rng=rng, k=k, top_n=explore_top_n
+    )
     picks = None
     if interleaves and candidate is not None and presentation.policy == RANKED:
         # Interleaving keeps NG59's and NG226's top places too (InterleaveCandidate.order).
@@ -318,6 +332,31 @@ def score_lines(item: Item) -> tuple[ScoreLine, ...]:
         return shown
     # A NICE placement moved it down (SPEC section 2 revision 3): say which guidance, and why.
     return (*shown, ScoreLine("Health guidance", parts.guidance, order_words(parts.guidance_by)))
+
+
+RANKED_ORDER_NOTE = "a higher total comes first."
+SHUFFLED_ORDER_NOTE = (
+    "this list was shuffled among the best matches for your answers, so here a higher total "
+    "does not always come first."
+)
+# Under the share box: a link opens the list in its usual order, never a shuffle.
+SHARED_LINK_NOTE = "This link opens your matches in their usual order, the best match first."
+SHARED_AFTER_SHUFFLE_NOTE = (
+    "You saw your matches in a shuffled order; this link opens them in their usual order, "
+    "the best match first."
+)
+
+
+def order_note(shown: Shown, item: Item) -> str:
+    """The last line of a card's "why this order": its total, and how the list was ordered."""
+    note = SHUFFLED_ORDER_NOTE if shown.policy == EXPLORE else RANKED_ORDER_NOTE
+    return f"Total {item.score:.2f}; {note}"
+
+
+def share_note(shown: Shown | None) -> str:
+    """What the share box says about the order a link opens."""
+    explored = shown is not None and shown.policy == EXPLORE
+    return SHARED_AFTER_SHUFFLE_NOTE if explored else SHARED_LINK_NOTE
 
 
 @dataclass(frozen=True, slots=True)

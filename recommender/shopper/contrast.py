@@ -95,6 +95,22 @@ def first_reasons(
     return reasons
 
 
+def shuffled_reason(reason: Reason) -> Reason:
+    """A first reason as an exploring session shows it: its cards are a shuffle of the best
+    matches, so no card is "the closest match" and none is compared with the cards above it."""
+    told, found, _ = reason.text.partition(_TOLD_END)
+    if reason.rule != RULE_ID or not found:
+        return reason
+    text = (
+        f"{told}, this is one of the best matches for your answers; this list shows them "
+        "in a shuffled order."
+    )
+    return Reason(RULE_ID, text, reason.section)
+
+
+_TOLD_END = ", this "
+
+
 def _price(card: CardFacts, answers: Answers, money: Callable[[float], str]) -> str:
     if answers.budget_max is None:
         return money(card.price)

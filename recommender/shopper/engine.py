@@ -93,9 +93,34 @@ class Engine:
         """The safety screen, then the top `k` products with reasons, or the stop for a red flag."""
         features = answer_features(answers)
         screen = self.safety.screen(features)
-        if not screen.shows_products:
+        scored = self._score(answers, features) if screen.shows_products else None
+        return self._result(answers, features, screen, scored, k)
+
+    def recommend_many(self, many: Sequence[Answers], k: int = DEFAULT_K) -> list[Result]:
+        """`recommend` for each of many shoppers, the same results, with the model asked once
+        for all of them: one booster call per batch instead of one per shopper."""
+        if self.model is None or self.weights.blend_model <= 0:
+            return [self.recommend(answers, k) for answers in many]
+        steps = []
+        for answers in many:
+            features = answer_features(answers)
+            screen = self.safety.screen(features)
+            shows = screen.shows_products
+            scored = self._score(answers, features, with_model=False) if shows else None
+            steps.append((answers, features, screen, scored))
+        self._add_model_parts([(a, f, s) for a, f, _, s in steps if s is not None])
+        return [self._result(*step, k) for step in steps]
+
+    def _result(
+        self,
+        answers: Answers,
+        features: frozenset[str],
+        screen: Screen,
+        scored: Scored | None,
+        k: int,
+    ) -> Result:
+        if scored is None:
             return Result(screen.triage, (), (), (), (), self.model_version, self.notices)
-        scored = self._score(answers, features)
         compiled = self._compiled
         # NICE placements (NG59, NG226) are applied to the final blended order, after the model
         # and boosts have counted, as a guidance part of the score.
@@ -120,7 +145,31 @@ class Engine:
         )
         return result
 
-    def _score(self, answers: Answers, features: frozenset[str]) -> Scored:
+    def _add_model_parts(self, batch: list[tuple[Answers, frozenset[str], Scored]]) -> None:
+        """Fill in the model part of every shopper's scores from one call to the model."""
+        rows = [np.flatnonzero(scored.eligible) for _, _, scored in batch]
+        if self.model is None or not sum(len(r) for r in rows):
+            return
+        parts = [scored.parts for _, _, scored in batch]
+        raws = [scored.contributions.sum(axis=1) for _, _, scored in batch]
+        pairs = Pairs.many_shoppers(
+            tuple(answers for answers, _, _ in batch),
+            [features for _, features, _ in batch],
+            self.catalog,
+            rows,
+            np.concatenate([raw[r] for raw, r in zip(raws, rows, strict=True)]),
+            np.concatenate([p[r, 0] for p, r in zip(parts, rows, strict=True)]),
+        )
+        scores = np.asarray(self.model.score(pairs), float)
+        scores = self.weights.blend_model * np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
+        for part, shopper_rows, mine in zip(
+            parts, rows, np.split(scores, np.cumsum([len(r) for r in rows])[:-1]), strict=True
+        ):
+            part[shopper_rows, 1] = mine
+
+    def _score(
+        self, answers: Answers, features: frozenset[str], *, with_model: bool = True
+    ) -> Scored:
         compiled, weights = self._compiled, self.weights
         activation = self.rules.fired(features) * compiled.rule_strength
         contributions = rule_contributions(compiled.product_rule_affinity, activation)
@@ -137,7 +186,7 @@ class Engine:
         eligible = relevant & ~blocked & compiled.in_stock & affordable
         rules_part = self.rule_scores(raw)
         model_part = np.zeros_like(raw)
-        if self.model is not None and weights.blend_model > 0 and eligible.any():
+        if with_model and self.model is not None and weights.blend_model > 0 and eligible.any():
             model_part[eligible] = weights.blend_model * self._model_scores(
                 answers, features, eligible, raw, rules_part
             )

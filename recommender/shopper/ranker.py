@@ -78,6 +78,29 @@ class Pairs:
             shoppers=(answers,),
         )
 
+    @classmethod
+    def many_shoppers(
+        cls,
+        shoppers: tuple[Answers, ...],
+        feature_sets: list[frozenset[str]],
+        catalog: Catalog,
+        rows: list[np.ndarray],
+        rule_raw: np.ndarray,
+        rule_score: np.ndarray,
+    ) -> Pairs:
+        """A batch's question: each shopper with the catalog `rows` the rules allow them
+        (`rule_raw` and `rule_score` concatenated in the same order)."""
+        return cls(
+            shopper_features=tuple(feature_sets),
+            shopper_index=np.repeat(np.arange(len(rows)), [len(r) for r in rows]),
+            products=catalog.products,
+            product_index=np.concatenate(rows).astype(np.int64),
+            rule_raw=np.asarray(rule_raw, float),
+            rule_score=np.asarray(rule_score, float),
+            catalog_version=catalog.version,
+            shoppers=shoppers,
+        )
+
     def __len__(self) -> int:
         return len(self.product_index)
 

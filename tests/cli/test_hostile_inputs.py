@@ -190,6 +190,12 @@ def test_train_with_the_models_setting_pointing_at_a_file_names_the_setting(env,
     assert_refused(done, f"setting RECOMMENDER_MODELS ({models}): is a file")
 
 
+@pytest.mark.parametrize("value", ["3", "13", "ten", "7.5"])
+def test_a_bad_explore_top_n_setting_is_refused_by_name(env, value):
+    done = recommender({**env, "RECOMMENDER_EXPLORE_TOP_N": value}, "recommend", "--answers", "-")
+    assert_refused(done, f"setting RECOMMENDER_EXPLORE_TOP_N: '{value}' is not a whole number")
+
+
 def test_set_password_with_secrets_pointing_at_a_folder_is_refused(env, tmp_path):
     folder = tmp_path / "secrets"
     folder.mkdir()

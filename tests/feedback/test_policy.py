@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from recommender.feedback.policy import explore, present, ranked
-from recommender.shopper.result import Item, Result, ScoreParts, Triage
+from recommender.feedback.policy import explore, position_chances, present, ranked
+from recommender.shopper.result import Item, Reason, Result, ScoreParts, Triage
 
 
 def make_result(count: int) -> Result:
@@ -38,40 +39,68 @@ def test_ranked_keeps_the_engine_order_with_propensity_one() -> None:
     ]
 
 
-def test_explore_shows_the_same_products_reranked_with_one_over_n() -> None:
+def test_explore_shows_the_same_products_reranked_with_their_exact_chances() -> None:
     result = make_result(5)
     shown = explore(result, np.random.default_rng(3))
     assert shown.policy == "explore"
     assert sorted(i.sku for i in shown.result.items) == sorted(i.sku for i in result.items)
     assert [i.rank for i in shown.result.items] == [1, 2, 3, 4, 5]
-    assert shown.propensities == (0.2,) * 5
+    table = position_chances(5)
+    served_rank = [int(i.sku.removeprefix("SKU-")) - 1 for i in shown.result.items]
+    assert shown.propensities == tuple(table[r, p] for p, r in enumerate(served_rank))
+    assert all(0 < chance <= 1 for chance in shown.propensities)
 
 
-def test_explore_draws_the_shown_few_from_every_eligible_product() -> None:
+def test_each_position_holds_one_product_and_each_product_one_position() -> None:
+    table = position_chances(10)
+    assert np.allclose(table.sum(axis=0), 1.0) and np.allclose(table.sum(axis=1), 1.0)
+    # The best match leads most often, the tenth least often, but every one can lead.
+    assert table[0, 0] > table[1, 0] > table[9, 0] > 0
+
+
+def test_explore_draws_the_shown_few_only_from_the_served_top_n_as_often_as_logged() -> None:
     rng = np.random.default_rng(5)
-    result = make_result(10)
-    draws = [explore(result, rng, k=3) for _ in range(3_000)]
-    assert all(len(d.result.items) == 3 and d.propensities == (0.1,) * 3 for d in draws)
+    result = make_result(20)
+    draws = [explore(result, rng, k=3, top_n=10) for _ in range(4_000)]
+    assert all(len(d.result.items) == 3 for d in draws)
     assert all([i.rank for i in d.result.items] == [1, 2, 3] for d in draws)
     seen = Counter(item.sku for d in draws for item in d.result.items)
-    # Every one of the 10 eligible products is shown, each in about 3/10 of the sessions.
-    assert set(seen) == {i.sku for i in result.items}
-    assert all(abs(count - 900) < 120 for count in seen.values()), seen
+    # Only the served ranking's best 10 are ever shown.
+    assert set(seen) == {f"SKU-{n}" for n in range(1, 11)}
+    # How often each product leads agrees with the logged chance (4 standard deviations).
+    first = Counter(d.result.items[0].sku for d in draws)
+    table = position_chances(10)
+    for rank in range(10):
+        expected = 4_000 * table[rank, 0]
+        assert abs(first[f"SKU-{rank + 1}"] - expected) < 4 * np.sqrt(expected), first
+    logged = {(d.result.items[0].sku, d.propensities[0]) for d in draws}
+    assert logged == {(f"SKU-{r + 1}", table[r, 0]) for r in range(10)}
+
+
+def test_explore_past_the_top_n_keeps_the_ranked_order_with_propensity_one() -> None:
+    shown = explore(make_result(8), np.random.default_rng(2), k=7, top_n=5)
+    skus = [i.sku for i in shown.result.items]
+    assert sorted(skus[:5]) == [f"SKU-{n}" for n in range(1, 6)]
+    assert skus[5:] == ["SKU-6", "SKU-7"]
+    assert shown.propensities[5:] == (1.0, 1.0) and all(0 < p < 1 for p in shown.propensities[:5])
+
+
+def test_a_shuffled_card_is_never_called_the_closest_match() -> None:
+    text = "Because you told us about knee pain, this is the closest match: firm support; price 20."
+    first = Reason("what_sets_it_apart", text, "Knee braces")
+    result = make_result(6)
+    result = result.with_items(tuple(replace(i, reasons=(first,)) for i in result.items))
+    for item in explore(result, np.random.default_rng(4)).result.items:
+        (reason,) = item.reasons
+        assert "closest" not in reason.text and "shuffled" in reason.text
+        assert reason.text.startswith("Because you told us about knee pain, ")
+        assert reason.section == "Knee braces"
 
 
 def test_ranked_shows_only_the_top_k() -> None:
     shown = ranked(make_result(10), k=3)
     assert [i.sku for i in shown.result.items] == ["SKU-1", "SKU-2", "SKU-3"]
     assert shown.propensities == (1.0, 1.0, 1.0)
-
-
-def test_explore_is_uniform_over_positions() -> None:
-    rng = np.random.default_rng(7)
-    result = make_result(4)
-    first = Counter(explore(result, rng).result.items[0].sku for _ in range(8_000))
-    # Each product should lead in about 1/4 of 8,000 draws; 3 standard deviations is ~116.
-    assert set(first) == {i.sku for i in result.items}
-    assert all(abs(count - 2_000) < 150 for count in first.values()), first
 
 
 def test_share_decides_how_often_sessions_explore() -> None:

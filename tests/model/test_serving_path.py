@@ -56,3 +56,31 @@ def test_a_shopper_gets_the_same_list_whichever_way_the_model_is_asked(
     )
     if fast.items:
         assert any(i.score_parts.model > 0 for i in fast.items)  # the model took part
+
+
+class CountingCalls:
+    """The model, counting how often it is asked."""
+
+    def __init__(self, model: LearnedReranker) -> None:
+        self.name = model.name
+        self._model = model
+        self.calls = 0
+
+    def score(self, pairs: Pairs) -> np.ndarray:
+        self.calls += 1
+        return self._model.score(pairs)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raws=st.lists(raw_answers(), min_size=1, max_size=12))
+def test_a_batch_asks_the_model_once_and_every_shopper_gets_their_own_list(engine, corrected, raws):
+    shoppers = [parse_answers(raw) for raw in raws]
+    weights = replace(engine.weights, blend_model=0.6)
+    counting = CountingCalls(LearnedReranker("m", corrected))
+    batch = build_engine(engine.catalog, weights, counting)
+
+    together = batch.recommend_many(shoppers, 5)
+
+    assert counting.calls <= 1  # one booster call for the whole batch (none if nothing fits)
+    one_by_one = [batch.recommend(answers, 5) for answers in shoppers]
+    assert [r.to_json_dict() for r in together] == [r.to_json_dict() for r in one_by_one]

@@ -14,17 +14,22 @@ from hypothesis import strategies as st
 
 from recommender.errors import StoreError
 from recommender.feedback import FeedbackStore, read_events, read_sessions
+from recommender.feedback.policy import position_chances
 from recommender.feedback.schema import sessions
+from recommender.settings import DEFAULT_EXPLORE_TOP_N
 from recommender.shop.questionnaire import empty_draft
 from recommender.shop.shopping import (
     FEEDBACK_NOT_SAVED,
+    SHARED_LINK_NOTE,
     FeedbackLog,
     apply_change,
     change_label,
     engine_key,
     find_products,
     held_back,
+    order_note,
     safety_stop,
+    share_note,
     shopper_notes,
 )
 from recommender.shopper.answers import parse_answers
@@ -65,11 +70,27 @@ def test_an_explored_list_logs_its_shown_order_and_propensities(engine, store) -
     shown = _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store), explore_share=1.0)
     events = read_events(store)
     eligible = engine.recommend(shown.answers, MAX_K).items
-    assert shown.policy == "explore" and len(eligible) > len(shown.result.items) == 5
-    assert {item.sku for item in shown.result.items} <= {item.sku for item in eligible}
+    top_n = eligible[:DEFAULT_EXPLORE_TOP_N]
+    assert shown.policy == "explore" and len(eligible) > len(top_n) > len(shown.result.items) == 5
+    # Only the served ranking's best 10 are reordered: never a product further down.
+    assert {item.sku for item in shown.result.items} <= {item.sku for item in top_n}
     assert list(events["sku"]) == [item.sku for item in shown.result.items]
-    # Drawn from every eligible product, so each has probability 1/n at each position.
-    assert events["propensity"].tolist() == pytest.approx([1 / len(eligible)] * 5)
+    # Each logged chance is that product's exact chance of that position.
+    served_rank = {item.sku: item.rank - 1 for item in top_n}
+    table = position_chances(len(top_n))
+    expected = [table[served_rank[i.sku], i.rank - 1] for i in shown.result.items]
+    assert events["propensity"].tolist() == pytest.approx(expected)
+    # The cards and "why this order" say the order is a shuffle among the best matches.
+    assert not any("closest match" in r.text for i in shown.result.items for r in i.reasons)
+    assert "shuffled among the best matches" in order_note(shown, shown.result.items[0])
+    assert "usual order" in share_note(shown) and "shuffled" in share_note(shown)
+
+
+def test_a_ranked_list_says_a_higher_total_comes_first(engine, store) -> None:
+    shown = _find(engine, KNEE_AND_BACK, FeedbackLog(lambda: store))
+    assert order_note(shown, shown.result.items[0]).endswith("a higher total comes first.")
+    assert "closest match" in shown.result.items[0].reasons[0].text
+    assert share_note(shown) == SHARED_LINK_NOTE
 
 
 def test_low_back_pain_alone_is_never_explored_so_ng59_holds_on_the_page(engine, store) -> None:

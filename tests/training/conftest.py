@@ -98,14 +98,18 @@ def _settings_with(tmp_path: Path, source_db: str, monkeypatch: pytest.MonkeyPat
 
 
 def _private_env(tmp_path: Path, source_db: str) -> dict[str, str]:
-    """The environment of a copy of `source_db` and an empty registry, both in `tmp_path`."""
+    """The environment of a copy of `source_db`, an empty registry and a copy of the catalog
+    (a promotion proposes a model weight by saving weights.toml), all in `tmp_path`."""
     tmp_path.mkdir(exist_ok=True)
     db = tmp_path / "feedback.db"
     db.write_bytes(Path(source_db).read_bytes())
+    catalog = tmp_path / "catalog"
+    if not catalog.exists():
+        shutil.copytree(CATALOG, catalog, ignore=shutil.ignore_patterns(".history"))
     return {
         "RECOMMENDER_DB": f"sqlite:///{db}",
         "RECOMMENDER_MODELS": str(tmp_path / "models"),
-        "RECOMMENDER_CATALOG": str(CATALOG),
+        "RECOMMENDER_CATALOG": str(catalog),
     }
 
 

@@ -166,6 +166,9 @@ def test_effective_sample_size_is_below_the_outcomes_it_reweights(ranked_check):
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # five shops of 8,000 sessions: minutes on a busy 2-core machine
 def test_corrected_estimate_holds_over_five_simulated_shops(engine, ranked_check):
+    # The shops explore as the app does now: 5% of sessions reorder only the served top 10
+    # (a Plackett-Luce draw by served rank), so the randomised placements the click model
+    # leans on are fewer and all among the best matches; the estimate must still hold.
     checks = [ranked_check] + [check_seed(engine, seed) for seed in (1, 2, 3, 4)]
 
     assert all(c.sign_right for c in checks), [(c.corrected, c.true_difference) for c in checks]

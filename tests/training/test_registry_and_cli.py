@@ -8,6 +8,7 @@ import json
 import pytest
 
 from recommender.errors import InputError
+from recommender.merchandising.weights_store import propose_model_weight
 from recommender.model import registry
 from recommender_cli.main import main
 from training.pipeline import promote_model, train_candidate
@@ -189,3 +190,62 @@ def test_evaluate_json_carries_both_comparisons_and_the_card_records_the_evidenc
     trust = trained.card.data["trust"]
     assert {"estimator", "clip", "sessions", "effective_sample_size"} <= set(trust)
     assert "position-corrected" in trust["reason"]
+
+
+def test_train_reports_the_best_model_weight_beside_the_current_one(settings, trained, capsys):
+    blend = trained.card.data["blend"]
+    assert blend["current"] == 0.3 and blend["best"] in blend["grid"]
+    assert blend["proposed"] == blend["best"]
+    assert blend["estimates"][f"{blend['best']:g}"] == max(blend["estimates"].values())
+    difference = blend["best_minus_current"]
+    assert difference["low"] <= difference["mean"] <= difference["high"]
+
+
+def test_promote_proposes_the_fitted_weight_as_a_weights_version(settings, trained, capsys):
+    weights = settings.catalog_dir / "weights.toml"
+    best = trained.card.data["blend"]["proposed"]
+    assert best != 0.3  # this world's model earns more than the shipped weight
+    argv = ["models", "promote", trained.card.model_id, "--force", "--allow-synthetic"]
+    assert main(argv) == 0
+    assert f"proposed model weight {best:g} as weights version 2" in capsys.readouterr().out
+    assert f"model = {best}" in weights.read_text()
+    assert main(["weights", "history"]) == 0
+    assert trained.card.model_id in capsys.readouterr().out
+
+
+def test_a_proposed_weight_is_a_weights_version_with_who_and_why_that_rolls_back(settings, capsys):
+    weights = settings.catalog_dir / "weights.toml"
+    before = weights.read_text()
+    entry = propose_model_weight(settings.catalog_dir, 0.8, why="model m1, model weight 0.8")
+    assert entry is not None and entry.action == "promotion"
+    assert "model = 0.8" in weights.read_text()
+
+    assert main(["weights", "history"]) == 0
+    history = capsys.readouterr().out
+    assert "analyst (models promote)" in history
+    assert "proposed by the analyst's promotion: model m1, model weight 0.8" in history
+
+    assert main(["weights", "rollback"]) == 0  # a merchandiser undoes it like any save
+    assert weights.read_text() == before
+    assert propose_model_weight(settings.catalog_dir, 0.3, why="same") is None  # nothing to do
+
+
+def test_promote_with_keep_weights_leaves_them(settings, trained, capsys):
+    weights = settings.catalog_dir / "weights.toml"
+    before = weights.read_text()
+    argv = ["models", "promote", trained.card.model_id, "--force", "--allow-synthetic"]
+    assert main([*argv, "--keep-weights"]) == 0
+    assert "weights unchanged" in capsys.readouterr().out
+    assert weights.read_text() == before
+    assert registry.promoted_id(settings.models_dir) == trained.card.model_id
+
+
+@pytest.mark.parametrize(
+    ("grid", "named"),
+    [("0,2", "2 is outside 0 to 1"), ("0,half", "'half' is not a number"), (",", "give 1 to")],
+)
+def test_a_bad_blend_grid_is_refused_by_name(settings, grid, named, capsys):
+    assert main(["train", "--blend-grid", grid]) == 2
+    err = capsys.readouterr().err
+    assert "--blend-grid: " in err and named in err and "Traceback" not in err
+    assert not settings.models_dir.exists() or not any(settings.models_dir.iterdir())
