@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from recommender.errors import AnswersError
-from recommender.shop.links import MAX_PARAMS, RESULTS, STEP_PARAM, link_params, param_of, read_link
+from recommender.shop.links import (
+    MAX_PARAMS,
+    RESULTS,
+    STEP_PARAM,
+    Unrecognised,
+    link_params,
+    param_of,
+    read_link,
+    salvage,
+)
 from recommender.shop.questionnaire import (
     QUESTIONS,
     SAFETY_STEP,
@@ -69,8 +78,8 @@ def open_address(params: Mapping[str, str], current: Mapping[str, Any]) -> Openi
     the page's own Back button does. A bad value is dropped and named, and the finder opens at
     the step that asks it, with the rest of the link kept.
     """
-    params = dict(list(params.items())[: MAX_PARAMS + 1])
-    problem, bad_step = None, None
+    params, unrecognised = salvage(dict(list(params.items())[: MAX_PARAMS + 1]))
+    problems = list(unrecognised)
     for _ in range(MAX_PARAMS + 1):
         try:
             link = read_link(params)
@@ -78,16 +87,17 @@ def open_address(params: Mapping[str, str], current: Mapping[str, Any]) -> Openi
             break
         except AnswersError as error:
             name = param_of(error.field)
-            problem = problem or _problem_text(error)
-            bad_step = _step_of(name) if bad_step is None else bad_step
             if name not in params:  # the address as a whole (too many parameters)
                 params = {}
-            params.pop(name, None)
+            problems.append(Unrecognised(name, (params.pop(name, ""),)))
     else:  # pragma: no cover - every pass drops a parameter, so the loop always breaks
         raise AssertionError("unreachable")
+    problem = problem_text(problems) if problems else None
+    # The step asking the first answer the link got wrong; an unknown question asks nothing.
+    bad_step = next((_step_of(p.name) for p in problems if _step_of(p.name) is not None), None)
     linked = draft_from_raw(link.raw)
     draft = dict(current) if _agrees(linked, current) else linked
-    if problem is not None and bad_step is not None:
+    if bad_step is not None:
         wanted = bad_step
     safety_answered = link.safety_answered or bool(link.raw.get("red_flags"))
     if wanted > SAFETY_STEP and not safety_answered:
@@ -139,18 +149,54 @@ def _wanted_step(text: str | None, *, has_answers: bool) -> int:
     raise AnswersError(STEP_PARAM, f"must be a step from 1 to {len(STEPS)}, or {RESULTS}")
 
 
-def _step_of(name: str) -> int:
+def _step_of(name: str) -> int | None:
     for index, step in enumerate(STEPS):
         if any(question.field == name for question in step.questions):
             return index
-    return SAFETY_STEP
+    return None
 
 
-def _problem_text(error: AnswersError) -> str:
-    name = param_of(error.field)
-    question = QUESTIONS.get(name)
-    asked = f' ("{question.label}")' if question else ""
-    return (
-        f"This link has a value we could not use for '{name}'{asked}: {error.problem}. "
-        "We left that answer out; please check it below."
-    )
+# What each part of an address is about, in the shopper's words, for a link with a mistake.
+TOPICS = {
+    "age_band": "your age",
+    "pain_areas": "where it hurts",
+    "knee_side": "which knee",
+    "knee_pain_site": "where on the knee",
+    "pain_timing": "when your back and knee hurt",
+    "symptoms": "what you notice",
+    "bunions": "bunions",
+    "feet_roll_inward": "feet rolling inward",
+    "sitting_hours": "hours spent sitting",
+    "activities": "activities",
+    "habits": "habits",
+    "height_cm": "height",
+    "weight_kg": "weight",
+    "conditions": "health conditions",
+    "red_flags": "warning signs",
+    "pain_started": "when the pain began",
+    "risk_factors": "your health history",
+    "knee_cm": "knee measurement",
+    "thigh_cm": "thigh measurement",
+    "calf_cm": "calf measurement",
+    "waist_cm": "waist measurement",
+    "shoe_eu": "shoe size",
+    "budget_max": "budget",
+    STEP_PARAM: "the step to open",
+    "(address)": "it holds too many answers",
+}
+
+
+def problem_text(problems: list[Unrecognised]) -> str:
+    """ "We didn't recognise one of the answers in this link (where it hurts: 'foo'). The rest is
+    kept." Every part is named in the shopper's words, with what the link said (cut short)."""
+    parts = []
+    for problem in problems:
+        said = ", ".join(repr(value[:40]) for value in problem.values if value)
+        topic = TOPICS.get(problem.name)
+        if topic is None:
+            parts.append(f"{problem.name[:40]!r}, which we do not ask about")
+        else:
+            parts.append(f"{topic}: {said}" if said else topic)
+    count = len(parts)
+    which = "one of the answers" if count == 1 else f"{count} of the answers"
+    return f"We didn't recognise {which} in this link ({'; '.join(parts)}). The rest is kept."

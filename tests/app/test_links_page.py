@@ -52,9 +52,15 @@ def test_a_bad_link_opens_the_question_naming_the_field(db_url: str) -> None:
     assert not at.exception
     assert "Step 2 of 5" in _step(at)
     warning = readable(at.warning[0].value)
-    assert "'knee_side'" in warning and "Which knee?" in warning and "'middle'" in warning
+    assert "(which knee: 'middle'). The rest is kept." in warning
     assert at.pills(key="q_pain_areas").value == ["knee"]
     assert at.radio(key="q_knee_side").value is None
+
+
+def test_a_link_with_an_unknown_area_keeps_the_known_one(db_url: str) -> None:
+    at = _open_link({"red_flags": "none", "pain_areas": "knee,foo"})
+    assert "(where it hurts: 'foo'). The rest is kept." in readable(at.warning[0].value)
+    assert at.pills(key="q_pain_areas").value == ["knee"]
 
 
 def test_each_step_is_in_the_address_so_a_reload_comes_back_to_it(app: AppTest) -> None:

@@ -120,10 +120,14 @@ def test_a_link_with_no_safety_answers_asks_them_first(page, served) -> None:
     page.get_by_role("heading", name="Your matches").wait_for()
 
 
-def test_a_bad_link_opens_the_question_and_names_the_field(page, served) -> None:
-    page.goto(_url(served, "/?red_flags=none&pain_areas=knee&knee_side=middle"))
+def test_a_bad_link_names_the_mistake_in_words_and_keeps_the_valid_answers(page, served) -> None:
+    page.goto(_url(served, "/?red_flags=none&pain_areas=knee,foo&knee_side=left"))
     page.get_by_text("Step 2 of 5", exact=True).wait_for()
-    page.get_by_text("knee_side").wait_for()
+    page.get_by_text("(where it hurts: 'foo'). The rest is kept.").wait_for()
+    assert page.get_by_role("button", name="Knee", exact=True).get_attribute("aria-pressed") == (
+        "true"
+    )
+    assert page.get_by_role("radio", name="Left").is_checked()
     assert page.get_by_text("Traceback").count() == 0
     assert accessibility_problems(page) == []
     shoot(page, f"bad-link-{page.width_name}.png")
