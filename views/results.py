@@ -8,7 +8,7 @@ import streamlit as st
 from recommender.escaping import plain
 from recommender.shop import shopping
 from recommender.shop.questionnaire import STEPS
-from recommender.shop.summary import SUMMARY_FILE_NAME, summary_markdown
+from recommender.shop.summary import SUMMARY_FILE_NAME, SUMMARY_MIME, summary_html
 from recommender.shopper.result import Item, Suggestion, Triage
 from views import loading
 from views.card import comparison, product_card
@@ -78,10 +78,10 @@ def _nothing_fits(state: Finder, suggestions: tuple[Suggestion, ...]) -> None:
 def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> None:
     shown = state.shown
     st.download_button(
-        "Download a summary for your doctor or physio",
-        summary_markdown(shown.answers, shown.result, held, money=loading.settings().money),
+        "Download a summary for your doctor or physio (a page to print)",
+        summary_html(shown.answers, shown.result, held, money=loading.settings().money),
         file_name=SUMMARY_FILE_NAME,
-        mime="text/markdown",
+        mime=SUMMARY_MIME,
         icon=":material/download:",
         key="summary",
     )
