@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from recommender.catalog.cart import CART_SETTING, cart_setting
 from recommender.catalog.money import PLAIN, Money, money_setting
 from recommender.errors import InputError
 
@@ -26,6 +27,7 @@ class Settings:
     explore_share: float = DEFAULT_EXPLORE_SHARE
     retention_days: int = DEFAULT_RETENTION_DAYS
     money: Money = PLAIN  # RECOMMENDER_CURRENCY and RECOMMENDER_LOCALE
+    cart_url: str | None = None  # RECOMMENDER_CART_URL: the shop's cart, with {sku} in it
 
     @classmethod
     def from_env(
@@ -45,6 +47,7 @@ class Settings:
                 )
             ),
             money=money_setting(env.get("RECOMMENDER_CURRENCY"), env.get("RECOMMENDER_LOCALE")),
+            cart_url=cart_setting(env.get(CART_SETTING)),
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from recommender.catalog.cart import cart_link
 from recommender.catalog.labels import category_label
 from recommender.catalog.money import Money
 from recommender.catalog.pictures import picture_source, url_problem
@@ -38,7 +39,8 @@ class Card:
     picture_alt: str
     kind: str  # "Hot and cold therapy"
     price: str  # "£15.00"
-    shop_url: str | None
+    shop_url: str | None  # the product's page in the shop (products.csv `url`)
+    cart_url: str | None  # the shop's cart with this product (RECOMMENDER_CART_URL)
     size: str | None  # "Your size: M"
     size_note: str | None
 
@@ -47,7 +49,14 @@ def _product(engine: Engine, sku: str) -> dict:
     return engine.catalog.row(sku)
 
 
-def card(engine: Engine, item: Item, answers: Answers, catalog_dir: Path, money: Money) -> Card:
+def card(
+    engine: Engine,
+    item: Item,
+    answers: Answers,
+    catalog_dir: Path,
+    money: Money,
+    cart_template: str | None = None,
+) -> Card:
     product = _product(engine, item.sku)
     url = str(product.get("url") or "")
     size, note = size_words(engine, item, answers)
@@ -57,6 +66,7 @@ def card(engine: Engine, item: Item, answers: Answers, catalog_dir: Path, money:
         kind=category_label(item.category),
         price=money.format(item.price),
         shop_url=url if url and url_problem(url) is None else None,
+        cart_url=cart_link(cart_template, item.sku) if cart_template else None,
         size=size,
         size_note=note,
     )
