@@ -12,6 +12,7 @@ __all__ = [
     "answers",
     "conditions",
     "contrast",
+    "coverage",
     "engine",
     "features",
     "guidance",
