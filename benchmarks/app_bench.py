@@ -87,9 +87,8 @@ def _app_flow() -> tuple[float, float, float]:
         start = time.perf_counter()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         first_page = time.perf_counter() - start
-        at.button(key="next").click().run()
         at.pills(key="q_pain_areas").set_value(KNEE_AND_BACK["pain_areas"]).run()
-        for _ in range(3):
+        while at.button(key="next").label != "Show my matches":  # the safety check's screens
             at.button(key="next").click().run()
         submit = time.perf_counter()
         at.button(key="next").click().run()

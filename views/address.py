@@ -17,9 +17,12 @@ from recommender.shop.finder_flow import (
     NOTHING_TO_MATCH,
     RESULTS_STEP,
     WHERE_IT_HURTS_STEP,
+    Place,
     address,
+    gate,
     nothing_to_match,
     open_address,
+    safety_done,
 )
 from recommender.shop.links import STEP_PARAM
 from recommender.shop.questionnaire import raw_answers
@@ -38,12 +41,12 @@ def follow(state: Finder) -> None:
     if opening.draft != state.draft:
         _forget_widgets()  # keyed widgets would otherwise keep showing the old answers
     state.draft = opening.draft
-    state.safety_answered = opening.safety_answered
+    state.asked = opening.asked
     state.then = opening.then
     state.notice = opening.problem
     state.address = params
     if opening.step < RESULTS_STEP:
-        state.step, state.shown = opening.step, None
+        state.step, state.screen, state.shown = opening.step, 0, None
     elif state.shown is None or state.shown.answers != _answers(state):
         show_outcome(state)
     else:  # Back or Forward onto results already shown in this session
@@ -51,20 +54,27 @@ def follow(state: Finder) -> None:
 
 
 def show_outcome(state: Finder) -> None:
-    """The results for the draft, or a guide back to the questions when there is nothing to
-    match (an empty questionnaire never shows "Your matches" above nothing)."""
-    state.safety_answered = True
+    """The results for the draft; the safety check first while a warning sign that could apply
+    was not asked; or a guide back to the questions when there is nothing to match (an empty
+    questionnaire never shows "Your matches" above nothing)."""
     engine = loading.engine(loading.settings())
-    if nothing_to_match(state.draft) and shopping.safety_stop(engine, state.draft) is None:
-        state.step, state.shown, state.notice = WHERE_IT_HURTS_STEP, None, NOTHING_TO_MATCH
-        return
-    search(state)
+    stopped = shopping.safety_stop(engine, state.draft) is not None
+    first_unasked = gate(Place(RESULTS_STEP), state.draft, state.asked)
+    if first_unasked.step < RESULTS_STEP and not stopped:
+        state.step, state.screen, state.shown = first_unasked.step, first_unasked.screen, None
+        state.then = RESULTS_STEP
+    elif nothing_to_match(state.draft) and not stopped:
+        state.step, state.screen, state.shown = WHERE_IT_HURTS_STEP, 0, None
+        state.notice = NOTHING_TO_MATCH
+    else:
+        search(state)
 
 
 def write(state: Finder) -> None:
     """Put the shopper's place in the address when they moved to another step (or the results
     changed): ticking boxes on one step adds no history entry, so Back goes back a step."""
-    wanted = address(state.draft, state.step, safety_answered=state.safety_answered)
+    answered = safety_done(state.draft, state.asked)
+    wanted = address(state.draft, state.step, safety_answered=answered)
     if wanted == {STEP_PARAM: "1"}:
         wanted = {}  # a fresh start is the bare address
     current = st.query_params.to_dict()

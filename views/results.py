@@ -90,7 +90,7 @@ def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> Non
 def _restart_buttons(state: Finder) -> None:
     with st.container(horizontal=True):
         if st.button("Change my answers", icon=":material/edit:", key="change"):
-            state.step = 0
+            state.step, state.screen = 0, 0
             state.shown = None
             st.rerun()
         if st.button("Start again", icon=":material/restart_alt:", key="restart"):

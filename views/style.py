@@ -25,6 +25,8 @@ KEYBOARD_HINT = (
     "reaches the group and the arrow keys move between its choices; Space picks one."
 )
 _ARRIVED_KEY = "finder_arrived"
+FIRST_PLACE = "step-0-0"
+KEYBOARD_HINT_KEY = "keyboard_hint"  # shown only once the keyboard moves the focus
 CARD_KEY_PREFIX = "card_"  # a product card's container key; Streamlit makes it a CSS class
 
 _CSS = f"""
@@ -63,6 +65,10 @@ label:has(input:focus-visible) {{
 /* A product's name is a level-2 heading (the page outline may not skip levels), drawn at
    the size of a card title rather than a section's. */
 [class*="st-key-{CARD_KEY_PREFIX}"] h2 {{ font-size: 1.5rem; padding: 0.5rem 0 1rem; }}
+/* The keyboard hint shows only while the keyboard is in use: a focus ring is drawn
+   (:focus-visible) only for focus moved by keys, never by a tap or a click. */
+.st-key-{KEYBOARD_HINT_KEY} {{ display: none; }}
+body:has(:focus-visible) .st-key-{KEYBOARD_HINT_KEY} {{ display: block; }}
 /* A heading takes focus only so that a screen reader starts there: no ring around it. */
 h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus {{ outline: none !important; }}
 </style>
@@ -112,7 +118,7 @@ def arrive(place: str, heading: str, announcement: str) -> None:
     """Open a new place at the top with focus on its heading, announced; once per arrival."""
     arrived = st.session_state.get(_ARRIVED_KEY)
     st.session_state[_ARRIVED_KEY] = place
-    if (arrived is None and place == "step-0") or arrived == place:
+    if (arrived is None and place == FIRST_PLACE) or arrived == place:
         return  # a fresh page already opens at the top with the focus at its start
     script = _ARRIVE_JS % (json.dumps(heading), json.dumps(announcement))
     st.html(script, unsafe_allow_javascript=True)

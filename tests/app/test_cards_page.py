@@ -3,7 +3,7 @@ product no size fits held back with the reason, and two or three products side b
 
 from __future__ import annotations
 
-from shopper_flow import card_titles, next_step
+from shopper_flow import card_titles, next_step, through_the_safety_check
 from streamlit.testing.v1 import AppTest
 
 from tests.readable import readable
@@ -12,9 +12,10 @@ from tests.readable import readable
 def knee_shopper_with_a_measurement(at: AppTest, knee_cm: float | None) -> AppTest:
     """A shopper with knee pain who gives their knee measurement on the last step."""
     at.radio(key="q_age_band").set_value("16_49").run()
-    next_step(at)
     at.pills(key="q_pain_areas").set_value(["knee"]).run()
-    for _ in range(3):
+    next_step(at)
+    through_the_safety_check(at)
+    for _ in range(2):
         next_step(at)
     if knee_cm is not None:
         at.number_input(key="q_knee_cm").set_value(knee_cm).run()
@@ -23,9 +24,10 @@ def knee_shopper_with_a_measurement(at: AppTest, knee_cm: float | None) -> AppTe
 
 def test_the_last_step_asks_for_a_knee_measurement_with_how_to_measure(app: AppTest) -> None:
     app.radio(key="q_age_band").set_value("16_49").run()
-    next_step(app)
     app.pills(key="q_pain_areas").set_value(["knee"]).run()
-    for _ in range(3):
+    next_step(app)
+    through_the_safety_check(app)
+    for _ in range(2):
         next_step(app)
     assert app.number_input(key="q_knee_cm").label == "Around your knee (cm)"
     assert any("middle of the kneecap" in c.value for c in app.caption)

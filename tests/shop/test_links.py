@@ -83,7 +83,7 @@ def test_a_bad_value_opens_its_step_with_the_rest_of_the_link_kept() -> None:
         {"red_flags": "none", "pain_areas": "knee", "knee_side": "middle", "bunions": "both"},
         empty_draft(),
     )
-    assert opened.step == 1  # "Where it hurts" asks which knee
+    assert opened.step == 0  # "Where it hurts" asks which knee
     assert opened.problem == (
         "We didn't recognise one of the answers in this link (which knee: 'middle'). "
         "The rest is kept."
@@ -99,7 +99,7 @@ def test_an_unknown_area_is_named_in_words_and_the_known_one_is_kept() -> None:
         "The rest is kept."
     )
     assert opened.draft["pain_areas"] == ["knee"]
-    assert opened.step == 1  # the step asking where it hurts, to check it
+    assert opened.step == 0  # the step asking where it hurts, to check it
 
 
 def test_every_mistake_in_a_link_is_named_and_every_good_answer_kept() -> None:
@@ -129,7 +129,7 @@ def test_an_unknown_warning_sign_never_counts_as_none_of_these() -> None:
 
 def test_a_link_without_red_flags_asks_the_safety_questions_first() -> None:
     opened = open_address({"pain_areas": "knee"}, empty_draft())
-    assert opened.step == 0 and opened.then == RESULTS_STEP
+    assert opened.step == 1 and opened.then == RESULTS_STEP
     assert not opened.safety_answered
 
 
@@ -145,7 +145,7 @@ def test_a_red_flag_link_opens_the_outcome() -> None:
 def test_the_step_in_the_address_is_where_a_reload_lands() -> None:
     opened = open_address({"red_flags": "none", "step": "3"}, empty_draft())
     assert opened.step == 2
-    assert open_address({"step": "3"}, empty_draft()).step == 0  # safety first, then step 3
+    assert open_address({"step": "3"}, empty_draft()).step == 1  # safety first, then step 3
     bad = open_address({"red_flags": "none", "step": "9"}, empty_draft())
     assert "the step to open: '9'" in bad.problem
 
