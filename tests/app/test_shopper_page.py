@@ -116,7 +116,7 @@ def test_going_back_and_forth_keeps_the_answers(app: AppTest) -> None:
     app.checkbox(key="flag_worsening_leg_weakness").uncheck().run()
     through_the_safety_check(app)
     app.radio(key="q_bunions").set_value("left").run()
-    while "Where it hurts" != app.header[0].value:
+    while app.header[0].value != "Where it hurts":
         app.button(key="back").click().run()
     assert app.pills(key="q_pain_areas").value == ["knee", "foot"]
     assert app.radio(key="q_knee_side").value == "right"

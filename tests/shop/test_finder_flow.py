@@ -24,7 +24,7 @@ AREAS = LIST_CHOICES["pain_areas"]
 
 def test_the_finder_asks_where_it_hurts_before_any_warning_sign() -> None:
     assert WHERE_IT_HURTS_STEP == 0 < SAFETY_STEP
-    assert [q.field for q in STEPS[0].questions][0] == "pain_areas"
+    assert STEPS[0].questions[0].field == "pain_areas"
     assert "red_flags" not in [q.field for q in STEPS[0].questions]
 
 

@@ -61,7 +61,11 @@ def test_knee_questions_are_dropped_when_the_knee_is_not_sore() -> None:
 
 
 def test_safety_answers_can_be_taken_with_where_it_hurts_alone() -> None:
-    draft = empty_draft() | {"red_flags": ["knee_locked"], "pain_areas": ["knee"], "bunions": "both"}
+    draft = empty_draft() | {
+        "red_flags": ["knee_locked"],
+        "pain_areas": ["knee"],
+        "bunions": "both",
+    }
     assert raw_answers(draft, up_to_step=SAFETY_STEP) == {
         "schema_version": 1,
         "pain_areas": ["knee"],
