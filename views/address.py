@@ -27,7 +27,7 @@ from recommender.shop.finder_flow import (
 from recommender.shop.links import STEP_PARAM
 from recommender.shop.questionnaire import raw_answers
 from recommender.shopper.answers import Answers, parse_answers
-from views import loading
+from views import loading, style
 from views.results import search
 from views.state import Finder
 
@@ -97,8 +97,9 @@ def share_box(state: Finder) -> None:
         st.warning(SHARE_WARNING, icon=":material/health_and_safety:")
         query = urlencode(address(state.draft, RESULTS_STEP, safety_answered=True), safe=",")
         base = (st.context.url or "").split("?", 1)[0]  # no URL outside a browser (AppTest)
-        st.caption("Copy the link with the button at its right:")
-        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+        with st.container(key=style.SHARE_KEY):
+            st.caption("Copy the link with the button at its right:")
+            st.code(f"{base}?{query}", language=None, wrap_lines=True)
 
 
 def _answers(state: Finder) -> Answers:

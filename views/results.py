@@ -11,7 +11,7 @@ from recommender.shop.questionnaire import STEPS
 from recommender.shop.summary import SUMMARY_FILE_NAME, SUMMARY_MIME, summary_html
 from recommender.shopper.result import Item, Suggestion, Triage
 from views import loading
-from views.card import comparison, product_card
+from views.card import compare_tray, product_card
 from views.state import Finder, start_again
 
 _STOP_TITLES = {
@@ -123,14 +123,19 @@ def show_results(state: Finder) -> None:
             st.caption("This list is in a shuffled order, which helps us learn what helps.")
         for item in result.items:
             product_card(state, item, _record)
-        comparison(result.items, shown.answers)
+        compare_tray(result.items, shown.answers)
         if not result.items:
             _nothing_fits(state, result.suggestions)
     with advice:
         st.header("Looking after yourself", anchor=False)
-        for line in result.advice:
-            st.markdown(f"- {plain(line.text)}  \n  _Article section: {plain(line.section)}_")
-        if not result.advice:
+        if result.advice:  # one list, one element
+            st.markdown(
+                "\n".join(
+                    f"- {plain(line.text)}  \n  _Article section: {plain(line.section)}_"
+                    for line in result.advice
+                )
+            )
+        else:
             st.caption("No self-care ideas for these answers.")
     held = shopping.held_back(result.excluded, engine)
     if held:

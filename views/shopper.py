@@ -82,6 +82,7 @@ def _number(question: Question, value: float | None, key: str) -> float | None:
         max_value=high,
         value=value,
         step=step,
+        format="%g",  # "39", not "39.00"; a half size still shows as "36.5"
         placeholder=placeholder,
         help=None if measure else question.help or None,
         key=key,

@@ -28,6 +28,9 @@ _ARRIVED_KEY = "finder_arrived"
 FIRST_PLACE = "step-0-0"
 KEYBOARD_HINT_KEY = "keyboard_hint"  # shown only once the keyboard moves the focus
 CARD_KEY_PREFIX = "card_"  # a product card's container key; Streamlit makes it a CSS class
+COMPARE_TRAY_KEY = "compare_tray"
+SIDE_BY_SIDE_KEY = "side_by_side"
+SHARE_KEY = "share_box"
 
 _CSS = f"""
 <style>
@@ -69,6 +72,28 @@ label:has(input:focus-visible) {{
    (:focus-visible) only for focus moved by keys, never by a tap or a click. */
 .st-key-{KEYBOARD_HINT_KEY} {{ display: none; }}
 body:has(:focus-visible) .st-key-{KEYBOARD_HINT_KEY} {{ display: block; }}
+/* A card is short on a phone: its name sits beside the picture, tighter than a section. */
+[class*="st-key-{CARD_KEY_PREFIX}"] h2 {{ padding: 0 0 0.25rem; }}
+[class*="st-key-{CARD_KEY_PREFIX}"] img {{ border-radius: 6px; }}
+/* The compare tray stays at the foot of the screen once a product is ticked. */
+.st-key-{COMPARE_TRAY_KEY} {{
+  position: fixed; bottom: 0; left: 0; right: 0; z-index: 100;
+  padding: 0.5rem 1rem; background: #fff; border-top: 1px solid #ccc;
+  box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.12); justify-content: center;
+}}
+[data-testid="stMain"]:has(.st-key-{COMPARE_TRAY_KEY}) {{ padding-bottom: 5rem; }}
+/* Side by side stays side by side on a phone (Streamlit stacks columns below 640 px). */
+.st-key-{SIDE_BY_SIDE_KEY} [data-testid="stHorizontalBlock"] {{ flex-wrap: nowrap; gap: 0.5rem; }}
+.st-key-{SIDE_BY_SIDE_KEY} [data-testid="stColumn"] {{
+  min-width: 0 !important; flex: 1 1 0 !important; width: auto !important;
+}}
+.st-key-{SIDE_BY_SIDE_KEY} [data-testid="stCaptionContainer"] {{
+  border-top: 1px solid #e4e4e8; padding-top: 0.25rem; font-weight: 600;
+}}
+/* The share box's copy button shows at once, not only while the link is hovered. */
+.st-key-{SHARE_KEY} [data-testid="stCodeCopyButton"] {{
+  opacity: 1 !important; visibility: visible !important;
+}}
 /* A heading takes focus only so that a screen reader starts there: no ring around it. */
 h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus {{ outline: none !important; }}
 </style>

@@ -92,7 +92,8 @@ def size_words(engine: Engine, item: Item, answers: Answers) -> tuple[str | None
 def comparison(
     engine: Engine, items: Sequence[Item], answers: Answers, money: Money
 ) -> pd.DataFrame:
-    """Two or three products side by side: one column each, one row per thing to weigh up."""
+    """Two or three products side by side: one column each, one short row per thing to weigh
+    up (a few words a cell; the card holds the full reasons and cautions)."""
     columns = {}
     for item in items[:MAX_COMPARED]:
         product = _product(engine, item.sku)
@@ -100,22 +101,28 @@ def comparison(
         level = str(product.get("support_level") or "none")
         areas = str(product.get("areas") or "").split()
         fits = str(product.get("fits") or "").split()
+        first = item.reasons[0] if item.reasons else None
         columns[f"{item.rank}. {item.name}"] = {
-            "Kind": category_label(item.category),
             "Price": money.format(item.price),
-            "Support level": "No support (not a brace)" if level == "none" else level.capitalize(),
-            "Made for areas": ", ".join(LABELS["pain_areas"].get(a, a) for a in areas) or "-",
-            "Made for activities": ", ".join(_FIT_WORDS.get(f, f) for f in fits) or "Everyday",
+            "Kind": category_label(item.category),
+            "Support": "None (not a brace)" if level == "none" else level.capitalize(),
             "Size": _size_cell(item, note),
-            "Cautions": " ".join(item.cautions) or "None for your answers",
-            "Why it is suggested": " ".join(
-                f"{r.text} (article section: {r.section})" for r in item.reasons
-            ),
+            "Made for": ", ".join(LABELS["pain_areas"].get(a, a) for a in areas) or "-",
+            "Activities": ", ".join(_FIT_WORDS.get(f, f) for f in fits) or "Everyday",
+            "Cautions": _caution_cell(item),
+            "Stands out for": f"{first.text} ({first.section})" if first else "-",
         }
     return pd.DataFrame(columns)
 
 
+def _caution_cell(item: Item) -> str:
+    count = len(item.cautions)
+    if not count:
+        return "None for your answers"
+    return f"{count} for you: read {'them' if count > 1 else 'it'} on the card"
+
+
 def _size_cell(item: Item, note: str | None) -> str:
     if item.size is not None:
-        return f"{item.size.size}. {note}" if note else item.size.size
-    return note or "One size"
+        return item.size.size
+    return "Comes in sizes" if note else "One size"

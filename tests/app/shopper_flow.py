@@ -38,6 +38,12 @@ def knee_and_back_shopper(at: AppTest, budget: float | None = None) -> AppTest:
 
 
 def card_titles(at: AppTest) -> list[str]:
+    """Each card's heading line ("## 1. Name"); the card's facts and reason follow it."""
+    return [m.value.split("\n", 1)[0] for m in at.markdown if m.value.startswith("## ")]
+
+
+def card_texts(at: AppTest) -> list[str]:
+    """Each card's visible words: name, kind and price, size, its reason, a caution marker."""
     return [m.value for m in at.markdown if m.value.startswith("## ")]
 
 

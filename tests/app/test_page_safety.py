@@ -60,8 +60,9 @@ def test_hostile_product_names_reach_the_shopper_as_plain_text(hostile_app: AppT
     app = knee_and_back_shopper(hostile_app)
     titles = card_titles(app)
     assert titles
-    first_sku = next(b.key for b in app.button if b.key.startswith("helpful_")).split("_", 1)[1]
-    app.toggle(key=f"more_{first_sku}").set_value(True).run()  # the description, too
+    first_sku = next(b.key for b in app.button if b.key.startswith("add_to_cart_")).split("_")[-1]
+    app.session_state[f"details_{first_sku}"] = True  # the description, too
+    app.run()
     shown = _everything_rendered_as_markdown(app)
     held = [text for text in shown if readable(text).startswith("- **")]
     assert held, "the out-of-stock products are listed as held back"

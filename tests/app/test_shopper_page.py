@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from shopper_flow import (
+    card_texts,
     card_titles,
     knee_and_back_shopper,
     next_step,
@@ -57,8 +58,8 @@ def test_shopper_reaches_ranked_cards_with_reasons_and_advice(app: AppTest) -> N
     knee_and_back_shopper(app)
     titles = card_titles(app)
     assert titles and titles[0].startswith("## 1. ")
-    reasons = [m.value for m in app.markdown if "Article section:" in m.value]
-    assert any(r.startswith("- Because you told us") for r in reasons)
+    assert all("Because you told us" in text for text in card_texts(app))
+    assert all("Article section:" in text for text in card_texts(app))
     assert "Looking after yourself" in [h.value for h in app.header]
     assert app.get("download_button")[0].proto.label.startswith("Download a summary")
 
@@ -71,7 +72,7 @@ def test_emergency_flag_stops_with_next_step_and_no_products(app: AppTest) -> No
     assert "Please get help now" in [h.value for h in app.title]
     assert "emergency" in app.error[0].value
     assert card_titles(app) == []
-    assert not [b for b in app.button if b.label == "Add to cart"]
+    assert not [b for b in app.button if b.key.startswith("add_to_cart_")]
 
 
 def test_night_pain_shows_clinician_advice_above_products(app: AppTest) -> None:
@@ -143,9 +144,10 @@ def test_a_tick_on_one_screen_is_kept_while_the_others_are_answered(app: AppTest
 def test_feedback_click_is_recorded_with_the_shown_list(app: AppTest, db_url: str) -> None:
     knee_and_back_shopper(app)
     shown = len(card_titles(app))
-    first = app.button(key=next(b.key for b in app.button if b.key.startswith("helpful_")))
-    sku = first.key.removeprefix("helpful_")
-    first.click().run()
+    sku = next(b.key for b in app.button if b.key.startswith("add_to_cart_")).split("_", 3)[-1]
+    app.session_state[f"details_{sku}"] = True  # "More about this product" opened
+    app.run()
+    app.button(key=f"helpful_{sku}").click().run()
     events = stored_events(db_url)
     impressions = events[events["event"] == "impression"]
     assert sorted(impressions["position"]) == list(range(1, shown + 1))
@@ -153,6 +155,27 @@ def test_feedback_click_is_recorded_with_the_shown_list(app: AppTest, db_url: st
     assert list(helpful["sku"]) == [sku]
     assert list(helpful["position"]) == [1]
     assert app.button(key=f"helpful_{sku}").disabled
+
+
+def test_without_a_cart_setting_the_button_says_what_it_does(app: AppTest, db_url: str) -> None:
+    knee_and_back_shopper(app)
+    button = next(b for b in app.button if b.key.startswith("add_to_cart_"))
+    assert button.label == "I'd buy this"
+    assert not [b for b in app.get("link_button") if b.proto.label == "Add to cart"]
+    button.click().run()
+    assert list(stored_events(db_url).query("event == 'add_to_cart'")["position"]) == [1]
+    assert app.button(key=button.key).label == "Noted: you'd buy this"
+
+
+def test_with_a_cart_template_add_to_cart_hands_the_sku_to_the_shop(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECOMMENDER_CART_URL", "https://shop.example/cart/add?sku={sku}")
+    knee_and_back_shopper(app)
+    carts = [b.proto for b in app.get("link_button") if b.proto.label == "Add to cart"]
+    assert len(carts) == len(card_titles(app))
+    assert carts[0].url.startswith("https://shop.example/cart/add?sku=")
+    assert not [b for b in app.button if b.label == "I'd buy this"]
 
 
 def test_results_still_show_when_feedback_cannot_be_saved(
