@@ -70,7 +70,7 @@ def product_card(state: Finder, item: Item, record: Record) -> None:
                 facts.append(f"**{plain(view.size)}**")
             lines = [f"{CARD_HEADING}{item.rank}. {plain(item.name)}", " · ".join(facts)]
             if view.size_note and not view.size:  # which sizes, and the measurement to give
-                lines.append(f"<small>{plain(view.size_note)}</small>")
+                lines.append(f":small[{plain(view.size_note)}]")
             first = item.reasons[0]
             lines.append(f"{plain(first.text)}  \n_Article section: {plain(first.section)}_")
             if item.cautions:

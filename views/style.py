@@ -27,6 +27,7 @@ KEYBOARD_HINT = (
 _ARRIVED_KEY = "finder_arrived"
 FIRST_PLACE = "step-0-0"
 KEYBOARD_HINT_KEY = "keyboard_hint"  # shown only once the keyboard moves the focus
+KEYS_IN_USE = "finder-keys"  # the page's class once Tab was pressed
 CARD_KEY_PREFIX = "card_"  # a product card's container key; Streamlit makes it a CSS class
 COMPARE_TRAY_KEY = "compare_tray"
 SIDE_BY_SIDE_KEY = "side_by_side"
@@ -68,13 +69,16 @@ label:has(input:focus-visible) {{
 /* A product's name is a level-2 heading (the page outline may not skip levels), drawn at
    the size of a card title rather than a section's. */
 [class*="st-key-{CARD_KEY_PREFIX}"] h2 {{ font-size: 1.5rem; padding: 0.5rem 0 1rem; }}
-/* The keyboard hint shows only while the keyboard is in use: a focus ring is drawn
-   (:focus-visible) only for focus moved by keys, never by a tap or a click. */
+/* The keyboard hint shows once the keyboard is in use (the first Tab, see _KEYS_JS), and then
+   stays: hiding it again on a click would move the buttons under the pointer. */
 .st-key-{KEYBOARD_HINT_KEY} {{ display: none; }}
-body:has(:focus-visible) .st-key-{KEYBOARD_HINT_KEY} {{ display: block; }}
+.{KEYS_IN_USE} .st-key-{KEYBOARD_HINT_KEY} {{ display: block; }}
 /* A card is short on a phone: its name sits beside the picture, tighter than a section. */
 [class*="st-key-{CARD_KEY_PREFIX}"] h2 {{ padding: 0 0 0.25rem; }}
-[class*="st-key-{CARD_KEY_PREFIX}"] img {{ border-radius: 6px; }}
+[class*="st-key-{CARD_KEY_PREFIX}"] .stMarkdownBadge {{
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  max-width: 100%;
+}}
 /* The compare tray stays at the foot of the screen once a product is ticked. */
 .st-key-{COMPARE_TRAY_KEY} {{
   position: fixed; bottom: 0; left: 0; right: 0; z-index: 100;
@@ -91,7 +95,8 @@ body:has(:focus-visible) .st-key-{KEYBOARD_HINT_KEY} {{ display: block; }}
   border-top: 1px solid #e4e4e8; padding-top: 0.25rem; font-weight: 600;
 }}
 /* The share box's copy button shows at once, not only while the link is hovered. */
-.st-key-{SHARE_KEY} [data-testid="stCodeCopyButton"] {{
+.st-key-{SHARE_KEY} [data-testid="stCode"] > div,
+.st-key-{SHARE_KEY} [data-testid="stCode"] > div * {{
   opacity: 1 !important; visibility: visible !important;
 }}
 /* A heading takes focus only so that a screen reader starts there: no ring around it. */
@@ -135,8 +140,22 @@ _ARRIVE_JS = """
 """
 
 
+# Marks the page once the keyboard moves the focus; installed once per browser tab.
+_KEYS_JS = f"""
+<script>
+if (!window.finderKeys) {{
+  window.finderKeys = true;
+  document.addEventListener("keydown", (event) => {{
+    if (event.key === "Tab") document.documentElement.classList.add("{KEYS_IN_USE}");
+  }}, true);
+}}
+</script>
+"""
+
+
 def apply_style() -> None:
     st.html(_CSS)
+    st.html(_KEYS_JS, unsafe_allow_javascript=True)
 
 
 def arrive(place: str, heading: str, announcement: str) -> None:

@@ -53,7 +53,7 @@ def test_a_50_cm_knee_holds_sleeves_back_and_says_which_sizes_exist(app: AppTest
 def test_without_a_measurement_a_sized_product_says_it_comes_in_sizes(app: AppTest) -> None:
     knee_shopper_with_a_measurement(app, None)
     sleeve = next(text for text in card_texts(app) if "Everyday Knee Sleeve" in text)
-    assert "<small>Comes in sizes" in readable(sleeve)
+    assert ":small[Comes in sizes" in readable(sleeve)
 
 
 def test_every_card_shows_a_price_in_pounds_and_a_shop_link(app: AppTest) -> None:

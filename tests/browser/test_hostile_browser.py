@@ -60,13 +60,8 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     next_step(page, "Step 5 of 5")
     page.get_by_role("button", name="Show my matches").click()
     page.get_by_role("heading", name=re.compile(r"^1\. ")).wait_for()
-    # Two products side by side: st.table reads its cells and headers as Markdown.
-    page.get_by_text("Compare", exact=True).nth(0).click()
+    page.get_by_text("More about this product", exact=True).first.click()  # the description
     wait_until_idle(page)
-    page.get_by_text("Compare", exact=True).nth(1).click()
-    page.get_by_role("heading", name="Side by side").wait_for()
-    wait_until_idle(page)
-    page.get_by_text("More about this product").first.click()  # the hostile description
     page.get_by_text(re.compile(r"^Held back, and why")).click()
     page.wait_for_timeout(500)
     page.locator("[data-testid='stStatusWidget']").wait_for(state="detached")
@@ -78,6 +73,19 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     for host in OFF_SITE:
         assert main.locator(f"a[href*='{host}'], img[src*='{host}']").count() == 0
     assert page.title() != "owned"  # the script tag in a name never ran
+
+    # Two products side by side: their names and cells are Markdown, escaped as everywhere.
+    page.get_by_text("Compare", exact=True).nth(0).click()
+    wait_until_idle(page)
+    page.get_by_text("Compare", exact=True).nth(1).click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Compare 2 side by side").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Stands out for").wait_for()
+    wait_until_idle(page)
+    for host in OFF_SITE:
+        assert dialog.locator(f"a[href*='{host}'], img[src*='{host}']").count() == 0
+    assert page.title() != "owned"
 
     origin = urlsplit(hostile_url).netloc
     elsewhere = [

@@ -57,7 +57,7 @@ def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str
     assert page.get_by_text("Because you told us").first.is_visible()
     shoot(page, f"results-{width}.png")
     if width == "phone":  # the score parts, opened on the narrowest screen
-        page.get_by_text("Why this order").first.click()
+        page.get_by_text("More about this product", exact=True).first.click()
         parts = page.get_by_text("Your answers:").first
         parts.wait_for()
         parts.scroll_into_view_if_needed()
