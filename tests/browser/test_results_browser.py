@@ -53,7 +53,7 @@ def page(request, browser):
 
 def _results(page, url: str) -> None:
     page.goto(url + KNEE_AND_BACK)
-    page.get_by_role("heading", name=re.compile(r"^1\. ")).wait_for()
+    page.get_by_role("heading", name=re.compile(r"^5\. ")).wait_for()  # every card drawn
     wait_until_idle(page)
 
 
