@@ -11,8 +11,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from urllib.parse import quote
 
 import streamlit as st
+
+from recommender.shopper.answers import LIST_CHOICES
 
 FOCUS = "#1f6f8b"  # the theme's primary colour: 5.6:1 against white
 # A picked pill is primary text on a 20% primary tint: 4.26:1; this darker shade reads 7:1.
@@ -32,6 +36,37 @@ CARD_KEY_PREFIX = "card_"  # a product card's container key; Streamlit makes it 
 COMPARE_TRAY_KEY = "compare_tray"
 SIDE_BY_SIDE_KEY = "side_by_side"
 SHARE_KEY = "share_box"
+
+AREA_TILES_KEY = "q_pain_areas"  # the "Where do you feel pain?" pills, drawn as picture tiles
+AREA_PICTURES = Path(__file__).resolve().parents[1] / "assets" / "areas"  # draw_area_tiles.py
+
+
+def _area_tiles_css() -> str:
+    """Each pain-area choice as a tile with a drawing of the area above its name.
+
+    Only the look changes: the choices stay the same buttons (named, pressed or not, reached
+    with Tab and the arrow keys), so a screen reader, a keyboard or a page without this style
+    gets the plain list. The pictures are decoration: the name on the tile says it all.
+    """
+    group = f".st-key-{AREA_TILES_KEY} [role='toolbar']"
+    rules = [
+        f"{group} {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(6.5rem, 1fr));"
+        " gap: 0.5rem; width: 100% !important; max-width: none !important; }",
+        f".st-key-{AREA_TILES_KEY}, .st-key-{AREA_TILES_KEY} [data-testid='stButtonGroup'] "
+        "{ width: 100% !important; }",
+        f"{group} button {{ min-height: 7.5rem !important; border-radius: 0.75rem;"
+        " padding: 4.6rem 0.25rem 0.4rem !important; justify-content: center;"
+        " background: #fff no-repeat center 0.45rem / auto 4rem; }",
+        f"{group} button p {{ text-align: center; }}",
+        f"{group} button[aria-pressed='true'] {{ border: 2px solid {FOCUS};"
+        " background-color: #e3f0f4; }",
+    ]
+    for index, area in enumerate(LIST_CHOICES["pain_areas"], start=1):
+        svg = (AREA_PICTURES / f"{area}.svg").read_text(encoding="utf-8").strip()
+        picture = f'url("data:image/svg+xml,{quote(svg)}")'
+        rules.append(f"{group} button:nth-child({index}) {{ background-image: {picture}; }}")
+    return "\n".join(rules)
+
 
 _CSS = f"""
 <style>
@@ -99,6 +134,7 @@ label:has(input:focus-visible) {{
 .st-key-{SHARE_KEY} [data-testid="stCode"] > div * {{
   opacity: 1 !important; visibility: visible !important;
 }}
+{_area_tiles_css()}
 /* A heading takes focus only so that a screen reader starts there: no ring around it. */
 h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus {{ outline: none !important; }}
 </style>

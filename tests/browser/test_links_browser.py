@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from recommender.shopper.answers import LIST_CHOICES
 from tests.browser.conftest import (
     BROWSER_TESTS,
     WIDTHS,
@@ -21,6 +22,7 @@ from tests.browser.conftest import (
     wait_until_idle,
 )
 
+PAIN_AREAS = LIST_CHOICES["pain_areas"]
 SHARED = "/?pain_areas=knee,lower_back&bunions=both&habits=slouching&red_flags=none"
 FIRST_CARD = re.compile(r"^1\. ")
 # What the focused element is, in words: its label, accessible name or text.
@@ -207,6 +209,36 @@ def test_the_first_screen_on_a_phone_asks_where_it_hurts_with_no_warning_boxes(
     assert page.locator("[data-testid='stCheckbox']").count() <= 8
     assert page.get_by_role("heading", name="Where it hurts").is_visible()
     shoot(page, f"first-screen-{page.width_name}.png")
+
+
+def test_pain_areas_are_picture_tiles_that_the_keyboard_picks_like_a_list(page, served) -> None:
+    page.goto(_url(served))
+    page.get_by_text("Step 1 of 5", exact=True).wait_for()
+    wait_until_idle(page)
+    tiles = page.get_by_role("toolbar", name="Where do you feel pain?").get_by_role("button")
+    assert tiles.count() == len(PAIN_AREAS)
+    rows = set()
+    for index, area in enumerate(PAIN_AREAS):
+        tile = tiles.nth(index)
+        picture = tile.evaluate("(b) => getComputedStyle(b).backgroundImage")
+        assert f"title%3E{area}%3C" in picture, f"tile {index + 1} shows the {area} drawing"
+        box = tile.bounding_box()
+        assert box is not None and box["height"] >= 100 and box["width"] >= 96
+        rows.add(round(box["y"]))
+    assert len(rows) <= 2  # a grid of tiles, not a tall list, even on a phone
+    # The tiles are the same named toggle buttons as before: Tab, arrows and Space pick them.
+    _tab_to(page, "Knee")
+    page.keyboard.press("Space")
+    page.get_by_text("Which knee?").wait_for()
+    wait_until_idle(page)
+    _tab_to(page, "Knee")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    wait_until_idle(page)
+    pressed = [tiles.nth(i).get_attribute("aria-pressed") for i in range(len(PAIN_AREAS))]
+    assert pressed[:2] == ["true", "true"] and set(pressed[2:]) == {"false"}
+    assert accessibility_problems(page) == []
+    shoot(page, f"area-tiles-{page.width_name}.png")
 
 
 def test_focus_is_visible_and_tap_targets_are_big_enough(page, served) -> None:
