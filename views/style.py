@@ -126,6 +126,7 @@ label:has(input:focus-visible) {{
 .st-key-{SIDE_BY_SIDE_KEY} [data-testid="stColumn"] {{
   min-width: 0 !important; flex: 1 1 0 !important; width: auto !important;
 }}
+.st-key-{SIDE_BY_SIDE_KEY} {{ gap: 0.35rem; }}
 .st-key-{SIDE_BY_SIDE_KEY} [data-testid="stCaptionContainer"] {{
   border-top: 1px solid #e4e4e8; padding-top: 0.25rem; font-weight: 600;
 }}

@@ -45,7 +45,7 @@ def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str
     page.get_by_text("50 to 64").click()
     shoot(page, f"questionnaire-{width}.png")
     next_step(page, "Step 2 of 5")
-    shoot(page, f"questionnaire-safety-{width}.png")
+    shoot(page, f"questionnaire-step2-{width}.png")  # the safety check, first screen
     through_the_safety_check(page)
     page.get_by_text("Both feet").click()
     next_step(page, "Step 4 of 5")
