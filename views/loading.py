@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from recommender.catalog.pictures import card_thumbnail
-from recommender.errors import CatalogError
+from recommender.errors import CatalogError, InputError
 from recommender.feedback import FeedbackStore
 from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
 from recommender.model.serving import resolve_model
@@ -30,13 +30,20 @@ logger = logging.getLogger(__name__)
 NO_CATALOG = (
     "Our product list is being updated and cannot be shown right now. Please try again soon."
 )
+SETTINGS_REFUSED = "The finder cannot start: one of the shop's settings is refused."
 # How long the analyst page reuses what it read from the store before it reads again.
 FEEDBACK_TTL_SECONDS = 300
 
 
 def settings() -> Settings:
-    # Read on every run: cheap, and tests point RECOMMENDER_DB elsewhere between runs.
-    return Settings.from_env()
+    """The settings, read on every run (cheap, and tests point RECOMMENDER_DB elsewhere between
+    runs). A bad setting stops the page with its name, as the command line refuses it."""
+    try:
+        return Settings.from_env()
+    except InputError as error:
+        logger.error("refused: %s", error)
+        st.error(f"{SETTINGS_REFUSED} {error}", icon=":material/settings:")
+        st.stop()
 
 
 def engine(current: Settings) -> Engine:

@@ -154,6 +154,7 @@ def _move(state: Finder, place: Place) -> None:
 
 
 def render() -> None:
+    loading.settings()  # a refused setting stops the page here, by name, before any question
     state = finder()
     address.follow(state)
     if state.step < RESULTS_STEP or state.shown is None:

@@ -15,6 +15,8 @@ from shopper_flow import (
 )
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import APP, TIMEOUT
+
 from recommender.shopper.coverage import MAX_FLAGS_PER_SCREEN, red_flags_to_ask
 
 
@@ -201,3 +203,13 @@ def test_nothing_fits_offers_the_budget_change_in_one_click(app: AppTest) -> Non
     for _ in range(2):
         next_step(app)
     assert app.number_input(key="q_budget_max").value > 2
+
+
+def test_a_bad_cart_template_stops_the_page_naming_the_setting(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECOMMENDER_CART_URL", "https://shop.example/cart/add")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "setting RECOMMENDER_CART_URL" in at.error[0].value
+    assert "{sku}" in at.error[0].value
