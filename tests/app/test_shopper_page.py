@@ -15,9 +15,8 @@ from shopper_flow import (
 )
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, TIMEOUT
-
 from recommender.shopper.coverage import MAX_FLAGS_PER_SCREEN, red_flags_to_ask
+from tests.app.conftest import APP, TIMEOUT
 
 
 def _step(app: AppTest) -> str:
