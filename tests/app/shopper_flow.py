@@ -21,6 +21,16 @@ def through_the_safety_check(at: AppTest) -> AppTest:
     return at
 
 
+def to_the_warning_sign(at: AppTest, flag: str, areas: list[str]) -> AppTest:
+    """Pick the areas, then Next through the safety check until `flag`'s box shows; tick it."""
+    at.pills(key="q_pain_areas").set_value(areas).run()
+    next_step(at)
+    while f"flag_{flag}" not in [box.key for box in at.checkbox]:
+        next_step(at)
+    at.checkbox(key=f"flag_{flag}").check().run()
+    return at
+
+
 def knee_and_back_shopper(at: AppTest, budget: float | None = None) -> AppTest:
     """A shopper with knee and low-back pain and bunions, no warning signs, to the results."""
     at.pills(key="q_pain_areas").set_value(["knee", "lower_back"]).run()

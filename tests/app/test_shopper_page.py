@@ -12,6 +12,7 @@ from shopper_flow import (
     next_step,
     stored_events,
     through_the_safety_check,
+    to_the_warning_sign,
 )
 from streamlit.testing.v1 import AppTest
 
@@ -77,11 +78,7 @@ def test_emergency_flag_stops_with_next_step_and_no_products(app: AppTest) -> No
 
 
 def test_night_pain_shows_clinician_advice_above_products(app: AppTest) -> None:
-    app.pills(key="q_pain_areas").set_value(["knee"]).run()
-    next_step(app)
-    while "flag_night_pain" not in [box.key for box in app.checkbox]:
-        next_step(app)
-    app.checkbox(key="flag_night_pain").check().run()
+    to_the_warning_sign(app, "night_pain", ["knee"])
     next_step(app)
     assert "Step 3 of 5" in _step(app)  # not a stop
     for _ in range(3):
@@ -130,11 +127,7 @@ def test_going_back_and_forth_keeps_the_answers(app: AppTest) -> None:
 
 
 def test_a_tick_on_one_screen_is_kept_while_the_others_are_answered(app: AppTest) -> None:
-    app.pills(key="q_pain_areas").set_value(["knee"]).run()
-    next_step(app)
-    while "flag_night_pain" not in [box.key for box in app.checkbox]:
-        next_step(app)
-    app.checkbox(key="flag_night_pain").check().run()
+    to_the_warning_sign(app, "night_pain", ["knee"])
     app.button(key="back").click().run()
     next_step(app)
     assert app.checkbox(key="flag_night_pain").value

@@ -164,6 +164,19 @@ def through_the_safety_check(page) -> None:
     page.get_by_text("Step 3 of 5", exact=True).wait_for()
 
 
+def open_side_by_side(page, *cards: int):
+    """Tick Compare on the cards at these 0-based places, open the side-by-side view from the
+    tray, and return the dialog once its last row is drawn."""
+    for card in cards:
+        page.get_by_text("Compare", exact=True).nth(card).click()
+        wait_until_idle(page)
+    page.get_by_role("button", name=f"Compare {len(cards)} side by side").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Stands out for").wait_for()
+    wait_until_idle(page)
+    return dialog
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     new_page,
     next_step,
     open_finder,
+    open_side_by_side,
     shoot,
     through_the_safety_check,
     wait_until_idle,
@@ -71,14 +72,7 @@ def test_every_card_has_its_picture_a_price_in_pounds_and_its_size(
     assert hosts == {urlsplit(app_url).netloc}  # pictures come from the app itself
     assert accessibility_problems(page) == []
     shoot(page, f"cards-{width}.png")
-    page.get_by_text("Compare", exact=True).nth(0).click()
-    wait_until_idle(page)
-    page.get_by_text("Compare", exact=True).nth(1).click()
-    wait_until_idle(page)
-    page.get_by_role("button", name="Compare 2 side by side").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_text("Support", exact=True).wait_for()
-    wait_until_idle(page)
+    dialog = open_side_by_side(page, 0, 1)
     assert dialog.get_by_role("img", name=re.compile("^Picture of ")).count() == 2
     assert accessibility_problems(page) == []
     page.screenshot(path=SHOTS / f"compare-{width}.png")

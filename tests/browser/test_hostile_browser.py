@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     new_page,
     next_step,
     open_finder,
+    open_side_by_side,
     running_app,
     scratch_env,
     through_the_safety_check,
@@ -75,14 +76,7 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     assert page.title() != "owned"  # the script tag in a name never ran
 
     # Two products side by side: their names and cells are Markdown, escaped as everywhere.
-    page.get_by_text("Compare", exact=True).nth(0).click()
-    wait_until_idle(page)
-    page.get_by_text("Compare", exact=True).nth(1).click()
-    wait_until_idle(page)
-    page.get_by_role("button", name="Compare 2 side by side").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_text("Stands out for").wait_for()
-    wait_until_idle(page)
+    dialog = open_side_by_side(page, 0, 1)
     for host in OFF_SITE:
         assert dialog.locator(f"a[href*='{host}'], img[src*='{host}']").count() == 0
     assert page.title() != "owned"
