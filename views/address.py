@@ -84,6 +84,7 @@ def write(state: Finder) -> None:
         state.address = wanted
 
 
+SHARE_OPEN = "share_open"
 SHARE_WARNING = (
     "This link holds your answers, health details included (where it hurts, warning signs, "
     "conditions). Anyone you send it to, and anything that stores it, can read them. Share it "
@@ -93,7 +94,12 @@ SHARE_WARNING = (
 
 def share_box(state: Finder) -> None:
     """The link to these results, under a plain warning that it carries health answers."""
-    with st.expander("Share or save these results", icon=":material/link:"):
+    box = st.expander(
+        "Share or save these results", icon=":material/link:", key=SHARE_OPEN, on_change="rerun"
+    )
+    with box:
+        if not box.open:
+            return  # built when opened: the results page stays light on a phone
         st.warning(SHARE_WARNING, icon=":material/health_and_safety:")
         query = urlencode(address(state.draft, RESULTS_STEP, safety_answered=True), safe=",")
         base = (st.context.url or "").split("?", 1)[0]  # no URL outside a browser (AppTest)

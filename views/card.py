@@ -27,7 +27,7 @@ _FEEDBACK_BUTTONS = (
     ("not_helpful", "Not helpful", ":material/thumb_down:", "Thanks, noted"),
 )
 # Without RECOMMENDER_CART_URL the finder cannot reach a cart: the button says what it does.
-NO_CART = ("add_to_cart", "I'd buy this", ":material/bookmark_add:", "Noted: you'd buy this")
+NO_CART = ("add_to_cart", "I'd buy this", "Noted: you'd buy this")
 PICTURE_WIDTH = 96  # px: beside the name even on a phone, so a card stays short
 COMPARE_PICTURE_WIDTH = 88
 Record = Callable[[Finder, Item, str], None]
@@ -94,24 +94,22 @@ def _actions(state: Finder, item: Item, view: cards.Card, record: Record) -> Non
     assert shown is not None
     with st.container(horizontal=True, gap="small"):
         if view.shop_url:
-            st.link_button("View in shop", view.shop_url, icon=":material/storefront:")
+            # No icons on the card's buttons: their words say it, in fewer elements to draw.
+            st.link_button("View in shop", view.shop_url)
         sent = (item.sku, "add_to_cart") in state.sent
         if view.cart_url:
             # The shop's own cart; the hand-off is still logged as an add-to-cart.
             st.link_button(
                 "Add to cart",
                 view.cart_url,
-                icon=":material/add_shopping_cart:",
                 type="primary",
                 on_click=_record_once,
                 args=(state, item, "add_to_cart", record),
                 key=f"add_to_cart_{item.sku}",
             )
         else:
-            event, label, icon, done = NO_CART
-            if st.button(
-                done if sent else label, icon=icon, disabled=sent, key=f"{event}_{item.sku}"
-            ):
+            event, label, done = NO_CART
+            if st.button(done if sent else label, disabled=sent, key=f"{event}_{item.sku}"):
                 record(state, item, event)
                 st.rerun()
         picked = picked_for_comparison(shown.result.items)

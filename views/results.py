@@ -82,7 +82,6 @@ def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> Non
         summary_html(shown.answers, shown.result, held, money=loading.settings().money),
         file_name=SUMMARY_FILE_NAME,
         mime=SUMMARY_MIME,
-        icon=":material/download:",
         key="summary",
     )
 

@@ -128,6 +128,8 @@ def test_the_share_box_shows_its_copy_button_at_once(page, served) -> None:
     _results(page, served[0])
     page.get_by_text("Share or save these results").click()
     page.get_by_text("health details").wait_for()
+    page.get_by_text("pain_areas=knee").first.wait_for()  # the link, drawn after the warning
+    wait_until_idle(page)
     copy = page.get_by_role("button", name="Copy to clipboard")
     page.mouse.move(1, 1)  # nowhere near the link: no hover to reveal anything
     page.wait_for_timeout(300)
