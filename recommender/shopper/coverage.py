@@ -28,7 +28,9 @@ EVERYONE = "all"
 # Where a row is filed: a pain area, or a part of the general picture.
 SECTIONS = (*PAIN_AREAS, "age", "pregnancy", "diabetes", "medicines", "falls", "everyone")
 KINDS = ("red_flag", "risk_combination", "contraindication", "guideline_placement", "advice")
-RULE_KINDS = ("triage", "caution", "advice", "guidance")
+# Where a rule lives: safety.toml's [[triage]], [[caution]] and [[care_note]], advice.toml, and the
+# guidance placements of guidance.py.
+RULE_KINDS = ("triage", "caution", "care_note", "advice", "guidance")
 # A phone shows about this many tick boxes without scrolling far (issue 19: at most about 8).
 MAX_FLAGS_PER_SCREEN = 8
 
@@ -47,6 +49,7 @@ class CoverageRow:
     rules: tuple[str, ...]  # "triage:<id>", "caution:<id>", "advice:<id>", "guidance:<id>"
     out_of_scope: str  # why the product does nothing about it (empty when rules act on it)
     question_worth_adding: bool  # out of scope only: would a new question let us act on it
+    rule_worth_adding: bool = False  # out of scope only: today's answers would let a rule act
     note: str = ""
 
     def applies_to(self, pain_areas: frozenset[str]) -> bool:
@@ -173,6 +176,9 @@ def _row(entry: dict[str, Any], checker: TableChecker) -> CoverageRow:
     worth = entry.get("question_worth_adding")
     if out_of_scope and not isinstance(worth, bool):
         field_problem("question_worth_adding", "say true or false for an out-of-scope row")
+    rule_worth = entry.get("rule_worth_adding", False)
+    if not isinstance(rule_worth, bool) or (rule_worth and not out_of_scope):
+        field_problem("rule_worth_adding", "true or false, and only on an out-of-scope row")
     return CoverageRow(
         id=entry.get("id", ""),
         section=section or "",
@@ -184,6 +190,7 @@ def _row(entry: dict[str, Any], checker: TableChecker) -> CoverageRow:
         rules=rules,
         out_of_scope=out_of_scope,
         question_worth_adding=worth is True,
+        rule_worth_adding=rule_worth is True,
         note=entry.get("note", ""),
     )
 
