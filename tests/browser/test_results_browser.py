@@ -87,6 +87,9 @@ def test_a_caution_shows_on_the_folded_card_and_in_full_when_opened(page, served
     card.get_by_text("More about this product", exact=True).click()
     card.locator('[data-testid="stAlertContentWarning"]').first.wait_for()
     card.get_by_text("Why this order").wait_for()
+    with FeedbackStore.open(f"sqlite:///{served[1] / 'feedback.db'}") as store:
+        clicks = read_events(store).query("event == 'click'")
+    assert len(clicks) >= 1  # opening "More about this product" is logged as a click
     assert accessibility_problems(page) == []
     card.scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / f"card-opened-{page.width_name}.png")
