@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from recommender.catalog.cart import CART_SETTING, cart_setting
 from recommender.catalog.money import PLAIN, Money, money_setting
 from recommender.errors import InputError
 from recommender.shopper.region import REGION_SETTING, Region, region_for
@@ -41,6 +42,7 @@ class Settings:
     region: Region = field(default_factory=lambda: region_for(None))
     feed_max_removed_share: float = DEFAULT_FEED_MAX_REMOVED_SHARE
     feed_max_price_drop_share: float = DEFAULT_FEED_MAX_PRICE_DROP_SHARE
+    cart_url: str | None = None  # RECOMMENDER_CART_URL: the shop's cart, with {sku} in it
 
     @classmethod
     def from_env(
@@ -73,6 +75,7 @@ class Settings:
                 0,
                 1,
             ),
+            cart_url=cart_setting(env.get(CART_SETTING)),
         )
 
 

@@ -17,14 +17,17 @@ from recommender.shop.finder_flow import (
     NOTHING_TO_MATCH,
     RESULTS_STEP,
     WHERE_IT_HURTS_STEP,
+    Place,
     address,
+    gate,
     nothing_to_match,
     open_address,
+    safety_done,
 )
 from recommender.shop.links import STEP_PARAM
 from recommender.shop.questionnaire import raw_answers
 from recommender.shopper.answers import Answers, parse_answers
-from views import loading
+from views import loading, style
 from views.results import search
 from views.state import Finder
 
@@ -38,12 +41,12 @@ def follow(state: Finder) -> None:
     if opening.draft != state.draft:
         _forget_widgets()  # keyed widgets would otherwise keep showing the old answers
     state.draft = opening.draft
-    state.safety_answered = opening.safety_answered
+    state.asked = opening.asked
     state.then = opening.then
     state.notice = opening.problem
     state.address = params
     if opening.step < RESULTS_STEP:
-        state.step, state.shown = opening.step, None
+        state.step, state.screen, state.shown = opening.step, 0, None
     elif state.shown is None or state.shown.answers != _answers(state):
         show_outcome(state, explore=False)  # a link or a reload opens the ranked list
     else:  # Back or Forward onto results already shown in this session
@@ -51,20 +54,28 @@ def follow(state: Finder) -> None:
 
 
 def show_outcome(state: Finder, *, explore: bool = True) -> None:
-    """The results for the draft, or a guide back to the questions when there is nothing to
-    match (an empty questionnaire never shows "Your matches" above nothing)."""
-    state.safety_answered = True
+    """The results for the draft; the safety check first while a warning sign that could apply
+    was not asked; or a guide back to the questions when there is nothing to match (an empty
+    questionnaire never shows "Your matches" above nothing). `explore=False` (a shared link or
+    a reload) always shows the ranked list."""
     engine = loading.engine(loading.settings())
-    if nothing_to_match(state.draft) and shopping.safety_stop(engine, state.draft) is None:
-        state.step, state.shown, state.notice = WHERE_IT_HURTS_STEP, None, NOTHING_TO_MATCH
-        return
-    search(state, explore=explore)
+    stopped = shopping.safety_stop(engine, state.draft) is not None
+    first_unasked = gate(Place(RESULTS_STEP), state.draft, state.asked)
+    if first_unasked.step < RESULTS_STEP and not stopped:
+        state.step, state.screen, state.shown = first_unasked.step, first_unasked.screen, None
+        state.then = RESULTS_STEP
+    elif nothing_to_match(state.draft) and not stopped:
+        state.step, state.screen, state.shown = WHERE_IT_HURTS_STEP, 0, None
+        state.notice = NOTHING_TO_MATCH
+    else:
+        search(state, explore=explore)
 
 
 def write(state: Finder) -> None:
     """Put the shopper's place in the address when they moved to another step (or the results
     changed): ticking boxes on one step adds no history entry, so Back goes back a step."""
-    wanted = address(state.draft, state.step, safety_answered=state.safety_answered)
+    answered = safety_done(state.draft, state.asked)
+    wanted = address(state.draft, state.step, safety_answered=answered)
     if wanted == {STEP_PARAM: "1"}:
         wanted = {}  # a fresh start is the bare address
     current = st.query_params.to_dict()
@@ -74,6 +85,7 @@ def write(state: Finder) -> None:
         state.address = wanted
 
 
+SHARE_OPEN = "share_open"
 SHARE_WARNING = (
     "This link holds your answers, health details included (where it hurts, warning signs, "
     "conditions). Anyone you send it to, and anything that stores it, can read them. Share it "
@@ -83,13 +95,19 @@ SHARE_WARNING = (
 
 def share_box(state: Finder) -> None:
     """The link to these results, under a plain warning that it carries health answers."""
-    with st.expander("Share or save these results", icon=":material/link:"):
+    box = st.expander(
+        "Share or save these results", icon=":material/link:", key=SHARE_OPEN, on_change="rerun"
+    )
+    with box:
+        if not box.open:
+            return  # built when opened: the results page stays light on a phone
         st.warning(SHARE_WARNING, icon=":material/health_and_safety:")
         query = urlencode(address(state.draft, RESULTS_STEP, safety_answered=True), safe=",")
         base = (st.context.url or "").split("?", 1)[0]  # no URL outside a browser (AppTest)
-        st.caption(shopping.share_note(state.shown))
-        st.caption("Copy the link with the button at its right:")
-        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+        with st.container(key=style.SHARE_KEY):
+            st.caption(shopping.share_note(state.shown))
+            st.caption("Copy the link with the button at its right:")
+            st.code(f"{base}?{query}", language=None, wrap_lines=True)
 
 
 def _answers(state: Finder) -> Answers:

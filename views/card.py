@@ -1,4 +1,10 @@
-"""One product card on the results page, and the side-by-side comparison of picked cards."""
+"""One product card on the results page, the compare tray, and the side-by-side view.
+
+A card is short on a phone: picture, name, price, size and the one reason that sets it apart,
+a caution marker when there is a caution, and the shop's links. Everything else (more reasons,
+the cautions in full, why this order, feedback) waits under "More about this product", and is
+only built when the shopper opens it.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +14,31 @@ import streamlit as st
 
 from recommender.escaping import plain
 from recommender.shop import cards, shopping
+from recommender.shopper.answers import Answers
 from recommender.shopper.result import Item, Reason
 from views import loading, style
 from views.state import Finder
 
 COMPARE_KEY = "compare_{sku}"
+DETAILS_KEY = "details_{sku}"
 CARD_HEADING = "## "
 _FEEDBACK_BUTTONS = (
     ("helpful", "Helpful", ":material/thumb_up:", "Thanks for telling us"),
     ("not_helpful", "Not helpful", ":material/thumb_down:", "Thanks, noted"),
-    ("add_to_cart", "Add to cart", ":material/add_shopping_cart:", "Added to cart"),
 )
-PICTURE_WIDTH = 160  # px: small enough that a phone still sees the product's name at once
+# Without RECOMMENDER_CART_URL the finder cannot reach a cart: the button says what it does.
+NO_CART = ("add_to_cart", "I'd buy this", "Noted: you'd buy this")
+PICTURE_WIDTH = 96  # px: beside the name even on a phone, so a card stays short
+COMPARE_PICTURE_WIDTH = 88
+Record = Callable[[Finder, Item, str], None]
 
 
-def _reasons(reasons: Sequence[Reason]) -> None:
+def _reasons(reasons: Sequence[Reason]) -> str:
     # One Markdown list per block, not one element per reason: fewer elements for the
     # browser to lay out before the first product shows.
-    st.markdown(
-        "\n".join(
-            f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_"
-            for reason in reasons
-        )
+    return "\n".join(
+        f"- {plain(reason.text)}  \n  _Article section: {plain(reason.section)}_"
+        for reason in reasons
     )
 
 
@@ -38,8 +47,9 @@ def picked_for_comparison(items: Sequence[Item]) -> list[Item]:
     return [item for item in items if st.session_state.get(COMPARE_KEY.format(sku=item.sku))]
 
 
-def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str], None]) -> None:
-    """The card: picture, name, kind and price, size, reasons, cautions, shop link, actions.
+def product_card(state: Finder, item: Item, record: Record) -> None:
+    """The card: picture, name, price, size, the reason that sets it apart, a caution marker,
+    the shop's links and a compare box; the rest folded away.
 
     `record(state, item, event)` logs what the shopper did with the card.
     """
@@ -47,52 +57,108 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
     engine = loading.engine(current)
     shown = state.shown
     assert shown is not None  # a card is only drawn for a result being shown
-    shown_items = shown.result.items
-    view = cards.card(engine, item, shown.answers, current.catalog_dir, current.money)
+    view = cards.card(
+        engine, item, shown.answers, current.catalog_dir, current.money, current.cart_url
+    )
     with st.container(border=True, key=f"{style.CARD_KEY_PREFIX}{item.sku}"):
-        picture, words = st.columns([1, 3], gap="small")
-        with picture:
-            shrunk = loading.card_picture(view.picture, PICTURE_WIDTH)
-            st.image(shrunk, width=PICTURE_WIDTH, alt=view.picture_alt)
-        with words:
-            # Level 2 under the page's title, as headings may not skip a level; style.py keeps
-            # it at the size of a card's name.
-            st.markdown(f"{CARD_HEADING}{item.rank}. {plain(item.name)}")
-            st.markdown(f"{plain(view.kind)} · **{plain(view.price)}**")
+        with st.container(horizontal=True, wrap=False, gap="small"):
+            st.html(loading.picture_tag(view.picture, PICTURE_WIDTH, view.picture_alt))
+            # One element for the name (level 2 under the page's title, as headings may not
+            # skip a level; style.py keeps it at a card's size), the facts, the reason that
+            # sets it apart and the caution marker: fewer boxes for a phone to lay out.
+            facts = [plain(view.kind), f"**{plain(view.price)}**"]
             if view.size:
-                st.markdown(f"**{plain(view.size)}**")
-            if view.size_note:
-                st.caption(plain(view.size_note))
-        first, *more = item.reasons
-        _reasons([first])
-        if more:
-            # One reason up front keeps cards short on a phone; the rest are a tap away.
-            with st.expander(f"More reasons ({len(more)})"):
-                _reasons(more)
+                facts.append(f"**{plain(view.size)}**")
+            lines = [f"{CARD_HEADING}{item.rank}. {plain(item.name)}", " · ".join(facts)]
+            if view.size_note and not view.size:  # which sizes, and the measurement to give
+                lines.append(f":small[{plain(view.size_note)}]")
+            first = item.reasons[0]
+            lines.append(f"{plain(first.text)}  \n_Article section: {plain(first.section)}_")
+            if item.cautions:
+                # Safety stays in sight when the rest is folded: a marker on the card itself.
+                lines.append(caution_marker(len(item.cautions)))
+            st.markdown("\n\n".join(lines))
+        _actions(state, item, view, record)
+        _details(state, item, view, record)
+
+
+def caution_marker(count: int) -> str:
+    plural = "s" if count > 1 else ""
+    return (
+        f":orange-badge[:material/warning: {count} caution{plural} for you: "
+        "read under More about this product]"
+    )
+
+
+def _actions(state: Finder, item: Item, view: cards.Card, record: Record) -> None:
+    shown = state.shown
+    assert shown is not None
+    with st.container(horizontal=True, gap="small"):
+        if view.shop_url:
+            # No icons on the card's buttons: their words say it, in fewer elements to draw.
+            st.link_button("View in shop", view.shop_url)
+        sent = (item.sku, "add_to_cart") in state.sent
+        if view.cart_url:
+            # The shop's own cart; the hand-off is still logged as an add-to-cart.
+            st.link_button(
+                "Add to cart",
+                view.cart_url,
+                type="primary",
+                on_click=_record_once,
+                args=(state, item, "add_to_cart", record),
+                key=f"add_to_cart_{item.sku}",
+            )
+        else:
+            event, label, done = NO_CART
+            if st.button(done if sent else label, disabled=sent, key=f"{event}_{item.sku}"):
+                record(state, item, event)
+                st.rerun()
+        picked = picked_for_comparison(shown.result.items)
+        st.checkbox(
+            "Compare",
+            key=COMPARE_KEY.format(sku=item.sku),
+            disabled=len(picked) >= cards.MAX_COMPARED and item not in picked,
+        )
+
+
+def _record_once(state: Finder, item: Item, event: str, record: Record) -> None:
+    if (item.sku, event) not in state.sent:
+        record(state, item, event)
+
+
+def _opened(state: Finder, item: Item, record: Record) -> None:
+    if st.session_state.get(DETAILS_KEY.format(sku=item.sku)):
+        _record_once(state, item, "click", record)
+
+
+def _details(state: Finder, item: Item, view: cards.Card, record: Record) -> None:
+    details = st.expander(
+        "More about this product",
+        key=DETAILS_KEY.format(sku=item.sku),
+        on_change=_opened,
+        args=(state, item, record),
+    )
+    with details:
+        if not details.open:
+            return  # built only when opened: a short page for the phone to lay out
         for caution in item.cautions:
-            st.warning(plain(caution), icon=":material/info:")
-        with st.container(horizontal=True):
-            if view.shop_url:
-                st.link_button("View in shop", view.shop_url, icon=":material/storefront:")
-            picked = picked_for_comparison(shown_items)
-            key = COMPARE_KEY.format(sku=item.sku)
-            st.checkbox(
-                "Compare",
-                key=key,
-                disabled=len(picked) >= cards.MAX_COMPARED and item not in picked,
-                help=f"Tick two or three products to see them side by side "
-                f"(up to {cards.MAX_COMPARED}).",
-            )
-        if st.toggle("More about this product", key=f"more_{item.sku}"):
-            st.markdown(plain(shopping.product_description(engine, item.sku)))
-            if (item.sku, "click") not in state.sent:
-                record(state, item, "click")
-        with st.expander("Why this order"):
-            lines = shopping.score_lines(item)
-            st.markdown(
-                "\n\n".join(f"**{line.label}: {line.value:.2f}**, {line.meaning}" for line in lines)
-            )
-            st.caption(shopping.order_note(shown, item))
+            st.warning(plain(caution), icon=":material/warning:")
+        if view.size_note and view.size:
+            st.caption(plain(view.size_note))
+        _, *more = item.reasons
+        if more:
+            st.markdown("**More reasons**\n\n" + _reasons(more))
+        engine = loading.engine(loading.settings())
+        description = shopping.product_description(engine, item.sku)
+        if description:
+            st.markdown(plain(description))
+        lines = shopping.score_lines(item)
+        st.markdown(
+            "**Why this order**\n\n"
+            + "\n\n".join(f"{line.label}: **{line.value:.2f}**, {line.meaning}" for line in lines)
+        )
+        assert state.shown is not None  # a card is only drawn for a result being shown
+        st.caption(shopping.order_note(state.shown, item))
         with st.container(horizontal=True):
             for event, label, icon, done in _FEEDBACK_BUTTONS:
                 sent = (item.sku, event) in state.sent
@@ -103,17 +169,39 @@ def product_card(state: Finder, item: Item, record: Callable[[Finder, Item, str]
                     st.rerun()
 
 
-def comparison(items: Sequence[Item], answers) -> None:
-    """Two or three ticked products side by side, or a hint on how to pick them."""
+def compare_tray(items: Sequence[Item], answers: Answers) -> None:
+    """Once a product is ticked: a tray that stays at the foot of the screen, opening the
+    side-by-side view when two or three are ticked."""
     picked = picked_for_comparison(items)
-    if len(picked) < 2:
-        if picked:
-            st.caption("Tick one or two more products to compare them side by side.")
+    if not picked:
         return
+    with st.container(key=style.COMPARE_TRAY_KEY, horizontal=True, vertical_alignment="center"):
+        if len(picked) < 2:
+            st.caption("Tick one or two more products to compare them side by side.")
+            return
+        if st.button(
+            f"Compare {len(picked)} side by side",
+            icon=":material/compare_arrows:",
+            type="primary",
+            key="open_compare",
+        ):
+            _side_by_side(picked, answers)
+
+
+@st.dialog("Side by side", width="large")
+def _side_by_side(picked: Sequence[Item], answers: Answers) -> None:
     current = loading.settings()
-    table = cards.comparison(loading.engine(current), picked, answers, current.money)
-    st.subheader("Side by side")
-    # st.table reads every cell, row label and column header as Markdown, so catalog text in
-    # them is escaped like any other (a product name could otherwise be a link or a picture).
-    shown = table.map(plain).rename(index=plain, columns=plain)
-    st.table(shown)
+    engine = loading.engine(current)
+    table = cards.comparison(engine, picked, answers, current.money)
+    with st.container(key=style.SIDE_BY_SIDE_KEY):
+        columns = st.columns(len(picked), gap="small")
+        for column, item in zip(columns, picked, strict=True):
+            view = cards.card(engine, item, answers, current.catalog_dir, current.money)
+            with column:
+                st.html(loading.picture_tag(view.picture, COMPARE_PICTURE_WIDTH, view.picture_alt))
+                st.markdown(f"**{item.rank}. {plain(item.name)}**")
+        # One short row per thing to weigh up, the products side by side in it.
+        for label, cells in table.iterrows():
+            st.caption(plain(label))
+            for column, cell in zip(st.columns(len(picked), gap="small"), cells, strict=True):
+                column.markdown(plain(cell))

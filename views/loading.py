@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from recommender.catalog.pictures import card_thumbnail, picture_source
-from recommender.errors import CatalogError
+from recommender.errors import CatalogError, InputError
 from recommender.feedback import FeedbackStore
 from recommender.feedback.funnel import count_reached
 from recommender.model.interleave_candidate import InterleaveCandidate, load_candidate
@@ -31,14 +32,20 @@ logger = logging.getLogger(__name__)
 NO_CATALOG = (
     "Our product list is being updated and cannot be shown right now. Please try again soon."
 )
+SETTINGS_REFUSED = "The finder cannot start: one of the shop's settings is refused."
 # How long the analyst page reuses what it read from the store before it reads again.
 FEEDBACK_TTL_SECONDS = 300
 
 
 def settings() -> Settings:
-    """The settings, read from the environment on every run."""
-    # Read on every run: cheap, and tests point RECOMMENDER_DB elsewhere between runs.
-    return Settings.from_env()
+    """The settings, read on every run (cheap, and tests point RECOMMENDER_DB elsewhere between
+    runs). A bad setting stops the page with its name, as the command line refuses it."""
+    try:
+        return Settings.from_env()
+    except InputError as error:
+        logger.error("refused: %s", error)
+        st.error(f"{SETTINGS_REFUSED} {error}", icon=":material/settings:")
+        st.stop()
 
 
 def engine(current: Settings) -> Engine:
@@ -87,6 +94,19 @@ def _key(current: Settings) -> str:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _candidate(catalog_dir: str, version_key: str) -> tuple[InterleaveCandidate | None, list[str]]:
     return load_candidate(Settings.from_env(), _engine(catalog_dir, version_key))
+
+
+def picture_tag(source: str | Path, width: int, alt: str) -> str:
+    """An <img> for st.html: one element on the page where st.image draws sixteen (its
+    full-screen toolbar), which keeps a results page light for a phone. The file comes inline
+    (a few kB, shrunk once by the cache); every attribute is escaped."""
+    picture = card_picture(source, width * 2)  # twice the size: sharp on a phone's screen
+    if isinstance(picture, bytes):
+        picture = "data:image/png;base64," + base64.b64encode(picture).decode("ascii")
+    return (
+        f'<img src="{html.escape(picture, quote=True)}" alt="{html.escape(alt, quote=True)}" '
+        f'width="{width}" style="max-width:100%;height:auto;border-radius:6px">'
+    )
 
 
 def card_picture(source: str | Path, width: int) -> str | bytes:

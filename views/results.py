@@ -8,10 +8,10 @@ import streamlit as st
 from recommender.escaping import plain
 from recommender.shop import shopping
 from recommender.shop.questionnaire import STEPS
-from recommender.shop.summary import SUMMARY_FILE_NAME, summary_markdown
+from recommender.shop.summary import SUMMARY_FILE_NAME, SUMMARY_MIME, summary_html
 from recommender.shopper.result import Item, Suggestion, Triage
 from views import loading
-from views.card import comparison, product_card
+from views.card import compare_tray, product_card
 from views.state import Finder, start_again
 
 _STOP_TITLES = {
@@ -84,11 +84,10 @@ def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> Non
     shown = state.shown
     assert shown is not None  # offered only beside a shown result
     st.download_button(
-        "Download a summary for your doctor or physio",
-        summary_markdown(shown.answers, shown.result, held, money=loading.settings().money),
+        "Download a summary for your doctor or physio (a page to print)",
+        summary_html(shown.answers, shown.result, held, money=loading.settings().money),
         file_name=SUMMARY_FILE_NAME,
-        mime="text/markdown",
-        icon=":material/download:",
+        mime=SUMMARY_MIME,
         key="summary",
     )
 
@@ -96,7 +95,7 @@ def _summary_download(state: Finder, held: tuple[shopping.HeldBack, ...]) -> Non
 def _restart_buttons(state: Finder) -> None:
     with st.container(horizontal=True):
         if st.button("Change my answers", icon=":material/edit:", key="change"):
-            state.step = 0
+            state.step, state.screen = 0, 0
             state.shown = None
             st.rerun()
         if st.button("Start again", icon=":material/restart_alt:", key="restart"):
@@ -136,14 +135,19 @@ def show_results(state: Finder) -> None:
             )
         for item in result.items:
             product_card(state, item, _record)
-        comparison(result.items, shown.answers)
+        compare_tray(result.items, shown.answers)
         if not result.items:
             _nothing_fits(state, result.suggestions)
     with advice:
         st.header("Looking after yourself", anchor=False)
-        for line in result.advice:
-            st.markdown(f"- {plain(line.text)}  \n  _Article section: {plain(line.section)}_")
-        if not result.advice:
+        if result.advice:  # one list, one element
+            st.markdown(
+                "\n".join(
+                    f"- {plain(line.text)}  \n  _Article section: {plain(line.section)}_"
+                    for line in result.advice
+                )
+            )
+        else:
             st.caption("No self-care ideas for these answers.")
     held = shopping.held_back(result.excluded, engine)
     if held:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from recommender.escaping import plain
 from recommender.shop import funnel, shopping
+from recommender.shop.finder_flow import Place, back, flag_screens, forward, gate, screen_at
 from recommender.shop.questionnaire import (
     CHECKS,
     MEASURE,
@@ -17,6 +18,7 @@ from recommender.shop.questionnaire import (
     STEPS,
     Question,
 )
+from recommender.shopper.coverage import FlagScreen
 from views import address, loading, style
 from views.results import RESULTS_TITLE, search, show_results, show_stop, stop_title
 from views.state import Finder, finder
@@ -24,17 +26,25 @@ from views.state import Finder, finder
 RESULTS_STEP = len(STEPS)
 
 
-def _question(question: Question, draft: dict[str, Any]) -> None:
+def _checks(question: Question, draft: dict[str, Any], screen: FlagScreen | None) -> None:
+    """One screen's tick boxes; ticks given on the other screens are kept as they are."""
+    value = draft[question.field]
+    shown = screen.flags if screen is not None else question.options
+    st.markdown(f"**{question.label}**")
+    picked = {
+        option
+        for option in shown
+        if st.checkbox(question.label_of(option), value=option in value, key=f"flag_{option}")
+    }
+    elsewhere = {option for option in value if option not in shown}
+    draft[question.field] = [o for o in question.options if o in picked | elsewhere]
+
+
+def _question(question: Question, draft: dict[str, Any], screen: FlagScreen | None) -> None:
     """One widget, filled from the draft so answers survive going back and forth."""
     key, value = f"q_{question.field}", draft[question.field]
     if question.kind == CHECKS:
-        st.markdown(f"**{question.label}**")
-        picked = [
-            option
-            for option in question.options
-            if st.checkbox(question.label_of(option), value=option in value, key=f"flag_{option}")
-        ]
-        draft[question.field] = picked
+        _checks(question, draft, screen)
     elif question.kind == MULTI:
         draft[question.field] = st.pills(
             question.label,
@@ -72,6 +82,7 @@ def _number(question: Question, value: float | None, key: str) -> float | None:
         max_value=high,
         value=value,
         step=step,
+        format="%g",  # "39", not "39.00"; a half size still shows as "36.5"
         placeholder=placeholder,
         help=None if measure else question.help or None,
         key=key,
@@ -84,55 +95,67 @@ def _number(question: Question, value: float | None, key: str) -> float | None:
 def _questionnaire(state: Finder) -> None:
     step_index = state.step
     step = STEPS[step_index]
+    place = Place(step_index, state.screen)
+    screen = screen_at(state.draft, place)
     st.progress((step_index + 1) / len(STEPS), text=f"Step {step_index + 1} of {len(STEPS)}")
     st.header(step.title, anchor=False)
     st.caption(step.intro)
     if state.notice:
         st.warning(plain(state.notice), icon=":material/info:")
+    if screen is not None:
+        count = len(flag_screens(state.draft))
+        part = min(state.screen, count - 1) + 1
+        st.subheader(f"{screen.title} (part {part} of {count})", anchor=False)
     for question in step.questions:
         if question.is_asked(state.draft):
-            _question(question, state.draft)
+            _question(question, state.draft, screen)
     last = step_index == len(STEPS) - 1
     with st.container(horizontal=True):
-        back = st.button("Back", icon=":material/arrow_back:", disabled=step_index == 0, key="back")
-        forward = st.button(
+        went_back = st.button(
+            "Back", icon=":material/arrow_back:", disabled=step_index == 0, key="back"
+        )
+        went_forward = st.button(
             "Show my matches" if last else "Next",
             icon=":material/search:" if last else ":material/arrow_forward:",
             type="primary",
             key="next",
         )
-    st.caption(style.KEYBOARD_HINT)
-    if back:
-        state.step, state.notice = step_index - 1, None
+    with st.container(key=style.KEYBOARD_HINT_KEY):
+        st.caption(style.KEYBOARD_HINT)
+    if went_back:
+        earlier = back(place, state.draft)
+        state.step, state.screen, state.notice = earlier.step, earlier.screen, None
         st.rerun()
-    if forward:
-        _go_forward(state, step_index)
+    if went_forward:
+        _go_forward(state, place)
 
 
-def _go_forward(state: Finder, step_index: int) -> None:
+def _go_forward(state: Finder, place: Place) -> None:
     engine = loading.engine(loading.settings())
     state.notice = None
-    if step_index == SAFETY_STEP:
-        state.safety_answered = True
-    stop = step_index == SAFETY_STEP and shopping.safety_stop(engine, state.draft) is not None
-    if stop:
-        search(state, up_to_step=SAFETY_STEP)
-    elif step_index == SAFETY_STEP and state.then is not None:
+    following, state.asked = forward(place, state.draft, state.asked)
+    on_safety = place.step == SAFETY_STEP
+    if on_safety and shopping.safety_stop(engine, state.draft) is not None:
+        search(state, up_to_step=SAFETY_STEP)  # a warning sign: no need to ask the rest
+    elif on_safety and following.step > SAFETY_STEP and state.then is not None:
         # A shared link asked the safety questions first; now it goes where it was going.
         then, state.then = state.then, None
-        if then >= RESULTS_STEP:
-            address.show_outcome(state)
-        else:
-            state.step = then
-    elif step_index == len(STEPS) - 1:
+        _move(state, gate(Place(then), state.draft, state.asked))
+    else:
+        _move(state, following)
+    st.rerun()
+
+
+def _move(state: Finder, place: Place) -> None:
+    if place.step >= RESULTS_STEP:
         address.show_outcome(state)
     else:
-        state.step = step_index + 1
-    st.rerun()
+        state.step, state.screen = place.step, place.screen
 
 
 def render() -> None:
     """The product finder: the questionnaire steps, then results or the stop."""
+    loading.settings()  # a refused setting stops the page here, by name, before any question
     state = finder()
     address.follow(state)
     if state.step < RESULTS_STEP or state.shown is None:
@@ -140,7 +163,11 @@ def render() -> None:
         st.title("Find a support that fits", anchor=False)
         _questionnaire(state)
         title = STEPS[state.step].title
-        style.arrive(f"step-{state.step}", title, f"Step {state.step + 1} of {len(STEPS)}: {title}")
+        style.arrive(
+            f"step-{state.step}-{state.screen}",
+            title,
+            f"Step {state.step + 1} of {len(STEPS)}: {title}",
+        )
         loading.count_stage(state.reached, funnel.step_stage(state.step))
     elif state.shown.stopped:
         show_stop(state)

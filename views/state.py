@@ -22,13 +22,14 @@ class Finder:
 
     draft: dict[str, Any] = field(default_factory=empty_draft)
     step: int = 0
+    screen: int = 0  # which screen of warning signs, on the safety check
     shown: Shown | None = None
     sent: set[tuple[str, str]] = field(default_factory=set)  # (sku, event) already saved
     feedback_note: str | None = None
-    # Shareable links (views/address.py): the address last read or written, whether the safety
-    # questions were answered, where a link goes once they are, and a message for the step.
+    # Shareable links (views/address.py): the address last read or written, the warning signs
+    # asked so far, where a link goes once they are, and a message for the step.
     address: dict[str, str] | None = None
-    safety_answered: bool = False
+    asked: frozenset[str] = frozenset()
     then: int | None = None
     notice: str | None = None
     reached: set[str] = field(default_factory=set)  # funnel stages already counted

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from recommender.catalog.cart import cart_link
 from recommender.catalog.labels import category_label
 from recommender.catalog.money import Money
 from recommender.catalog.pictures import picture_source, url_problem
@@ -40,7 +41,8 @@ class Card:
     picture_alt: str
     kind: str  # "Hot and cold therapy"
     price: str  # "£15.00"
-    shop_url: str | None
+    shop_url: str | None  # the product's page in the shop (products.csv `url`)
+    cart_url: str | None  # the shop's cart with this product (RECOMMENDER_CART_URL)
     size: str | None  # "Your size: M"
     size_note: str | None
 
@@ -49,8 +51,15 @@ def _product(engine: Engine, sku: str) -> dict:
     return engine.catalog.row(sku)
 
 
-def card(engine: Engine, item: Item, answers: Answers, catalog_dir: Path, money: Money) -> Card:
-    """The card of `item` for a shopper with `answers`."""
+def card(
+    engine: Engine,
+    item: Item,
+    answers: Answers,
+    catalog_dir: Path,
+    money: Money,
+    cart_template: str | None = None,
+) -> Card:
+    """The card of `item` for a shopper with `answers` (`cart_template`: RECOMMENDER_CART_URL)."""
     product = _product(engine, item.sku)
     url = str(product.get("url") or "")
     size, note = size_words(engine, item, answers)
@@ -60,6 +69,7 @@ def card(engine: Engine, item: Item, answers: Answers, catalog_dir: Path, money:
         kind=category_label(item.category),
         price=money.format(item.price),
         shop_url=url if url and url_problem(url) is None else None,
+        cart_url=cart_link(cart_template, item.sku) if cart_template else None,
         size=size,
         size_note=note,
     )
@@ -85,7 +95,8 @@ def size_words(engine: Engine, item: Item, answers: Answers) -> tuple[str | None
 def comparison(
     engine: Engine, items: Sequence[Item], answers: Answers, money: Money
 ) -> pd.DataFrame:
-    """Two or three products side by side: one column each, one row per thing to weigh up."""
+    """Two or three products side by side: one column each, one short row per thing to weigh
+    up (a few words a cell; the card holds the full reasons and cautions)."""
     columns = {}
     for item in items[:MAX_COMPARED]:
         product = _product(engine, item.sku)
@@ -93,22 +104,28 @@ def comparison(
         level = str(product.get("support_level") or "none")
         areas = str(product.get("areas") or "").split()
         fits = str(product.get("fits") or "").split()
+        first = item.reasons[0] if item.reasons else None
         columns[f"{item.rank}. {item.name}"] = {
-            "Kind": category_label(item.category),
             "Price": money.format(item.price),
-            "Support level": "No support (not a brace)" if level == "none" else level.capitalize(),
-            "Made for areas": ", ".join(LABELS["pain_areas"].get(a, a) for a in areas) or "-",
-            "Made for activities": ", ".join(_FIT_WORDS.get(f, f) for f in fits) or "Everyday",
+            "Kind": category_label(item.category),
+            "Support": "None (not a brace)" if level == "none" else level.capitalize(),
             "Size": _size_cell(item, note),
-            "Cautions": " ".join(item.cautions) or "None for your answers",
-            "Why it is suggested": " ".join(
-                f"{r.text} (article section: {r.section})" for r in item.reasons
-            ),
+            "Made for": ", ".join(LABELS["pain_areas"].get(a, a) for a in areas) or "-",
+            "Activities": ", ".join(_FIT_WORDS.get(f, f) for f in fits) or "Everyday",
+            "Cautions": _caution_cell(item),
+            "Stands out for": f"{first.text} ({first.section})" if first else "-",
         }
     return pd.DataFrame(columns)
 
 
+def _caution_cell(item: Item) -> str:
+    count = len(item.cautions)
+    if not count:
+        return "None for your answers"
+    return f"{count} for you: read {'them' if count > 1 else 'it'} on the card"
+
+
 def _size_cell(item: Item, note: str | None) -> str:
     if item.size is not None:
-        return f"{item.size.size}. {note}" if note else item.size.size
-    return note or "One size"
+        return item.size.size
+    return "Comes in sizes" if note else "One size"

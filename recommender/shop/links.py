@@ -107,6 +107,48 @@ def read_link(params: Mapping[str, str]) -> Link:
     return Link(parse_answers(raw), raw, safety_answered, step)
 
 
+@dataclass(frozen=True, slots=True)
+class Unrecognised:
+    """A part of an address the finder could not use: the parameter and what it said."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+def salvage(params: Mapping[str, str]) -> tuple[dict[str, str], tuple[Unrecognised, ...]]:
+    """The parameters with every unknown question and every unknown choice left out, so that a
+    link with one mistake keeps all of its good answers ('pain_areas=knee,foo' keeps the knee).
+
+    Numbers and sizes are left for `read_link` to judge; a value that is too long is cut out
+    whole, without being read.
+    """
+    kept: dict[str, str] = {}
+    dropped: list[Unrecognised] = []
+    for name, text in params.items():
+        if len(text) > MAX_VALUE_CHARS:
+            dropped.append(Unrecognised(name, (text[:40] + "...",)))
+        elif name in LIST_CHOICES:
+            known = (
+                (*LIST_CHOICES[name], NO_RED_FLAGS) if name == "red_flags" else LIST_CHOICES[name]
+            )
+            entries = list(dict.fromkeys(item for item in text.split(",") if item))
+            good = [item for item in entries if item in known]
+            if NO_RED_FLAGS in good and len(good) > 1:  # a tick outweighs "none of these"
+                good.remove(NO_RED_FLAGS)
+            bad = tuple(item for item in entries if item not in known)
+            if bad:
+                dropped.append(Unrecognised(name, bad))
+            if good:
+                kept[name] = ",".join(good)
+        elif name in CHOICES and text not in CHOICES[name]:
+            dropped.append(Unrecognised(name, (text,)))
+        elif name in _ANSWER_PARAMS or name == STEP_PARAM:
+            kept[name] = text
+        else:
+            dropped.append(Unrecognised(name, (text,)))
+    return kept, tuple(dropped)
+
+
 def param_of(field: str) -> str:
     """The query parameter an `AnswersError` field is about ('measurements.knee_cm' -> 'knee_cm')."""
     return field.removeprefix("measurements.")

@@ -3,7 +3,8 @@
 The app lays these steps out as widgets and keeps what the shopper picked in a *draft*: a dict
 from answer field to the widget's value (None or an empty list when unanswered). `raw_answers`
 turns a draft into the raw answers object that `parse_answers` validates. The safety questions
-(SPEC section 2) come first, so a shopper who needs care is told so before anything else.
+(SPEC section 2) come straight after where it hurts, a few at a time and only those that can
+apply (`finder_flow`), so a shopper who needs care is told so before anything else.
 """
 
 from __future__ import annotations
@@ -269,17 +270,8 @@ MEASUREMENTS: tuple[Question, ...] = (
 
 STEPS: tuple[Step, ...] = (
     Step(
-        "Safety first",
-        "A few questions to check that a product is the right place to start. "
-        "Tick any that are true for you right now.",
-        (
-            Question("red_flags", "Is any of this happening to you?", CHECKS),
-            Question("age_band", "How old are you?", SINGLE),
-        ),
-    ),
-    Step(
         "Where it hurts",
-        "Pick every area that bothers you.",
+        "Pick every area that bothers you. We ask about warning signs next.",
         (
             Question("pain_areas", "Where do you feel pain?", MULTI),
             Question("knee_side", "Which knee?", SINGLE, applies=_has_area("knee")),
@@ -290,7 +282,16 @@ STEPS: tuple[Step, ...] = (
                 SINGLE,
                 applies=_knee_and_back,
             ),
+            Question("age_band", "How old are you?", SINGLE),
         ),
+    ),
+    Step(
+        "Safety check",
+        "Before we suggest anything: tick any that are true for you right now. "
+        "If none are, press Next.",
+        # Asked a few at a time: the warning signs that can apply to the areas picked on the
+        # step before (all of them when none was picked), in screens (finder_flow.py).
+        (Question("red_flags", "Is any of this happening to you?", CHECKS),),
     ),
     Step(
         "What you notice",
@@ -341,7 +342,8 @@ STEPS: tuple[Step, ...] = (
     ),
 )
 
-SAFETY_STEP = 0
+WHERE_IT_HURTS_STEP = 0
+SAFETY_STEP = 1
 QUESTIONS: dict[str, Question] = {q.field: q for step in STEPS for q in step.questions}
 
 

@@ -141,7 +141,7 @@ def new_page(browser, width: str):
 
 
 def open_finder(page, url: str):
-    """`page` at the finder's first step."""
+    """`page` at the finder's first step (where it hurts)."""
     page.goto(url)
     page.get_by_text("Step 1 of 5", exact=True).wait_for()
     return page
@@ -152,6 +152,29 @@ def next_step(page, step_text: str) -> None:
     wait_until_idle(page)  # a click while the last answer still reruns the page is lost
     page.get_by_role("button", name="Next").click()
     page.get_by_text(step_text, exact=True).wait_for()
+
+
+def through_the_safety_check(page) -> None:
+    """Next on every screen of warning signs (ticking none) until "Step 3 of 5"."""
+    for _ in range(6):
+        wait_until_idle(page)
+        if page.get_by_text("Step 3 of 5", exact=True).is_visible():
+            return
+        page.get_by_role("button", name="Next").click()
+    page.get_by_text("Step 3 of 5", exact=True).wait_for()
+
+
+def open_side_by_side(page, *cards: int):
+    """Tick Compare on the cards at these 0-based places, open the side-by-side view from the
+    tray, and return the dialog once its last row is drawn."""
+    for card in cards:
+        page.get_by_text("Compare", exact=True).nth(card).click()
+        wait_until_idle(page)
+    page.get_by_role("button", name=f"Compare {len(cards)} side by side").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Stands out for").wait_for()
+    wait_until_idle(page)
+    return dialog
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from tests.browser.conftest import (
     next_step,
     open_finder,
     shoot,
+    through_the_safety_check,
+    wait_until_idle,
 )
 
 pytestmark = BROWSER_TESTS
@@ -35,16 +37,16 @@ def _open(browser, app_url: str, width: str):
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str) -> None:
     page = _open(browser, app_url, width)
-    page.get_by_text("55 to 64").click()
-    shoot(page, f"questionnaire-{width}.png")
-    next_step(page, "Step 2 of 5")
     page.get_by_role("button", name="Knee", exact=True).click()
     page.get_by_text("Which knee?").wait_for()
     page.get_by_role("button", name="Lower back").click()
     page.get_by_text("Do your back and knee hurt at the same time?").wait_for()
     page.get_by_text("Left", exact=True).click()
-    shoot(page, f"questionnaire-step2-{width}.png")
-    next_step(page, "Step 3 of 5")
+    page.get_by_text("55 to 64").click()
+    shoot(page, f"questionnaire-{width}.png")
+    next_step(page, "Step 2 of 5")
+    shoot(page, f"questionnaire-step2-{width}.png")  # the safety check, first screen
+    through_the_safety_check(page)
     page.get_by_text("Both feet", exact=True).click()
     next_step(page, "Step 4 of 5")
     next_step(page, "Step 5 of 5")
@@ -55,7 +57,7 @@ def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str
     assert page.get_by_text("Because you told us").first.is_visible()
     shoot(page, f"results-{width}.png")
     if width == "phone":  # the score parts, opened on the narrowest screen
-        page.get_by_text("Why this order").first.click()
+        page.get_by_text("More about this product", exact=True).first.click()
         parts = page.get_by_text("Your answers:").first
         parts.wait_for()
         parts.scroll_into_view_if_needed()
@@ -65,7 +67,13 @@ def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_red_flag_stops_with_no_products(browser, app_url: str, width: str) -> None:
     page = _open(browser, app_url, width)
+    page.get_by_role("button", name="Knee", exact=True).click()
+    next_step(page, "Step 2 of 5")
+    while not page.get_by_text("One calf is painful, swollen, warm or red").is_visible():
+        page.get_by_role("button", name="Next").click()
+        wait_until_idle(page)
     page.get_by_text("One calf is painful, swollen, warm or red").click()
+    wait_until_idle(page)
     page.get_by_role("button", name="Next").click()
     page.get_by_role("heading", name="Please see a doctor today").wait_for()
     assert page.get_by_role("button", name="Add to cart").count() == 0

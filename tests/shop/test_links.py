@@ -83,15 +83,53 @@ def test_a_bad_value_opens_its_step_with_the_rest_of_the_link_kept() -> None:
         {"red_flags": "none", "pain_areas": "knee", "knee_side": "middle", "bunions": "both"},
         empty_draft(),
     )
-    assert opened.step == 1  # "Where it hurts" asks which knee
-    assert "knee_side" in opened.problem and "Which knee?" in opened.problem
+    assert opened.step == 0  # "Where it hurts" asks which knee
+    assert opened.problem == (
+        "We didn't recognise one of the answers in this link (which knee: 'middle'). "
+        "The rest is kept."
+    )
     assert opened.draft["pain_areas"] == ["knee"] and opened.draft["bunions"] == "both"
     assert opened.draft["knee_side"] is None
 
 
+def test_an_unknown_area_is_named_in_words_and_the_known_one_is_kept() -> None:
+    opened = open_address({"red_flags": "none", "pain_areas": "knee,foo"}, empty_draft())
+    assert opened.problem == (
+        "We didn't recognise one of the answers in this link (where it hurts: 'foo'). "
+        "The rest is kept."
+    )
+    assert opened.draft["pain_areas"] == ["knee"]
+    assert opened.step == 0  # the step asking where it hurts, to check it
+
+
+def test_every_mistake_in_a_link_is_named_and_every_good_answer_kept() -> None:
+    opened = open_address(
+        {
+            "red_flags": "none",
+            "habits": "slouching,juggling",
+            "sitting_hours": "30",
+            "colour": "blue",
+            "bunions": "both",
+        },
+        empty_draft(),
+    )
+    assert opened.problem is not None and opened.problem.startswith(
+        "We didn't recognise 3 of the answers in this link"
+    )
+    for words in ("habits: 'juggling'", "hours spent sitting: '30'", "'colour', which we do not"):
+        assert words in opened.problem
+    assert opened.draft["habits"] == ["slouching"] and opened.draft["bunions"] == "both"
+    assert opened.safety_answered
+
+
+def test_an_unknown_warning_sign_never_counts_as_none_of_these() -> None:
+    opened = open_address({"red_flags": "foo", "pain_areas": "knee"}, empty_draft())
+    assert not opened.safety_answered and "warning signs: 'foo'" in opened.problem
+
+
 def test_a_link_without_red_flags_asks_the_safety_questions_first() -> None:
     opened = open_address({"pain_areas": "knee"}, empty_draft())
-    assert opened.step == 0 and opened.then == RESULTS_STEP
+    assert opened.step == 1 and opened.then == RESULTS_STEP
     assert not opened.safety_answered
 
 
@@ -107,9 +145,9 @@ def test_a_red_flag_link_opens_the_outcome() -> None:
 def test_the_step_in_the_address_is_where_a_reload_lands() -> None:
     opened = open_address({"red_flags": "none", "step": "3"}, empty_draft())
     assert opened.step == 2
-    assert open_address({"step": "3"}, empty_draft()).step == 0  # safety first, then step 3
+    assert open_address({"step": "3"}, empty_draft()).step == 1  # safety first, then step 3
     bad = open_address({"red_flags": "none", "step": "9"}, empty_draft())
-    assert "'step'" in bad.problem
+    assert "the step to open: '9'" in bad.problem
 
 
 def test_going_back_keeps_answers_given_on_later_steps() -> None:

@@ -25,9 +25,9 @@ def test_every_answer_field_is_asked_once_with_a_label_for_every_value() -> None
         assert set(LABELS[field]) == set(values), field
 
 
-def test_red_flags_come_first() -> None:
+def test_red_flags_come_straight_after_where_it_hurts() -> None:
     safety = STEPS[SAFETY_STEP]
-    assert SAFETY_STEP == 0
+    assert SAFETY_STEP == 1 and STEPS[0].questions[0].field == "pain_areas"
     assert [q.field for q in safety.questions if q.kind == CHECKS] == ["red_flags"]
 
 
@@ -60,10 +60,15 @@ def test_knee_questions_are_dropped_when_the_knee_is_not_sore() -> None:
     assert QUESTIONS["knee_side"].is_asked(draft | {"pain_areas": ["knee"]})
 
 
-def test_safety_answers_can_be_taken_alone() -> None:
-    draft = empty_draft() | {"red_flags": ["knee_locked"], "pain_areas": ["knee"]}
+def test_safety_answers_can_be_taken_with_where_it_hurts_alone() -> None:
+    draft = empty_draft() | {
+        "red_flags": ["knee_locked"],
+        "pain_areas": ["knee"],
+        "bunions": "both",
+    }
     assert raw_answers(draft, up_to_step=SAFETY_STEP) == {
         "schema_version": 1,
+        "pain_areas": ["knee"],
         "red_flags": ["knee_locked"],
     }
 
