@@ -1,5 +1,5 @@
 """NICE guidance placements on the final order: NG59 (low back pain) and NG226 (long-standing
-knee pain and osteoarthritis, for the joint that hurts: knee braces, and hip supports).
+knee pain and osteoarthritis, for the joint that hurts: knee braces, and hip supports and belts).
 
 NG59 advises against belts, corsets and foot orthotics as a *treatment* for low back pain, and
 NG226 does not routinely recommend knee braces. So, when a placement applies to the shopper's
@@ -54,8 +54,8 @@ def ng226_applies(answers: Answers) -> bool:
 
 
 def ng226_hip_applies(answers: Answers) -> bool:
-    """NG226 holds hip supports back from the top places when a clinician-named osteoarthritis
-    goes with hip or upper-thigh pain. A knee that gives way says nothing about the hip, so it
+    """NG226 holds hip supports and SI belts back from the top places when a clinician-named
+    osteoarthritis goes with hip or upper-thigh pain. A knee that gives way says nothing about the hip, so it
     is no exception here."""
     return "hip" in osteoarthritis_joints(answers)
 
