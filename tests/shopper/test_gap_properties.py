@@ -42,12 +42,18 @@ def added(raw: dict, field: str, values) -> dict:
 
 
 @FAST
-@given(raw=raw_answers(), injuries=INJURIES, **tuning)
+@given(
+    raw=raw_answers(red_flags=False),  # a red flag shows nothing, so it could not tell
+    injuries=INJURIES,
+    area=st.sampled_from(["lower_back", "knee", "foot"]),  # areas the heat products are for
+    **tuning,
+)
 def test_no_heat_product_is_shown_after_a_recent_injury_or_fall_whatever_the_tuning(
-    engine, raw, injuries, boost, blend, cap, use_model
+    engine, raw, injuries, area, boost, blend, cap, use_model
 ):
     tuned = hostile(engine, boost, blend, cap, use_model)
-    result = tuned.recommend(parse_answers(added(raw, "risk_factors", injuries)), MAX_K)
+    answers = added(added(raw, "risk_factors", injuries), "pain_areas", [area])
+    result = tuned.recommend(parse_answers(answers), MAX_K)
     heat = set(engine.catalog.products.loc[engine.catalog.products["heat"], "sku"])
     assert not {item.sku for item in result.items} & heat
 
@@ -111,8 +117,8 @@ def test_a_calm_banner_with_numb_feet_or_back_pain_in_pregnancy_says_who_to_see(
     if result.triage.level != "none":
         return
     message = result.triage.message
-    if "numb_feet" in answers.symptoms:
-        assert "GP" in message or "podiatrist" in message
+    if "numb_feet" in answers.symptoms:  # with diabetes the level is see_clinician (NG19)
+        assert "in both feet is worth showing to your GP" in message
     back_or_pelvis = answers.pain_areas & {"lower_back", "hip", "upper_thigh"}
     if "pregnancy" in answers.conditions and back_or_pelvis:
         assert "midwife or maternity unit" in message
