@@ -6,8 +6,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.shopper.guidance import NG59_CATEGORIES, NG226_CATEGORIES
+from recommender.shopper.guidance import NG59_CATEGORIES, NG226_CATEGORIES, NG226_HIP_CATEGORIES
 from recommender.shopper.ranker import Pairs
+
+# Every support NICE NG226 names for the knee and hip (issue 19: its devices recommendation).
+NG226_SUPPORT_CATEGORIES = (
+    *NG226_CATEGORIES,
+    *NG226_HIP_CATEGORIES,
+    "knee_sleeve",
+    "knee_strap",
+    "orthotic_insole",
+)
 
 
 @dataclass(frozen=True)
@@ -44,3 +53,17 @@ class LovesKneeBraces:
 
     def score(self, pairs: Pairs) -> np.ndarray:
         return pairs.candidates["category"].isin(NG226_CATEGORIES).to_numpy(float)
+
+
+@dataclass(frozen=True)
+class LovesHeatAndSupports:
+    """Gives its top score to what issue 19's closed gaps hold back or move down (heat products
+    after a fresh injury; NICE NG226's hip supports, knee sleeves, straps and insoles), and
+    nothing to anything else."""
+
+    name: str = "m-heat-and-supports"
+
+    def score(self, pairs: Pairs) -> np.ndarray:
+        candidates = pairs.candidates
+        wanted = candidates["heat"] | candidates["category"].isin(NG226_SUPPORT_CATEGORIES)
+        return wanted.to_numpy(float)

@@ -59,6 +59,11 @@ def spec_level(raw: dict) -> str:
     knee_trauma = "recent_knee_injury" in risks or ("knee" in areas and fall)
     if knee_trauma:
         found.append("urgent" if age in SPEC_FROM_55 else "see_clinician")
+    # Issue 19's coverage gaps: numbness or tingling after a fall or injury (NHS: sprains and
+    # strains) is seen today, whichever numbness answer tells of it.
+    injured = bool(risks & {"recent_fall", "recent_knee_injury"})
+    if injured and (symptoms & SPEC_NUMBNESS_SYMPTOMS or flags & SPEC_NUMBNESS_FLAGS):
+        found.append("urgent")
     # Revision 3, high-risk diabetic foot (NICE NG19).
     if "diabetes" in conditions and (
         symptoms & {"numb_feet", "numbness_one_leg"} or "poor_circulation" in conditions
@@ -86,6 +91,10 @@ def spec_held_back(raw: dict) -> dict[str, bool]:
         bool(symptoms & {"numb_feet", "numbness_one_leg"}) or "poor_circulation" in conditions
     )
     return {
+        # Issue 19: heat in the first days after an injury or fall (NHS: sprains and strains).
+        "heat": bool(set(raw.get("risk_factors", [])) & {"recent_fall", "recent_knee_injury"})
+        or numb
+        or bool(conditions & {"diabetes", "poor_circulation"}),
         "compression": (numb and (diabetes or "numb_feet" in symptoms))
         or "poor_circulation" in conditions
         or "calf_swelling" in flags,

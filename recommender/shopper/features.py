@@ -59,7 +59,13 @@ _DERIVED = (
     "age:from_55",
     *_AFTER_FALL,
     "knee:long_standing_from_50",
+    "osteoarthritis:knee",
+    "osteoarthritis:hip",
 )
+# Where a clinician-named osteoarthritis hurts (SPEC: "the knee or hip"): the hip side when the
+# shopper ticked hip or upper-thigh pain (hip pain is often felt in the thigh), the knee side when
+# they ticked knee pain, or named neither joint (the safe reading: the knee, as SPEC revision 3).
+_HIP_SIDE = frozenset({"hip", "upper_thigh"})
 
 
 def answer_features(answers: Answers) -> frozenset[str]:
@@ -100,6 +106,18 @@ def _derived(answers: Answers) -> Iterable[str]:
                 yield feature
     if long_standing_knee_pain_from_50(answers):  # the picture NICE NG226 describes
         yield "knee:long_standing_from_50"
+    yield from (f"osteoarthritis:{joint}" for joint in osteoarthritis_joints(answers))
+
+
+def osteoarthritis_joints(answers: Answers) -> frozenset[str]:
+    """The joints ("knee", "hip") a clinician-named osteoarthritis is taken to be in: those the
+    shopper has pain in, so NICE NG226's devices guidance follows the painful joint."""
+    if "osteoarthritis" not in answers.conditions:
+        return frozenset()
+    joints = {"hip"} if answers.pain_areas & _HIP_SIDE else set()
+    if "knee" in answers.pain_areas or not joints:
+        joints.add("knee")
+    return frozenset(joints)
 
 
 def long_standing_knee_pain_from_50(answers: Answers) -> bool:
@@ -170,6 +188,8 @@ _LABELS = {
     "condition:skin_condition": "a skin condition",
     "condition:pregnancy": "a pregnancy",
     "condition:osteoarthritis": "osteoarthritis a clinician has told you about",
+    "osteoarthritis:knee": "osteoarthritis a clinician has told you about",
+    "osteoarthritis:hip": "osteoarthritis a clinician has told you about",
     "started:under_6_weeks": "pain that began less than 6 weeks ago",
     "started:6_to_12_weeks": "pain that began 6 to 12 weeks ago",
     "started:over_12_weeks": "pain that began more than 12 weeks ago",

@@ -1,5 +1,5 @@
 """NICE guidance placements on the final order: NG59 (low back pain) and NG226 (long-standing
-knee pain and osteoarthritis).
+knee pain and osteoarthritis, for the joint that hurts: knee braces, and hip supports and belts).
 
 NG59 advises against belts, corsets and foot orthotics as a *treatment* for low back pain, and
 NG226 does not routinely recommend knee braces. So, when a placement applies to the shopper's
@@ -18,11 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.shopper.answers import Answers
-from recommender.shopper.features import long_standing_knee_pain_from_50
+from recommender.shopper.features import long_standing_knee_pain_from_50, osteoarthritis_joints
 
 SOURCE = "NICE NG59: low back pain and sciatica in over 16s"
 NG59_CATEGORIES = ("back_brace", "si_belt", "orthotic_insole")
 NG226_CATEGORIES = ("knee_brace_hinged", "knee_brace_unloader")
+# NG226's devices recommendation (1.3.10) covers supports for every joint: for the hip, the
+# catalog's hip supports and the SI belts it offers for hip pain, held back like the knee's
+# braces when the hip is the painful joint.
+NG226_HIP_CATEGORIES = ("hip_support", "si_belt")
 # Pain areas that together still count as "only low back pain" (sciatica with it).
 BACK_PAIN_AREAS = frozenset({"lower_back", "back_of_leg"})
 KEPT_OUT_OF_TOP = 3
@@ -42,10 +46,18 @@ def back_pain_only(answers: Answers) -> bool:
 
 def ng226_applies(answers: Answers) -> bool:
     """NG226 holds hinged and unloader braces back from the top places: osteoarthritis a
-    clinician has named, or long-standing knee pain from 50, unless the knee gives way (the
-    instability NG226 makes its exception for)."""
-    picture = "osteoarthritis" in answers.conditions or long_standing_knee_pain_from_50(answers)
+    clinician has named, taken to be in the knee (knee pain, or neither joint named), or
+    long-standing knee pain from 50, unless the knee gives way (the instability NG226 makes its
+    exception for)."""
+    picture = "knee" in osteoarthritis_joints(answers) or long_standing_knee_pain_from_50(answers)
     return picture and "knee_gives_way" not in answers.symptoms
+
+
+def ng226_hip_applies(answers: Answers) -> bool:
+    """NG226 holds hip supports and SI belts back from the top places when a clinician-named
+    osteoarthritis goes with hip or upper-thigh pain. A knee that gives way says nothing about the hip, so it
+    is no exception here."""
+    return "hip" in osteoarthritis_joints(answers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +97,23 @@ NG226 = Placement(
         "recommend knee braces, and too few other products fit to show it below them"
     ),
 )
-PLACEMENTS: tuple[Placement, ...] = (NG59, NG226)
+NG226_HIP = Placement(
+    id="ng226_hip_top3",
+    guideline="NICE NG226",
+    categories=NG226_HIP_CATEGORIES,
+    applies=ng226_hip_applies,
+    order_words=(
+        "UK guidance on long-standing hip pain (NICE NG226) does not routinely recommend "
+        "supports or belts for it; exercise comes first, so this support is placed below the "
+        "first three"
+    ),
+    held_back=(
+        "held back: UK guidance on long-standing hip pain (NICE NG226) does not routinely "
+        "recommend supports or belts for it, and too few other products fit to show it below "
+        "them"
+    ),
+)
+PLACEMENTS: tuple[Placement, ...] = (NG59, NG226, NG226_HIP)
 BY_ID = {placement.id: placement for placement in PLACEMENTS}
 
 

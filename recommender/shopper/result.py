@@ -28,7 +28,8 @@ class ScoreParts:
     """The weighted parts of a score; they add up to it.
 
     `guidance` (0 or less, SPEC section 2 revision 3) is how far a NICE placement moved the
-    product down, and `guidance_by` the placement's id (`ng59_top3`, `ng226_top3`), or "".
+    product down, and `guidance_by` the placement's id (`ng59_top3`, `ng226_top3`,
+    `ng226_hip_top3`), or "".
     """
 
     rules: float

@@ -70,6 +70,7 @@ RESTS_ON = {
     "stay_active_back": "make it a habit to get up and move more often",
     "protect_fresh_injury": "stabilizing the knee and preventing further injury",
     "exercise_first_knee": "make it a habit to get up and move more often",
+    "exercise_first_hip": "make it a habit to get up and move more often",
     "weight_eases_knees": "By losing weight, you can avoid the type of undue pressure on your "
     "spinal column",
     "osteoporosis_no_loaded_bending": "Certain yoga poses are known to activate the psoas as well.",
