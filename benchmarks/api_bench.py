@@ -38,6 +38,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -66,7 +67,7 @@ def run() -> list[dict]:
     clients = ("httpx", "lean", "wrk") if shutil.which("wrk") else ("httpx", "lean")
     runs = [(label, pg_url, client) for label, pg_url in backends for client in clients]
     batch_rates = [_batch_rate()]
-    loads: list[tuple] = []
+    loads: list[tuple[Any, ...]] = []
     for _label, pg_url, client in runs:
         loads.append(_serve_and_load(pg_url, answers, client))
         batch_rates.append(_batch_rate())
@@ -81,9 +82,13 @@ def run() -> list[dict]:
     for n, ((label, _pg_url, client), load) in enumerate(zip(runs, loads, strict=True)):
         around = (batch_rates[n] + batch_rates[n + 1]) / 2
         if client == "wrk":
-            rows += _wrk_rows(f"{label}, wrk", *load, around)
+            rate, p50, p99, errors, total = load
+            rows += _wrk_rows(f"{label}, wrk", rate, p50, p99, errors, total, around)
         else:
-            rows += _rows(f"{label}, {client} clients", *load, around)
+            latencies, failed, seconds, client_cpu = load
+            rows += _rows(
+                f"{label}, {client} clients", latencies, failed, seconds, client_cpu, around
+            )
     if "wrk" not in clients:
         rows.append({"name": "API under wrk", "value": WRK_INSTALL, "unit": "", "target": ""})
     return rows + _hung_store_rows(answers[0])
@@ -136,7 +141,7 @@ def _batch_rate() -> float:
     return BATCH_LINES / wall
 
 
-def _serve_and_load(pg_url: str | None, answers: list[dict], client: str) -> tuple:
+def _serve_and_load(pg_url: str | None, answers: list[dict], client: str) -> tuple[Any, ...]:
     with _server(pg_url) as (base, work):
         if client == "wrk":
             return _wrk_load(base, answers, work)

@@ -94,6 +94,7 @@ def load_feedback(
     Sessions made by a client in `exclude_clients` (SPEC 5's `client`: say, a bot's API key)
     are left out, and their events with them."""
     sessions = read_sessions(store)
+    assert isinstance(sessions, pd.DataFrame)  # read whole: no chunksize
     chunks = [_compact_events(chunk) for chunk in read_events(store, chunksize=READ_CHUNK)]
     events = pd.concat(chunks, ignore_index=True) if chunks else _compact_events(None)
     left_out = sessions[col.CLIENT].isin(list(exclude_clients))

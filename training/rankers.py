@@ -88,7 +88,7 @@ class LightGBMBaseline:
             params.pop(name, None)
         params = {k: v for k, v in params.items() if v is not None}
         train = lgb.Dataset(
-            sample.model_input(table),
+            pair_features(sample, table),
             label=np.clip(sample.rows[GRADE].to_numpy(), 0, None),
             group=session_sizes(sample),
             position=sample.rows[POSITION].to_numpy(np.int32),

@@ -7,6 +7,8 @@ accessible name) and say in words what the chart shows.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 import pandas as pd
 
@@ -40,7 +42,9 @@ def model_chart(comparison: pd.DataFrame, metric: str) -> alt.Chart:
 def line_chart(table: pd.DataFrame, x_title: str, y_title: str, description: str) -> alt.Chart:
     """One line per column of `table` against its index, named by `description` in words."""
     long = table.rename_axis("x").reset_index().melt("x", var_name="series", value_name="y")
-    x_type = "temporal" if pd.api.types.is_datetime64_any_dtype(long["x"]) else "quantitative"
+    x_type: Literal["temporal", "quantitative"] = (
+        "temporal" if pd.api.types.is_datetime64_any_dtype(long["x"]) else "quantitative"
+    )
     return (
         alt.Chart(long, description=description)
         .mark_line(point=len(table) < 40)

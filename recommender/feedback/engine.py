@@ -65,7 +65,7 @@ def create_store_engine(url: str, statement_timeout_s: float | None = None) -> E
         if parsed.get_backend_name() != "sqlite":
             # A server that cannot be reached must fail soon, not stall the shopper's page.
             postgres = parsed.get_backend_name() == "postgresql"
-            wait = {"connect_timeout": CONNECT_TIMEOUT_S} if postgres else {}
+            wait: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT_S} if postgres else {}
             wait = {} if "connect_timeout" in parsed.query else wait
             if postgres and statement_timeout_s is not None:
                 limit = max(1, round(statement_timeout_s * 1000))

@@ -17,8 +17,9 @@ from sqlalchemy import Connection, select, update
 from recommender.errors import InputError
 from recommender.feedback import columns as col
 from recommender.feedback.records import utc_now
+from recommender.feedback.rows import upsert_ignoring
 from recommender.feedback.schema import STAGE_LENGTH, funnel
-from recommender.feedback.store import FeedbackStore, upsert_ignoring
+from recommender.feedback.store import FeedbackStore
 
 # A stage is a short word ("step-1", "results", "safety-stop"), never text from a shopper:
 # the table stays a few rows a day whatever the page sends.

@@ -81,13 +81,14 @@ class FeedbackStore:
                     engine.dispose()
                     raise StoreUnavailable(f"RECOMMENDER_DB: {error}") from error
                 return cls(engine, tracks_imports=version >= LATEST_VERSION)
-        engine = create_store_engine(url)
-        check_reachable(engine)
-        with_retry(lambda: migrate(engine), "prepare the feedback store")
-        if statement_timeout_s is not None:
-            engine.dispose()
-            engine = create_store_engine(url, statement_timeout_s)
-        return cls(engine)
+        migrating = create_store_engine(url)
+        check_reachable(migrating)
+        with_retry(lambda: migrate(migrating), "prepare the feedback store")
+        if statement_timeout_s is None:
+            return cls(migrating)
+        # The schema is brought up to date first; only then do the statements get their limit.
+        migrating.dispose()
+        return cls(create_store_engine(url, statement_timeout_s))
 
     def visible(self, table: Table) -> ColumnElement[bool]:
         """Rows the app wrote and rows of published imports; an import still running (or one
