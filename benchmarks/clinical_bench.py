@@ -26,6 +26,7 @@ _WORDS = {
 
 
 def run() -> list[dict]:
+    """Rows: how many generated shoppers' results break each rule a clinician would check."""
     engine = load_engine(CATALOG_DIR)
     shoppers = generated_shoppers(SHOPPERS)
     found = audit((answers, engine.recommend(answers, DEFAULT_K)) for answers in shoppers)

@@ -48,6 +48,7 @@ def _median(action) -> float:
 
 
 def run() -> list[dict]:
+    """Rows: the model check's time, structural and in the limited process."""
     text = _model_text()
     names = [name.replace(":", "__") for name in MODEL_COLUMNS]
     structural = _median(lambda: check_model_text(text, names))

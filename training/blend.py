@@ -68,6 +68,7 @@ class BlendFit:
         return self.best
 
     def to_json(self) -> dict[str, Any]:
+        """The fit as a JSON object, for the model card's `blend`."""
         return {
             "proposed": self.proposed,
             "estimator": self.estimator,

@@ -56,6 +56,7 @@ class BlendCheck:
 
     @property
     def best_grid_ratio(self) -> float:
+        """The best true NDCG@5 ratio of any weight on the grid."""
         return max(self.grid_ratios.values())
 
     @property

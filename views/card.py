@@ -83,6 +83,7 @@ def product_card(state: Finder, item: Item, record: Record) -> None:
 
 
 def caution_marker(count: int) -> str:
+    """The card's badge saying how many cautions apply to the shopper, and where to read them."""
     plural = "s" if count > 1 else ""
     return (
         f":orange-badge[:material/warning: {count} caution{plural} for you: "

@@ -25,6 +25,7 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
 
 
 def answers_schema() -> dict[str, Any]:
+    """The JSON Schema of a shopper's answers (SPEC section 1), as the API documents them."""
     properties: dict[str, Any] = {"schema_version": {"type": "integer", "enum": [SCHEMA_VERSION]}}
     for name, choices in CHOICES.items():
         properties[name] = {"type": "string", "enum": list(choices)}

@@ -33,6 +33,8 @@ PROTOCOL = f"{__name__}:GuardedHttp"
 
 
 class GuardedHttp(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with limits on a connection's request head and its time."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_bytes = 0
@@ -41,14 +43,17 @@ class GuardedHttp(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the connection, with `IDLE_TIMEOUT` seconds for its first request to begin."""
         super().connection_made(transport)
         self._arm(IDLE_TIMEOUT)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """End the connection, with no deadline left to fire."""
         self._disarm()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        """Pass bytes to the parser, never more head than `MAX_HEAD_BYTES` (431 past it)."""
         while data:
             if self._head_done:
                 super().data_received(data)
@@ -64,11 +69,13 @@ class GuardedHttp(HttpToolsProtocol):
                 return
 
     def on_message_begin(self) -> None:
+        """A new request: its headers counted afresh, `READ_TIMEOUT` seconds to arrive."""
         super().on_message_begin()
         self._header_count = 0
         self._arm(READ_TIMEOUT)
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        """Count one request header; past `MAX_HEADERS`, 431."""
         self._header_count += 1
         if self._header_count > MAX_HEADERS:
             self._refuse(431, f"more than {MAX_HEADERS} request headers")
@@ -76,16 +83,19 @@ class GuardedHttp(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        """The head is read: hand the request on, unless it was refused."""
         if self.transport.is_closing():
             return
         self._head_done = True
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        """Pass a piece of the body on, unless the request was refused."""
         if not self.transport.is_closing():  # a refused head has no request to give it to
             super().on_body(body)
 
     def on_message_complete(self) -> None:
+        """The request is in: clear its deadline, and give the next head a fresh allowance."""
         self._disarm()
         if self.transport.is_closing():
             return

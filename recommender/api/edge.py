@@ -32,6 +32,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        """Pass the request on, with `SECURITY_HEADERS` added to an HTTP response."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -53,6 +54,7 @@ class JsonOnly:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        """Pass the request on, or answer 415 to a POST whose body is not declared as JSON."""
         if scope["type"] == "http" and scope["method"] == "POST" and not _is_json(scope):
             await problem(415, NOT_JSON, "Content-Type")(scope, receive, send)
             return

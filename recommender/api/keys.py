@@ -29,6 +29,8 @@ FINDER, PUBLIC = "finder", "public"
 
 @dataclass(frozen=True, slots=True)
 class ApiKey:
+    """One key of RECOMMENDER_API_KEYS: the id that may be stored, and the secret that never is."""
+
     key_id: str  # stored as the session's client; never the key itself
     secret: bytes
 

@@ -59,6 +59,7 @@ class ApiFeedbackLog(FeedbackLog):
         self._watch = state.store_watch
 
     def wrote(self, error: Exception | None) -> None:
+        """Note how a write went, for /v1/health."""
         self._watch.wrote(error)
 
 

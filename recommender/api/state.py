@@ -77,6 +77,7 @@ class StoreWatch:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wrote(self, error: BaseException | None = None) -> None:
+        """Note how a store write went: `error` is None when it succeeded."""
         with self._lock:
             if error is None:
                 self.state = STORE_OK

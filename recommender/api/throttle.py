@@ -57,6 +57,7 @@ class RateLimit:
         self._lock = threading.Lock()
 
     def admit(self, client: str) -> float:
+        """0 when `client` may go ahead (spending one request), else the seconds to wait."""
         now = self.clock()
         with self._lock:
             empty_at = max(self._empty_at.get(client, now), now)
@@ -79,6 +80,7 @@ class WrongKeys:
         self._lock = threading.Lock()
 
     def wait(self, address: str) -> float:
+        """The seconds `address` must wait before its keys are compared again (0: none)."""
         with self._lock:
             failures = self._failures.get(address)
             if failures is None or len(failures) < MAX_WRONG_KEYS:
@@ -86,6 +88,7 @@ class WrongKeys:
             return max(0.0, failures[0] + WRONG_KEY_WINDOW - self.clock())
 
     def failed(self, address: str) -> None:
+        """Count a wrong key sent from `address`."""
         with self._lock:
             failures = self._failures.setdefault(address, deque(maxlen=MAX_WRONG_KEYS))
             failures.append(self.clock())

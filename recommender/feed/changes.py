@@ -58,6 +58,7 @@ class FeedChanges:
 
     @property
     def any(self) -> bool:
+        """Whether the feed changes anything at all."""
         return bool(self.added or self.removed or self.prices or self.stock or self.safety)
 
     def report(self) -> list[str]:
@@ -106,6 +107,7 @@ class FeedChanges:
         return found
 
     def price_crashes(self) -> list[str]:
+        """The prices that fall by more than half, each as "SKU was -> now"."""
         return [
             f"{sku} {_money(was)} -> {_money(now)}"
             for sku, was, now in self.prices

@@ -70,6 +70,7 @@ class Opening:
 
     @property
     def safety_answered(self) -> bool:
+        """Whether every warning sign that could apply to the draft was asked."""
         return safety_done(self.draft, self.asked)
 
 
@@ -101,6 +102,7 @@ def unasked_flags(draft: Mapping[str, Any], asked: frozenset[str]) -> tuple[str,
 
 
 def safety_done(draft: Mapping[str, Any], asked: frozenset[str]) -> bool:
+    """Whether every warning sign that could apply to this draft was asked."""
     return not unasked_flags(draft, asked)
 
 

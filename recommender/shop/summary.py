@@ -54,6 +54,8 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """One section of the summary: a title, an optional lead sentence, and its entries."""
+
     title: str
     lead: str = ""  # a sentence before the list
     entries: tuple[Entry, ...] = ()

@@ -41,6 +41,7 @@ class Findings:
     nothing_needed_beside_see_someone: int = 0  # results
 
     def problems(self) -> dict[str, int]:
+        """The count for each rule, by name (every field but `results`)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "results"}
 
 

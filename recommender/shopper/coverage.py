@@ -67,15 +67,19 @@ class FlagScreen:
 
 @dataclass(frozen=True)
 class CoverageTable:
+    """The coverage table: its rows, and the screens its red flags are grouped into."""
+
     rows: tuple[CoverageRow, ...]
     screens: tuple[FlagScreen, ...]
 
     def flags_for(self, pain_areas: Collection[str] | None) -> tuple[str, ...]:
+        """The `red_flags` values to ask with these pain areas, in SPEC section 2 order."""
         areas = _checked_areas(pain_areas)
         asked = {r.red_flag for r in self.rows if r.red_flag and r.applies_to(areas)}
         return tuple(flag for flag in RED_FLAGS if flag in asked)
 
     def screens_for(self, pain_areas: Collection[str] | None) -> tuple[FlagScreen, ...]:
+        """The screens of red flags to ask a shopper with these pain areas (none left empty)."""
         asked = set(self.flags_for(pain_areas))
         kept = (
             FlagScreen(s.title, tuple(f for f in RED_FLAGS if f in s.flags and f in asked))

@@ -86,6 +86,7 @@ class Scored:
 
     @property
     def scores(self) -> np.ndarray:
+        """Each product's total score: the sum of its parts."""
         return self.parts.sum(axis=1)
 
     def hold_back(self, indices: list[int], why: str) -> None:
@@ -96,6 +97,7 @@ class Scored:
         self.eligible[indices] = False
 
     def blocked_mask(self, size: int) -> np.ndarray:
+        """`blocked_by` as a mask over `size` products (True: kept off the results)."""
         mask = np.zeros(size, dtype=bool)
         mask[list(self.blocked_by)] = True
         return mask
