@@ -1,8 +1,9 @@
-"""The `recommender` command: the thin layer above both `recommender` and `training`.
+"""The `recommender` command: one thin package above both `recommender` and `training`.
 
-The shopper and merchandising commands live in `recommender.cli`; the commands that train,
-evaluate, simulate or promote models import `training` and so live here, which keeps the
-`recommender` package free of any `training` import (an import-linter contract checks it).
+Every command group lives here, one module each (`recommend`, `catalog`, `feedback`, `weights`,
+`admin`, `serve`, `simulate`, `train`, `evaluate`, `models`, `interleaving`), so the
+`recommender` package itself holds no command-line code and never imports `training` (an
+import-linter contract checks it).
 """
 
 __all__: list[str] = []

@@ -1,7 +1,7 @@
 """Entry point of the `recommender` command: builds the parser and turns errors into exit codes.
 
 Each command group lives in its own module with a `configure(parser)` function: the shopper and
-merchandising groups in `recommender.cli`, the groups that import `training` in this package.
+merchandising groups and the groups that import `training` alike, all in this package.
 Only the module of the command named on the line is imported, so `recommender --help` and
 `recommender recommend` start without loading pandas, SQLAlchemy or scikit-learn for nothing.
 A handler receives the parsed arguments and the settings and returns an exit code. Known errors
@@ -41,27 +41,27 @@ def command_module(name: str) -> ModuleType:
     """The module that configures and handles command `name` (imported only when asked for)."""
     # Plain imports, not import-by-string, so import-linter sees every dependency.
     if name == "recommend":
-        from recommender.cli import recommend
+        from recommender_cli import recommend
 
         return recommend
     if name == "catalog":
-        from recommender.cli import catalog
+        from recommender_cli import catalog
 
         return catalog
     if name == "feedback":
-        from recommender.cli import feedback
+        from recommender_cli import feedback
 
         return feedback
     if name == "weights":
-        from recommender.cli import weights
+        from recommender_cli import weights
 
         return weights
     if name == "admin":
-        from recommender.cli import admin
+        from recommender_cli import admin
 
         return admin
     if name == "serve":
-        from recommender.cli import serve
+        from recommender_cli import serve
 
         return serve
     if name == "simulate":

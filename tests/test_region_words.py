@@ -14,7 +14,7 @@ import pytest
 
 from recommender.errors import InputError
 from recommender.settings import Settings
-from recommender.shop.summary import summary_markdown
+from recommender.shop.summary import summary_html
 from recommender.shopper.advice import load_advice_book
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import build_engine
@@ -91,7 +91,7 @@ def test_a_see_clinician_message_in_the_us_names_a_doctor_and_a_physical_therapi
 
 def test_the_clinician_summary_uses_the_same_words_as_the_finder(us_engine):
     answers = parse_answers(SCIATICA_BOTH_LEGS)
-    summary = summary_markdown(answers, us_engine.recommend(answers, 5), on=date(2026, 1, 2))
+    summary = summary_html(answers, us_engine.recommend(answers, 5), on=date(2026, 1, 2))
     assert "call 911" in summary and "999" not in summary
 
 

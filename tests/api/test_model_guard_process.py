@@ -15,7 +15,7 @@ from recommender.api.state import RECHECK_SECONDS
 from recommender.api.workers import STEADY_SECONDS, RestartBackoff
 from recommender_cli.main import main
 from tests.api.live_server import live_server
-from tests.model.conftest import corrected, prepared
+from tests.model.conftest import small_model, small_shop_frames
 from tests.model.test_model_check import (
     CRAFTED,
     bad_child_index,
@@ -24,7 +24,7 @@ from tests.model.test_model_check import (
     model_folder,
 )
 
-__all__ = ["corrected", "prepared"]  # fixtures shared with tests/model
+__all__ = ["small_model", "small_shop_frames"]  # fixtures shared with tests/model
 
 ANSWERS = {"pain_areas": ["knee"], "activities": ["running"]}
 REQUESTS = 12
@@ -40,7 +40,7 @@ def _answers_from(base: str) -> list[httpx.Response]:
 
 
 def test_two_workers_keep_answering_while_crafted_models_are_imported_and_forced(
-    api_settings, corrected, tmp_path, monkeypatch
+    api_settings, small_model, tmp_path, monkeypatch
 ):
     env = {
         "RECOMMENDER_DB": api_settings.db_url,
@@ -49,18 +49,18 @@ def test_two_workers_keep_answering_while_crafted_models_are_imported_and_forced
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    text = corrected.model_text()
+    text = small_model.model_text()
 
     with live_server(env, tmp_path, workers=2) as (base, log):
         for name, (craft, _) in CRAFTED.items():
             folder = model_folder(
-                tmp_path / "elsewhere" / name.replace(" ", "-"), craft(text), corrected
+                tmp_path / "elsewhere" / name.replace(" ", "-"), craft(text), small_model
             )
             assert main(["models", "import", str(folder)]) == 2
         imported = _answers_from(base)
         served = []
         for model_id, craft in (("m-bad-child", bad_child_index), ("m-cycle", cycle)):
-            force_into_registry(api_settings, craft(text), corrected, model_id)
+            force_into_registry(api_settings, craft(text), small_model, model_id)
             time.sleep(RECHECK_SECONDS + 0.5)  # every worker sees the change and reloads
             served.append(_answers_from(base))
         shown = log.read_text()

@@ -198,7 +198,7 @@ def test_an_explored_result_is_stored_with_its_policy_and_propensities(
 ) -> None:
     import numpy as np
 
-    from recommender.feedback.policy import explore
+    from recommender.feedback.policy import explore, position_chances
     from recommender.shopper.result import Item, Result, ScoreParts, Triage
 
     items = tuple(
@@ -217,7 +217,12 @@ def test_an_explored_result_is_stored_with_its_policy_and_propensities(
     events = read_events(store)
     assert events["sku"].tolist() == [item.sku for item in shown.result.items]
     assert events["position"].tolist() == [1, 2, 3, 4]
-    assert events["propensity"].tolist() == [0.25] * 4
+    # Each logged propensity is the policy's exact chance of that product at that position.
+    served = {item.sku: rank for rank, item in enumerate(items)}
+    chances = position_chances(len(items))
+    expected = [chances[served[sku], place] for place, sku in enumerate(events["sku"])]
+    assert events["propensity"].tolist() == pytest.approx(expected)
+    assert all(0 < chance <= 1 for chance in expected)
 
 
 def test_an_unusable_sqlite_folder_is_a_store_error(tmp_path) -> None:

@@ -102,14 +102,14 @@ CRAFTED = {
 
 
 @pytest.fixture(scope="module")
-def model_text(corrected: LambdaRanker) -> str:
-    return corrected.model_text()
+def model_text(small_model: LambdaRanker) -> str:
+    return small_model.model_text()
 
 
-def model_folder(where: Path, text: str, corrected: LambdaRanker) -> Path:
+def model_folder(where: Path, text: str, small_model: LambdaRanker) -> Path:
     where.mkdir(parents=True)
     (where / registry.MODEL_FILE).write_text(text)
-    state = {**corrected.saved_state(), "training": {"synthetic_sessions": 0}}
+    state = {**small_model.saved_state(), "training": {"synthetic_sessions": 0}}
     (where / registry.MODEL_STATE_FILE).write_text(json.dumps(state))
     trust = {"trusted": True, "reason": "trained and checked elsewhere"}
     (where / registry.CARD_FILE).write_text(json.dumps({"id": where.name, "trust": trust}))
@@ -118,11 +118,11 @@ def model_folder(where: Path, text: str, corrected: LambdaRanker) -> Path:
 
 @pytest.mark.parametrize("name", list(CRAFTED))
 def test_a_crafted_model_text_is_refused_by_import_naming_the_problem(
-    name, model_text, corrected, models_settings, tmp_path, monkeypatch, capsys
+    name, model_text, small_model, models_settings, tmp_path, monkeypatch, capsys
 ):
     craft, named = CRAFTED[name]
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    folder = model_folder(tmp_path / "from-elsewhere", craft(model_text), corrected)
+    folder = model_folder(tmp_path / "from-elsewhere", craft(model_text), small_model)
 
     assert main(["models", "import", str(folder)]) == 2
 
@@ -133,16 +133,16 @@ def test_a_crafted_model_text_is_refused_by_import_naming_the_problem(
 
 
 def test_our_own_model_passes_and_its_pass_is_recorded(
-    model_text, corrected, models_settings, tmp_path, monkeypatch, capsys
+    model_text, small_model, models_settings, tmp_path, monkeypatch, capsys
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    folder = model_folder(tmp_path / "from-elsewhere", model_text, corrected)
+    folder = model_folder(tmp_path / "from-elsewhere", model_text, small_model)
 
     assert main(["models", "import", str(folder)]) == 0
 
     (card,) = registry.list_models(models_settings.models_dir)
     checked = model_records.read_records(models_settings.models_dir)[card.model_id]["checked"]
-    assert checked["trees"] == corrected.booster_.num_trees()
+    assert checked["trees"] == small_model.booster_.num_trees()
     assert checked["lightgbm"] and checked["passed"]
     assert registry.file_problem(card) is None
 
@@ -192,11 +192,11 @@ def test_other_shapes_than_our_trainer_writes_are_refused(model_text, edit, name
 
 
 def force_into_registry(
-    settings: Settings, text: str, corrected: LambdaRanker, model_id: str = "m-forced"
+    settings: Settings, text: str, small_model: LambdaRanker, model_id: str = "m-forced"
 ) -> str:
     """Everything an attacker with write access can do: files, card, record and a forged pass,
     then promote it by editing registry.json."""
-    folder = model_folder(settings.models_dir / model_id, text, corrected)
+    folder = model_folder(settings.models_dir / model_id, text, small_model)
     digests = {
         name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
         for name in registry.MODEL_FILES
@@ -212,11 +212,11 @@ def force_into_registry(
 
 @pytest.mark.parametrize("name", list(CRAFTED))
 def test_a_crafted_model_forced_into_the_registry_serves_rules_only_and_promote_refuses(
-    name, model_text, corrected, models_settings, monkeypatch, answers_file, capsys
+    name, model_text, small_model, models_settings, monkeypatch, answers_file, capsys
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
     craft, named = CRAFTED[name]
-    model_id = force_into_registry(models_settings, craft(model_text), corrected)
+    model_id = force_into_registry(models_settings, craft(model_text), small_model)
 
     assert main(["recommend", "--answers", str(answers_file)]) == 0
     shown = capsys.readouterr()
@@ -231,10 +231,12 @@ def test_a_crafted_model_forced_into_the_registry_serves_rules_only_and_promote_
 
 
 def test_a_model_without_a_recorded_pass_is_not_served_until_promote_checks_it(
-    model_text, corrected, models_settings, tmp_path, monkeypatch, answers_file, capsys
+    model_text, small_model, models_settings, tmp_path, monkeypatch, answers_file, capsys
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    assert main(["models", "import", str(model_folder(tmp_path / "m", model_text, corrected))]) == 0
+    assert (
+        main(["models", "import", str(model_folder(tmp_path / "m", model_text, small_model))]) == 0
+    )
     (card,) = registry.list_models(models_settings.models_dir)
     records = model_records.read_records(models_settings.models_dir)
     del records[card.model_id]["checked"]  # as recorded before the model check existed
@@ -250,10 +252,10 @@ def test_a_model_without_a_recorded_pass_is_not_served_until_promote_checks_it(
 
 
 def test_recommend_with_a_model_the_registry_never_recorded_exits_2_naming_it(
-    model_text, corrected, models_settings, monkeypatch, answers_file, capsys
+    model_text, small_model, models_settings, monkeypatch, answers_file, capsys
 ):
     monkeypatch.setenv("RECOMMENDER_MODELS", str(models_settings.models_dir))
-    folder = model_folder(models_settings.models_dir / "m-unrecorded", model_text, corrected)
+    folder = model_folder(models_settings.models_dir / "m-unrecorded", model_text, small_model)
     (folder / registry.CARD_FILE).write_text(
         json.dumps({"id": "m-unrecorded", "trust": {"trusted": True, "reason": "card says"}})
     )

@@ -73,10 +73,12 @@ class CountingCalls:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raws=st.lists(raw_answers(), min_size=1, max_size=12))
-def test_a_batch_asks_the_model_once_and_every_shopper_gets_their_own_list(engine, corrected, raws):
+def test_a_batch_asks_the_model_once_and_every_shopper_gets_their_own_list(
+    engine, small_model, raws
+):
     shoppers = [parse_answers(raw) for raw in raws]
     weights = replace(engine.weights, blend_model=0.6)
-    counting = CountingCalls(LearnedReranker("m", corrected))
+    counting = CountingCalls(LearnedReranker("m", small_model))
     batch = build_engine(engine.catalog, weights, counting)
 
     together = batch.recommend_many(shoppers, 5)
