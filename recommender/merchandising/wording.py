@@ -38,13 +38,19 @@ def with_words(table: str, rows: Iterable[Mapping[str, Any]]) -> list[Row]:
     the keys stay in their columns, which the page labels as file keys."""
     shown = []
     for row in rows:
+        # The words and the value first, the file keys last: a person reads along the row.
         if table == "knobs":
-            shown.append({"setting": knob_label(row["section"], row["key"]), **row})
+            label = {"setting": knob_label(row["section"], row["key"])}
+            shown.append({**label, **_keys_last(row, ("section", "key"))})
         elif table == "rules":
-            shown.append({"rule in words": words(row["rule"]), **row})
+            shown.append({"rule in words": words(row["rule"]), **_keys_last(row, ("rule",))})
         else:
             shown.append({**row, "category": category_label(str(row["category"]))})
     return shown
+
+
+def _keys_last(row: Mapping[str, Any], keys: tuple[str, ...]) -> Row:
+    return {**{k: v for k, v in row.items() if k not in keys}, **{k: row[k] for k in keys}}
 
 
 def matching(rows: Iterable[Mapping[str, Any]], query: str) -> list[Row]:
