@@ -18,6 +18,10 @@ _WORDS = {
     "reason_names_another_kind": ("reasons naming a product kind the item is not", "items"),
     "knee_sparing_on_non_knee_product": ("knee-sparing reasons on non-knee products", "items"),
     "bunion_corrector_for_no_bunions": ("bunion correctors for 'no bunions'", "items"),
+    "compression_with_neuropathy": (
+        "compression shown with numb feet or diabetic numbness",
+        "items",
+    ),
     "nothing_needed_beside_see_someone": (
         "'needs no clinician' banners beside a card that says to see one",
         "results",
@@ -29,7 +33,11 @@ def run() -> list[dict]:
     """Rows: how many generated shoppers' results break each rule a clinician would check."""
     engine = load_engine(CATALOG_DIR)
     shoppers = generated_shoppers(SHOPPERS)
-    found = audit((answers, engine.recommend(answers, DEFAULT_K)) for answers in shoppers)
+    products = engine.catalog.products
+    compression = frozenset(products.loc[products["compression"].astype(bool), "sku"])
+    found = audit(
+        ((answers, engine.recommend(answers, DEFAULT_K)) for answers in shoppers), compression
+    )
     held = sum(1 for answers in shoppers if held_categories(answers))
     rows = [
         {

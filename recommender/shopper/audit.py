@@ -38,6 +38,7 @@ class Findings:
     reason_names_another_kind: int = 0  # items
     knee_sparing_on_non_knee_product: int = 0  # items
     bunion_corrector_for_no_bunions: int = 0  # items
+    compression_with_neuropathy: int = 0  # items (NICE NG89; SPEC 2 revision 3)
     nothing_needed_beside_see_someone: int = 0  # results
 
     def problems(self) -> dict[str, int]:
@@ -69,12 +70,16 @@ def _raw_answers(rng: np.random.Generator) -> dict:
     return raw
 
 
-def audit(results: Iterable[tuple[Answers, Result]]) -> Findings:
-    """Count every broken rule over (answers, result) pairs."""
+def audit(
+    results: Iterable[tuple[Answers, Result]], compression_skus: frozenset[str] = frozenset()
+) -> Findings:
+    """Count every broken rule over (answers, result) pairs; `compression_skus` are the
+    catalog's compression products (a result names SKUs, not the products' properties)."""
     found = Findings()
     for answers, result in results:
         found.results += 1
         items = result.items
+        neuropathy = has_neuropathy(answers)
         found.out_of_score_order += int(not in_score_order(items))
         for item in items:
             texts = [reason.text for reason in item.reasons]
@@ -87,9 +92,16 @@ def audit(results: Iterable[tuple[Answers, Result]]) -> Findings:
             found.bunion_corrector_for_no_bunions += int(
                 answers.bunions == "none" and item.category == "bunion_corrector"
             )
+            found.compression_with_neuropathy += int(neuropathy and item.sku in compression_skus)
         says_nothing = bool(NOTHING_NEEDED.search(result.triage.message))
         found.nothing_needed_beside_see_someone += int(says_nothing and sends_for_care(items))
     return found
+
+
+def has_neuropathy(answers: Answers) -> bool:
+    """Numb feet, or diabetes with any numbness in the legs or feet: compression stays away."""
+    numb = {"numbness_one_leg", "numb_feet"} & set(answers.symptoms)
+    return "numb_feet" in numb or ("diabetes" in answers.conditions and bool(numb))
 
 
 def in_score_order(items: Iterable[Item]) -> bool:
