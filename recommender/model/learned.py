@@ -12,9 +12,11 @@ gradients. The position is never a model input, so a score cannot depend on the 
 A fitted model is stored as LightGBM's own model text plus a JSON document of our state
 (`model_text`, `saved_state`, `from_saved`): neither format can run code when read.
 
-`LearnedReranker` is the fitted model as a `recommender.shopper.ranker.Ranker`, the contract
-the engine serves with and an evaluation compares: it encodes (shopper, product) pairs as its
-feature matrix (`recommender.model.features`) with numpy and scores them in one booster call.
+`LearnedReranker` (defined in `recommender.model.served`, re-exported here) is the fitted model
+as a `recommender.shopper.ranker.Ranker`, the contract the engine serves with and an evaluation
+compares. A model read from the registry is served as `recommender.model.served.ServedModel`:
+LightGBM's C library scores it without importing this module, LightGBM's Python package or
+scikit-learn.
 """
 
 from __future__ import annotations
