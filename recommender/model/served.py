@@ -44,7 +44,10 @@ PARAMETERS = ("correction", "sku_vocabulary", "learning_rate", "reg_lambda", *WH
 class PairScorer(Protocol):
     """What `LearnedReranker` needs of an estimator."""
 
-    sku_vocabulary: Sequence[str]
+    @property
+    def sku_vocabulary(self) -> Sequence[str]:
+        """The skus the model knows, in the order of their sku codes."""
+        ...
 
     def positive_score(self, X: np.ndarray) -> np.ndarray:
         """One score in (0, 1) per row of MODEL_COLUMNS."""
