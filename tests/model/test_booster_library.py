@@ -4,17 +4,22 @@ scikit-learn or SciPy to load."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from recommender.model.features import MODEL_COLUMNS, SKU_CODE
 from recommender.model.learned import LambdaRanker
-from recommender.model.served import ServedModel
+from recommender.model.served import LearnedReranker, ServedModel
+from recommender.shopper.answers import parse_answers
+from recommender.shopper.engine import MAX_K, build_engine
+from tests.strategies import raw_answers
 
 # Feature values as the features module writes them (0/1 flags, codes, prices, rule scores),
 # plus the awkward ones: a missing sku code, negative codes, values beyond any threshold.
@@ -57,3 +62,24 @@ def test_loading_the_served_model_imports_neither_lightgbm_nor_scikit_learn(smal
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "[]"
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raws=st.lists(raw_answers(), min_size=20, max_size=40))
+def test_shoppers_get_the_same_lists_from_the_saved_model_as_from_the_fitted_one(
+    engine, small_model, raws
+):
+    shoppers = [parse_answers(raw) for raw in raws]
+    weights = replace(engine.weights, blend_model=1.0)
+    served = ServedModel.from_saved(small_model.model_text(), small_model.saved_state())
+
+    def results(estimator) -> list:
+        serving = build_engine(engine.catalog, weights, LearnedReranker("m", estimator))
+        return serving.recommend_many(shoppers, MAX_K)
+
+    from_saved, from_fitted = results(served), results(small_model)
+
+    assert [json.dumps(r.to_json_dict()) for r in from_saved] == [
+        json.dumps(r.to_json_dict()) for r in from_fitted
+    ]
+    assert any(item.score_parts.model > 0 for r in from_saved for item in r.items)
