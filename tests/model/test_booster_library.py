@@ -10,7 +10,7 @@ import sys
 from dataclasses import replace
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -65,7 +65,7 @@ def test_loading_the_served_model_imports_neither_lightgbm_nor_scikit_learn(smal
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raws=st.lists(raw_answers(), min_size=20, max_size=40))
+@given(raws=st.lists(raw_answers(red_flags=False), min_size=20, max_size=40))
 def test_shoppers_get_the_same_lists_from_the_saved_model_as_from_the_fitted_one(
     engine, small_model, raws
 ):
@@ -79,7 +79,9 @@ def test_shoppers_get_the_same_lists_from_the_saved_model_as_from_the_fitted_one
 
     from_saved, from_fitted = results(served), results(small_model)
 
+    assume(any(r.items for r in from_saved))  # a batch where products are shown
     assert [json.dumps(r.to_json_dict()) for r in from_saved] == [
         json.dumps(r.to_json_dict()) for r in from_fitted
     ]
-    assert any(item.score_parts.model > 0 for r in from_saved for item in r.items)
+    # The model took part: every product shown carries a model part.
+    assert all(item.score_parts.model > 0 for r in from_saved for item in r.items)
