@@ -4,7 +4,9 @@ A LambdaRank model is fitted on simulated feedback, saved in a fresh registry (t
 `registry.save_model`, so it is verified and parsed like any promoted model) and promoted; the
 same answers then go through the CLI twice, once `--rules-only` and once with the model. Target
 (issue 21): with a model at least 0.8 of the rules-only throughput. The batch asks the model
-once per 256 answers (`Engine.recommend_many`), with the catalog's feature rows built once.
+once per 256 answers (`Engine.recommend_many`), with the catalog's feature rows built once,
+and the model is read through LightGBM's C library (`recommender.model.booster_library`), so the
+start does not pay for importing scikit-learn and SciPy.
 
     .venv/bin/python -m benchmarks model_serving_bench        # prints the rows
 """

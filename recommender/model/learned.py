@@ -12,15 +12,16 @@ gradients. The position is never a model input, so a score cannot depend on the 
 A fitted model is stored as LightGBM's own model text plus a JSON document of our state
 (`model_text`, `saved_state`, `from_saved`): neither format can run code when read.
 
-`LearnedReranker` is the fitted model as a `recommender.shopper.ranker.Ranker`, the contract
-the engine serves with and an evaluation compares: it encodes (shopper, product) pairs as its
-feature matrix (`recommender.model.features`) with numpy and scores them in one booster call.
+`LearnedReranker` (defined in `recommender.model.served`, re-exported here) is the fitted model
+as a `recommender.shopper.ranker.Ranker`, the contract the engine serves with and an evaluation
+compares. A model read from the registry is served as `recommender.model.served.ServedModel`:
+LightGBM's C library scores it without importing this module, LightGBM's Python package or
+scikit-learn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
@@ -34,32 +35,27 @@ from recommender.model.features import (
     CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
     POSITION,
-    answer_matrix,
-    one_shopper_matrix,
-    pair_features,
-    product_attributes,
 )
-from recommender.shopper.ranker import Pairs
+from recommender.model.served import (
+    PARAMETERS,
+    STATE_FORMAT,
+    WHOLE_NUMBER_RANGES,
+    LearnedReranker,
+    saved_vocabulary,
+)
+
+__all__ = ["PARAMETERS", "STATE_FORMAT", "WHOLE_NUMBER_RANGES", "LambdaRanker", "LearnedReranker"]
 
 CORRECTIONS = ("position", "none")
-STATE_FORMAT = "recommender-lambdarank/1"
 # Relevance of a shown product: its grade, with "not helpful" (-1) counted as no gain (0).
 MAX_LABEL = 3
-MAX_VOCABULARY = 100_000
 # LightGBM refuses JSON punctuation in feature names; "answer:pain:knee" is "answer__pain__knee"
 # inside the booster.
 _LIGHTGBM_NAMES = [name.replace(":", "__") for name in MODEL_COLUMNS]
 _LIGHTGBM_CATEGORICAL = [_LIGHTGBM_NAMES[MODEL_COLUMNS.index(c)] for c in CATEGORICAL_COLUMNS]
-# The estimator's parameters and what each allows, checked by `fit` and `from_saved` here rather
-# than by scikit-learn's parameter validation, which is private API and may change in any release.
-WHOLE_NUMBER_RANGES: dict[str, tuple[int, int | None]] = {
-    "n_estimators": (1, 5000),
-    "num_leaves": (2, 1024),
-    "min_child_samples": (1, None),
-    "random_state": (0, 2**31 - 1),
-    "n_threads": (1, 64),
-}
-PARAMETERS = ("correction", "sku_vocabulary", "learning_rate", "reg_lambda", *WHOLE_NUMBER_RANGES)
+# The estimator's parameters and what each allows (`recommender.model.served`) are checked by
+# `fit` and `from_saved` here rather than by scikit-learn's parameter validation, which is
+# private API and may change in any release.
 
 
 class LambdaRanker(BaseEstimator):
@@ -183,17 +179,8 @@ class LambdaRanker(BaseEstimator):
     def from_saved(cls, model_text: str, state: Mapping[str, Any]) -> LambdaRanker:
         """A fitted estimator from `model_text` and `saved_state`; ValueError naming what is
         wrong with either. Parsing text and JSON cannot run code."""
-        if state.get("format") != STATE_FORMAT:
-            raise ValueError(f"format must be '{STATE_FORMAT}', got {state.get('format')!r}")
-        params, vocabulary = state.get("params"), state.get("sku_vocabulary")
-        if not isinstance(params, dict) or set(params) - set(PARAMETERS):
-            raise ValueError(f"params must be an object of {sorted(PARAMETERS)}")
-        if not isinstance(vocabulary, list) or len(vocabulary) > MAX_VOCABULARY:
-            raise ValueError(f"sku_vocabulary must be a list of at most {MAX_VOCABULARY} skus")
-        if not all(isinstance(sku, str) for sku in vocabulary):
-            raise ValueError("sku_vocabulary must hold only text skus")
-        if state.get("features") != list(MODEL_COLUMNS):
-            raise ValueError("features differ from the ones this version builds")
+        vocabulary = saved_vocabulary(state)
+        params = dict(state["params"])
         estimator = cls(**{**params, "sku_vocabulary": tuple(vocabulary)})
         _check_params(estimator)
         try:
@@ -219,52 +206,6 @@ def _model_input(X: pd.DataFrame | np.ndarray, columns: Sequence[str], name: str
     if missing:
         raise ValueError(f"{name} lacks {len(missing)} feature columns, e.g. {missing[:5]}")
     return X[list(columns)].to_numpy(np.float32)
-
-
-@dataclass
-class LearnedReranker:
-    """The learned model as a `Ranker`: scores (shopper, product) pairs in one booster call.
-
-    `synthetic_sessions` comes from the verified model files: how many of its training
-    sessions were simulated (serving such a model always carries a notice).
-    """
-
-    model_id: str
-    estimator: LambdaRanker
-    synthetic_sessions: int = 0
-    _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-
-    @property
-    def name(self) -> str:
-        """The model's id, as the registry names it."""
-        return self.model_id
-
-    def score(self, pairs: Pairs) -> np.ndarray:
-        """Each pair's score in (0, 1); a sku newer than the model is scored by its category
-        and attributes."""
-        if len(pairs) == 0:
-            return np.zeros(0)
-        table = self._product_table(pairs)
-        if len(pairs.shopper_features) == 1:  # the engine's question: no temporary copies
-            shopper = answer_matrix(pairs.shopper_features)
-            rows = one_shopper_matrix(
-                shopper, table[pairs.product_index], pairs.rule_raw, pairs.rule_score
-            )
-        else:
-            rows = pair_features(pairs, table)
-        return np.clip(self.estimator.positive_score(rows), 0.0, 1.0)
-
-    def _product_table(self, pairs: Pairs) -> np.ndarray:
-        # Every product's attribute row, built once per catalog version and reused for every
-        # later shopper; a new catalog version gets its own table.
-        version = pairs.catalog_version
-        table = self._tables.get(version) if version is not None else None
-        if table is None:
-            table = product_attributes(pairs.products, self.estimator.sku_vocabulary)
-            table = table.to_numpy(np.float32)
-            if version is not None:
-                self._tables = {version: table}
-        return table
 
 
 def _check_params(estimator: LambdaRanker) -> None:

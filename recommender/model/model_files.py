@@ -40,7 +40,8 @@ from recommender.model.model_probe import probe_model_text
 from recommender.model.model_text_check import check_model_text
 
 if TYPE_CHECKING:
-    from recommender.model.learned import LambdaRanker, LearnedReranker
+    from recommender.model.learned import LambdaRanker
+    from recommender.model.served import LearnedReranker, ServedModel
 
 __all__ = [
     "check_files",
@@ -235,7 +236,7 @@ def load_verified(card: ModelCard) -> LearnedReranker:
         raise ModelError(f"{what}: {error}") from None
     _require_pass(card)
     estimator, synthetic = _parse(files, what)
-    from recommender.model.learned import LearnedReranker
+    from recommender.model.served import LearnedReranker
 
     return LearnedReranker(card.model_id, estimator, synthetic)
 
@@ -263,9 +264,10 @@ def _model_text(files: dict[str, bytes], what: str) -> str:
         raise ModelError(f"{what}: {MODEL_FILE} is not a LightGBM model text (not UTF-8)") from None
 
 
-def _parse(files: dict[str, bytes], what: str) -> tuple[LambdaRanker, int]:
-    # Imported here: listing and checking models needs neither LightGBM nor scikit-learn.
-    from recommender.model.learned import LambdaRanker
+def _parse(files: dict[str, bytes], what: str) -> tuple[ServedModel, int]:
+    # Imported here: listing and checking models needs no LightGBM. Serving reads the booster
+    # through LightGBM's C library alone: its Python package would load scikit-learn and SciPy.
+    from recommender.model.served import ServedModel
 
     text = _model_text(files, what)
     try:
@@ -279,8 +281,8 @@ def _parse(files: dict[str, bytes], what: str) -> tuple[LambdaRanker, int]:
     if not isinstance(synthetic, int) or synthetic < 0:
         raise ModelError(f"{what}: {MODEL_STATE_FILE} training.synthetic_sessions must be >= 0")
     try:
-        return LambdaRanker.from_saved(text, state), synthetic
-    except (ValueError, TypeError) as error:
+        return ServedModel.from_saved(text, state), synthetic
+    except (ValueError, TypeError, ModelError) as error:
         raise ModelError(f"{what}: cannot be loaded ({error})") from None
 
 
