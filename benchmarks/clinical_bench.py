@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recommender.shopper.audit import audit, generated_shoppers
+from recommender.shopper.audit import audit, compression_skus, generated_shoppers
 from recommender.shopper.engine import DEFAULT_K, load_engine
 from recommender.shopper.guidance import held_categories
 
@@ -33,10 +33,9 @@ def run() -> list[dict]:
     """Rows: how many generated shoppers' results break each rule a clinician would check."""
     engine = load_engine(CATALOG_DIR)
     shoppers = generated_shoppers(SHOPPERS)
-    products = engine.catalog.products
-    compression = frozenset(products.loc[products["compression"].astype(bool), "sku"])
     found = audit(
-        ((answers, engine.recommend(answers, DEFAULT_K)) for answers in shoppers), compression
+        ((answers, engine.recommend(answers, DEFAULT_K)) for answers in shoppers),
+        compression_skus(engine.catalog),
     )
     held = sum(1 for answers in shoppers if held_categories(answers))
     rows = [

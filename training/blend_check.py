@@ -25,8 +25,8 @@ import pandas as pd
 from recommender.catalog.products import Catalog
 from recommender.feedback import columns as col
 from recommender.model.learned import LearnedReranker
-from recommender.model.ranker import Pairs, Ranker
 from recommender.shopper.engine import Engine, build_engine
+from recommender.shopper.ranker import Pairs, Ranker
 from recommender.shopper.scoring import squash
 from training.blend import DEFAULT_GRID
 from training.model import fit_ranker

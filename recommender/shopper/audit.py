@@ -15,6 +15,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from recommender.catalog.products import Catalog
 from recommender.shopper.answers import CHOICES, LIST_CHOICES, Answers, parse_answers
 from recommender.shopper.kinds import wrong_kinds
 from recommender.shopper.result import Item, Result
@@ -96,6 +97,12 @@ def audit(
         says_nothing = bool(NOTHING_NEEDED.search(result.triage.message))
         found.nothing_needed_beside_see_someone += int(says_nothing and sends_for_care(items))
     return found
+
+
+def compression_skus(catalog: Catalog) -> frozenset[str]:
+    """The catalog's compression products, which `audit` checks against neuropathy."""
+    products = catalog.products
+    return frozenset(products.loc[products["compression"].astype(bool), "sku"])
 
 
 def has_neuropathy(answers: Answers) -> bool:

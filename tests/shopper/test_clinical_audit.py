@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from recommender.shopper.answers import parse_answers
-from recommender.shopper.audit import audit, generated_shoppers
+from recommender.shopper.audit import audit, compression_skus, generated_shoppers
 from recommender.shopper.result import Reason
 
 
@@ -23,7 +23,8 @@ def test_generated_shoppers_cover_the_answers_guidance_turns_on():
 def test_no_result_breaks_a_rule_a_clinician_would_check(engine):
     shoppers = generated_shoppers(300)
     found = audit(
-        ((answers, engine.recommend(answers, 10)) for answers in shoppers), _compression(engine)
+        ((answers, engine.recommend(answers, 10)) for answers in shoppers),
+        compression_skus(engine.catalog),
     )
     assert found.results == 300
     assert found.problems() == dict.fromkeys(found.problems(), 0)
@@ -47,7 +48,7 @@ def test_the_audit_catches_each_broken_rule(engine):
     noted = replace(insole, cautions=("Ask a podiatrist first.",))
     calm = replace(result.triage, message="Nothing in your answers needs a clinician first.")
     numb = parse_answers({"pain_areas": ["foot"], "symptoms": ["numb_feet"]})
-    sleeve = replace(insole, sku=sorted(_compression(engine))[0])
+    sleeve = replace(insole, sku=sorted(compression_skus(engine.catalog))[0])
     found = audit(
         [
             (answers, upside_down),
@@ -55,7 +56,7 @@ def test_the_audit_catches_each_broken_rule(engine):
             (answers, replace(result.with_items((noted,)), triage=calm)),
             (numb, result.with_items((sleeve,))),
         ],
-        _compression(engine),
+        compression_skus(engine.catalog),
     )
     assert found.out_of_score_order == 1
     assert found.reason_names_another_kind == 1
@@ -63,8 +64,3 @@ def test_the_audit_catches_each_broken_rule(engine):
     assert found.bunion_corrector_for_no_bunions == 1
     assert found.nothing_needed_beside_see_someone == 1
     assert found.compression_with_neuropathy == 1
-
-
-def _compression(engine) -> frozenset[str]:
-    products = engine.catalog.products
-    return frozenset(products.loc[products["compression"].astype(bool), "sku"])
