@@ -7,15 +7,22 @@ names the best one with a paired interval against the weight in force now. Only 
 weight moves: rules, boosts, the category cap, safety and guidance apply as they do today.
 
 The order judged is the one the engine would serve: every product the engine allows each
-held-out shopper (`judged_lists`), not only the few they were shown. A product they were not
-shown has no outcome to go by and counts as no gain: the estimate is pessimistic about what
-the logs cannot judge. Re-ordering only the shown products instead favoured the highest
-weight every time on the simulator (it cannot see a heavier model pulling up products no
-shopper was shown), and served 4% to 6% below the truly best weight.
+held-out shopper (`judged_lists`), not only the few they were shown. A product they saw counts
+with its corrected gain (the outcome over the examination chance of its position). A product
+they did not see has no outcome of its own, so it counts with the corrected gain the shown
+products of the same rule score and model score earned on average (a small regression fitted
+on the shown ones: the direct method, used only where the logs are silent).
 
-    lists, gains = judged_lists(engine, sessions, test, curve)
-    fit = fit_blend(lists, model.score(lists), gains, current=0.3)
-    fit.best, fit.difference          # e.g. 0.4, +0.012 [+0.006, +0.019]
+Why fill them in, measured on the simulator (true NDCG@5 of the served lists, seeds 0-2 and
+4, 5% explore): counting an unseen product as no gain made the estimate lean towards the order
+that was logged, and the fitted weight served 2% to 4% below the best one (0.96 of it at three
+seeds); filled in, it served at 0.997 to 1.000 of the best. Re-ordering only the shown products
+did worse still: it cannot see a heavier model pull up a product nobody was shown.
+
+    judged = judged_lists(engine, sessions, test, curve)
+    scores = model.score(judged.lists)
+    fit = fit_blend(judged.lists, scores, judged.filled_gains(scores), current=0.3)
+    fit.best, fit.difference          # e.g. 0.9, +0.012 [+0.006, +0.019]
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ from training.propensity import PositionCurve
 
 DEFAULT_GRID = tuple(round(w / 10, 1) for w in range(11))  # 0, 0.1, .., 1 (weights.toml's range)
 MAX_GRID = 101
+# Boosting rounds of the regressor that fills in unseen products' gains: a smooth surface over
+# two inputs needs few.
+FILL_ROUNDS = 100
 # A weight must beat the next lower one by more than this share of the estimate to be chosen:
 # the estimate is noisy, and a lower model weight keeps more of the article's order.
 TIE_SHARE = 0.0
@@ -116,11 +126,47 @@ def parse_grid(text: str) -> tuple[float, ...]:
 
 
 def served_scores(
-    data: RankingDataset, model_scores: np.ndarray, weight: float, boosts: np.ndarray
+    data: RankingDataset,
+    model_scores: np.ndarray,
+    weight: float,
+    boosts: np.ndarray,
+    rules: float = 1.0,
 ) -> np.ndarray:
-    """The engine's blended score of each row at model weight `weight` (rules part as logged)."""
-    model = np.clip(np.nan_to_num(np.asarray(model_scores, float)), 0.0, 1.0)
-    return np.asarray(data.rule_score, float) + weight * model + boosts
+    """The engine's blended score of each row at model weight `weight`, rules weight `rules`."""
+    return rules * np.asarray(data.rule_score, float) + weight * _model_part(model_scores) + boosts
+
+
+def _model_part(model_scores: np.ndarray) -> np.ndarray:
+    # As the engine takes a ranker's scores: missing as 0, clipped to 0..1.
+    return np.clip(np.nan_to_num(np.asarray(model_scores, float)), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class JudgedLists:
+    """Every product the engine allows each judged shopper, and what the logs say of each."""
+
+    lists: RankingDataset
+    gains: np.ndarray  # the corrected gain of a product the shopper saw, 0 for one they did not
+    seen: np.ndarray  # bool: the shopper was shown the product
+
+    def filled_gains(self, model_scores: np.ndarray, seed: int = 0) -> np.ndarray:
+        """`gains`, with each product the shopper was not shown given the corrected gain
+        expected of a shown product with the same rule score and model score."""
+        if self.seen.all() or not self.seen.any():
+            return self.gains
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        from threadpoolctl import threadpool_limits
+
+        judged_by = np.column_stack(
+            [np.asarray(self.lists.rule_score, float), _model_part(model_scores)]
+        )
+        # One thread: on a busy machine OpenMP's waiting threads made a half-second fit take
+        # most of a minute.
+        with threadpool_limits(1, user_api="openmp"):
+            expected = HistGradientBoostingRegressor(
+                loss="poisson", max_iter=FILL_ROUNDS, random_state=seed
+            ).fit(judged_by[self.seen], self.gains[self.seen])
+        return np.where(self.seen, self.gains, expected.predict(judged_by))
 
 
 def judged_lists(
@@ -129,7 +175,7 @@ def judged_lists(
     test: RankingDataset,
     curve: PositionCurve,
     clip: float = DEFAULT_CLIP,
-) -> tuple[RankingDataset, np.ndarray]:
+) -> JudgedLists:
     """Every product the engine allows each held-out shopper with a good outcome (up to
     `full_lists.FULL_LIST_SESSIONS` of them), and each row's corrected gain: the outcome over
     the examination chance of the position it was shown at, 0 for a product not shown."""
@@ -141,7 +187,7 @@ def judged_lists(
     chance = np.ones(len(lists))
     chance[seen] = np.maximum(curve.at(position.to_numpy()[seen].astype(int)), clip)
     gain = np.exp2(np.clip(lists.rows[GRADE].to_numpy(), 0, None)) - 1.0
-    return lists, np.where(seen, gain / chance, 0.0)
+    return JudgedLists(lists, np.where(seen, gain / chance, 0.0), seen)
 
 
 def fit_blend(
@@ -151,15 +197,17 @@ def fit_blend(
     *,
     current: float,
     boosts: np.ndarray | None = None,
+    rules: float = 1.0,
     grid: Sequence[float] = DEFAULT_GRID,
     seed: int = 0,
 ) -> BlendFit:
     """The corrected SNIPS NDCG@5 of the served order at each weight of `grid` (and the
     current one), the best weight, and its paired difference from the current one. `gains`
-    holds each row's corrected gain (`judged_lists`)."""
+    holds each row's corrected gain (`JudgedLists.filled_gains`); `rules` is the rules weight
+    in force."""
     weights = tuple(sorted({*map(float, grid), float(current)}))
     extra = np.zeros(len(data)) if boosts is None else np.asarray(boosts, float)
-    scores = {_key(w): served_scores(data, model_scores, w, extra) for w in weights}
+    scores = {_key(w): served_scores(data, model_scores, w, extra, rules) for w in weights}
     per_session = gains_by_session(data, scores, gains)
     dcg, total = per_session.dcg, per_session.total.sum()
     estimates = {w: float(dcg[_key(w)].sum() / total) if total > 0 else 0.0 for w in weights}

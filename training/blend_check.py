@@ -27,12 +27,11 @@ from recommender.feedback import columns as col
 from recommender.model.learned import LearnedReranker
 from recommender.shopper.engine import Engine, build_engine
 from recommender.shopper.ranker import Pairs, Ranker
-from recommender.shopper.scoring import squash
 from training.blend import DEFAULT_GRID
 from training.model import fit_ranker
 from training.pipeline import blend_fit, prepare_frames
 from training.rankers import LIGHTGBM_BASELINE, LightGBMBaseline
-from training.served import fresh_shoppers, served_ndcg
+from training.served import TruthJudge, fresh_shoppers
 from training.simulate import SECONDS_BETWEEN_SESSIONS, ShopperWorld, simulate
 
 CHECK_SESSIONS = 8000
@@ -67,14 +66,13 @@ class BlendCheck:
 
 @dataclass(frozen=True)
 class _Alone:
-    """A stock ranker's scores, squashed to (0, 1), for an engine serving it by itself: the
-    rules' weight is 0 there, so its `rule_score` feature is rebuilt as at training."""
+    """A stock ranker's scores, squashed to (0, 1) as the engine takes a model's, for an
+    engine serving it by itself (the rules' weight at 0)."""
 
     inner: LightGBMBaseline
     name: str = LIGHTGBM_BASELINE
 
     def score(self, pairs: Pairs) -> np.ndarray:
-        pairs = replace(pairs, rule_score=squash(pairs.rule_raw))
         return 1.0 / (1.0 + np.exp(-np.asarray(self.inner.score(pairs), float)))
 
 
@@ -106,17 +104,17 @@ def check_blend(
     world = ShopperWorld.draw(engine.catalog.products, np.random.default_rng(seed + 10_000))
     logged = build_engine(older_catalog(engine.catalog, new_share, seed), engine.weights)
     feedback = simulate(logged, sessions, seed=seed, explore_share=explore_share, world=world)
-    prepared = prepare_frames(logged, feedback.sessions, feedback.events)
+    # `train` runs today, on today's catalog: products new since the logs are in it, unseen.
+    prepared = prepare_frames(engine, feedback.sessions, feedback.events)
     candidate = LearnedReranker("candidate", fit_ranker(prepared.train, seed=0))
     fit = blend_fit(prepared, candidate, DEFAULT_GRID, seed)
     fitted = engine.weights.blend_model if fit is None else fit.proposed
-    fresh = fresh_shoppers(shoppers, seed + 20_000)
-    rules = served_ndcg(world, engine, fresh).mean()
+    judge = TruthJudge(world, engine, fresh_shoppers(shoppers, seed + 20_000))
+    rules = judge.served(engine)
 
     def ratio(model: Ranker | None, blend_model: float, blend_rules: float = 1.0) -> float:
         weights = replace(engine.weights, blend_model=blend_model, blend_rules=blend_rules)
-        served = replace(engine, model=model, weights=weights)
-        return float(served_ndcg(world, served, fresh).mean() / rules)
+        return judge.served(replace(engine, model=model, weights=weights)) / rules
 
     baseline = _Alone(LightGBMBaseline(seed=0).fit(prepared.train))
     return BlendCheck(
@@ -146,8 +144,8 @@ def learning_rounds(
     sessions), then trains on everything the store holds and promotes, as an analyst would;
     returns each promoted engine's true NDCG@5 over rules-only's, round by round."""
     world = ShopperWorld.draw(engine.catalog.products, np.random.default_rng(seed + 10_000))
-    fresh = fresh_shoppers(shoppers, seed + 20_000)
-    rules = served_ndcg(world, engine, fresh).mean()
+    judge = TruthJudge(world, engine, fresh_shoppers(shoppers, seed + 20_000))
+    rules = judge.served(engine)
     serving, ratios, logged, events = engine, [], [], []
     for round_ in range(rounds):
         feedback = simulate(
@@ -168,5 +166,5 @@ def learning_rounds(
         serving = replace(
             engine, model=candidate, weights=replace(engine.weights, blend_model=weight)
         )
-        ratios.append(float(served_ndcg(world, serving, fresh).mean() / rules))
+        ratios.append(judge.served(serving) / rules)
     return ratios

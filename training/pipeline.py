@@ -193,14 +193,17 @@ def blend_fit(
     if curve is None or not len(test) or test.positive.sum() == 0:
         return None
     weights = prepared.engine.weights
-    lists, gains = judged_lists(prepared.engine, prepared.sessions, test, curve)
+    judged = judged_lists(prepared.engine, prepared.sessions, test, curve)
+    lists = judged.lists
     boosts = row_boosts(lists, dict(weights.boosts), weights.blend_boost)
+    model_scores = candidate.score(lists)
     return fit_blend(
         lists,
-        candidate.score(lists),
-        gains,
+        model_scores,
+        judged.filled_gains(model_scores, seed),
         current=weights.blend_model,
         boosts=boosts,
+        rules=weights.blend_rules,
         grid=grid,
         seed=seed,
     )

@@ -100,8 +100,21 @@ class LightGBMBaseline:
         """Each pair's LightGBM score."""
         if len(pairs) == 0:
             return np.zeros(0)
-        table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)
-        return np.asarray(self.booster_.predict(pair_features(pairs, table), num_threads=1))
+        return np.asarray(
+            self.booster_.predict(pair_features(pairs, self._table(pairs)), num_threads=1)
+        )
+
+    def _table(self, pairs: Pairs) -> np.ndarray:
+        # The catalog's attribute rows, built once per catalog version (each shopper of a
+        # served list is one call).
+        key = pairs.catalog_version
+        cached = getattr(self, "_tables", {})
+        if key is None or key not in cached:
+            table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)
+            if key is None:
+                return table
+            self._tables = {key: table}
+        return self._tables[key]
 
 
 def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:

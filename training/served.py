@@ -6,12 +6,15 @@ the best 5 products the engine could show that shopper. Only the simulator knows
 
     shoppers = fresh_shoppers(1000, seed=9)
     ndcg = served_ndcg(world, engine, shoppers)          # one value per shopper
+    judge = TruthJudge(world, engine, shoppers)          # many ways of serving the same shoppers
+    judge.served(engine_a) / judge.served(engine_b)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -19,7 +22,9 @@ from recommender.feedback.policy import present
 from recommender.settings import DEFAULT_EXPLORE_TOP_N
 from recommender.shopper.answers import Answers
 from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
+from recommender.shopper.features import answer_features
 from recommender.shopper.result import Item
+from recommender.shopper.scoring import squash
 from training.simulate import ShopperWorld, random_answers
 
 # A list for one shopper: the items shown, in order.
@@ -63,21 +68,66 @@ def list_ndcg(
 ) -> np.ndarray:
     """True NDCG@5 of `lister`'s list per shopper: each product's expected gain once examined,
     discounted by its place, over the best 5 gains among every product the rules allow."""
-    rules = replace(engine, model=None)
-    values = []
-    for answers in shoppers:
-        allowed = rules.recommend(answers, MAX_K).items
-        if not allowed:
-            continue
-        rule_part = {item.sku: item.score_parts.rules for item in allowed}
-        ideal_gains = sorted(
-            (world.expected_gain(i.sku, rule_part[i.sku], answers) for i in allowed), reverse=True
-        )
-        ideal = _dcg(ideal_gains[:DEFAULT_K])
-        shown = lister(answers)[:DEFAULT_K]
-        gains = [world.expected_gain(i.sku, rule_part.get(i.sku, 0.0), answers) for i in shown]
-        values.append(_dcg(gains) / ideal if ideal > 0 else 0.0)
-    return np.asarray(values, float)
+    return TruthJudge(world, engine, shoppers).ndcg(lister)
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """One shopper's yardstick: their answers, every product's rule score, the ideal DCG."""
+
+    answers: Answers
+    rule_score: np.ndarray
+    ideal: float
+
+
+@dataclass
+class TruthJudge:
+    """The simulator's truth for a set of fresh shoppers, worked out once and used to judge
+    any number of ways of serving them (each served list costs one call to `ndcg`)."""
+
+    world: ShopperWorld
+    engine: Engine
+    shoppers: Sequence[Answers]
+
+    @cached_property
+    def _row_of(self) -> dict[str, int]:
+        return {sku: row for row, sku in enumerate(self.engine.catalog.products["sku"])}
+
+    @cached_property
+    def _references(self) -> list[_Reference]:
+        # The truth reads each product's rule score before the blend weighs it: the same
+        # whatever rules weight the judged list was served with.
+        weights = replace(self.engine.weights, blend_rules=1.0)
+        rules = replace(self.engine, model=None, weights=weights)
+        references = []
+        for answers in self.shoppers:
+            allowed = rules.recommend(answers, MAX_K).items
+            if not allowed:
+                continue
+            rule_score = squash(self.engine.rule_totals([answer_features(answers)])[0])
+            ideal_gains = sorted(self._gains(answers, rule_score, allowed), reverse=True)
+            references.append(_Reference(answers, rule_score, _dcg(ideal_gains[:DEFAULT_K])))
+        return references
+
+    def ndcg(self, lister: Lister) -> np.ndarray:
+        """True NDCG@5 of `lister`'s list, per shopper with any product to show."""
+        values = []
+        for ref in self._references:
+            gains = self._gains(ref.answers, ref.rule_score, lister(ref.answers)[:DEFAULT_K])
+            values.append(_dcg(gains) / ref.ideal if ref.ideal > 0 else 0.0)
+        return np.asarray(values, float)
+
+    def served(self, engine: Engine, k: int = DEFAULT_K) -> float:
+        """Mean true NDCG@k of `engine`'s ranked lists."""
+        return float(self.ndcg(lambda answers: engine.recommend(answers, k).items).mean())
+
+    def _gains(
+        self, answers: Answers, rule_score: np.ndarray, items: Sequence[Item]
+    ) -> list[float]:
+        return [
+            self.world.expected_gain(i.sku, float(rule_score[self._row_of[i.sku]]), answers)
+            for i in items
+        ]
 
 
 def _dcg(gains: Sequence[float]) -> float:

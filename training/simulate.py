@@ -24,6 +24,7 @@ SYNTHETIC marker file. `truth.json` records the hidden world for tests and demos
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,7 +47,9 @@ from recommender.shopper.answers import (
     parse_answers,
 )
 from recommender.shopper.engine import DEFAULT_K, Engine
+from recommender.shopper.features import answer_features
 from recommender.shopper.result import Item
+from recommender.shopper.scoring import squash
 
 SESSION_PREFIX = "sim-"
 MARKER_FILE = "SYNTHETIC"
@@ -217,15 +220,32 @@ def simulate(
                 col.POLICY: shown.policy,
             }
         )
-        for item, propensity in zip(shown.result.items, shown.propensities, strict=True):
-            event_rows += _reactions(world, answers, item, propensity, session_id, created, rng)
+        scores = rule_scores_shown(engine, answers, shown.result.items)
+        for item, propensity, score in zip(
+            shown.result.items, shown.propensities, scores, strict=True
+        ):
+            event_rows += _reactions(
+                world, answers, item, score, propensity, session_id, created, rng
+            )
     return SimulatedFeedback(_sessions_frame(session_rows), _events_frame(event_rows), world)
+
+
+def rule_scores_shown(engine: Engine, answers: Answers, items: Sequence[Item]) -> np.ndarray:
+    """Each product's rule score before the blend weighs it (0..1), for `items` as `engine`
+    served them: what a simulated shopper's appeal depends on, whatever the rules weight."""
+    rules = engine.weights.blend_rules
+    if rules > 0:  # the engine's rules part is exactly the rule score times the rules weight
+        return np.array([item.score_parts.rules for item in items], float) / rules
+    raw = engine.rule_totals([answer_features(answers)])[0]
+    rows = pd.Index(engine.catalog.products["sku"]).get_indexer([item.sku for item in items])
+    return squash(raw[rows])
 
 
 def _reactions(
     world: ShopperWorld,
     answers: Answers,
     item: Item,
+    rule_score: float,
     propensity: float,
     session_id: str,
     created: datetime,
@@ -236,7 +256,7 @@ def _reactions(
         return (session_id, when, item.sku, item.rank, kind, propensity)
 
     rows = [event(col.IMPRESSION, 0)]
-    appeal = world.appeal(item.sku, item.score_parts.rules, answers)
+    appeal = world.appeal(item.sku, rule_score, answers)
     if rng.random() >= world.examined(item.rank) * appeal:
         return rows
     rows.append(event("click", 20))

@@ -81,9 +81,10 @@ class Engine:
         return np.isin(self._compiled.categories, self.rules.ruled_out(features))
 
     def rule_scores(self, rule_totals: np.ndarray) -> np.ndarray:
-        """The blended rules part of each product's score, from its raw rule total: what the
-        engine ranks by and passes to a ranker as `Pairs.rule_score`."""
-        return self.weights.blend_rules * squash(rule_totals)
+        """The rules part of each product's score, from its raw rule total, before the blend
+        weighs it: what a ranker gets as `Pairs.rule_score`. It does not move with the rules
+        weight, so a model serves the same at any blend it was trained under."""
+        return squash(rule_totals)
 
     def screen(self, answers: Answers) -> Screen:
         """The safety screen alone: what the answers mean before any product is scored."""
@@ -152,13 +153,14 @@ class Engine:
             return
         parts = [scored.parts for _, _, scored in batch]
         raws = [scored.contributions.sum(axis=1) for _, _, scored in batch]
+        raw = np.concatenate([raw[r] for raw, r in zip(raws, rows, strict=True)])
         pairs = Pairs.many_shoppers(
             tuple(answers for answers, _, _ in batch),
             [features for _, features, _ in batch],
             self.catalog,
             rows,
-            np.concatenate([raw[r] for raw, r in zip(raws, rows, strict=True)]),
-            np.concatenate([p[r, 0] for p, r in zip(parts, rows, strict=True)]),
+            raw,
+            self.rule_scores(raw),
         )
         scores = np.asarray(self.model.score(pairs), float)
         scores = self.weights.blend_model * np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
@@ -184,11 +186,12 @@ class Engine:
         sizes = _fit_sizes(self.catalog.sizes, compiled.sized, answers, relevant, blocked_by)
         blocked[list(blocked_by)] = True  # a product no size fits is held back like a caution
         eligible = relevant & ~blocked & compiled.in_stock & affordable
-        rules_part = self.rule_scores(raw)
+        rule_score = self.rule_scores(raw)
+        rules_part = weights.blend_rules * rule_score
         model_part = np.zeros_like(raw)
         if with_model and self.model is not None and weights.blend_model > 0 and eligible.any():
             model_part[eligible] = weights.blend_model * self._model_scores(
-                answers, features, eligible, raw, rules_part
+                answers, features, eligible, raw, rule_score
             )
         boost_part = weights.blend_boost * compiled.boosts
         guidance_part = np.zeros_like(raw)  # set by `Scored.top` where a placement moves one
@@ -203,10 +206,10 @@ class Engine:
             sizes=sizes,
         )
 
-    def _model_scores(self, answers, features, eligible, raw, rules_part) -> np.ndarray:
+    def _model_scores(self, answers, features, eligible, raw, rule_score) -> np.ndarray:
         rows = np.flatnonzero(eligible)
         pairs = Pairs.one_shopper(
-            answers, features, self.catalog, rows, raw[rows], rules_part[rows]
+            answers, features, self.catalog, rows, raw[rows], rule_score[rows]
         )
         assert self.model is not None  # the caller asks only when a model is served
         scores = self.model.score(pairs)

@@ -111,8 +111,9 @@ class Pairs:
 
     @cached_property
     def candidates(self) -> pd.DataFrame:
-        """Each pair's catalog row plus `rule_score` (the blended rules part) and `rule_raw`
-        (the unsquashed rule total): for a ranker that reads product columns by name."""
+        """Each pair's catalog row plus `rule_score` (the rule total squashed to 0..1, before
+        the blend weighs it) and `rule_raw` (the unsquashed rule total): for a ranker that
+        reads product columns by name."""
         rows = self.products.iloc[self.product_index]
         return rows.assign(**{RULE_RAW: self.rule_raw, RULE_SCORE: self.rule_score})
 

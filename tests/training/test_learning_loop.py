@@ -20,7 +20,4 @@ def test_three_rounds_of_train_and_promote_never_fall_below_rules_only(engine):
     ratios = learning_rounds(engine, seed=3, rounds=3, sessions=4000, shoppers=1000)
 
     assert all(ratio >= 1.0 for ratio in ratios), ratios  # no round serves worse than the rules
-    # Learning from its own logs does not drift down. Issue 21 asks for the last round at least
-    # as good as the first; on this shop it is 0.7% below (1.192, 1.175, 1.181 times rules-only),
-    # so this allows 2% until the blend fit stops leaning towards the order that was logged.
-    assert ratios[-1] >= 0.98 * ratios[0], ratios
+    assert ratios[-1] >= ratios[0], ratios  # learning from its own logs does not drift down

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -13,7 +14,8 @@ from recommender.feedback import columns as col
 from recommender.shopper.answers import parse_answers
 from recommender_cli.main import main
 from training.dataset import GRADES, NEGATIVE_EVENTS, NEGATIVE_GRADE
-from training.simulate import ShopperWorld, _reactions
+from training.served import fresh_shoppers, list_ndcg
+from training.simulate import ShopperWorld, _reactions, rule_scores_shown
 
 YOUNG = parse_answers({"age_band": "16_49", "pain_areas": ["knee"], "activities": ["running"]})
 OLDER = parse_answers({"age_band": "65_plus", "pain_areas": ["knee"]})
@@ -59,11 +61,11 @@ def test_shoppers_look_less_far_down_the_list(world):
 def test_true_relevance_is_what_shoppers_who_look_at_a_product_earn_on_average(world):
     # Shown first (always looked at), 40,000 times: the mean NDCG gain matches the truth.
     rng = np.random.default_rng(0)
-    item = SimpleNamespace(sku="KS-102", rank=1, score_parts=SimpleNamespace(rules=0.6))
+    item = SimpleNamespace(sku="KS-102", rank=1)
     when = datetime(2025, 1, 1, tzinfo=UTC)
     gains = []
     for _ in range(40_000):
-        kinds = [row[4] for row in _reactions(world, YOUNG, item, 1.0, "s", when, rng)]
+        kinds = [row[4] for row in _reactions(world, YOUNG, item, 0.6, 1.0, "s", when, rng)]
         grade = (
             NEGATIVE_GRADE
             if set(NEGATIVE_EVENTS) & set(kinds)
@@ -82,3 +84,32 @@ def test_simulate_logs_mostly_the_ranked_order_like_the_shop_default(settings, t
 
     explore = (sessions[col.POLICY] == col.EXPLORE).mean()
     assert 0.01 < explore < 0.1  # about 5%, the shop's RECOMMENDER_EXPLORE_SHARE default
+
+
+def test_what_a_list_is_truly_worth_does_not_move_with_the_rules_weight(world, engine):
+    # The same lists, judged in a shop whose merchandiser halved the rules weight: the
+    # simulated shoppers react to how well the article's rules fit a product, not to how much
+    # the blend weighs that fit.
+    halved = replace(engine, weights=replace(engine.weights, blend_rules=0.5))
+    shoppers = fresh_shoppers(60, seed=4)
+
+    def lister(answers):
+        return engine.recommend(answers).items
+
+    assert list_ndcg(world, halved, shoppers, lister) == pytest.approx(
+        list_ndcg(world, engine, shoppers, lister)
+    )
+
+
+def test_a_shown_product_is_judged_by_its_rule_fit_before_the_blend_weighs_it(world, engine):
+    # Whatever list a product is shown in (a model's, or one with room for ten of a category),
+    # the simulated shopper reacts to the product's rule score itself, as rules-only ranks it.
+    roomy = replace(engine, weights=replace(engine.weights, max_per_category=10))
+    halved = replace(roomy, weights=replace(roomy.weights, blend_rules=0.5))
+    for answers in fresh_shoppers(30, seed=4):
+        items = halved.recommend(answers).items
+        as_ranked = [item.score_parts.rules for item in items]
+
+        assert rule_scores_shown(halved, answers, items) == pytest.approx(
+            [2 * score for score in as_ranked]
+        )
