@@ -134,10 +134,11 @@ def _train_once(path: Path) -> dict:
     from training.model import fit_ranker
     from training.pipeline import blend_fit, compare, prepare_frames
 
-    sessions, events = _load(path)
     engine = load_engine(ROOT / "catalog")
+    frames = _load(path)
     start = time.perf_counter()
-    prepared = prepare_frames(engine, sessions, events)
+    prepared = prepare_frames(engine, *frames)
+    del frames  # as `train` does: the raw events are not kept once the dataset is built
     model = fit_ranker(prepared.train, seed=0)
     fitted = time.perf_counter()
     candidate = LearnedReranker("candidate", model)

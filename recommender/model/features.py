@@ -102,15 +102,15 @@ def feature_rows(
     """Training and evaluation rows: one per (shopper, product), in FEATURE_COLUMNS order.
 
     `answers` and `products` hold one row per output row (already gathered), from
-    `answer_matrix` and `product_attributes`.
+    `answer_matrix` and `product_attributes`. The model's columns stay one float32 matrix,
+    which the learner reads without a copy (a million events' rows are hundreds of MB).
     """
-    values = np.hstack(
-        [
-            feature_matrix(answers, products, rule_raw, rule_score),
-            np.asarray(position, dtype=np.float32).reshape(-1, 1),
-        ]
+    model_part = pd.DataFrame(
+        feature_matrix(answers, products, rule_raw, rule_score),
+        columns=list(MODEL_COLUMNS),
+        copy=False,
     )
-    return pd.DataFrame(values, columns=list(FEATURE_COLUMNS), copy=False)
+    return model_part.assign(**{POSITION: np.asarray(position, dtype=np.float32)})
 
 
 def feature_matrix(

@@ -205,6 +205,8 @@ def _model_input(X: pd.DataFrame | np.ndarray, columns: Sequence[str], name: str
     missing = [c for c in columns if c not in X.columns]
     if missing:
         raise ValueError(f"{name} lacks {len(missing)} feature columns, e.g. {missing[:5]}")
+    if tuple(X.columns[: len(columns)]) == tuple(columns):  # `feature_rows`: no copy
+        return X.iloc[:, : len(columns)].to_numpy(np.float32)
     return X[list(columns)].to_numpy(np.float32)
 
 
