@@ -8,6 +8,7 @@ read, so a typo is named at start-up instead of showing "XYZ10.00" to shoppers.
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,9 +36,16 @@ class Money:
 
 # A catalog has a few dozen prices, and Babel takes tens of microseconds to write one: a card's
 # reasons would otherwise spend more time writing prices than scoring.
+FLOAT_DIGITS = 400  # the largest float has 309 digits before the point
+
+
 @lru_cache(maxsize=4096)
 def _formatted(amount: float, currency: str, locale: str) -> str:
-    return format_currency(amount, currency, locale=locale)
+    # Enough digits for any finite float (a budget may be 1e26): Babel rounds to the pence in
+    # the current decimal context, whose default 28 digits fail above about 1e25.
+    with decimal.localcontext() as context:
+        context.prec = FLOAT_DIGITS
+        return format_currency(amount, currency, locale=locale)
 
 
 PLAIN = Money()

@@ -63,6 +63,14 @@ def test_shop_page_gets_ranked_products_with_reasons_and_a_session(client, store
     assert set(shown["event"]) == {"impression"} and set(shown["propensity"]) == {1.0}
 
 
+def test_a_shopper_with_an_absurd_budget_still_gets_products(client):
+    # Any budget above 0 is allowed (SPEC section 1); 1e26 once broke the price wording.
+    reply = recommend(client, {**KNEE_RUNNER, "budget_max": 1e26, "bunions": "both"})
+
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["items"]
+
+
 def test_an_exploring_session_is_logged_with_its_true_propensities(make_client, store):
     client = make_client(explore_share=1.0)
 

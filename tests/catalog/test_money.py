@@ -32,3 +32,9 @@ def test_an_unknown_currency_or_locale_is_refused_naming_the_setting(currency, l
     with pytest.raises(InputError, match=named) as refused:
         money_setting(currency, locale)
     assert len(str(refused.value)) < 200
+
+
+def test_an_absurdly_large_budget_is_written_out_in_full():
+    # Babel rounds to the pence in a 28-digit decimal context by default, which fails above
+    # about 1e25: a shopper's budget of 1e26 once turned the API's answer into a server error.
+    assert Settings.from_env({}).money.format(1e26) == "£100,000,000,000,000,000,000,000,000.00"
