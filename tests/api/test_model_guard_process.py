@@ -15,7 +15,6 @@ from recommender.api.state import RECHECK_SECONDS
 from recommender.api.workers import STEADY_SECONDS, RestartBackoff
 from recommender_cli.main import main
 from tests.api.live_server import live_server
-from tests.model.conftest import small_model, small_shop_frames
 from tests.model.test_model_check import (
     CRAFTED,
     bad_child_index,
@@ -23,8 +22,6 @@ from tests.model.test_model_check import (
     force_into_registry,
     model_folder,
 )
-
-__all__ = ["small_model", "small_shop_frames"]  # fixtures shared with tests/model
 
 ANSWERS = {"pain_areas": ["knee"], "activities": ["running"]}
 REQUESTS = 12

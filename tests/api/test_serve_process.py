@@ -20,12 +20,9 @@ from recommender.api.state import RECHECK_SECONDS
 from recommender.feedback import FeedbackStore, read_events
 from tests.api.conftest import BEARER, KEY
 from tests.api.live_server import ESTABLISHED, LISTENING, live_server, sockets_by_process
-from tests.interleaving.conftest import trained_registry
 
 # Slow: each test starts real `recommender serve` processes.
 pytestmark = pytest.mark.slow
-
-__all__ = ["trained_registry"]  # a fixture shared with tests/interleaving
 
 
 def now(seconds: int = 0) -> str:
