@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     scratch_env,
     shoot,
     wait_until_idle,
+    watch_runs,
 )
 
 pytestmark = BROWSER_TESTS
@@ -178,6 +179,7 @@ def test_with_a_cart_template_add_to_cart_hands_off_to_the_shop_and_is_logged(
 ) -> None:
     url, folder = with_cart
     context = browser.new_context(viewport=WIDTHS[width])
+    watch_runs(context)
     page = context.new_page()
     _results(page, url)
     cart = page.get_by_role("link", name="Add to cart").first
