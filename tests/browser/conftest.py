@@ -215,8 +215,9 @@ def open_side_by_side(page, *cards: int):
     return dialog
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
+    """One headless Chromium for every browser test (each test opens its own page)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
