@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from recommender.api.state import RECHECK_SECONDS
 from recommender.api.workers import STEADY_SECONDS, RestartBackoff
@@ -36,6 +37,7 @@ def _answers_from(base: str) -> list[httpx.Response]:
     return [*answers, httpx.get(f"{base}/v1/health", timeout=30)]
 
 
+@pytest.mark.slow  # a real two-worker server, reloading twice
 def test_two_workers_keep_answering_while_crafted_models_are_imported_and_forced(
     api_settings, small_model, tmp_path, monkeypatch
 ):
