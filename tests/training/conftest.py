@@ -125,10 +125,51 @@ def trained(settings: Settings, trained_once: TrainReport) -> TrainReport:
     """A model trained on the filled store, already in this test's own registry (a copy of
     the one trained once, so a test may tamper with its files, card or records)."""
     shutil.copytree(trained_once.card.folder.parent, settings.models_dir)
-    card = registry.ModelCard(
-        copy.deepcopy(trained_once.card.data), settings.models_dir / trained_once.card.model_id
-    )
-    return replace(trained_once, card=card, evaluation=copy.deepcopy(trained_once.evaluation))
+    return _in_registry(trained_once, settings.models_dir)
+
+
+def _in_registry(report: TrainReport, models_dir: Path) -> TrainReport:
+    """`report` as found in `models_dir`, a copy of the registry it was saved to."""
+    card = registry.ModelCard(copy.deepcopy(report.card.data), models_dir / report.card.model_id)
+    return replace(report, card=card, evaluation=copy.deepcopy(report.evaluation))
+
+
+@pytest.fixture(scope="session")
+def trained_twice_once(
+    tmp_path_factory: pytest.TempPathFactory, filled_db: str, trained_once: TrainReport
+) -> tuple[TrainReport, TrainReport]:
+    """The model trained once, then a second one (seed 1) trained beside it in the same
+    registry, once per run: `trained_twice` hands each test a copy of both."""
+    env = _private_env(tmp_path_factory.mktemp("trained-twice"), filled_db)
+    settings = Settings.from_env(env)
+    shutil.copytree(trained_once.card.folder.parent, settings.models_dir)
+    first = _in_registry(trained_once, settings.models_dir)
+    return first, train_candidate(settings, seed=1)
+
+
+@pytest.fixture
+def trained_twice(
+    settings: Settings, trained_twice_once: tuple[TrainReport, TrainReport]
+) -> tuple[TrainReport, TrainReport]:
+    """Two models trained on the filled store (seeds 0 and 1), neither promoted, in this
+    test's own registry (a copy, as for `trained`)."""
+    first, second = trained_twice_once
+    shutil.copytree(first.card.folder.parent, settings.models_dir)
+    return _in_registry(first, settings.models_dir), _in_registry(second, settings.models_dir)
+
+
+@pytest.fixture(scope="session")
+def shop_trained_once(tmp_path_factory: pytest.TempPathFactory, shop_db: str) -> TrainReport:
+    """`train` (seed 0) on the store of the shop's own sessions, run once."""
+    env = _private_env(tmp_path_factory.mktemp("shop-trained"), shop_db)
+    return train_candidate(Settings.from_env(env), seed=0)
+
+
+@pytest.fixture
+def shop_trained(shop_settings: Settings, shop_trained_once: TrainReport) -> TrainReport:
+    """A model trained on the shop's own sessions, in this test's registry (a copy)."""
+    shutil.copytree(shop_trained_once.card.folder.parent, shop_settings.models_dir)
+    return _in_registry(shop_trained_once, shop_settings.models_dir)
 
 
 # A shop like the default one: 8,000 sessions logged by rules-only with only 5% explore, so
