@@ -87,20 +87,33 @@ def built_once(
 
 
 @pytest.fixture(scope="session")
-def trained_registry(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A registry folder holding one model trained on a small simulated store, and its id.
+def simulated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite feedback store file of 1,500 simulated sessions on the bundled catalog: enough
+    to train a model on. Built once per run for every worker; a test copies it to change it."""
+
+    def fill(base: Path) -> None:
+        from recommender.feedback import import_feedback
+        from training.simulate import simulate, write_simulation
+
+        write_simulation(simulate(load_engine(CATALOG_DIR), 1500, seed=3), base / "sim")
+        with FeedbackStore.open(f"sqlite:///{base / 'feedback.db'}") as store:
+            import_feedback(store, base / "sim" / "sessions.csv", base / "sim" / "events.csv")
+
+    return built_once(tmp_path_factory, "simulated-store", fill) / "feedback.db"
+
+
+@pytest.fixture(scope="session")
+def trained_registry(
+    tmp_path_factory: pytest.TempPathFactory, simulated_store: Path
+) -> tuple[Path, str]:
+    """A registry folder holding one model trained on `simulated_store`, and its id.
 
     Trained once per run for every worker: a test copies the folder before it changes it."""
 
     def train(base: Path) -> None:
-        from recommender.feedback import import_feedback
         from training.pipeline import train_candidate
-        from training.simulate import simulate, write_simulation
 
-        write_simulation(simulate(load_engine(CATALOG_DIR), 1500, seed=3), base / "sim")
-        url = f"sqlite:///{base / 'feedback.db'}"
-        with FeedbackStore.open(url) as store:
-            import_feedback(store, base / "sim" / "sessions.csv", base / "sim" / "events.csv")
+        url = f"sqlite:///{simulated_store}"
         settings = Settings(db_url=url, catalog_dir=CATALOG_DIR, models_dir=base / "models")
         (base / "model_id").write_text(train_candidate(settings, seed=0).card.model_id)
 

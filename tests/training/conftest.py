@@ -90,6 +90,15 @@ def shop_settings(tmp_path: Path, shop_db: str, monkeypatch: pytest.MonkeyPatch)
     return _settings_with(tmp_path / "shop", shop_db, monkeypatch)
 
 
+@pytest.fixture
+def small_store_settings(
+    tmp_path: Path, simulated_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """Like `settings`, with a copy of the suite's smaller simulated store (1,500 sessions),
+    for tests that train only to see what happens around a train."""
+    return _settings_with(tmp_path, str(simulated_store), monkeypatch)
+
+
 def _settings_with(tmp_path: Path, source_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     env = _private_env(tmp_path, source_db)
     for name, value in env.items():
