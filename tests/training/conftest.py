@@ -125,16 +125,25 @@ def _private_env(tmp_path: Path, source_db: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def trained_once(tmp_path_factory: pytest.TempPathFactory, filled_db: str) -> TrainReport:
     """`train` (seed 0) on the filled store, run once: `trained` hands each test a copy."""
-    env = _private_env(tmp_path_factory.mktemp("trained"), filled_db)
-    return train_candidate(Settings.from_env(env), seed=0)
+    return _train_on_a_copy(tmp_path_factory.mktemp("trained"), filled_db)
+
+
+def _train_on_a_copy(folder: Path, source_db: str) -> TrainReport:
+    """`train` (seed 0) on a copy of `source_db` in `folder`, into a registry there."""
+    return train_candidate(Settings.from_env(_private_env(folder, source_db)), seed=0)
 
 
 @pytest.fixture
 def trained(settings: Settings, trained_once: TrainReport) -> TrainReport:
     """A model trained on the filled store, already in this test's own registry (a copy of
     the one trained once, so a test may tamper with its files, card or records)."""
-    shutil.copytree(trained_once.card.folder.parent, settings.models_dir)
-    return _in_registry(trained_once, settings.models_dir)
+    return _copied_to(trained_once, settings.models_dir)
+
+
+def _copied_to(report: TrainReport, models_dir: Path) -> TrainReport:
+    """`report`'s whole registry copied to `models_dir`, and `report` as found there."""
+    shutil.copytree(report.card.folder.parent, models_dir)
+    return _in_registry(report, models_dir)
 
 
 def _in_registry(report: TrainReport, models_dir: Path) -> TrainReport:
@@ -163,22 +172,19 @@ def trained_twice(
     """Two models trained on the filled store (seeds 0 and 1), neither promoted, in this
     test's own registry (a copy, as for `trained`)."""
     first, second = trained_twice_once
-    shutil.copytree(first.card.folder.parent, settings.models_dir)
-    return _in_registry(first, settings.models_dir), _in_registry(second, settings.models_dir)
+    return _copied_to(first, settings.models_dir), _in_registry(second, settings.models_dir)
 
 
 @pytest.fixture(scope="session")
 def shop_trained_once(tmp_path_factory: pytest.TempPathFactory, shop_db: str) -> TrainReport:
     """`train` (seed 0) on the store of the shop's own sessions, run once."""
-    env = _private_env(tmp_path_factory.mktemp("shop-trained"), shop_db)
-    return train_candidate(Settings.from_env(env), seed=0)
+    return _train_on_a_copy(tmp_path_factory.mktemp("shop-trained"), shop_db)
 
 
 @pytest.fixture
 def shop_trained(shop_settings: Settings, shop_trained_once: TrainReport) -> TrainReport:
     """A model trained on the shop's own sessions, in this test's registry (a copy)."""
-    shutil.copytree(shop_trained_once.card.folder.parent, shop_settings.models_dir)
-    return _in_registry(shop_trained_once, shop_settings.models_dir)
+    return _copied_to(shop_trained_once, shop_settings.models_dir)
 
 
 # A shop like the default one: 8,000 sessions logged by rules-only with only 5% explore, so
