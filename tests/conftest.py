@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from recommender.feedback import FeedbackStore
 from recommender.feedback.scratch import scratch_schema
+from recommender.settings import Settings
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import Engine, load_engine
 from recommender.shopper.result import Result
@@ -33,6 +35,14 @@ BACKENDS = [
         ],
     ),
 ]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first, each group in its own order: under pytest-xdist the
+    workers take tests in this order, so a run ends on quick tests rather than on a minute-long
+    one that started when the other worker had nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +65,82 @@ def store(store_url: str) -> Iterator[FeedbackStore]:
     """An empty feedback store at `store_url`, open for the test."""
     with FeedbackStore.open(store_url) as opened:
         yield opened
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The folder `name`, filled by `build(folder)` once per test run and shared read-only by
+    every pytest-xdist worker (the first to ask builds it, under a lock; the others wait)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's own temporary folder, above each worker's
+    folder = root / name
+    done = folder / ".built"
+    with FileLock(f"{folder}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def simulated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite feedback store file of 1,500 simulated sessions on the bundled catalog: enough
+    to train a model on. Built once per run for every worker; a test copies it to change it."""
+
+    def fill(base: Path) -> None:
+        from recommender.feedback import import_feedback
+        from training.simulate import simulate, write_simulation
+
+        write_simulation(simulate(load_engine(CATALOG_DIR), 1500, seed=3), base / "sim")
+        with FeedbackStore.open(f"sqlite:///{base / 'feedback.db'}") as store:
+            import_feedback(store, base / "sim" / "sessions.csv", base / "sim" / "events.csv")
+
+    return built_once(tmp_path_factory, "simulated-store", fill) / "feedback.db"
+
+
+@pytest.fixture(scope="session")
+def trained_registry(
+    tmp_path_factory: pytest.TempPathFactory, simulated_store: Path
+) -> tuple[Path, str]:
+    """A registry folder holding one model trained on `simulated_store`, and its id.
+
+    Trained once per run for every worker: a test copies the folder before it changes it."""
+
+    def train(base: Path) -> None:
+        from training.pipeline import train_candidate
+
+        url = f"sqlite:///{simulated_store}"
+        settings = Settings(db_url=url, catalog_dir=CATALOG_DIR, models_dir=base / "models")
+        (base / "model_id").write_text(train_candidate(settings, seed=0).card.model_id)
+
+    base = built_once(tmp_path_factory, "trained-registry", train)
+    return base / "models", (base / "model_id").read_text()
+
+
+SMALL_SHOP_SESSIONS = 600
+
+
+@pytest.fixture(scope="session")
+def small_shop_frames(engine: Engine):
+    """A small simulated shop's logged sessions as a ranking dataset (`Prepared`), small so
+    the model tests run quickly."""
+    from training.pipeline import prepare_frames
+    from training.simulate import simulate
+
+    feedback = simulate(engine, SMALL_SHOP_SESSIONS, seed=3, explore_share=0.4)
+    return prepare_frames(engine, feedback.sessions, feedback.events)
+
+
+@pytest.fixture(scope="session")
+def small_model(small_shop_frames):
+    """A small position-corrected model (`LambdaRanker`) fitted on the small simulated shop."""
+    from training.model import fit_ranker
+
+    return fit_ranker(small_shop_frames.train, correction="position", seed=0, n_estimators=20)
 
 
 @pytest.fixture(scope="session")

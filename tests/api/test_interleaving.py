@@ -19,12 +19,10 @@ from recommender.feedback import read_events, read_experiments, read_picks
 from recommender.merchandising.experiments import CONTROL, INTERLEAVE
 from recommender.model.interleave_candidate import InterleaveCandidate, set_candidate
 from recommender.shopper.guidance import KEPT_OUT_OF_TOP, NG59_CATEGORIES
-from tests.interleaving.conftest import LovesUnsafeProducts, set_knob, trained_registry
+from tests.interleaving.conftest import LovesUnsafeProducts, set_knob
 
 # Slow: each test trains a candidate model first.
 pytestmark = pytest.mark.slow
-
-__all__ = ["trained_registry"]  # a fixture shared with tests/interleaving
 
 ANSWERS = {"pain_areas": ["knee", "lower_back"], "activities": ["walking"], "sitting_hours": 8}
 

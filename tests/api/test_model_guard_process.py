@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from recommender.api.state import RECHECK_SECONDS
 from recommender.api.workers import STEADY_SECONDS, RestartBackoff
 from recommender_cli.main import main
 from tests.api.live_server import live_server
-from tests.model.conftest import small_model, small_shop_frames
 from tests.model.test_model_check import (
     CRAFTED,
     bad_child_index,
@@ -23,8 +23,6 @@ from tests.model.test_model_check import (
     force_into_registry,
     model_folder,
 )
-
-__all__ = ["small_model", "small_shop_frames"]  # fixtures shared with tests/model
 
 ANSWERS = {"pain_areas": ["knee"], "activities": ["running"]}
 REQUESTS = 12
@@ -39,6 +37,7 @@ def _answers_from(base: str) -> list[httpx.Response]:
     return [*answers, httpx.get(f"{base}/v1/health", timeout=30)]
 
 
+@pytest.mark.slow  # a real two-worker server, reloading twice
 def test_two_workers_keep_answering_while_crafted_models_are_imported_and_forced(
     api_settings, small_model, tmp_path, monkeypatch
 ):

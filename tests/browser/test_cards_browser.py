@@ -43,8 +43,7 @@ def _knee_shopper_with_a_measurement(page) -> None:
     knee = page.get_by_label("Around your knee (cm)")
     knee.fill("35")
     knee.press("Enter")
-    page.wait_for_timeout(500)
-    wait_until_idle(page)
+    wait_until_idle(page)  # the run the Enter asked for, with the measurement in it
     page.get_by_role("button", name="Show my matches").click()
     page.get_by_role("heading", name=re.compile(r"^1\. ")).wait_for()
 

@@ -64,8 +64,7 @@ def test_hostile_names_show_literally_and_no_request_leaves_the_machine(
     page.get_by_text("More about this product", exact=True).first.click()  # the description
     wait_until_idle(page)
     page.get_by_text(re.compile(r"^Held back, and why")).click()
-    page.wait_for_timeout(500)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached")
+    wait_until_idle(page)
 
     main = page.locator("[data-testid='stMain']")
     text = main.inner_text().replace(WORD_JOINER, "")  # invisible: the reader never sees it

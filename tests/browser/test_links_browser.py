@@ -34,6 +34,9 @@ FOCUSED = """() => {
 }"""
 
 pytestmark = BROWSER_TESTS
+# For a test of what a link does or holds, not of how the page is laid out: the one width,
+# the phone's (the layout tests below run at both).
+PHONE_ONLY = pytest.mark.parametrize("page", ["phone"], indirect=True)
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +96,7 @@ def test_a_shared_link_opens_the_results_at_the_top_and_a_reload_keeps_them(page
     assert page.get_by_role("heading", name=FIRST_CARD).inner_text() == first
 
 
+@PHONE_ONLY
 def test_the_server_log_never_records_a_shared_links_answers(page, served) -> None:
     page.goto(_url(served, SHARED))
     page.get_by_role("heading", name="Your matches").wait_for()
@@ -100,6 +104,7 @@ def test_the_server_log_never_records_a_shared_links_answers(page, served) -> No
     assert "pain_areas" not in log and "lower_back" not in log
 
 
+@PHONE_ONLY
 def test_the_share_control_says_the_link_holds_health_answers(page, served) -> None:
     page.goto(_url(served, SHARED))
     page.get_by_text("Share or save these results").click()
@@ -115,6 +120,7 @@ def test_a_red_flag_link_shows_the_safety_stop(page, served) -> None:
     assert accessibility_problems(page) == []
 
 
+@PHONE_ONLY
 def test_a_link_with_no_safety_answers_asks_them_first(page, served) -> None:
     page.goto(_url(served, "/?pain_areas=knee"))
     page.get_by_text("Step 2 of 5", exact=True).wait_for()
@@ -260,6 +266,7 @@ def test_focus_is_visible_and_tap_targets_are_big_enough(page, served) -> None:
     assert heights and min(heights) >= 44
 
 
+@PHONE_ONLY
 def test_shoppers_see_no_staff_menu_but_staff_can_sign_in_by_link(page, served) -> None:
     page.goto(_url(served))
     page.get_by_text("Step 1 of 5", exact=True).wait_for()

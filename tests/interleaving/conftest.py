@@ -9,7 +9,7 @@ import pytest
 
 from recommender.settings import Settings
 from recommender.shopper.ranker import Pairs
-from tests.conftest import CATALOG_DIR, use_private_shop
+from tests.conftest import use_private_shop
 
 
 class ScoresByName:
@@ -48,24 +48,6 @@ def set_knob(settings: Settings, key: str, value: str) -> None:
         for line in path.read_text().splitlines()
     ]
     path.write_text("\n".join(lines) + "\n")
-
-
-@pytest.fixture(scope="session")
-def trained_registry(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A registry folder holding one model trained on a small simulated store, and its id."""
-    from recommender.feedback import FeedbackStore, import_feedback
-    from recommender.shopper.engine import load_engine
-    from training.pipeline import train_candidate
-    from training.simulate import simulate, write_simulation
-
-    base = tmp_path_factory.mktemp("trained")
-    write_simulation(simulate(load_engine(CATALOG_DIR), 1500, seed=3), base / "sim")
-    url = f"sqlite:///{base / 'feedback.db'}"
-    with FeedbackStore.open(url) as store:
-        import_feedback(store, base / "sim" / "sessions.csv", base / "sim" / "events.csv")
-    settings = Settings(db_url=url, catalog_dir=CATALOG_DIR, models_dir=base / "models")
-    report = train_candidate(settings, seed=0)
-    return base / "models", report.card.model_id
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""A small simulated shop for the model tests (the engine is the suite's own): its logged
-sessions as a ranking dataset and a model fitted on them, small so the folder runs quickly."""
+"""Model-test fixtures; the small simulated shop and its model (`small_shop_frames`,
+`small_model`) are the suite's own, in tests/conftest.py, as the API's process tests use them too."""
 
 from __future__ import annotations
 
@@ -7,26 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.model.learned import LambdaRanker
 from recommender.settings import Settings
-from recommender.shopper.engine import Engine
-from training.model import fit_ranker
-from training.pipeline import Prepared, prepare_frames
-from training.simulate import simulate
-
-SESSIONS = 600
-
-
-@pytest.fixture(scope="session")
-def small_shop_frames(engine: Engine) -> Prepared:
-    feedback = simulate(engine, SESSIONS, seed=3, explore_share=0.4)
-    return prepare_frames(engine, feedback.sessions, feedback.events)
-
-
-@pytest.fixture(scope="session")
-def small_model(small_shop_frames: Prepared) -> LambdaRanker:
-    """A small position-small_model model fitted on the simulated shop."""
-    return fit_ranker(small_shop_frames.train, correction="position", seed=0, n_estimators=20)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -30,14 +31,22 @@ _VALUES = st.one_of(
 )
 
 
+@pytest.fixture(scope="module")
+def served(small_model: LambdaRanker) -> ServedModel:
+    """The small model as serving loads it from its saved text, once: the properties below are
+    about its scores and lists, and loading the text is the same every time."""
+    return ServedModel.from_saved(small_model.model_text(), small_model.saved_state())
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     rows=arrays(
-        np.float32, st.tuples(st.integers(1, 30), st.just(len(MODEL_COLUMNS))), elements=_VALUES
+        np.float32, st.tuples(st.integers(1, 10), st.just(len(MODEL_COLUMNS))), elements=_VALUES
     )
 )
-def test_the_served_model_scores_exactly_as_lightgbm_does(small_model: LambdaRanker, rows):
-    served = ServedModel.from_saved(small_model.model_text(), small_model.saved_state())
+def test_the_served_model_scores_exactly_as_lightgbm_does(
+    small_model: LambdaRanker, served: ServedModel, rows
+):
     assert np.array_equal(served.predict(rows), small_model.predict(rows))
     assert np.array_equal(served.positive_score(rows), small_model.positive_score(rows))
 
@@ -67,11 +76,10 @@ def test_loading_the_served_model_imports_neither_lightgbm_nor_scikit_learn(smal
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raws=st.lists(raw_answers(red_flags=False), min_size=20, max_size=40))
 def test_shoppers_get_the_same_lists_from_the_saved_model_as_from_the_fitted_one(
-    engine, small_model, raws
+    engine, small_model, served, raws
 ):
     shoppers = [parse_answers(raw) for raw in raws]
     weights = replace(engine.weights, blend_model=1.0)
-    served = ServedModel.from_saved(small_model.model_text(), small_model.saved_state())
 
     def results(estimator) -> list:
         serving = build_engine(engine.catalog, weights, LearnedReranker("m", estimator))

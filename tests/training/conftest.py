@@ -90,6 +90,15 @@ def shop_settings(tmp_path: Path, shop_db: str, monkeypatch: pytest.MonkeyPatch)
     return _settings_with(tmp_path / "shop", shop_db, monkeypatch)
 
 
+@pytest.fixture
+def small_store_settings(
+    tmp_path: Path, simulated_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """Like `settings`, with a copy of the suite's smaller simulated store (1,500 sessions),
+    for tests that train only to see what happens around a train."""
+    return _settings_with(tmp_path, str(simulated_store), monkeypatch)
+
+
 def _settings_with(tmp_path: Path, source_db: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     env = _private_env(tmp_path, source_db)
     for name, value in env.items():
@@ -116,19 +125,66 @@ def _private_env(tmp_path: Path, source_db: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def trained_once(tmp_path_factory: pytest.TempPathFactory, filled_db: str) -> TrainReport:
     """`train` (seed 0) on the filled store, run once: `trained` hands each test a copy."""
-    env = _private_env(tmp_path_factory.mktemp("trained"), filled_db)
-    return train_candidate(Settings.from_env(env), seed=0)
+    return _train_on_a_copy(tmp_path_factory.mktemp("trained"), filled_db)
+
+
+def _train_on_a_copy(folder: Path, source_db: str) -> TrainReport:
+    """`train` (seed 0) on a copy of `source_db` in `folder`, into a registry there."""
+    return train_candidate(Settings.from_env(_private_env(folder, source_db)), seed=0)
 
 
 @pytest.fixture
 def trained(settings: Settings, trained_once: TrainReport) -> TrainReport:
     """A model trained on the filled store, already in this test's own registry (a copy of
     the one trained once, so a test may tamper with its files, card or records)."""
+    return _copied_to(trained_once, settings.models_dir)
+
+
+def _copied_to(report: TrainReport, models_dir: Path) -> TrainReport:
+    """`report`'s whole registry copied to `models_dir`, and `report` as found there."""
+    shutil.copytree(report.card.folder.parent, models_dir)
+    return _in_registry(report, models_dir)
+
+
+def _in_registry(report: TrainReport, models_dir: Path) -> TrainReport:
+    """`report` as found in `models_dir`, a copy of the registry it was saved to."""
+    card = registry.ModelCard(copy.deepcopy(report.card.data), models_dir / report.card.model_id)
+    return replace(report, card=card, evaluation=copy.deepcopy(report.evaluation))
+
+
+@pytest.fixture(scope="session")
+def trained_twice_once(
+    tmp_path_factory: pytest.TempPathFactory, filled_db: str, trained_once: TrainReport
+) -> tuple[TrainReport, TrainReport]:
+    """The model trained once, then a second one (seed 1) trained beside it in the same
+    registry, once per run: `trained_twice` hands each test a copy of both."""
+    env = _private_env(tmp_path_factory.mktemp("trained-twice"), filled_db)
+    settings = Settings.from_env(env)
     shutil.copytree(trained_once.card.folder.parent, settings.models_dir)
-    card = registry.ModelCard(
-        copy.deepcopy(trained_once.card.data), settings.models_dir / trained_once.card.model_id
-    )
-    return replace(trained_once, card=card, evaluation=copy.deepcopy(trained_once.evaluation))
+    first = _in_registry(trained_once, settings.models_dir)
+    return first, train_candidate(settings, seed=1)
+
+
+@pytest.fixture
+def trained_twice(
+    settings: Settings, trained_twice_once: tuple[TrainReport, TrainReport]
+) -> tuple[TrainReport, TrainReport]:
+    """Two models trained on the filled store (seeds 0 and 1), neither promoted, in this
+    test's own registry (a copy, as for `trained`)."""
+    first, second = trained_twice_once
+    return _copied_to(first, settings.models_dir), _in_registry(second, settings.models_dir)
+
+
+@pytest.fixture(scope="session")
+def shop_trained_once(tmp_path_factory: pytest.TempPathFactory, shop_db: str) -> TrainReport:
+    """`train` (seed 0) on the store of the shop's own sessions, run once."""
+    return _train_on_a_copy(tmp_path_factory.mktemp("shop-trained"), shop_db)
+
+
+@pytest.fixture
+def shop_trained(shop_settings: Settings, shop_trained_once: TrainReport) -> TrainReport:
+    """A model trained on the shop's own sessions, in this test's registry (a copy)."""
+    return _copied_to(shop_trained_once, shop_settings.models_dir)
 
 
 # A shop like the default one: 8,000 sessions logged by rules-only with only 5% explore, so

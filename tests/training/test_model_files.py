@@ -223,7 +223,10 @@ def test_damaged_registry_records_mean_rules_only_with_a_notice_not_a_crash(
 
 @pytest.mark.slow  # two full trains
 @pytest.mark.parametrize("point", ["train.staged", "train.recorded"])
-def test_a_train_killed_while_saving_leaves_no_half_model_and_the_next_one_works(settings, point):
+def test_a_train_killed_while_saving_leaves_no_half_model_and_the_next_one_works(
+    small_store_settings, point
+):
+    settings = small_store_settings
     # Killed as with kill -9, with the model's files written but not yet live.
     killed = subprocess.run(
         [sys.executable, "-m", "recommender_cli.main", "train"],

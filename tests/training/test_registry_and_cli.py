@@ -11,11 +11,13 @@ from recommender.errors import InputError
 from recommender.merchandising.weights_store import propose_model_weight
 from recommender.model import registry
 from recommender_cli.main import main
-from training.pipeline import promote_model, train_candidate
+from training.pipeline import promote_model
 
 
-def test_model_from_the_shops_own_sessions_is_trusted_and_served_once_promoted(shop_settings):
-    trained = train_candidate(shop_settings, seed=0)
+def test_model_from_the_shops_own_sessions_is_trusted_and_served_once_promoted(
+    shop_settings, shop_trained
+):
+    trained = shop_trained
     assert trained.card.trusted, trained.card.data["trust"]
     assert trained.card.data["synthetic_sessions"] == 0
     assert registry.load_for_serving(shop_settings, None) == (None, [])  # nothing promoted yet
@@ -51,8 +53,8 @@ def test_a_model_file_is_checked_against_the_registry_not_the_card_beside_it(set
     assert model is None and "sha256 the registry recorded" in notices[0]
 
 
-def test_promote_then_rollback_returns_to_the_earlier_model(settings, trained):
-    second = train_candidate(settings, seed=1)
+def test_promote_then_rollback_returns_to_the_earlier_model(settings, trained_twice):
+    trained, second = trained_twice
     promote_model(settings, trained.card.model_id, allow_synthetic=True)
     promote_model(settings, second.card.model_id, force=True, allow_synthetic=True)
     assert registry.promoted_id(settings.models_dir) == second.card.model_id
@@ -119,7 +121,8 @@ def test_simulate_writes_marked_synthetic_files(settings, tmp_path):
     assert events_header == "session_id,ts,sku,position,event,propensity"
 
 
-def test_analyst_sees_a_tampered_promoted_model_refused_everywhere(settings, trained, capsys):
+def test_analyst_sees_a_tampered_promoted_model_refused_everywhere(settings, trained_twice, capsys):
+    trained, second = trained_twice
     promote_model(settings, trained.card.model_id, allow_synthetic=True)
     path = trained.card.model_path
     path.write_bytes(path.read_bytes()[:-1] + b"\1")
@@ -134,8 +137,7 @@ def test_analyst_sees_a_tampered_promoted_model_refused_everywhere(settings, tra
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "sha256" in err
 
-    second = train_candidate(settings, seed=1)
-    second.card.model_path.write_bytes(b"not a model")
+    second.card.model_path.write_bytes(b"not a model")  # a later model, damaged
     argv = ["models", "promote", second.card.model_id, "--force", "--allow-synthetic"]
     assert main(argv) == 2
     assert registry.promoted_id(settings.models_dir) == trained.card.model_id

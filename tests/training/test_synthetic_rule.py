@@ -11,12 +11,11 @@ from recommender.shop.shopping import MODEL_SIMULATED, shopper_notes
 from recommender.shopper.answers import parse_answers
 from recommender.shopper.engine import load_engine
 from recommender_cli.main import main
-from training.pipeline import train_candidate
 
 
-def test_the_card_says_what_a_model_learned_from_and_with_what(trained, shop_settings):
+def test_the_card_says_what_a_model_learned_from_and_with_what(trained, shop_trained):
     simulated = trained.card
-    shop = train_candidate(shop_settings, seed=0).card
+    shop = shop_trained.card
 
     for card in (simulated, shop):
         data = card.data
