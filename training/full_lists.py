@@ -41,7 +41,7 @@ def candidate_lists(
     product_codes = pd.Index(engine.catalog.products["sku"])
     session_index, skus = [], []
     for index, answers in enumerate(sample[col.ANSWERS]):
-        for item in engine.recommend(answers, MAX_K).items:
+        for item in engine.rank(answers, MAX_K).items:
             session_index.append(index)
             skus.append(item.sku)
     session_index_arr = np.asarray(session_index, dtype=int)

@@ -41,7 +41,7 @@ def served_ndcg(
     world: ShopperWorld, engine: Engine, shoppers: Sequence[Answers], k: int = DEFAULT_K
 ) -> np.ndarray:
     """True NDCG@k of `engine`'s ranked list, per shopper with any product to show."""
-    return list_ndcg(world, engine, shoppers, lambda answers: engine.recommend(answers, k).items)
+    return list_ndcg(world, engine, shoppers, lambda answers: engine.rank(answers, k).items)
 
 
 def explored_ndcg(
@@ -57,7 +57,7 @@ def explored_ndcg(
     rng = np.random.default_rng(seed)
 
     def shuffled(answers: Answers) -> Sequence[Item]:
-        served = engine.recommend(answers, max(k, top_n))
+        served = engine.rank(answers, max(k, top_n))
         return present(served, explore_share=1.0, rng=rng, k=k, top_n=top_n).result.items
 
     return list_ndcg(world, engine, shoppers, shuffled)
@@ -101,7 +101,7 @@ class TruthJudge:
         rules = replace(self.engine, model=None, weights=weights)
         references = []
         for answers in self.shoppers:
-            allowed = rules.recommend(answers, MAX_K).items
+            allowed = rules.rank(answers, MAX_K).items
             if not allowed:
                 continue
             rule_score = squash(self.engine.rule_totals([answer_features(answers)])[0])
@@ -119,7 +119,7 @@ class TruthJudge:
 
     def served(self, engine: Engine, k: int = DEFAULT_K) -> float:
         """Mean true NDCG@k of `engine`'s ranked lists."""
-        return float(self.ndcg(lambda answers: engine.recommend(answers, k).items).mean())
+        return float(self.ndcg(lambda answers: engine.rank(answers, k).items).mean())
 
     def _gains(
         self, answers: Answers, rule_score: np.ndarray, items: Sequence[Item]

@@ -204,7 +204,7 @@ def simulate(
     ):
         answers = random_answers(rng)
         # As the app does: an explore session shuffles the served ranking's top N.
-        eligible = engine.recommend(answers, max(DEFAULT_K, explore_top_n))
+        eligible = engine.rank(answers, max(DEFAULT_K, explore_top_n))
         shown = present(
             eligible, explore_share=explore_share, rng=rng, k=DEFAULT_K, top_n=explore_top_n
         )

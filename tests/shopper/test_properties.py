@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from recommender.catalog.weights import BOOST_RANGE, Weights
 from recommender.shopper.answers import parse_answers
-from recommender.shopper.engine import build_engine
+from recommender.shopper.engine import MAX_K, build_engine
 from recommender.shopper.features import answer_features
 from recommender.shopper.guidance import back_pain_only
 from recommender.shopper.safety import load_safety_book
@@ -124,3 +124,16 @@ def test_raising_a_products_boost_never_lowers_its_rank(engine, raw, sku_index, 
 def test_features_never_come_from_a_not_sure_answer(raw):
     features = answer_features(parse_answers(raw))
     assert not any(feature.endswith(":not_sure") for feature in features)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=raw_answers(), k=st.integers(min_value=1, max_value=MAX_K))
+def test_ranking_without_words_shows_the_same_products_in_the_same_order(engine, raw, k):
+    # Simulations and evaluations use `rank`; what they judge must be what shoppers see.
+    answers = parse_answers(raw)
+    shown, ranked = engine.recommend(answers, k), engine.rank(answers, k)
+
+    assert [(i.sku, i.score) for i in ranked.items] == [(i.sku, i.score) for i in shown.items]
+    assert ranked.triage == shown.triage
