@@ -126,6 +126,8 @@ def test_two_workers_writing_the_same_events_at_once_lose_and_double_nothing(
     assert not outcomes.duplicated(["session_id", "ts", "sku", "position", "event"]).any()
 
 
+# Sockets, ports and reloading files play out the same on either store: one backend will do.
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from /proc")
 def test_each_worker_listens_on_its_own_socket_so_a_shops_connections_are_spread(env, tmp_path):
     # With one shared socket, the worker that last went idle wins each new connection, and a
@@ -147,6 +149,8 @@ def test_each_worker_listens_on_its_own_socket_so_a_shops_connections_are_spread
     assert sum(len(connected[pid]) for pid in workers) == 16
 
 
+# Sockets, ports and reloading files play out the same on either store: one backend will do.
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_a_second_server_on_a_port_in_use_is_refused_by_name(env, tmp_path):
     # One running server for both tries (a second server of one worker, then of two).
     with live_server(env, tmp_path, workers=2) as (base, _log):
@@ -177,6 +181,8 @@ def test_serve_refuses_a_bad_port_with_a_usage_message(tmp_path: Path):
     assert "99999 is outside 1 to 65535" in done.stderr and "Traceback" not in done.stderr
 
 
+# Sockets, ports and reloading files play out the same on either store: one backend will do.
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_every_worker_serves_a_promoted_model_and_a_saved_catalog_without_a_restart(
     env, tmp_path, api_settings, trained_registry, monkeypatch
 ):
