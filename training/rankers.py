@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 
 from recommender.feedback import columns as col
-from recommender.model.features import POSITION, pair_features, product_attributes
+from recommender.model.features import (
+    POSITION,
+    cached_product_table,
+    pair_features,
+    product_attributes,
+)
 from recommender.shopper.ranker import RULES_ONLY, Pairs, Ranker, RulesOnlyRanker
 from training.dataset import GRADE, RankingDataset
 from training.metrics import RankedLists
@@ -76,6 +81,7 @@ class LightGBMBaseline:
         import lightgbm as lgb
 
         self.sku_vocabulary_ = tuple(sorted(data.products["sku"]))
+        self._tables: dict[str, np.ndarray] = {}  # served catalogs' attribute rows
         # The same sessions our learner fits on (the useful ones, sampled past MAX_TRAIN_ROWS),
         # as one float32 matrix: a DataFrame of every training row, then its copy, was most of
         # the peak memory of `train` at a million events.
@@ -100,21 +106,8 @@ class LightGBMBaseline:
         """Each pair's LightGBM score."""
         if len(pairs) == 0:
             return np.zeros(0)
-        return np.asarray(
-            self.booster_.predict(pair_features(pairs, self._table(pairs)), num_threads=1)
-        )
-
-    def _table(self, pairs: Pairs) -> np.ndarray:
-        # The catalog's attribute rows, built once per catalog version (each shopper of a
-        # served list is one call).
-        key = pairs.catalog_version
-        cached = getattr(self, "_tables", {})
-        if key is None or key not in cached:
-            table = product_attributes(pairs.products, self.sku_vocabulary_).to_numpy(np.float32)
-            if key is None:
-                return table
-            self._tables = {key: table}
-        return self._tables[key]
+        table = cached_product_table(self._tables, pairs, self.sku_vocabulary_)
+        return np.asarray(self.booster_.predict(pair_features(pairs, table), num_threads=1))
 
 
 def ranked_lists(ranker: Ranker, data: RankingDataset) -> RankedLists:

@@ -92,6 +92,21 @@ def product_attributes(products: pd.DataFrame, sku_vocabulary: Sequence[str]) ->
     return frame.astype(np.float32)
 
 
+def cached_product_table(
+    cache: dict[str, np.ndarray], pairs: Pairs, sku_vocabulary: Sequence[str]
+) -> np.ndarray:
+    """Every product's attribute row (float32), built once per catalog version and kept in
+    `cache` for every later shopper; a new catalog version replaces the old one's table."""
+    version = pairs.catalog_version
+    table = cache.get(version) if version is not None else None
+    if table is None:
+        table = product_attributes(pairs.products, sku_vocabulary).to_numpy(np.float32)
+        if version is not None:
+            cache.clear()
+            cache[version] = table
+    return table
+
+
 def feature_rows(
     answers: np.ndarray,
     products: np.ndarray,

@@ -22,9 +22,9 @@ from recommender.model.booster_library import ServedBooster
 from recommender.model.features import (
     MODEL_COLUMNS,
     answer_matrix,
+    cached_product_table,
     one_shopper_matrix,
     pair_features,
-    product_attributes,
 )
 from recommender.shopper.ranker import Pairs
 
@@ -129,13 +129,4 @@ class LearnedReranker:
         return np.clip(self.estimator.positive_score(rows), 0.0, 1.0)
 
     def _product_table(self, pairs: Pairs) -> np.ndarray:
-        # Every product's attribute row, built once per catalog version and reused for every
-        # later shopper; a new catalog version gets its own table.
-        version = pairs.catalog_version
-        table = self._tables.get(version) if version is not None else None
-        if table is None:
-            table = product_attributes(pairs.products, self.estimator.sku_vocabulary)
-            table = table.to_numpy(np.float32)
-            if version is not None:
-                self._tables = {version: table}
-        return table
+        return cached_product_table(self._tables, pairs, self.estimator.sku_vocabulary)

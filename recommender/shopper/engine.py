@@ -95,19 +95,19 @@ class Engine:
 
     def recommend(self, answers: Answers, k: int = DEFAULT_K) -> Result:
         """The safety screen, then the top `k` products with reasons, or the stop for a red flag."""
-        features = answer_features(answers)
-        screen = self.safety.screen(features)
-        scored = self._score(answers, features) if screen.shows_products else None
-        return self._result(answers, features, screen, scored, k)
+        return self._answer(answers, k, worded=True)
 
     def rank(self, answers: Answers, k: int = DEFAULT_K) -> Result:
         """`recommend`'s products in `recommend`'s order, without the words a shopper reads
         (reasons, advice, what was held back): for simulations and evaluations, which look
         only at what is shown where. About half the time of `recommend`."""
+        return self._answer(answers, k, worded=False)
+
+    def _answer(self, answers: Answers, k: int, *, worded: bool) -> Result:
         features = answer_features(answers)
         screen = self.safety.screen(features)
         scored = self._score(answers, features) if screen.shows_products else None
-        return self._result(answers, features, screen, scored, k, worded=False)
+        return self._result(answers, features, screen, scored, k, worded=worded)
 
     def recommend_many(self, many: Sequence[Answers], k: int = DEFAULT_K) -> list[Result]:
         """`recommend` for each of many shoppers, the same results, with the model asked once
