@@ -17,14 +17,15 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
 from recommender.feedback.policy import present
 from recommender.settings import DEFAULT_EXPLORE_TOP_N
 from recommender.shopper.answers import Answers
-from recommender.shopper.engine import DEFAULT_K, MAX_K, Engine
+from recommender.shopper.engine import DEFAULT_K, Engine
 from recommender.shopper.features import answer_features
 from recommender.shopper.result import Item
-from recommender.shopper.scoring import squash
+from recommender.shopper.scoring import cap_per_group, squash
 from training.simulate import ShopperWorld, random_answers
 
 # A list for one shopper: the items shown, in order.
@@ -67,7 +68,8 @@ def list_ndcg(
     world: ShopperWorld, engine: Engine, shoppers: Sequence[Answers], lister: Lister
 ) -> np.ndarray:
     """True NDCG@5 of `lister`'s list per shopper: each product's expected gain once examined,
-    discounted by its place, over the best 5 gains among every product the rules allow."""
+    discounted by its place, over the best list of 5 the engine could serve that shopper (any
+    allowed products, at most `max_per_category` of a category)."""
     return TruthJudge(world, engine, shoppers).ndcg(lister)
 
 
@@ -90,6 +92,11 @@ class TruthJudge:
     shoppers: Sequence[Answers]
 
     @cached_property
+    def _codes(self) -> np.ndarray:
+        """Each catalog row's category, as a whole number."""
+        return pd.factorize(self.engine.catalog.products["category"])[0]
+
+    @cached_property
     def _row_of(self) -> dict[str, int]:
         return {sku: row for row, sku in enumerate(self.engine.catalog.products["sku"])}
 
@@ -97,16 +104,26 @@ class TruthJudge:
     def _references(self) -> list[_Reference]:
         # The truth reads each product's rule score before the blend weighs it: the same
         # whatever rules weight the judged list was served with.
-        weights = replace(self.engine.weights, blend_rules=1.0)
-        rules = replace(self.engine, model=None, weights=weights)
+        catalog_size = len(self.engine.catalog.products)
+        # Every product the engine may show the shopper, not only the rules' own pick of each
+        # category: a model may bring up a category's third product, and the yardstick has to
+        # be the best list any ranking could serve (at most `max_per_category` of a category),
+        # or a good model's list scores above 1.
+        uncapped = replace(self.engine.weights, blend_rules=1.0, max_per_category=catalog_size)
+        rules = replace(self.engine, model=None, weights=uncapped)
+        cap = self.engine.weights.max_per_category
         references = []
         for answers in self.shoppers:
-            allowed = rules.rank(answers, MAX_K).items
+            allowed = rules.rank(answers, catalog_size).items
             if not allowed:
                 continue
             rule_score = squash(self.engine.rule_totals([answer_features(answers)])[0])
-            ideal_gains = sorted(self._gains(answers, rule_score, allowed), reverse=True)
-            references.append(_Reference(answers, rule_score, _dcg(ideal_gains[:DEFAULT_K])))
+            gains = np.asarray(self._gains(answers, rule_score, allowed))
+            rows = np.array([self._row_of[item.sku] for item in allowed])
+            best = cap_per_group(
+                np.argsort(-gains, kind="stable"), self._codes[rows], cap, DEFAULT_K
+            )
+            references.append(_Reference(answers, rule_score, _dcg(gains[best])))
         return references
 
     def ndcg(self, lister: Lister) -> np.ndarray:

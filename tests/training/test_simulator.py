@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -113,3 +113,31 @@ def test_a_shown_product_is_judged_by_its_rule_fit_before_the_blend_weighs_it(wo
         assert rule_scores_shown(halved, answers, items) == pytest.approx(
             [2 * score for score in as_ranked]
         )
+
+
+@dataclass(frozen=True)
+class KnowsHiddenQuality:
+    """A ranker that has learnt what the rules cannot see: each product's hidden quality."""
+
+    world: ShopperWorld
+    name: str = "knows hidden quality"
+
+    def score(self, pairs):
+        skus = pairs.products["sku"].to_numpy()[pairs.product_index]
+        quality = np.array([self.world.quality[sku] for sku in skus])
+        return 1.0 / (1.0 + np.exp(-quality))
+
+
+def test_no_served_list_is_worth_more_than_the_best_list_the_shop_could_show(world, engine):
+    # A model that favours products the rules rank third or lower in their category still
+    # serves at most `max_per_category` of each; the yardstick is the best such list, so no
+    # shopper's true NDCG passes 1, and the model's list does reach past the rules' own picks.
+    weights = replace(engine.weights, blend_model=1.0, blend_rules=1.0)
+    insider = replace(engine, model=KnowsHiddenQuality(world), weights=weights)
+    shoppers = fresh_shoppers(80, seed=6)
+
+    insider_ndcg = list_ndcg(world, insider, shoppers, lambda a: insider.rank(a).items)
+    rules_ndcg = list_ndcg(world, engine, shoppers, lambda a: engine.rank(a).items)
+
+    assert insider_ndcg.max() <= 1.0 + 1e-9
+    assert insider_ndcg.mean() > rules_ndcg.mean()
