@@ -25,7 +25,9 @@ def fit_ranker(
 ) -> LambdaRanker:
     """A fitted re-ranker; the same data and seed give the same model."""
     sample = bounded_sample(train, max_rows, seed)
-    vocabulary = tuple(sorted(train.products["sku"]))
+    # The model knows the products it learnt from: any other (new since the logs, or never in a
+    # session worth fitting on) is unknown to it and is scored as an average known product.
+    vocabulary = tuple(sorted(set(sample.rows[col.SKU])))
     estimator = LambdaRanker(
         correction=correction, sku_vocabulary=vocabulary, random_state=seed, **params
     )

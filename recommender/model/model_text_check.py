@@ -74,7 +74,12 @@ TREE_KEYS = frozenset(
     }
 )
 _INT = re.compile(r"-?[0-9]{1,10}")
-_PARAMETER = re.compile(r"\[[a-z0-9_]{1,64}: [^\[\]\n]{0,4096}\]")
+# "[key: value]", where the value has no brackets, or is lists of feature numbers (LightGBM
+# writes interaction_constraints as "[0],[1,2,3]").
+_INDEX_LIST = r"\[[0-9]{1,6}(?:,[0-9]{1,6}){0,1023}\]"
+_PARAMETER = re.compile(
+    rf"\[[a-z0-9_]{{1,64}}: (?:[^\[\]\n]{{0,4096}}|{_INDEX_LIST}(?:,{_INDEX_LIST}){{0,63}})\]"
+)
 _PRINTABLE = re.compile(r"[\x20-\x7e\n]*")
 INT32 = 2**31 - 1
 UINT32 = 2**32 - 1

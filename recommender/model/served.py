@@ -21,6 +21,7 @@ import numpy as np
 from recommender.model.booster_library import ServedBooster
 from recommender.model.features import (
     MODEL_COLUMNS,
+    SKU_CODE,
     answer_matrix,
     cached_product_table,
     one_shopper_matrix,
@@ -39,6 +40,11 @@ WHOLE_NUMBER_RANGES: dict[str, tuple[int, int | None]] = {
     "n_threads": (1, 64),
 }
 PARAMETERS = ("correction", "sku_vocabulary", "learning_rate", "reg_lambda", *WHOLE_NUMBER_RANGES)
+# A saved state's score shift for products the model never saw; a state saved before it
+# existed has none (0).
+UNKNOWN_SKU_SHIFT = "unknown_sku_shift"
+MAX_UNKNOWN_SKU_SHIFT = 100.0
+_SKU_COLUMN = MODEL_COLUMNS.index(SKU_CODE)
 
 
 class PairScorer(Protocol):
@@ -60,22 +66,48 @@ class ServedModel:
 
     booster: ServedBooster = field(repr=False)
     sku_vocabulary: tuple[str, ...]
+    unknown_sku_shift: float = 0.0
 
     @classmethod
     def from_saved(cls, model_text: str, state: Mapping[str, Any]) -> ServedModel:
         """The model in `model_text` (already through `check_model_text`) and `state`;
         ValueError naming what is wrong with the state."""
-        return cls(ServedBooster(model_text), saved_vocabulary(state))
+        vocabulary = saved_vocabulary(state)
+        return cls(ServedBooster(model_text), vocabulary, saved_unknown_sku_shift(state))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """One ranking score per row of MODEL_COLUMNS, as `LambdaRanker.predict` gives it."""
         if X.ndim != 2 or X.shape[1] != len(MODEL_COLUMNS):
             raise ValueError(f"X must have {len(MODEL_COLUMNS)} columns, got shape {X.shape}")
-        return self.booster.predict(X)
+        return with_unknown_sku_shift(self.booster.predict(X), X, self.unknown_sku_shift)
 
     def positive_score(self, X: np.ndarray) -> np.ndarray:
         """`predict` squashed into (0, 1) by the logistic function."""
         return 1.0 / (1.0 + np.exp(-self.predict(X)))
+
+
+def with_unknown_sku_shift(scores: np.ndarray, X: np.ndarray, shift: float) -> np.ndarray:
+    """`scores` with `shift` added where the row's product is one the model never saw (no sku
+    code): such a product counts as much for its own sake as the average known product."""
+    if shift == 0.0:
+        return scores
+    return scores + np.where(np.isnan(X[:, _SKU_COLUMN]), shift, 0.0)
+
+
+def saved_unknown_sku_shift(state: Mapping[str, Any]) -> float:
+    """The saved state's shift for unknown products (0 when absent); ValueError if it is not a
+    finite number of a sensible size."""
+    shift = state.get(UNKNOWN_SKU_SHIFT, 0.0)
+    if (
+        not isinstance(shift, int | float)
+        or isinstance(shift, bool)
+        or not abs(shift) <= MAX_UNKNOWN_SKU_SHIFT
+    ):
+        raise ValueError(
+            f"{UNKNOWN_SKU_SHIFT} must be a number from -{MAX_UNKNOWN_SKU_SHIFT:g} to "
+            f"{MAX_UNKNOWN_SKU_SHIFT:g}, got {shift!r}"
+        )
+    return float(shift)
 
 
 def saved_vocabulary(state: Mapping[str, Any]) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 After a plain `train` (which fits the model weight) and `models promote` (which proposes it)
 with the shipped weights.toml, the served list of fresh shoppers is within 2% of the best
-model weight's true NDCG@5, better than rules-only, and at least as good as stock LightGBM
+model weight's true NDCG@5, better than rules-only, and at least 1.02 times stock LightGBM
 LambdaRank ranked under the same limits.
 """
 
@@ -14,11 +14,9 @@ from training.blend_check import check_blend
 
 pytest.importorskip("lightgbm")
 
-# Issue 21 asks for 1.02 times stock LambdaRank in every scenario. On this simulator the fitted
-# blend reaches 1.10 at 5% explore, but only 1.007 at 2% explore and 1.003 with a quarter of
-# the catalog new (our learner itself is no better than stock there), so those two hold it to
-# "no worse than stock", with 1% for the noise of 600 fresh shoppers.
-OVER_STOCK = {"5% explore": 1.02, "2% explore": 0.99, "a quarter of the catalog new": 0.99}
+# At least 1.02 times stock LambdaRank alone in every scenario (issue 21). Seed 2 is the shop
+# this test has always used; `python -m benchmarks evaluation_bench` gives five shops a scenario.
+OVER_STOCK = 1.02
 
 
 @pytest.mark.slow
@@ -31,11 +29,11 @@ OVER_STOCK = {"5% explore": 1.02, "2% explore": 0.99, "a quarter of the catalog 
         ("a quarter of the catalog new", 0.05, 0.25),
     ],
 )
-def test_the_fitted_blend_serves_near_the_best_weight_and_no_worse_than_stock_lambdarank(
+def test_the_fitted_blend_serves_near_the_best_weight_and_better_than_stock_lambdarank(
     engine, scenario, explore_share, new_share
 ):
     check = check_blend(engine, seed=2, explore_share=explore_share, new_share=new_share)
 
     assert check.within_of_best >= 0.98, (check.fitted_weight, check.grid_ratios)
-    assert check.fitted_ratio >= OVER_STOCK[scenario] * check.baseline_alone_ratio, check
+    assert check.fitted_ratio >= OVER_STOCK * check.baseline_alone_ratio, check
     assert check.fitted_ratio > 1.0  # better than the rules alone
