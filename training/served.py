@@ -123,7 +123,7 @@ class TruthJudge:
             best = cap_per_group(
                 np.argsort(-gains, kind="stable"), self._codes[rows], cap, DEFAULT_K
             )
-            references.append(_Reference(answers, rule_score, _dcg(gains[best])))
+            references.append(_Reference(answers, rule_score, _dcg(gains[best].tolist())))
         return references
 
     def ndcg(self, lister: Lister) -> np.ndarray:
