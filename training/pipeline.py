@@ -249,6 +249,10 @@ def model_card(
             "test_sessions": test.n_sessions,
             "test_rows": len(test),
             "split": f"by time: the latest {TEST_SHARE:.0%} of sessions held out",
+            # The products the model learnt from; any other in the catalog is scored as an
+            # average known product for its own sake (`recommender.model.learned`).
+            "products_known": len(estimator.sku_vocabulary),
+            "products_in_catalog": len(train.products),
         },
         "features": list(MODEL_COLUMNS),
         "metrics": evaluation.to_json(),

@@ -23,6 +23,8 @@ def test_the_card_says_what_a_model_learned_from_and_with_what(trained, shop_tra
         assert data["metrics"]["metrics"]["candidate"]["ndcg@5"] > 0
         assert data["versions"]["lightgbm"].startswith("4.")
         assert "answer:pain:knee" in data["features"] and "position" not in data["features"]
+        known, catalog = data["data"]["products_known"], data["data"]["products_in_catalog"]
+        assert 0 < known <= catalog
         for name in registry.MODEL_FILES:
             on_disk = hashlib.sha256((card.folder / name).read_bytes()).hexdigest()
             assert data["sha256"][name] == on_disk
