@@ -7,6 +7,13 @@ Store-backed tests run on SQLite, and on PostgreSQL too when RECOMMENDER_TEST_PG
 from __future__ import annotations
 
 import os
+
+# One OpenMP thread in every test process and the servers and commands they start (before any
+# library that reads it loads): the suite already keeps both cores busy with its two workers,
+# and scikit-learn's second thread mostly spun waiting, a third more CPU for a train with the
+# same model and card. Set here rather than in the product, whose own runs have the machine.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
