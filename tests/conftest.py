@@ -10,8 +10,9 @@ import os
 
 # One OpenMP thread in every test process and the servers and commands they start (before any
 # library that reads it loads): the suite already keeps both cores busy with its two workers,
-# and scikit-learn's second thread mostly spun waiting, a third more CPU for a train with the
-# same model and card. Set here rather than in the product, whose own runs have the machine.
+# and scikit-learn's second thread mostly spun waiting: an eighth more CPU for the training
+# tests on a quiet machine, a quarter beside other jobs, for the same model and card. Set here
+# rather than in the product, whose own runs have the machine to themselves.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import shutil
