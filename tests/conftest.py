@@ -7,6 +7,14 @@ Store-backed tests run on SQLite, and on PostgreSQL too when RECOMMENDER_TEST_PG
 from __future__ import annotations
 
 import os
+
+# One OpenMP thread in every test process and the servers and commands they start (before any
+# library that reads it loads): the suite already keeps both cores busy with its two workers,
+# and scikit-learn's second thread mostly spun waiting: an eighth more CPU for the training
+# tests on a quiet machine, a quarter beside other jobs, for the same model and card. Set here
+# rather than in the product, whose own runs have the machine to themselves.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path

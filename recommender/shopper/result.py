@@ -121,7 +121,12 @@ class Result:
 
     def with_items(self, items: tuple[Item, ...]) -> Result:
         """The same result showing `items` (in that order), ranks renumbered from 1."""
-        ranked = tuple(replace(item, rank=rank) for rank, item in enumerate(items, start=1))
+        # Items are frozen: one already at its place is kept as it is (the ranked order's
+        # every item, for every session a simulation logs), rather than copied.
+        ranked = tuple(
+            item if item.rank == rank else replace(item, rank=rank)
+            for rank, item in enumerate(items, start=1)
+        )
         return replace(self, items=ranked)
 
     def to_json_dict(self) -> dict[str, Any]:

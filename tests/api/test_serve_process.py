@@ -129,12 +129,15 @@ def test_two_workers_writing_the_same_events_at_once_lose_and_double_nothing(
 # Sockets, ports and reloading files play out the same on either store: one backend will do.
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from /proc")
-def test_each_worker_listens_on_its_own_socket_so_a_shops_connections_are_spread(env, tmp_path):
-    # With one shared socket, the worker that last went idle wins each new connection, and a
-    # shop's keep-alive pool can end up all on one busy worker. Own sockets let the kernel
-    # spread them; which worker gets which connection is the kernel's (hashed) choice.
+def test_each_worker_listens_on_its_own_socket_and_a_second_server_on_its_port_is_refused(
+    env, tmp_path
+):
+    # One running server of two workers for the whole story.
     with live_server(env, tmp_path, workers=2) as (base, _log):
         port = int(base.rsplit(":", 1)[1])
+        # With one shared socket, the worker that last went idle wins each new connection,
+        # and a shop's keep-alive pool can end up all on one busy worker. Own sockets let the
+        # kernel spread them; which worker gets which connection is the kernel's choice.
         clients = [httpx.Client(base_url=base, timeout=30) for _ in range(16)]
         with ThreadPoolExecutor(16) as pool:
             replies = list(pool.map(lambda client: client.get("/v1/health"), clients))
@@ -142,29 +145,21 @@ def test_each_worker_listens_on_its_own_socket_so_a_shops_connections_are_spread
         connected = sockets_by_process(port, ESTABLISHED)
         for client in clients:
             client.close()
-
-    assert all(reply.status_code == 200 for reply in replies)
-    workers = {pid for pid, inodes in listening.items() if pid in connected}
-    assert len({inode for pid in workers for inode in listening[pid]}) == 2, listening
-    assert sum(len(connected[pid]) for pid in workers) == 16
-
-
-# Sockets, ports and reloading files play out the same on either store: one backend will do.
-@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_a_second_server_on_a_port_in_use_is_refused_by_name(env, tmp_path):
-    # One running server for both tries (a second server of one worker, then of two).
-    with live_server(env, tmp_path, workers=2) as (base, _log):
-        port = base.rsplit(":", 1)[1]
+        # Then a second server on the same port, of one worker and of two, is refused.
         tries = {}
         for workers in ("1", "2"):
             done = subprocess.run(
-                [sys.executable, "-m", "recommender_cli.main", "serve", "--port", port,
+                [sys.executable, "-m", "recommender_cli.main", "serve", "--port", str(port),
                  "--workers", workers],
                 env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path,
                 timeout=60,
             )  # fmt: skip
             tries[workers] = (done, httpx.get(f"{base}/v1/health", timeout=30).status_code)
 
+    assert all(reply.status_code == 200 for reply in replies)
+    workers = {pid for pid, inodes in listening.items() if pid in connected}
+    assert len({inode for pid in workers for inode in listening[pid]}) == 2, listening
+    assert sum(len(connected[pid]) for pid in workers) == 16
     for workers, (done, still_serving) in tries.items():
         assert done.returncode == 2, workers
         assert f"cannot listen on 127.0.0.1:{port}" in done.stderr, workers

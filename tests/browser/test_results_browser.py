@@ -67,17 +67,34 @@ def _cards(page) -> list[dict]:
     )
 
 
-def test_cards_are_short_and_the_second_product_starts_within_two_screens(page, served) -> None:
+def test_cards_are_short_and_the_results_download_as_a_page_that_opens_in_the_browser(
+    page, served, browser
+) -> None:
     _results(page, served[0])
     cards = _cards(page)
     screen = page.viewport_size["height"]
     assert len(cards) == 5
     assert cards[0]["height"] <= MAX_CARD_PX
-    assert cards[1]["top"] < 2 * screen
+    assert cards[1]["top"] < 2 * screen  # the second product starts within two screens
     # Folded, not gone: every card keeps its shop link and the way to the rest.
     assert page.get_by_text("More about this product", exact=True).count() == 5
     assert accessibility_problems(page) == []
     shoot(page, f"results-compact-{page.width_name}.png")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("^Download a summary")).click()
+    saved = Path(download.value.path())
+    assert download.value.suggested_filename.endswith(".html")
+    text = saved.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    summary = browser.new_page(viewport=page.viewport_size)
+    summary.set_content(text)
+    summary.get_by_role("heading", name=re.compile("^Product finder summary")).wait_for()
+    assert summary.get_by_role("heading", name="Suggested products").is_visible()
+    assert summary.get_by_text("Where do you feel pain? Knee; Lower back").is_visible()
+    assert summary.get_by_text(re.compile("^Caution: ")).count() >= 1
+    summary.screenshot(path=SHOTS / f"summary-{page.width_name}.png", full_page=True)
+    summary.close()
 
 
 def test_a_caution_shows_on_the_folded_card_and_in_full_when_opened(page, served) -> None:
@@ -146,24 +163,6 @@ def test_the_share_box_shows_its_copy_button_at_once(page, served) -> None:
     )
     assert shown, "the copy button is drawn at once, not only on hover"
     page.screenshot(path=SHOTS / f"share-box-{page.width_name}.png")
-
-
-def test_the_summary_downloads_as_a_page_that_opens_in_the_browser(page, served, browser) -> None:
-    _results(page, served[0])
-    with page.expect_download() as download:
-        page.get_by_role("button", name=re.compile("^Download a summary")).click()
-    saved = Path(download.value.path())
-    assert download.value.suggested_filename.endswith(".html")
-    text = saved.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>")
-    summary = browser.new_page(viewport=page.viewport_size)
-    summary.set_content(text)
-    summary.get_by_role("heading", name=re.compile("^Product finder summary")).wait_for()
-    assert summary.get_by_role("heading", name="Suggested products").is_visible()
-    assert summary.get_by_text("Where do you feel pain? Knee; Lower back").is_visible()
-    assert summary.get_by_text(re.compile("^Caution: ")).count() >= 1
-    summary.screenshot(path=SHOTS / f"summary-{page.width_name}.png", full_page=True)
-    summary.close()
 
 
 @pytest.mark.parametrize("page", ["phone"], indirect=True)  # what the button does, not layout

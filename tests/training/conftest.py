@@ -26,6 +26,16 @@ CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 SESSIONS = 4000
 SEED = 7
 EXPLORE_SHARE = 0.4
+# The once-per-run worlds below live in a worker's memory: every test that uses one runs on
+# the same pytest-xdist worker, so they are simulated, trained and evaluated once, not on each.
+WORLDS = {"feedback", "ranked_shop"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents and WORLDS & set(item.fixturenames):
+            item.add_marker(pytest.mark.xdist_group("training-worlds"))
 
 
 @pytest.fixture(scope="session")
