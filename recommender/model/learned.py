@@ -44,10 +44,10 @@ from recommender.model.features import (
     CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
     POSITION,
-    SKU_CODE,
 )
 from recommender.model.served import (
     PARAMETERS,
+    SKU_COLUMN,
     STATE_FORMAT,
     UNKNOWN_SKU_SHIFT,
     WHOLE_NUMBER_RANGES,
@@ -66,9 +66,8 @@ MAX_LABEL = 3
 # inside the booster.
 _LIGHTGBM_NAMES = [name.replace(":", "__") for name in MODEL_COLUMNS]
 _LIGHTGBM_CATEGORICAL = [_LIGHTGBM_NAMES[MODEL_COLUMNS.index(c)] for c in CATEGORICAL_COLUMNS]
-_SKU = MODEL_COLUMNS.index(SKU_CODE)
 # The sku alone in one group, every other feature in the other: a tree uses one group only.
-_INTERACTIONS = [[_SKU], [i for i in range(len(MODEL_COLUMNS)) if i != _SKU]]
+_INTERACTIONS = [[SKU_COLUMN], [i for i in range(len(MODEL_COLUMNS)) if i != SKU_COLUMN]]
 # The estimator's parameters and what each allows (`recommender.model.served`) are checked by
 # `fit` and `from_saved` here rather than by scikit-learn's parameter validation, which is
 # private API and may change in any release.
@@ -138,7 +137,7 @@ class LambdaRanker(BaseEstimator):
             params={"verbosity": -1, "max_bin": 63},
         )
         self.booster_ = lgb.train(self._lightgbm_params(), train, self.n_estimators)
-        self.unknown_sku_shift_ = _average_known_sku_shift(self.booster_, rows[:, _SKU])
+        self.unknown_sku_shift_ = _average_known_sku_shift(self.booster_, rows[:, SKU_COLUMN])
         self.feature_names_in_ = np.asarray(MODEL_COLUMNS, dtype=object)
         self.n_features_in_ = len(MODEL_COLUMNS)
         return self
@@ -223,7 +222,7 @@ def _average_known_sku_shift(booster: lgb.Booster, sku_codes: np.ndarray) -> flo
     if not len(known):
         return 0.0
     rows = np.zeros((len(known) + 1, len(MODEL_COLUMNS)), dtype=np.float32)
-    rows[:-1, _SKU], rows[-1, _SKU] = known, np.nan
+    rows[:-1, SKU_COLUMN], rows[-1, SKU_COLUMN] = known, np.nan
     scores = booster.predict(rows, num_threads=1)
     return float(np.mean(scores[:-1]) - scores[-1])
 

@@ -44,7 +44,7 @@ PARAMETERS = ("correction", "sku_vocabulary", "learning_rate", "reg_lambda", *WH
 # existed has none (0).
 UNKNOWN_SKU_SHIFT = "unknown_sku_shift"
 MAX_UNKNOWN_SKU_SHIFT = 100.0
-_SKU_COLUMN = MODEL_COLUMNS.index(SKU_CODE)
+SKU_COLUMN = MODEL_COLUMNS.index(SKU_CODE)  # where a row of the model's input holds its sku code
 
 
 class PairScorer(Protocol):
@@ -91,7 +91,7 @@ def with_unknown_sku_shift(scores: np.ndarray, X: np.ndarray, shift: float) -> n
     code): such a product counts as much for its own sake as the average known product."""
     if shift == 0.0:
         return scores
-    return scores + np.where(np.isnan(X[:, _SKU_COLUMN]), shift, 0.0)
+    return scores + np.where(np.isnan(X[:, SKU_COLUMN]), shift, 0.0)
 
 
 def saved_unknown_sku_shift(state: Mapping[str, Any]) -> float:
