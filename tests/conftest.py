@@ -33,6 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 CATALOG_DIR = REPO / "catalog"
 ARTICLE = REPO.parent / "shared" / "article.txt"
 PG_URL = os.environ.get("RECOMMENDER_TEST_PG_URL", "")
+# Lowest priority: a compute-only worker gets only the CPU the browser's processes leave.
+COMPUTE_WORKER_NICENESS = 19
 BACKENDS = [
     "sqlite",
     pytest.param(
@@ -51,6 +53,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     workers take tests in this order, so a run ends on quick tests rather than on a minute-long
     one that started when the other worker had nothing left to do."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+_first_test_seen = False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under pytest-xdist, a worker whose first test only computes yields the CPU to the
+    workers that drive the browser. pytest-xdist hands the groups out first, largest first:
+    the training worlds to one worker, the two browser streams to the others, so a browser
+    worker's first test is a browser test. The browser tests spend half their time waiting
+    for Chromium and Streamlit; a compute worker at the lowest priority fills those waits
+    without slowing the servers they wait for. Set once per worker, before its first fixture."""
+    global _first_test_seen
+    if _first_test_seen or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    _first_test_seen = True
+    if item.get_closest_marker("browser") is None:
+        os.nice(COMPUTE_WORKER_NICENESS)
 
 
 @pytest.fixture(scope="session")

@@ -43,14 +43,28 @@ CHROMIUM_ARGS = [
 WAIT_MS = 20_000
 
 
+# The browser tests run in two streams, each module's tests one after another on one
+# pytest-xdist worker (a module's server and pages are its own), about 100 s each on an idle
+# two-core machine. Half of a browser test is waiting for Chromium and Streamlit, so two
+# streams overlap their waits, and the third worker computes at a lower priority meanwhile
+# (tests/conftest.py). Event-driven waits (`wait_until_idle`) keep two Chromiums at once from
+# timing out.
+BROWSER_STREAMS = {
+    "test_links_browser.py": "browser-1",
+    "test_staff_browser.py": "browser-1",
+    "test_hostile_browser.py": "browser-1",
+    "test_results_browser.py": "browser-2",
+    "test_cards_browser.py": "browser-2",
+    "test_shopper_browser.py": "browser-2",
+}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Under pytest-xdist every browser test runs on one worker, one after another: two
-    # Chromiums and Streamlit servers at once on two cores made waits time out, while the
-    # other worker runs the tests that only compute.
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            stream = BROWSER_STREAMS.get(Path(item.path).name, "browser-1")
+            item.add_marker(pytest.mark.xdist_group(stream))
 
 
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
