@@ -15,12 +15,15 @@ import os
 # rather than in the product, whose own runs have the machine to themselves.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import functools
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from streamlit.components.v2 import manifest_scanner
 
 from recommender.feedback import FeedbackStore
 from recommender.feedback.scratch import scratch_schema
@@ -35,6 +38,11 @@ ARTICLE = REPO.parent / "shared" / "article.txt"
 PG_URL = os.environ.get("RECOMMENDER_TEST_PG_URL", "")
 # Lowest priority: a compute-only worker gets only the CPU the browser's processes leave.
 COMPUTE_WORKER_NICENESS = 19
+# Every new AppTest scans all installed packages for Streamlit components (a fifth of a second
+# of CPU, about 90 times a run); the installed packages do not change while the tests run.
+manifest_scanner.scan_component_manifests = functools.cache(
+    manifest_scanner.scan_component_manifests
+)
 BACKENDS = [
     "sqlite",
     pytest.param(
@@ -53,24 +61,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     workers take tests in this order, so a run ends on quick tests rather than on a minute-long
     one that started when the other worker had nothing left to do."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    groups = Counter(_group(item) for item in items if _group(item))
+    _largest_group.extend(name for name, _ in groups.most_common(1))
+
+
+def _group(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker and marker.args else None
 
 
 _first_test_seen = False
+_largest_group: list[str] = []
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Under pytest-xdist, a worker whose first test only computes yields the CPU to the
-    workers that drive the browser. pytest-xdist hands the groups out first, largest first:
-    the training worlds to one worker, the two browser streams to the others, so a browser
-    worker's first test is a browser test. The browser tests spend half their time waiting
-    for Chromium and Streamlit; a compute worker at the lowest priority fills those waits
-    without slowing the servers they wait for. Set once per worker, before its first fixture."""
+    workers that drive the browser, except the one that runs the largest group of tests.
+    pytest-xdist hands the groups out first, largest first: the training world to one worker,
+    the two browser streams to two others, the ranked shop to the fourth. The browser tests
+    spend much of their time waiting for Chromium and Streamlit; a compute worker at the lowest
+    priority fills those waits without slowing the servers they wait for. The largest group
+    keeps its priority: at the lowest, it was starved by the rest and ended the run alone.
+    Set once per worker, before its first fixture."""
     global _first_test_seen
     if _first_test_seen or not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     _first_test_seen = True
-    if item.get_closest_marker("browser") is None:
+    if item.get_closest_marker("browser") is None and _group(item) not in _largest_group:
         os.nice(COMPUTE_WORKER_NICENESS)
 
 

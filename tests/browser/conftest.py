@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +60,7 @@ BROWSER_STREAMS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
@@ -156,6 +158,27 @@ def new_page(browser, width: str):
     return page
 
 
+@pytest.fixture(scope="session")
+def tabs(browser) -> Iterator[dict[str, Any]]:
+    """Open tabs by width, for `reused_tab`; closed at the end of the run."""
+    opened: dict[str, Any] = {}
+    yield opened
+    for page in opened.values():
+        page.close()
+
+
+def reused_tab(tabs: dict[str, Any], browser, width: str):
+    """`new_page`'s tab at `width`, kept open from test to test: the test's own `goto` starts a
+    new Streamlit session as a new visitor's would. A new tab costs Chromium a new renderer
+    process, which compiles Streamlit's scripts again: about a second of CPU per test (1.75 s
+    against 0.7 s a load). For tests that add no listeners or routes to the page."""
+    page = tabs.get(width)
+    if page is None or page.is_closed():
+        page = tabs[width] = new_page(browser, width)
+    page.set_viewport_size(WIDTHS[width])
+    return page
+
+
 # Installed in every document a watched page loads: when the shopper last clicked, typed or
 # changed something, and when Streamlit last started a run of the script (the app's root element
 # carries the run state in `data-test-script-state`, for exactly this kind of test).
@@ -231,7 +254,7 @@ def open_side_by_side(page, *cards: int):
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """One headless Chromium for every browser test (each test opens its own page)."""
+    """One headless Chromium for every browser test (each opens its own page or reuses a tab)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -46,6 +46,7 @@ def _knee_shopper_with_a_measurement(page) -> None:
     wait_until_idle(page)  # the run the Enter asked for, with the measurement in it
     page.get_by_role("button", name="Show my matches").click()
     page.get_by_role("heading", name=re.compile(r"^1\. ")).wait_for()
+    wait_until_idle(page)  # every card drawn, not only the first
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

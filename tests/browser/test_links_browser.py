@@ -17,7 +17,7 @@ from tests.browser.conftest import (
     BROWSER_TESTS,
     WIDTHS,
     accessibility_problems,
-    new_page,
+    reused_tab,
     shoot,
     wait_until_idle,
 )
@@ -45,11 +45,10 @@ def served(finder_app) -> tuple[str, Path]:
 
 
 @pytest.fixture(params=list(WIDTHS))
-def page(request, browser, served):
-    page = new_page(browser, request.param)
+def page(request, browser, tabs, served):
+    page = reused_tab(tabs, browser, request.param)
     page.width_name = request.param
-    yield page
-    page.close()
+    return page
 
 
 def _url(served: tuple[str, Path], path: str = "/") -> str:

@@ -17,7 +17,7 @@ from tests.browser.conftest import (
     SHOTS,
     WIDTHS,
     accessibility_problems,
-    new_page,
+    reused_tab,
     running_app,
     scratch_env,
     shoot,
@@ -45,11 +45,10 @@ def with_cart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
 
 
 @pytest.fixture(params=list(WIDTHS))
-def page(request, browser):
-    page = new_page(browser, request.param)
+def page(request, browser, tabs):
+    page = reused_tab(tabs, browser, request.param)
     page.width_name = request.param
-    yield page
-    page.close()
+    return page
 
 
 def _results(page, url: str) -> None:

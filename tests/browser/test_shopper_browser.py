@@ -14,9 +14,9 @@ from tests.browser.conftest import (
     BROWSER_TESTS,
     SHOTS,
     WIDTHS,
-    new_page,
     next_step,
     open_finder,
+    reused_tab,
     shoot,
     through_the_safety_check,
     wait_until_idle,
@@ -30,13 +30,13 @@ def app_url(finder_app) -> str:
     return finder_app[0]
 
 
-def _open(browser, app_url: str, width: str):
-    return open_finder(new_page(browser, width), app_url)
+def _open(browser, tabs, app_url: str, width: str):
+    return open_finder(reused_tab(tabs, browser, width), app_url)
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str) -> None:
-    page = _open(browser, app_url, width)
+def test_shopper_answers_and_sees_ranked_cards(browser, tabs, app_url: str, width: str) -> None:
+    page = _open(browser, tabs, app_url, width)
     page.get_by_role("button", name="Knee", exact=True).click()
     page.get_by_text("Which knee?").wait_for()
     page.get_by_role("button", name="Lower back").click()
@@ -65,8 +65,8 @@ def test_shopper_answers_and_sees_ranked_cards(browser, app_url: str, width: str
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_red_flag_stops_with_no_products(browser, app_url: str, width: str) -> None:
-    page = _open(browser, app_url, width)
+def test_red_flag_stops_with_no_products(browser, tabs, app_url: str, width: str) -> None:
+    page = _open(browser, tabs, app_url, width)
     page.get_by_role("button", name="Knee", exact=True).click()
     next_step(page, "Step 2 of 5")
     while not page.get_by_text("One calf is painful, swollen, warm or red").is_visible():

@@ -27,15 +27,21 @@ SESSIONS = 4000
 SEED = 7
 EXPLORE_SHARE = 0.4
 # The once-per-run worlds below live in a worker's memory: every test that uses one runs on
-# the same pytest-xdist worker, so they are simulated, trained and evaluated once, not on each.
-WORLDS = {"feedback", "ranked_shop"}
+# the same pytest-xdist worker, so each is simulated, trained and evaluated once, not on each.
+# Two worlds, two groups (a test using both goes with the first named), so that two workers
+# share them rather than one worker running minutes of training tests while the others idle.
+WORLDS = {"ranked_shop": "ranked-shop", "feedback": "training-world"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.path).parents and WORLDS & set(item.fixturenames):
-            item.add_marker(pytest.mark.xdist_group("training-worlds"))
+        if here not in Path(item.path).parents:
+            continue
+        world = next((name for name in WORLDS if name in item.fixturenames), None)
+        if world is not None:
+            item.add_marker(pytest.mark.xdist_group(WORLDS[world]))
 
 
 @pytest.fixture(scope="session")
