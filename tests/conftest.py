@@ -61,7 +61,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     workers take tests in this order, so a run ends on quick tests rather than on a minute-long
     one that started when the other worker had nothing left to do."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-    groups = Counter(_group(item) for item in items if _group(item))
+    groups = Counter(name for name in map(_group, items) if name)
     _largest_group.extend(name for name, _ in groups.most_common(1))
 
 

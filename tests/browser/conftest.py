@@ -45,9 +45,9 @@ WAIT_MS = 20_000
 
 
 # The browser tests run in two streams, each module's tests one after another on one
-# pytest-xdist worker (a module's server and pages are its own), about 100 s each on an idle
-# two-core machine. Half of a browser test is waiting for Chromium and Streamlit, so two
-# streams overlap their waits, and the third worker computes at a lower priority meanwhile
+# pytest-xdist worker (a module's server and pages are its own), about 75 s each on an idle
+# two-core machine. Much of a browser test is waiting for Chromium and Streamlit, so two
+# streams overlap their waits, and a computing worker runs at a lower priority meanwhile
 # (tests/conftest.py). Event-driven waits (`wait_until_idle`) keep two Chromiums at once from
 # timing out.
 BROWSER_STREAMS = {
